@@ -1,0 +1,61 @@
+// The audit vocabulary. Stored as text in ExportAuditLog.action and read back by the audit
+// browser and CSV export: renaming an action orphans old records, so add, never rename.
+import { z } from "zod";
+
+export const AUDIT_ACTIONS = [
+  /** A sign-in (password, OIDC) or API token succeeded in creating a session. */
+  "login_success",
+  /** Wrong password, unknown email, disabled account, or a refused token. */
+  "login_failure",
+  /** The failure that locked an account for the lockout period. */
+  "lockout",
+  /** The policy refused an action (role-level 403 or instance-level 404). */
+  "access_denied",
+  /** A patient's record was opened (page or API). */
+  "patient_viewed",
+  /** An admin assigned or unassigned a patient to a therapist. */
+  "assignment_changed",
+  /** FHIR data was imported (CLI or API). */
+  "fhir_imported",
+  /** An export job was queued (report, dataset, scheduled run). */
+  "export_created",
+  /** A job finished and its file was stored. */
+  "export_completed",
+  /** A job failed for good (after its retries), or a release scan refused its file. */
+  "export_failed",
+  /** An export's file was downloaded (session, token or signed link). */
+  "downloaded",
+  /** A job and its file were deleted by a user. */
+  "deleted",
+  /** The sweeper deleted an expired file. */
+  "expired",
+  "template_created",
+  "template_updated",
+  "template_archived",
+  "schedule_created",
+  "schedule_updated",
+  "schedule_deleted",
+  /** The scheduler claimed a due run and queued its job (or skipped it, with the reason). */
+  "schedule_run",
+  "delivery_succeeded",
+  "delivery_failed",
+  "user_created",
+  "user_updated",
+  "user_disabled",
+  "token_created",
+  "token_revoked",
+  "settings_changed",
+  /** A filtered view of the audit trail was exported as CSV. */
+  "audit_exported",
+  /** The chain was verified on request (CLI or admin page). */
+  "audit_verified",
+  /** The retention purge removed old records and left a checkpoint. */
+  "audit_purged",
+] as const;
+
+export const ZAuditAction = z.enum(AUDIT_ACTIONS);
+export type TAuditAction = z.infer<typeof ZAuditAction>;
+
+export const AUDIT_OUTCOMES = ["success", "denied", "failure"] as const;
+export const ZAuditOutcome = z.enum(AUDIT_OUTCOMES);
+export type TAuditOutcome = z.infer<typeof ZAuditOutcome>;

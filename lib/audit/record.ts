@@ -1,0 +1,77 @@
+// The one writer of ExportAuditLog. Every record links to the previous one by hash.
+import { computeRecordHash, GENESIS_HASH } from "@/lib/audit/hash";
+import type { TAuditAction, TAuditOutcome } from "@/lib/audit/actions";
+import type { TRequestMeta } from "@/lib/audit/request-meta";
+import { isPostgres, prisma, type TDb, type TTx } from "@/lib/db/client";
+
+/** Arbitrary advisory-lock id that serializes appends across PostgreSQL connections. */
+const AUDIT_APPEND_LOCK = 4_210_017;
+
+export type TAuditEntry = {
+  action: TAuditAction;
+  outcome?: TAuditOutcome;
+  userId?: string | null;
+  /** For records without a user: the email typed at a failed login, "system", "cli". */
+  actorLabel?: string | null;
+  exportJobId?: string | null;
+  patientId?: string | null;
+  dataset?: string | null;
+  templateId?: string | null;
+  scheduleId?: string | null;
+  /** Ids, counts, options and from → to diffs. Never patient names or other PII. */
+  metadata?: Record<string, unknown> | null;
+  meta?: TRequestMeta | null;
+};
+
+async function appendInTransaction(tx: TTx, entry: TAuditEntry) {
+  // Serialize appends so two writers can never fork the chain: an advisory transaction lock
+  // on PostgreSQL; on SQLite, taking the write lock up front (a no-op write) before reading
+  // the head, so a second process waits instead of failing on a read→write upgrade.
+  if (isPostgres()) {
+    await tx.$executeRawUnsafe(`SELECT pg_advisory_xact_lock(${AUDIT_APPEND_LOCK})`);
+  } else {
+    await tx.$executeRawUnsafe(`UPDATE "Setting" SET "key" = "key" WHERE 0`);
+  }
+
+  const [last, checkpoint] = await Promise.all([
+    tx.exportAuditLog.findFirst({ orderBy: { seq: "desc" }, select: { seq: true, hash: true } }),
+    tx.auditCheckpoint.findFirst({ orderBy: { seq: "desc" }, select: { seq: true, hash: true } }),
+  ]);
+  const head = last ?? checkpoint ?? { seq: 0, hash: GENESIS_HASH };
+
+  const record = {
+    seq: head.seq + 1,
+    action: entry.action,
+    outcome: entry.outcome ?? "success",
+    userId: entry.userId ?? null,
+    actorLabel: entry.actorLabel ?? null,
+    exportJobId: entry.exportJobId ?? null,
+    patientId: entry.patientId ?? null,
+    dataset: entry.dataset ?? null,
+    templateId: entry.templateId ?? null,
+    scheduleId: entry.scheduleId ?? null,
+    ipAddress: entry.meta?.ipAddress ?? null,
+    userAgent: entry.meta?.userAgent ?? null,
+    requestId: entry.meta?.requestId ?? null,
+    metadata: entry.metadata ? { ...entry.metadata, ...(entry.meta?.via ? { via: entry.meta.via } : {}) } : entry.meta?.via ? { via: entry.meta.via } : null,
+    createdAt: new Date(),
+  };
+  const hash = computeRecordHash(record, head.hash);
+
+  return tx.exportAuditLog.create({
+    data: { ...record, metadata: record.metadata ?? undefined, prevHash: head.hash, hash },
+    select: { id: true, seq: true },
+  });
+}
+
+/**
+ * Appends one audit record. Pass the caller's transaction so the record commits or rolls
+ * back with the change it describes; without one, the record gets its own transaction.
+ */
+export async function recordAudit(db: TDb | null, entry: TAuditEntry) {
+  if (db && db !== prisma && !("$transaction" in db)) {
+    return appendInTransaction(db as TTx, entry);
+  }
+
+  return prisma.$transaction((tx) => appendInTransaction(tx, entry));
+}

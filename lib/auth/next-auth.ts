@@ -1,0 +1,113 @@
+import type { NextAuthOptions } from "next-auth";
+import CredentialsProvider from "next-auth/providers/credentials";
+import { z } from "zod";
+
+import { recordAudit } from "@/lib/audit/record";
+import type { TRequestMeta } from "@/lib/audit/request-meta";
+import { verifyCredentials } from "@/lib/auth/login";
+import type { TRole } from "@/lib/auth/policy";
+import { prisma } from "@/lib/db/client";
+import { env } from "@/lib/env";
+
+const ZCredentials = z.object({ email: z.string().trim().min(3).max(320), password: z.string().min(1).max(1000) });
+
+function metaFromHeaders(headers: Record<string, unknown> | undefined): TRequestMeta {
+  const header = (name: string) => {
+    const value = headers?.[name];
+    return typeof value === "string" ? value : Array.isArray(value) ? String(value[0]) : null;
+  };
+
+  return {
+    ipAddress: header("x-forwarded-for")?.split(",")[0]?.trim() || header("x-real-ip") || "127.0.0.1",
+    userAgent: header("user-agent")?.slice(0, 500) ?? null,
+    via: "web",
+  };
+}
+
+/** An OIDC provider (Keycloak or any other) when OIDC_ISSUER and its client are configured. */
+function oidcProviders(): NextAuthOptions["providers"] {
+  const { OIDC_ISSUER, OIDC_CLIENT_ID, OIDC_CLIENT_SECRET, OIDC_NAME } = env();
+  if (!OIDC_ISSUER || !OIDC_CLIENT_ID || !OIDC_CLIENT_SECRET) return [];
+
+  return [
+    {
+      id: "oidc",
+      name: OIDC_NAME,
+      type: "oauth",
+      wellKnown: `${OIDC_ISSUER.replace(/\/$/, "")}/.well-known/openid-configuration`,
+      clientId: OIDC_CLIENT_ID,
+      clientSecret: OIDC_CLIENT_SECRET,
+      authorization: { params: { scope: "openid email profile" } },
+      idToken: true,
+      checks: ["pkce", "state"],
+      profile(profile: { sub: string; email?: string; name?: string }) {
+        return { id: profile.sub, email: profile.email?.toLowerCase(), name: profile.name ?? profile.email };
+      },
+    },
+  ];
+}
+
+export function authOptions(): NextAuthOptions {
+  return {
+    secret: env().NEXTAUTH_SECRET,
+    session: { strategy: "jwt", maxAge: 8 * 60 * 60 },
+    pages: { signIn: "/login" },
+    providers: [
+      CredentialsProvider({
+        name: "Email and password",
+        credentials: { email: { label: "Email", type: "email" }, password: { label: "Password", type: "password" } },
+        async authorize(credentials, req) {
+          const parsed = ZCredentials.safeParse(credentials);
+          if (!parsed.success) return null;
+          const result = await verifyCredentials(parsed.data.email, parsed.data.password, metaFromHeaders(req?.headers));
+          if (!result.ok) {
+            // next-auth passes this message to the login page as ?error=...
+            throw new Error(result.reason === "locked" ? "AccountLocked" : "CredentialsSignin");
+          }
+
+          return { id: result.actor.id, email: result.actor.email, name: result.actor.name, role: result.actor.role };
+        },
+      }),
+      ...oidcProviders(),
+    ],
+    callbacks: {
+      // OIDC users are not created on the fly: an admin creates the account, SSO signs it in.
+      async signIn({ account, user }) {
+        if (account?.provider !== "oidc") return true;
+        const known = user.email ? await prisma.user.findUnique({ where: { email: user.email }, select: { id: true, isDisabled: true } }) : null;
+        await recordAudit(null, {
+          action: known && !known.isDisabled ? "login_success" : "login_failure",
+          outcome: known && !known.isDisabled ? "success" : "failure",
+          userId: known?.id ?? null,
+          actorLabel: known ? null : (user.email ?? "oidc").slice(0, 200),
+          metadata: { method: "oidc", ...(known ? {} : { reason: "no-account" }) },
+          meta: { via: "web" },
+        });
+
+        return Boolean(known && !known.isDisabled);
+      },
+      async jwt({ token, user, account }) {
+        if (user && account?.provider === "oidc" && user.email) {
+          const known = await prisma.user.findUnique({ where: { email: user.email }, select: { id: true, role: true } });
+          if (known) {
+            token.uid = known.id;
+            token.role = known.role;
+          }
+        } else if (user) {
+          token.uid = user.id;
+          token.role = (user as { role?: TRole }).role;
+        }
+
+        return token;
+      },
+      async session({ session, token }) {
+        if (session.user) {
+          (session.user as { id?: string; role?: TRole }).id = token.uid as string;
+          (session.user as { id?: string; role?: TRole }).role = token.role as TRole;
+        }
+
+        return session;
+      },
+    },
+  };
+}

@@ -1,0 +1,63 @@
+import { describe, expect, it } from "vitest";
+
+import { decide, type TActor, type TPolicyRequest, type TRole } from "@/lib/auth/policy";
+
+const actor = (role: TRole, piiAccess = false): TActor => ({ id: `${role}-1`, email: "x@y.z", name: "X", role, piiAccess });
+const OWN = "THERAPIST-1";
+
+type TCase = { request: TPolicyRequest; therapist: string; analyst: string; analystPii?: string; admin: string };
+
+// The whole role table of DESIGN.md, one row per action and resource fact:
+// "allow", "403" (role-level refusal) or "404" (instance-level, indistinguishable from missing).
+const TABLE: TCase[] = [
+  { request: { action: "patient.list" }, therapist: "allow", analyst: "403", admin: "allow" },
+  { request: { action: "patient.read", isAssigned: true }, therapist: "allow", analyst: "403", admin: "allow" },
+  { request: { action: "patient.read", isAssigned: false }, therapist: "404", analyst: "403", admin: "allow" },
+  { request: { action: "report.export", isAssigned: true }, therapist: "allow", analyst: "403", admin: "allow" },
+  { request: { action: "report.export", isAssigned: false }, therapist: "404", analyst: "403", admin: "allow" },
+  { request: { action: "report.export-practice-wide" }, therapist: "403", analyst: "403", admin: "allow" },
+  { request: { action: "dataset.catalog" }, therapist: "403", analyst: "allow", admin: "allow" },
+  { request: { action: "dataset.export", tier: "anon" }, therapist: "403", analyst: "allow", admin: "allow" },
+  { request: { action: "dataset.export", tier: "metrics" }, therapist: "403", analyst: "allow", admin: "allow" },
+  { request: { action: "dataset.export", tier: "pii" }, therapist: "403", analyst: "403", analystPii: "allow", admin: "allow" },
+  { request: { action: "job.read", ownerId: OWN }, therapist: "allow", analyst: "404", admin: "allow" },
+  { request: { action: "job.read", ownerId: "someone-else" }, therapist: "404", analyst: "404", admin: "allow" },
+  { request: { action: "job.delete", ownerId: "someone-else" }, therapist: "404", analyst: "404", admin: "allow" },
+  { request: { action: "schedule.read", ownerId: OWN }, therapist: "allow", analyst: "404", admin: "allow" },
+  { request: { action: "schedule.manage", ownerId: "someone-else" }, therapist: "404", analyst: "404", admin: "allow" },
+  { request: { action: "template.use" }, therapist: "allow", analyst: "403", admin: "allow" },
+  { request: { action: "template.manage" }, therapist: "403", analyst: "403", admin: "allow" },
+  { request: { action: "user.manage" }, therapist: "403", analyst: "403", admin: "allow" },
+  { request: { action: "token.manage", ownerId: OWN }, therapist: "allow", analyst: "403", admin: "allow" },
+  { request: { action: "token.manage", ownerId: "someone-else" }, therapist: "403", analyst: "403", admin: "allow" },
+  { request: { action: "audit.read" }, therapist: "403", analyst: "403", admin: "allow" },
+  { request: { action: "settings.manage" }, therapist: "403", analyst: "403", admin: "allow" },
+  { request: { action: "fhir.import" }, therapist: "403", analyst: "403", admin: "allow" },
+];
+
+const outcome = (decision: ReturnType<typeof decide>) => (decision.allowed ? "allow" : String(decision.status));
+
+describe("policy", () => {
+  it("covers every action of the policy", () => {
+    const covered = new Set(TABLE.map((row) => row.request.action));
+    const all: TPolicyRequest["action"][] = [
+      "patient.list", "patient.read", "report.export", "report.export-practice-wide", "dataset.catalog", "dataset.export", "job.read", "job.delete",
+      "schedule.read", "schedule.manage", "template.use", "template.manage", "user.manage", "token.manage", "audit.read", "settings.manage", "fhir.import",
+    ];
+    expect([...covered].sort()).toEqual([...all].sort());
+  });
+
+  for (const row of TABLE) {
+    const label = JSON.stringify(row.request);
+    it(`${label}: therapist ${row.therapist}, analyst ${row.analyst}, admin ${row.admin}`, () => {
+      expect(outcome(decide(actor("THERAPIST"), row.request))).toBe(row.therapist);
+      expect(outcome(decide(actor("ANALYST"), row.request))).toBe(row.analyst);
+      expect(outcome(decide(actor("ANALYST", true), row.request))).toBe(row.analystPii ?? row.analyst);
+      expect(outcome(decide(actor("ADMIN"), row.request))).toBe(row.admin);
+    });
+  }
+
+  it("a piiAccess grant on a therapist gives nothing extra", () => {
+    expect(outcome(decide(actor("THERAPIST", true), { action: "dataset.export", tier: "pii" }))).toBe("403");
+  });
+});

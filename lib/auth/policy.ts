@@ -1,0 +1,95 @@
+// Every access decision in CareExport is made here: a pure function of (actor, action,
+// resource facts). Pages, route handlers, jobs, the scheduler and the CLI all ask it.
+// Callers look up the facts (is this patient assigned to the actor? who owns this job?)
+// and the policy decides; it never touches the database itself.
+
+export type TRole = "THERAPIST" | "ANALYST" | "ADMIN";
+
+export type TActor = {
+  id: string;
+  email: string;
+  name: string;
+  role: TRole;
+  piiAccess: boolean;
+};
+
+export type TDatasetTier = "anon" | "pii" | "metrics";
+
+export type TPolicyRequest =
+  | { action: "patient.list" }
+  | { action: "patient.read"; isAssigned: boolean }
+  | { action: "report.export"; isAssigned: boolean }
+  | { action: "report.export-practice-wide" }
+  | { action: "dataset.catalog" }
+  | { action: "dataset.export"; tier: TDatasetTier }
+  | { action: "job.read"; ownerId: string }
+  | { action: "job.delete"; ownerId: string }
+  | { action: "schedule.read"; ownerId: string }
+  | { action: "schedule.manage"; ownerId: string }
+  | { action: "template.use" }
+  | { action: "template.manage" }
+  | { action: "user.manage" }
+  | { action: "token.manage"; ownerId: string }
+  | { action: "audit.read" }
+  | { action: "settings.manage" }
+  | { action: "fhir.import" };
+
+export type TPolicyAction = TPolicyRequest["action"];
+
+export type TDecision =
+  | { allowed: true }
+  /**
+   * `status` 404 when the resource is instance-scoped (a patient, job or schedule that is not
+   * the actor's), so a caller cannot tell "not yours" from "does not exist"; 403 otherwise.
+   */
+  | { allowed: false; status: 403 | 404; reason: string };
+
+const ALLOW: TDecision = { allowed: true };
+const forbid = (reason: string): TDecision => ({ allowed: false, status: 403, reason });
+const hide = (reason: string): TDecision => ({ allowed: false, status: 404, reason });
+
+const isAdmin = (actor: TActor) => actor.role === "ADMIN";
+
+export function decide(actor: TActor, request: TPolicyRequest): TDecision {
+  if (isAdmin(actor)) return ALLOW;
+
+  switch (request.action) {
+    case "patient.list":
+      return actor.role === "THERAPIST" ? ALLOW : forbid("only therapists and admins see patients");
+    case "patient.read":
+    case "report.export":
+      if (actor.role !== "THERAPIST") return forbid("only therapists and admins see patients");
+      return request.isAssigned ? ALLOW : hide("patient is not assigned to this therapist");
+    case "report.export-practice-wide":
+      return forbid("practice-wide reports are an admin's");
+    case "dataset.catalog":
+      return actor.role === "ANALYST" ? ALLOW : forbid("datasets are for analysts and admins");
+    case "dataset.export":
+      if (actor.role !== "ANALYST") return forbid("datasets are for analysts and admins");
+      if (request.tier === "pii" && !actor.piiAccess) return forbid("the identified tier needs the piiAccess grant");
+      return ALLOW;
+    case "job.read":
+    case "job.delete":
+    case "schedule.read":
+    case "schedule.manage":
+      return request.ownerId === actor.id ? ALLOW : hide("not the actor's own");
+    case "template.use":
+      return actor.role === "THERAPIST" ? ALLOW : forbid("templates are used by therapists and admins");
+    case "token.manage":
+      return request.ownerId === actor.id ? ALLOW : forbid("only admins manage other users' tokens");
+    case "template.manage":
+    case "user.manage":
+    case "audit.read":
+    case "settings.manage":
+    case "fhir.import":
+      return forbid("admins only");
+  }
+}
+
+/** Where each role lands after signing in. */
+export function homePathFor(role: TRole) {
+  if (role === "THERAPIST") return "/patients";
+  if (role === "ANALYST") return "/datasets";
+
+  return "/admin";
+}

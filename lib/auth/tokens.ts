@@ -1,0 +1,84 @@
+import { createHash, randomBytes } from "node:crypto";
+
+import { loadActiveActor } from "@/lib/auth/actor";
+import type { TActor } from "@/lib/auth/policy";
+import { recordAudit } from "@/lib/audit/record";
+import type { TRequestMeta } from "@/lib/audit/request-meta";
+import { prisma } from "@/lib/db/client";
+import { AppError } from "@/lib/http/errors";
+
+const TOKEN_PREFIX = "cex_";
+export const DEFAULT_TOKEN_DAYS = 90;
+export const MAX_TOKEN_DAYS = 366;
+
+export function hashToken(token: string) {
+  return createHash("sha256").update(token).digest("hex");
+}
+
+export type TCreateTokenOptions = {
+  userId: string;
+  name: string;
+  days?: number;
+  createdById: string | null;
+  meta?: TRequestMeta;
+};
+
+/** Creates a token and returns it once; only its hash is stored. */
+export async function createApiToken({ userId, name, days = DEFAULT_TOKEN_DAYS, createdById, meta }: TCreateTokenOptions) {
+  if (!Number.isInteger(days) || days < 1 || days > MAX_TOKEN_DAYS) {
+    throw new AppError("INVALID_INPUT", `days: must be a whole number from 1 to ${MAX_TOKEN_DAYS}`, {
+      issues: [{ path: "days", message: `must be a whole number from 1 to ${MAX_TOKEN_DAYS}` }],
+    });
+  }
+  const token = TOKEN_PREFIX + randomBytes(32).toString("base64url");
+  const expiresAt = new Date(Date.now() + days * 86_400_000);
+
+  const row = await prisma.$transaction(async (tx) => {
+    const created = await tx.apiToken.create({
+      data: { userId, name, tokenHash: hashToken(token), prefix: token.slice(0, 10), expiresAt, createdById },
+      select: { id: true, name: true, prefix: true, expiresAt: true, createdAt: true },
+    });
+    await recordAudit(tx, {
+      action: "token_created",
+      userId: createdById,
+      actorLabel: createdById ? null : "cli",
+      metadata: { tokenId: created.id, ownerId: userId, name, expiresAt: expiresAt.toISOString() },
+      meta,
+    });
+
+    return created;
+  });
+
+  return { ...row, token };
+}
+
+export async function revokeApiToken({ tokenId, actor, meta }: { tokenId: string; actor: TActor; meta?: TRequestMeta }) {
+  await prisma.$transaction(async (tx) => {
+    const token = await tx.apiToken.findUnique({ where: { id: tokenId }, select: { id: true, userId: true, revokedAt: true } });
+    if (!token || (actor.role !== "ADMIN" && token.userId !== actor.id)) throw new AppError("NOT_FOUND", "Token not found");
+    if (token.revokedAt) return;
+    await tx.apiToken.update({ where: { id: tokenId }, data: { revokedAt: new Date() } });
+    await recordAudit(tx, { action: "token_revoked", userId: actor.id, metadata: { tokenId, ownerId: token.userId }, meta });
+  });
+}
+
+export type TTokenCheck = { ok: true; actor: TActor } | { ok: false; reason: "unknown" | "expired" | "revoked" | "user-disabled" };
+
+export async function authenticateToken(token: string): Promise<TTokenCheck> {
+  if (!token.startsWith(TOKEN_PREFIX)) return { ok: false, reason: "unknown" };
+  const row = await prisma.apiToken.findUnique({
+    where: { tokenHash: hashToken(token) },
+    select: { id: true, userId: true, expiresAt: true, revokedAt: true, lastUsedAt: true },
+  });
+  if (!row) return { ok: false, reason: "unknown" };
+  if (row.revokedAt) return { ok: false, reason: "revoked" };
+  if (row.expiresAt.getTime() <= Date.now()) return { ok: false, reason: "expired" };
+  const actor = await loadActiveActor(row.userId);
+  if (!actor) return { ok: false, reason: "user-disabled" };
+  // Touch lastUsedAt at most once a minute: a busy script should not turn reads into writes.
+  if (!row.lastUsedAt || Date.now() - row.lastUsedAt.getTime() > 60_000) {
+    await prisma.apiToken.update({ where: { id: row.id }, data: { lastUsedAt: new Date() } });
+  }
+
+  return { ok: true, actor };
+}

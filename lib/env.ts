@@ -1,0 +1,103 @@
+// The only reader of process.env. Everything configurable is named, typed and validated here.
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+
+import { z } from "zod";
+
+const SECRET_NAMES = ["NEXTAUTH_SECRET", "ANON_KEY", "FILE_ENCRYPTION_KEY", "LINK_SIGNING_KEY", "AUDIT_KEY"] as const;
+type TSecretName = (typeof SECRET_NAMES)[number];
+
+const ZEnv = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  DATABASE_URL: z.string().min(1).default("file:./data/careexport.db"),
+  DATA_DIR: z.string().default("./data"),
+  /** Where encrypted export files live in the embedded (local disk) storage. */
+  STORAGE_DIR: z.string().optional(),
+  /** Base URL used in signed download links that leave the app (email, webhooks). */
+  APP_URL: z.string().url().optional(),
+  NEXTAUTH_URL: z.string().url().optional(),
+  /** inline: the web process runs the worker and scheduler; external: `npm run worker` does. */
+  JOB_RUNNER: z.enum(["inline", "external", "off"]).default("inline"),
+  /** local: jobs table polled by the worker; pg-boss: queue on PostgreSQL for scale-out. */
+  QUEUE_ENGINE: z.enum(["local", "pg-boss"]).default("local"),
+  PRACTICE_NAME: z.string().default("Riverside Behavioral Health"),
+  PRACTICE_TIMEZONE: z.string().default("America/New_York"),
+  PRACTICE_ADDRESS: z.string().default("100 Main St, Springfield, MA 01103"),
+  PRACTICE_PHONE: z.string().default("413-555-0100"),
+  /** Lets `seed:demo` run with NODE_ENV=production (a staging copy); never set it on real data. */
+  ALLOW_DEMO_SEED: z.enum(["true", "false"]).default("false"),
+  MAX_BODY_BYTES: z.coerce.number().int().positive().default(1_000_000),
+  FHIR_IMPORT_MAX_BYTES: z.coerce.number().int().positive().default(50_000_000),
+  SMTP_HOST: z.string().optional(),
+  SMTP_PORT: z.coerce.number().int().positive().optional(),
+  SMTP_SECURE: z.enum(["true", "false"]).optional(),
+  SMTP_USER: z.string().optional(),
+  SMTP_PASS: z.string().optional(),
+  SMTP_FROM: z.string().default("CareExport <no-reply@careexport.local>"),
+  OIDC_ISSUER: z.string().url().optional(),
+  OIDC_CLIENT_ID: z.string().optional(),
+  OIDC_CLIENT_SECRET: z.string().optional(),
+  OIDC_NAME: z.string().default("Single sign-on"),
+  NEXTAUTH_SECRET: z.string().min(16).optional(),
+  ANON_KEY: z.string().min(16).optional(),
+  FILE_ENCRYPTION_KEY: z.string().min(16).optional(),
+  LINK_SIGNING_KEY: z.string().min(16).optional(),
+  AUDIT_KEY: z.string().min(16).optional(),
+});
+
+export type TEnv = z.infer<typeof ZEnv> & Record<TSecretName, string> & { STORAGE_DIR: string };
+
+let cached: TEnv | null = null;
+
+/**
+ * Secrets come from the environment. A self-hosted single instance that was given none gets
+ * random ones generated once into DATA_DIR/secrets.json (mode 0600), so `npm run dev` works on
+ * a fresh machine; deployments with several instances must set them all explicitly.
+ */
+function loadOrCreateLocalSecrets(dataDir: string, missing: TSecretName[]): Partial<Record<TSecretName, string>> {
+  if (missing.length === 0) return {};
+  const file = path.join(dataDir, "secrets.json");
+  const existing: Partial<Record<TSecretName, string>> = existsSync(file) ? JSON.parse(readFileSync(file, "utf8")) : {};
+  let changed = false;
+  for (const name of missing) {
+    if (!existing[name]) {
+      existing[name] = randomBytes(32).toString("base64url");
+      changed = true;
+    }
+  }
+  if (changed) {
+    mkdirSync(dataDir, { recursive: true });
+    writeFileSync(file, JSON.stringify(existing, null, 2), { mode: 0o600 });
+  }
+  return existing;
+}
+
+export function env(): TEnv {
+  if (cached) return cached;
+  const parsed = ZEnv.safeParse(process.env);
+  if (!parsed.success) {
+    const detail = parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`).join("; ");
+    throw new Error(`Invalid environment: ${detail}`);
+  }
+  const values = parsed.data;
+  const missing = SECRET_NAMES.filter((name) => !values[name]);
+  const local = loadOrCreateLocalSecrets(values.DATA_DIR, missing);
+  const secrets = Object.fromEntries(SECRET_NAMES.map((name) => [name, values[name] ?? local[name]!])) as Record<TSecretName, string>;
+
+  cached = {
+    ...values,
+    ...secrets,
+    STORAGE_DIR: values.STORAGE_DIR ?? path.join(values.DATA_DIR, "files"),
+  };
+  return cached;
+}
+
+export function isPostgresUrl(url: string) {
+  return /^postgres(ql)?:\/\//.test(url);
+}
+
+/** For tests that switch databases or keys within one process. */
+export function resetEnvCache() {
+  cached = null;
+}

@@ -1,0 +1,79 @@
+// Turns an import file (a Bundle, or NDJSON with one resource per line) into a flat list of
+// raw resources with their position, before any validation.
+import { AppError, type TIssue } from "@/lib/http/errors";
+
+export type TImportFormat = "bundle" | "ndjson" | "auto";
+
+export const BUNDLE_TYPES = ["batch", "transaction", "collection", "searchset"] as const;
+
+export type TRawEntry = {
+  /** 0-based position in the file: the bundle entry, or the non-blank NDJSON line. */
+  index: number;
+  resource: unknown;
+  fullUrl?: string;
+};
+
+function invalid(message: string, issues: TIssue[]): never {
+  throw new AppError("INVALID_INPUT", message, { issues });
+}
+
+function entriesOfBundle(bundle: Record<string, unknown>, allowedTypes: readonly string[]): TRawEntry[] {
+  if (!allowedTypes.includes(String(bundle.type))) {
+    invalid(`Bundle.type must be one of ${allowedTypes.join(", ")} (got ${JSON.stringify(bundle.type ?? null)})`, [{ path: "Bundle.type", message: `must be one of ${allowedTypes.join(", ")}` }]);
+  }
+  const entries = bundle.entry ?? [];
+  if (!Array.isArray(entries)) invalid("Bundle.entry must be an array", [{ path: "Bundle.entry", message: "must be an array" }]);
+
+  return entries.map((entry, index) => {
+    const resource = (entry as { resource?: unknown } | null)?.resource;
+    if (!resource || typeof resource !== "object") {
+      invalid(`resource ${index}: Bundle.entry[${index}] has no resource`, [{ path: `resource ${index}`, message: "entry has no resource" }]);
+    }
+    const fullUrl = (entry as { fullUrl?: unknown }).fullUrl;
+
+    return { index, resource, fullUrl: typeof fullUrl === "string" ? fullUrl : undefined };
+  });
+}
+
+function entriesOfNdjson(text: string): TRawEntry[] {
+  const entries: TRawEntry[] = [];
+  const lines = text.split(/\r?\n/);
+  for (let line = 0; line < lines.length; line++) {
+    const source = lines[line]!.trim();
+    if (!source) continue;
+    let resource: unknown;
+    try {
+      resource = JSON.parse(source);
+    } catch {
+      invalid(`resource ${entries.length} (line ${line + 1}): not valid JSON`, [{ path: `resource ${entries.length} (line ${line + 1})`, message: "not valid JSON" }]);
+    }
+    entries.push({ index: entries.length, resource });
+  }
+
+  return entries;
+}
+
+export type TParseOptions = { format?: TImportFormat; bundleTypes?: readonly string[] };
+
+export function parseFhirInput(input: string | Buffer, { format = "auto", bundleTypes = BUNDLE_TYPES }: TParseOptions = {}): TRawEntry[] {
+  const text = (typeof input === "string" ? input : input.toString("utf8")).replace(/^\uFEFF/, "");
+  if (!text.trim()) invalid("The file is empty", [{ path: "(file)", message: "empty" }]);
+
+  if (format === "ndjson") return entriesOfNdjson(text);
+
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    if (format === "bundle") invalid("The file is not valid JSON", [{ path: "(file)", message: "not valid JSON" }]);
+
+    // auto: not one JSON document, so it should be NDJSON.
+    return entriesOfNdjson(text);
+  }
+  const isBundle = Boolean(parsed && typeof parsed === "object" && (parsed as { resourceType?: unknown }).resourceType === "Bundle");
+  if (isBundle) return entriesOfBundle(parsed as Record<string, unknown>, bundleTypes);
+  if (format === "bundle") invalid("Expected a FHIR Bundle (resourceType \"Bundle\")", [{ path: "resourceType", message: "must be Bundle" }]);
+
+  // auto: a single resource is a one-line NDJSON file.
+  return [{ index: 0, resource: parsed }];
+}

@@ -1,0 +1,17 @@
+// Modules that must act when a job ends (scheduled deliveries) register here; the runner calls
+// them after the job's final state is committed. A hook failing never changes the job.
+import { logger } from "@/lib/logger";
+
+export type TFinishedJob = { id: string; status: "COMPLETED" | "FAILED"; scheduledReportId: string | null; userId: string };
+
+const HOOKS: { name: string; load: () => Promise<(job: TFinishedJob) => Promise<void>> }[] = [];
+
+export async function runJobFinishedHooks(job: TFinishedJob) {
+  for (const hook of HOOKS) {
+    try {
+      await (await hook.load())(job);
+    } catch (error) {
+      logger.error(`job-finished hook ${hook.name} failed`, { jobId: job.id, error });
+    }
+  }
+}

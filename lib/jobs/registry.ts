@@ -1,0 +1,11 @@
+// Every job kind and its handler. Handlers are imported lazily so that the web bundle and the
+// CLI load only what they run.
+import type { TJobHandler, TJobKind } from "@/lib/jobs/job-types";
+
+const HANDLERS: Partial<Record<TJobKind, () => Promise<TJobHandler>>> = {};
+
+export async function handlerFor(kind: string): Promise<TJobHandler | null> {
+  const load = HANDLERS[kind as TJobKind];
+
+  return load ? load() : null;
+}

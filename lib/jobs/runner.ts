@@ -1,0 +1,96 @@
+// The embedded job runner: polls the jobs table (and wakes when a job is queued in-process),
+// runs jobs one at a time per slot, sweeps expired files, and runs registered periodic tasks
+// such as the scheduler tick. Started by instrumentation.ts (JOB_RUNNER=inline) or
+// `npm run worker`. Several runners on one PostgreSQL share the work safely: claims are
+// compare-and-set.
+import { hostname } from "node:os";
+
+import { claimNextJob } from "@/lib/jobs/claim-job";
+import { jobSignals } from "@/lib/jobs/enqueue-job";
+import { runClaimedJob } from "@/lib/jobs/run-job";
+import { sweepExpiredFiles } from "@/lib/jobs/sweep-expired";
+import { logger } from "@/lib/logger";
+
+export type TPeriodicTask = { name: string; everyMs: number; run: () => Promise<unknown> };
+
+export type TRunnerOptions = { concurrency?: number; pollMs?: number; periodic?: TPeriodicTask[] };
+
+const state = globalThis as unknown as { careexportRunner?: { stop: () => Promise<void> } };
+
+export function startJobRunner({ concurrency = 2, pollMs = 1_000, periodic = [] }: TRunnerOptions = {}) {
+  if (state.careexportRunner) return state.careexportRunner;
+  const workerId = `${hostname()}:${process.pid}:${Math.random().toString(36).slice(2, 8)}`;
+  let isStopping = false;
+  let wake: (() => void) | null = null;
+  const onQueued = () => wake?.();
+  jobSignals.on("queued", onQueued);
+
+  async function slot() {
+    while (!isStopping) {
+      try {
+        const job = await claimNextJob(workerId);
+        if (job) {
+          await runClaimedJob(job, workerId);
+          continue;
+        }
+      } catch (error) {
+        logger.error("job runner loop error", { error });
+      }
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, pollMs);
+        wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+    }
+  }
+
+  const tasks = [{ name: "sweep-expired-files", everyMs: 10 * 60_000, run: () => sweepExpiredFiles() }, ...periodic];
+  const timers = tasks.map((task) => {
+    let isRunning = false;
+    const tick = async () => {
+      if (isRunning || isStopping) return;
+      isRunning = true;
+      try {
+        await task.run();
+      } catch (error) {
+        logger.error(`periodic task ${task.name} failed`, { error });
+      } finally {
+        isRunning = false;
+      }
+    };
+    setTimeout(tick, 2_000).unref?.();
+    const timer = setInterval(tick, task.everyMs);
+    timer.unref?.();
+
+    return timer;
+  });
+
+  const slots = Array.from({ length: concurrency }, () => slot());
+  logger.info("job runner started", { workerId, concurrency });
+
+  const runner = {
+    async stop() {
+      isStopping = true;
+      wake?.();
+      timers.forEach(clearInterval);
+      jobSignals.off("queued", onQueued);
+      await Promise.allSettled(slots);
+      state.careexportRunner = undefined;
+    },
+  };
+  state.careexportRunner = runner;
+
+  return runner;
+}
+
+/** Runs queued jobs until none is runnable: for tests and the CLI. */
+export async function drainJobs(workerId = `drain:${process.pid}`) {
+  const outcomes: string[] = [];
+  for (;;) {
+    const job = await claimNextJob(workerId);
+    if (!job) return outcomes;
+    outcomes.push(await runClaimedJob(job, workerId));
+  }
+}

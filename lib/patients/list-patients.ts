@@ -1,0 +1,55 @@
+import { z } from "zod";
+
+import type { Prisma } from "@/generated/prisma/client";
+import type { TActor } from "@/lib/auth/policy";
+import { prisma } from "@/lib/db/client";
+import { patientScope } from "@/lib/patients/patient-scope";
+
+export const ZListPatientsQuery = z.object({
+  q: z.string().trim().max(100).optional(),
+  page: z.coerce.number().int().min(1, "must be 1 or more").default(1),
+  page_size: z.coerce.number().int().min(1).max(200, "must be at most 200").default(25),
+});
+export type TListPatientsQuery = z.infer<typeof ZListPatientsQuery>;
+
+/** Case-insensitive on both databases: SQLite LIKE is; PostgreSQL needs both casings tried. */
+function searchFilter(q: string): Prisma.PatientWhereInput {
+  const variants = [...new Set([q, q.toLowerCase(), q.charAt(0).toUpperCase() + q.slice(1).toLowerCase(), q.toUpperCase()])];
+  const fields = ["givenName", "familyName", "mrn", "fhirId"] as const;
+
+  return { OR: variants.flatMap((v) => fields.map((field) => ({ [field]: { contains: v } }))) };
+}
+
+export async function listPatients(actor: TActor, query: TListPatientsQuery) {
+  const where: Prisma.PatientWhereInput = { AND: [patientScope(actor), query.q ? searchFilter(query.q) : {}] };
+  const [total, rows] = await Promise.all([
+    prisma.patient.count({ where }),
+    prisma.patient.findMany({
+      where,
+      orderBy: [{ familyName: "asc" }, { givenName: "asc" }],
+      skip: (query.page - 1) * query.page_size,
+      take: query.page_size,
+      select: {
+        id: true, fhirId: true, givenName: true, familyName: true, birthDate: true, gender: true, mrn: true,
+        _count: { select: { encounters: true } },
+        encounters: { orderBy: { startAt: "desc" }, take: 1, select: { startAt: true } },
+      },
+    }),
+  ]);
+
+  return {
+    total,
+    page: query.page,
+    page_size: query.page_size,
+    patients: rows.map((row) => ({
+      id: row.id,
+      fhir_id: row.fhirId,
+      name: `${row.givenName} ${row.familyName}`,
+      birth_date: row.birthDate,
+      gender: row.gender,
+      mrn: row.mrn,
+      encounter_count: row._count.encounters,
+      last_encounter_at: row.encounters[0]?.startAt.toISOString() ?? null,
+    })),
+  };
+}

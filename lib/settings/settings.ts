@@ -1,0 +1,57 @@
+// Admin settings, stored in the Setting table; unset ones fall back to these defaults.
+import { z } from "zod";
+
+import { recordAudit } from "@/lib/audit/record";
+import type { TRequestMeta } from "@/lib/audit/request-meta";
+import { prisma, type TDb } from "@/lib/db/client";
+import { invalidInput } from "@/lib/http/errors";
+import { parseOrThrow } from "@/lib/http/validation";
+
+export const ZSettings = z.object({
+  /** Days a finished export's file is kept before the sweeper deletes it. */
+  file_expiry_days: z.number().int().min(1).max(90).default(7),
+  /** Hours a signed download link stays valid. */
+  link_lifetime_hours: z.number().int().min(1).max(168).default(24),
+  /** Bulk dataset exports a non-admin may start per hour. */
+  dataset_exports_per_hour: z.number().int().min(1).max(100).default(1),
+  /** Years audit records are kept (HIPAA documentation period: 6). */
+  audit_retention_years: z.number().int().min(1).max(50).default(6),
+  anonymization_default_profile: z.enum(["safe-harbor", "standard"]).default("safe-harbor"),
+  /** The least strict profile an export may ask for. */
+  anonymization_minimum_profile: z.enum(["safe-harbor", "standard"]).default("standard"),
+  /** Whether scheduled email deliveries may attach the file (otherwise a link only). */
+  email_attachments_allowed: z.boolean().default(false),
+});
+export type TSettings = z.infer<typeof ZSettings>;
+
+export const SETTINGS_DEFAULTS: TSettings = ZSettings.parse({});
+
+export async function getSettings(db: TDb = prisma): Promise<TSettings> {
+  const rows = await db.setting.findMany({ select: { key: true, value: true } });
+  const stored = Object.fromEntries(rows.map((row) => [row.key, row.value]));
+  const parsed = ZSettings.safeParse({ ...SETTINGS_DEFAULTS, ...stored });
+
+  return parsed.success ? parsed.data : SETTINGS_DEFAULTS;
+}
+
+/** Changes some settings; each change is audited as a from → to diff. */
+export async function updateSettings(changes: Partial<TSettings>, actorId: string, meta?: TRequestMeta) {
+  const partial = parseOrThrow(ZSettings.partial().strict(), changes, "Invalid settings");
+
+  return prisma.$transaction(async (tx) => {
+    const current = await getSettings(tx);
+    const next = { ...current, ...partial };
+    if (next.anonymization_default_profile === "standard" && next.anonymization_minimum_profile === "safe-harbor") {
+      throw invalidInput("anonymization_default_profile", "cannot be less strict than the minimum profile");
+    }
+    const diff: Record<string, { from: unknown; to: unknown }> = {};
+    for (const [key, value] of Object.entries(partial)) {
+      if (current[key as keyof TSettings] === value) continue;
+      diff[key] = { from: current[key as keyof TSettings], to: value };
+      await tx.setting.upsert({ where: { key }, create: { key, value: value as never, updatedById: actorId }, update: { value: value as never, updatedById: actorId } });
+    }
+    if (Object.keys(diff).length) await recordAudit(tx, { action: "settings_changed", userId: actorId, metadata: { changes: diff }, meta });
+
+    return next;
+  });
+}

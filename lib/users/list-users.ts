@@ -1,0 +1,50 @@
+import { z } from "zod";
+
+import type { Prisma } from "@/generated/prisma/client";
+import { prisma } from "@/lib/db/client";
+
+export const ZListUsersQuery = z.object({
+  q: z.string().trim().max(100).optional(),
+  role: z.enum(["therapist", "analyst", "admin"], "must be therapist, analyst or admin").optional(),
+  page: z.coerce.number().int().min(1, "must be 1 or more").default(1),
+  page_size: z.coerce.number().int().min(1).max(200, "must be at most 200").default(50),
+});
+export type TListUsersQuery = z.infer<typeof ZListUsersQuery>;
+
+export const USER_ADMIN_SELECT = {
+  id: true, email: true, name: true, role: true, credentials: true, npi: true, piiAccess: true, isDisabled: true,
+  lockedUntil: true, lastLoginAt: true, createdAt: true, _count: { select: { assignments: true } },
+} as const;
+
+export function toUserDto(user: Prisma.UserGetPayload<{ select: typeof USER_ADMIN_SELECT }>) {
+  return {
+    id: user.id,
+    email: user.email,
+    name: user.name,
+    role: user.role.toLowerCase() as "therapist" | "analyst" | "admin",
+    credentials: user.credentials,
+    npi: user.npi,
+    pii_access: user.piiAccess,
+    is_disabled: user.isDisabled,
+    is_locked: Boolean(user.lockedUntil && user.lockedUntil.getTime() > Date.now()),
+    last_login_at: user.lastLoginAt?.toISOString() ?? null,
+    created_at: user.createdAt.toISOString(),
+    assignment_count: user._count.assignments,
+  };
+}
+export type TUserDto = ReturnType<typeof toUserDto>;
+
+/** Admin list of users, searchable by name or email (case-insensitive on both databases). */
+export async function listUsers(query: TListUsersQuery) {
+  const variants = query.q ? [...new Set([query.q, query.q.toLowerCase(), query.q.toUpperCase(), query.q.charAt(0).toUpperCase() + query.q.slice(1).toLowerCase()])] : [];
+  const where: Prisma.UserWhereInput = {
+    ...(query.role ? { role: query.role.toUpperCase() as "THERAPIST" } : {}),
+    ...(variants.length ? { OR: variants.flatMap((v) => [{ name: { contains: v } }, { email: { contains: v } }]) } : {}),
+  };
+  const [total, users] = await Promise.all([
+    prisma.user.count({ where }),
+    prisma.user.findMany({ where, orderBy: [{ name: "asc" }, { email: "asc" }], skip: (query.page - 1) * query.page_size, take: query.page_size, select: USER_ADMIN_SELECT }),
+  ]);
+
+  return { total, page: query.page, page_size: query.page_size, users: users.map(toUserDto) };
+}

@@ -1,0 +1,67 @@
+import { describe, expect, it } from "vitest";
+
+import { GET as getPatientRoute } from "@/app/api/v1/patients/[id]/route";
+import { GET as listPatientsRoute } from "@/app/api/v1/patients/route";
+import { prisma } from "@/lib/db/client";
+
+import { assignPatient, createPatient, createUser } from "../setup/fixtures";
+import { call, tokenFor } from "../setup/http";
+
+describe("patients API", () => {
+  it("lists only a therapist's assigned patients, all for admins, 403 for analysts", async () => {
+    const { user: therapist } = await createUser({ role: "THERAPIST" });
+    const { user: admin } = await createUser({ role: "ADMIN" });
+    const { user: analyst } = await createUser({ role: "ANALYST" });
+    const mine = await createPatient({ givenName: "Mina" });
+    const theirs = await createPatient({ givenName: "Theo" });
+    await assignPatient(therapist.id, mine.id);
+
+    const therapistList = await call(listPatientsRoute, { path: "/api/v1/patients", token: await tokenFor(therapist.id) });
+    expect(therapistList.status).toBe(200);
+    expect((therapistList.json.patients as { id: string }[]).map((p) => p.id)).toEqual([mine.id]);
+
+    const adminList = await call(listPatientsRoute, { path: "/api/v1/patients?page_size=200", token: await tokenFor(admin.id) });
+    const adminIds = (adminList.json.patients as { id: string }[]).map((p) => p.id);
+    expect(adminIds).toEqual(expect.arrayContaining([mine.id, theirs.id]));
+
+    const analystList = await call(listPatientsRoute, { path: "/api/v1/patients", token: await tokenFor(analyst.id) });
+    expect(analystList.status).toBe(403);
+    expect(await prisma.exportAuditLog.count({ where: { action: "access_denied", userId: analyst.id } })).toBe(1);
+  });
+
+  it("searches case-insensitively and pages", async () => {
+    const { user: admin } = await createUser({ role: "ADMIN" });
+    const token = await tokenFor(admin.id);
+    const target = await createPatient({ givenName: "Zebulon", familyName: "Quartermaine" });
+    const found = await call(listPatientsRoute, { path: "/api/v1/patients?q=quarterMAINE", token });
+    expect((found.json.patients as { id: string }[]).map((p) => p.id)).toContain(target.id);
+    const lower = await call(listPatientsRoute, { path: "/api/v1/patients?q=zebulon", token });
+    expect((lower.json.patients as { id: string }[]).map((p) => p.id)).toContain(target.id);
+
+    const bad = await call(listPatientsRoute, { path: "/api/v1/patients?page_size=5000", token });
+    expect(bad.status).toBe(400);
+    expect(bad.json.issues).toEqual([{ path: "page_size", message: "must be at most 200" }]);
+  });
+
+  it("gives a foreign patient the same 404 as a missing one, and audits the denial", async () => {
+    const { user: therapist } = await createUser({ role: "THERAPIST" });
+    const foreign = await createPatient();
+    const token = await tokenFor(therapist.id);
+    const a = await call(getPatientRoute, { path: `/api/v1/patients/${foreign.id}`, token, params: { id: foreign.id } });
+    const b = await call(getPatientRoute, { path: "/api/v1/patients/nope", token, params: { id: "nope" } });
+    expect(a.status).toBe(404);
+    expect(b.status).toBe(404);
+    expect({ ...a.json, request_id: null }).toEqual({ ...b.json, request_id: null });
+    expect(await prisma.exportAuditLog.count({ where: { action: "access_denied", userId: therapist.id, patientId: foreign.id } })).toBe(1);
+  });
+
+  it("returns an assigned patient's detail and audits the view", async () => {
+    const { user: therapist } = await createUser({ role: "THERAPIST" });
+    const patient = await createPatient({ givenName: "Rosa" });
+    await assignPatient(therapist.id, patient.id);
+    const detail = await call(getPatientRoute, { path: `/api/v1/patients/${patient.id}`, token: await tokenFor(therapist.id), params: { id: patient.id } });
+    expect(detail.status).toBe(200);
+    expect(detail.json).toMatchObject({ id: patient.id, given_name: "Rosa", encounters: [], goals: [], conditions: [], latest_assessments: [] });
+    expect(await prisma.exportAuditLog.count({ where: { action: "patient_viewed", patientId: patient.id } })).toBe(1);
+  });
+});

@@ -1,0 +1,33 @@
+// vitest setupFile for integration tests: a fresh database and fixed test secrets per file.
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+
+import { afterAll } from "vitest";
+
+import { disconnectPrisma } from "@/lib/db/client";
+import { resetEnvCache } from "@/lib/env";
+
+import { createTestDatabase } from "./test-database";
+
+const database = await createTestDatabase();
+const dataDir = mkdtempSync(path.join(tmpdir(), "careexport-data-"));
+
+Object.assign(process.env, {
+  DATABASE_URL: database.url,
+  DATA_DIR: dataDir,
+  STORAGE_DIR: path.join(dataDir, "files"),
+  JOB_RUNNER: "off",
+  NEXTAUTH_SECRET: "test-nextauth-secret-0123456789",
+  ANON_KEY: "test-anon-key-0123456789abcdef",
+  FILE_ENCRYPTION_KEY: "test-file-key-0123456789abcdef",
+  LINK_SIGNING_KEY: "test-link-key-0123456789abcdef",
+  AUDIT_KEY: "test-audit-key-0123456789abcdef",
+  APP_URL: "http://127.0.0.1:3999",
+});
+resetEnvCache();
+
+afterAll(async () => {
+  await disconnectPrisma();
+  await database.drop();
+});
