@@ -21,6 +21,7 @@ test("a wrong password is refused with a message", async ({ page }) => {
   await page.getByLabel("Email").fill(DEMO_USERS.analyst.email);
   await page.getByLabel("Password").fill("not-the-password");
   await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page.getByRole("alert")).toContainText("email or password is not right");
+  // Next's route announcer is also role="alert"; the form's own alert is the one with text.
+  await expect(page.getByRole("alert").filter({ hasText: "email or password is not right" })).toBeVisible();
   await expect(page).toHaveURL(/\/login/);
 });
