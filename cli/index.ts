@@ -19,6 +19,10 @@ const COMMANDS: Record<string, () => Promise<TCommandModule>> = {
   "audit:verify": () => import("./commands/audit-verify"),
   import: () => import("./commands/import"),
   "seed:demo": () => import("./commands/seed-demo"),
+  "audit:purge": () => import("./commands/audit-purge"),
+  "schedules:tick": () => import("./commands/schedules-tick"),
+  "schedules:list": () => import("./commands/schedules-list"),
+  "export:datasets": () => import("./commands/export-datasets"),
   worker: () => import("./commands/worker"),
 };
 

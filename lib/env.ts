@@ -14,6 +14,8 @@ const ZEnv = z.object({
   DATA_DIR: z.string().default("./data"),
   /** Where encrypted export files live in the embedded (local disk) storage. */
   STORAGE_DIR: z.string().optional(),
+  /** Where scheduled exports with delivery "storage" are written (default DATA_DIR/deliveries). */
+  DELIVERY_DIR: z.string().optional(),
   /** Base URL used in signed download links that leave the app (email, webhooks). */
   APP_URL: z.string().url().optional(),
   NEXTAUTH_URL: z.string().url().optional(),

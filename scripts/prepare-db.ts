@@ -13,6 +13,9 @@ async function main() {
   const { DATABASE_URL, NODE_ENV } = env();
   const result = await migrateDatabase(DATABASE_URL);
   if (result.applied.length) console.log(`[careexport] applied ${result.applied.length} migration(s)`);
+  // The system templates ship as files in templates/; a changed file becomes a new version.
+  const { syncSystemTemplates } = await import("@/lib/templates/sync-system-templates");
+  await syncSystemTemplates(prisma);
 
   const shouldSeed = args.includes("--seed") || (!args.includes("--no-seed") && NODE_ENV !== "production");
   if (!shouldSeed) return;

@@ -39,24 +39,24 @@ export function canonicalJson(value: unknown): string {
   return JSON.stringify(value);
 }
 
-export function computeRecordHash(record: TChainedRecord, prevHash: string): string {
-  const body = canonicalJson({
-    seq: record.seq,
-    action: record.action,
-    outcome: record.outcome,
-    userId: record.userId,
-    actorLabel: record.actorLabel,
-    exportJobId: record.exportJobId,
-    patientId: record.patientId,
-    dataset: record.dataset,
-    templateId: record.templateId,
-    scheduleId: record.scheduleId,
-    ipAddress: record.ipAddress,
-    userAgent: record.userAgent,
-    requestId: record.requestId,
-    metadata: record.metadata ?? null,
-    createdAt: record.createdAt.toISOString(),
-  });
+const text = (value: string | null) => (value === null ? "null" : JSON.stringify(value));
 
-  return createHash("sha256").update(prevHash).update("\n").update(body).digest("hex");
+/**
+ * The bytes a record's hash covers: a JSON array of the fixed fields in a fixed order, built by
+ * hand because the verifier runs it over every record (a generic sorted-key serializer was the
+ * bottleneck). Only the free-form metadata goes through canonicalJson. Writer and verifier both
+ * call this; changing the field order or set changes every hash.
+ */
+export function serializeAuditRecord(record: TChainedRecord): string {
+  return (
+    `[${record.seq},${text(record.action)},${text(record.outcome)},${text(record.userId)},${text(record.actorLabel)},` +
+    `${text(record.exportJobId)},${text(record.patientId)},${text(record.dataset)},${text(record.templateId)},` +
+    `${text(record.scheduleId)},${text(record.ipAddress)},${text(record.userAgent)},${text(record.requestId)},` +
+    `${record.metadata == null ? "null" : canonicalJson(record.metadata)},"${record.createdAt.toISOString()}"]`
+  );
+}
+
+/** SHA-256 over the previous record's hash and this record's serialization: the chain link. */
+export function computeRecordHash(record: TChainedRecord, prevHash: string): string {
+  return createHash("sha256").update(`${prevHash}\n${serializeAuditRecord(record)}`).digest("hex");
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import { computeRecordHash, GENESIS_HASH, canonicalJson } from "@/lib/audit/hash";
+import { computeRecordHash, GENESIS_HASH, canonicalJson, serializeAuditRecord } from "@/lib/audit/hash";
 import { createChainVerifier, type TStoredRecord } from "@/lib/audit/verify";
 
 function chain(n: number): TStoredRecord[] {
@@ -54,5 +54,29 @@ describe("audit chain verification", () => {
 
   it("is independent of JSON key order (PostgreSQL JSONB reorders keys)", () => {
     expect(canonicalJson({ b: 1, a: { d: 2, c: [3, { f: 1, e: 2 }] } })).toBe(canonicalJson({ a: { c: [3, { e: 2, f: 1 }], d: 2 }, b: 1 }));
+  });
+});
+
+describe("audit record serialization", () => {
+  const record = {
+    seq: 7, action: "downloaded", outcome: "success", userId: "u1", actorLabel: null, exportJobId: "j1", patientId: "p\"1", dataset: null,
+    templateId: null, scheduleId: null, ipAddress: "127.0.0.1", userAgent: "ua", requestId: "r1", metadata: { b: 1, a: { d: null, c: "x" } },
+    createdAt: new Date("2026-01-02T03:04:05.678Z"),
+  };
+
+  it("lists the fixed fields in a fixed order with the metadata canonical (the hash format)", () => {
+    expect(serializeAuditRecord(record)).toBe(
+      '[7,"downloaded","success","u1",null,"j1","p\\"1",null,null,null,"127.0.0.1","ua","r1",{"a":{"c":"x","d":null},"b":1},"2026-01-02T03:04:05.678Z"]',
+    );
+  });
+
+  it("hashes the same whatever order the metadata keys come back in", () => {
+    const reordered = { ...record, metadata: { a: { c: "x", d: null }, b: 1 } };
+    expect(computeRecordHash(reordered, GENESIS_HASH)).toBe(computeRecordHash(record, GENESIS_HASH));
+    expect(computeRecordHash({ ...record, metadata: { a: { c: "y", d: null }, b: 1 } }, GENESIS_HASH)).not.toBe(computeRecordHash(record, GENESIS_HASH));
+  });
+
+  it("tells a null field from the text \"null\"", () => {
+    expect(computeRecordHash({ ...record, actorLabel: "null" }, GENESIS_HASH)).not.toBe(computeRecordHash(record, GENESIS_HASH));
   });
 });

@@ -4,7 +4,9 @@ import { logger } from "@/lib/logger";
 
 export type TFinishedJob = { id: string; status: "COMPLETED" | "FAILED"; scheduledReportId: string | null; userId: string };
 
-const HOOKS: { name: string; load: () => Promise<(job: TFinishedJob) => Promise<void>> }[] = [];
+const HOOKS: { name: string; load: () => Promise<(job: TFinishedJob) => Promise<void>> }[] = [
+  { name: "scheduled-delivery", load: async () => (await import("@/lib/schedules/deliver-scheduled-job")).onScheduledJobFinished },
+];
 
 export async function runJobFinishedHooks(job: TFinishedJob) {
   for (const hook of HOOKS) {

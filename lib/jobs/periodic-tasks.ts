@@ -2,4 +2,7 @@
 // needs a clock adds itself here; the task bodies are imported lazily.
 import type { TPeriodicTask } from "@/lib/jobs/runner";
 
-export const PERIODIC_TASKS: TPeriodicTask[] = [];
+export const PERIODIC_TASKS: TPeriodicTask[] = [
+  // Every 30 s: a run starts at most half a minute late; claims are exactly-once, so every instance may tick.
+  { name: "scheduler-tick", everyMs: 30_000, run: async () => (await import("@/lib/schedules/run-scheduler-tick")).runSchedulerTick() },
+];

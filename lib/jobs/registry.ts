@@ -2,7 +2,10 @@
 // CLI load only what they run.
 import type { TJobHandler, TJobKind } from "@/lib/jobs/job-types";
 
-const HANDLERS: Partial<Record<TJobKind, () => Promise<TJobHandler>>> = {};
+const HANDLERS: Partial<Record<TJobKind, () => Promise<TJobHandler>>> = {
+  report: async () => (await import("@/lib/reports/report-job.handler")).handleReportJob,
+  dataset: async () => (await import("@/lib/datasets/dataset-job.handler")).handleDatasetJob,
+};
 
 export async function handlerFor(kind: string): Promise<TJobHandler | null> {
   const load = HANDLERS[kind as TJobKind];

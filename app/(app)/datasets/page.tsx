@@ -1,20 +1,46 @@
 import type { Metadata } from "next";
 
+import { DatasetsConsole } from "@/components/datasets/datasets-console";
 import { Forbidden } from "@/components/forbidden";
-import { PlannedPage } from "@/components/planned-page";
 import { canViewPage } from "@/lib/auth/page-access";
+import { decide, type TDatasetTier } from "@/lib/auth/policy";
 import { requirePageActor } from "@/lib/auth/session";
+import { getSettings } from "@/lib/settings/settings";
 
 export const metadata: Metadata = { title: "Datasets" };
 export const dynamic = "force-dynamic";
 
-export default async function Page() {
+const TIERS: { tier: TDatasetTier; label: string; description: string }[] = [
+  { tier: "anon", label: "De-identified", description: "Pseudonymized tables: no names, contact details or record numbers; ages, 3-digit zips and coarsened dates." },
+  { tier: "metrics", label: "Metrics", description: "Programme metrics by organization and period; counts below 11 are suppressed." },
+  { tier: "pii", label: "Identified", description: "The same tables with identities. Needs the identified-data grant and a stated reason; every download is audited." },
+];
+
+const PROFILES = [
+  { name: "safe-harbor", label: "HIPAA Safe Harbor (years only, no phone)" },
+  { name: "standard", label: "Standard (dates shifted per patient, last four phone digits)" },
+];
+
+const ATTESTATION =
+  "I will use this data only for the approved analysis, keep it on approved systems, not attempt to re-identify anyone, and delete it when the work is done.";
+
+export default async function DatasetsPage() {
   const actor = await requirePageActor();
   if (!(await canViewPage(actor, { action: "dataset.catalog" }))) return <Forbidden what="datasets" />;
+  const settings = await getSettings();
+  const tiers = TIERS.filter((option) => decide(actor, { action: "dataset.export", tier: option.tier }).allowed);
+  // Only profiles at least as strict as the practice's minimum are offered.
+  const profiles = settings.anonymization_minimum_profile === "safe-harbor" ? PROFILES.filter((p) => p.name === "safe-harbor") : PROFILES;
 
   return (
-    <PlannedPage title="Datasets">
-      <p>De-identified dataset downloads (CSV ZIP with a manifest), with live progress, are being built. Until then no dataset can be exported from the portal.</p>
-    </PlannedPage>
+    <>
+      <div className="page-header">
+        <div>
+          <h1>Datasets</h1>
+          <p className="muted">Download the programme&apos;s data as CSV files in a ZIP with a manifest. Exports are generated fresh and audited.</p>
+        </div>
+      </div>
+      <DatasetsConsole tiers={tiers} profiles={profiles} defaultProfile={settings.anonymization_default_profile} attestationText={ATTESTATION} />
+    </>
   );
 }

@@ -1,17 +1,24 @@
 import type { Metadata } from "next";
 
-import { PlannedPage } from "@/components/planned-page";
+import { ExportJobsTable } from "@/components/exports/export-jobs-table";
 import { requirePageActor } from "@/lib/auth/session";
 
-export const metadata: Metadata = { title: "My exports" };
+export const metadata: Metadata = { title: "Exports" };
 export const dynamic = "force-dynamic";
 
-export default async function Page() {
-  await requirePageActor();
+export default async function ExportsPage() {
+  const actor = await requirePageActor();
+  const isAdmin = actor.role === "ADMIN";
 
   return (
-    <PlannedPage title="My exports">
-      <p>The list of your export jobs, with live status and downloads, is being built.</p>
-    </PlannedPage>
+    <>
+      <div className="page-header">
+        <div>
+          <h1>{isAdmin ? "All exports" : "My exports"}</h1>
+          <p className="muted">Reports and datasets you requested. Files are encrypted at rest and deleted when they expire.</p>
+        </div>
+      </div>
+      <ExportJobsTable showOwner={isAdmin} />
+    </>
   );
 }

@@ -1,17 +1,25 @@
 import type { Metadata } from "next";
 
-import { PlannedPage } from "@/components/planned-page";
+import { TokenManager } from "@/components/admin/token-manager";
 import { requirePageActor } from "@/lib/auth/session";
 
 export const metadata: Metadata = { title: "API tokens" };
 export const dynamic = "force-dynamic";
 
 export default async function Page() {
-  await requirePageActor();
+  const actor = await requirePageActor();
 
   return (
-    <PlannedPage title="API tokens">
-      <p>Creating tokens in the browser is being built. Today: <code>npm run cli -- tokens:create --email YOUR_EMAIL</code>.</p>
-    </PlannedPage>
+    <>
+      <div className="page-header">
+        <div>
+          <h1>API tokens</h1>
+          <p className="muted">
+            Tokens let scripts call the API as you (<code>Authorization: Bearer …</code>) with your role&apos;s access. Revoke any you no longer use.
+          </p>
+        </div>
+      </div>
+      <TokenManager userId={actor.id} />
+    </>
   );
 }

@@ -1,9 +1,10 @@
 import type { Metadata } from "next";
 
+import { SettingsForm } from "@/components/admin/settings-form";
 import { Forbidden } from "@/components/forbidden";
-import { PlannedPage } from "@/components/planned-page";
 import { canViewPage } from "@/lib/auth/page-access";
 import { requirePageActor } from "@/lib/auth/session";
+import { getSettings } from "@/lib/settings/settings";
 
 export const metadata: Metadata = { title: "Settings" };
 export const dynamic = "force-dynamic";
@@ -13,8 +14,14 @@ export default async function Page() {
   if (!(await canViewPage(actor, { action: "settings.manage" }))) return <Forbidden what="settings" />;
 
   return (
-    <PlannedPage title="Settings">
-      <p>Settings (file expiry, link lifetime, rate limits, retention, anonymization profile minimum) are being built.</p>
-    </PlannedPage>
+    <>
+      <div className="page-header">
+        <div>
+          <h1>Settings</h1>
+          <p className="muted">Practice-wide limits and defaults. Each change is recorded in the audit trail as before → after.</p>
+        </div>
+      </div>
+      <SettingsForm initial={await getSettings()} />
+    </>
   );
 }

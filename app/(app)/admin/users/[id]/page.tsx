@@ -1,0 +1,61 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { notFound } from "next/navigation";
+
+import { TokenManager } from "@/components/admin/token-manager";
+import { UserEditor } from "@/components/admin/user-editor";
+import { Forbidden } from "@/components/forbidden";
+import { canViewPage } from "@/lib/auth/page-access";
+import { requirePageActor } from "@/lib/auth/session";
+import { prisma } from "@/lib/db/client";
+import { AppError } from "@/lib/http/errors";
+import { getUserOrThrow } from "@/lib/users/get-user";
+
+export const metadata: Metadata = { title: "User" };
+export const dynamic = "force-dynamic";
+
+async function loadUser(id: string) {
+  try {
+    return await getUserOrThrow(id);
+  } catch (error) {
+    if (error instanceof AppError && error.code === "NOT_FOUND") notFound();
+    throw error;
+  }
+}
+
+export default async function Page({ params }: { params: Promise<{ id: string }> }) {
+  const actor = await requirePageActor();
+  if (!(await canViewPage(actor, { action: "user.manage" }))) return <Forbidden what="user administration" />;
+  const { id } = await params;
+  const user = await loadUser(id);
+  // Admins see all patients; the picker offers them by name and MRN (admin-only page).
+  const patients =
+    user.role === "therapist"
+      ? (await prisma.patient.findMany({ orderBy: [{ familyName: "asc" }, { givenName: "asc" }], take: 2000, select: { id: true, givenName: true, familyName: true, mrn: true } })).map((patient) => ({
+          id: patient.id,
+          label: `${patient.familyName}, ${patient.givenName}${patient.mrn ? ` (${patient.mrn})` : ""}`,
+        }))
+      : [];
+
+  return (
+    <>
+      <div className="page-header">
+        <div>
+          <p className="small">
+            <Link href="/admin/users">← Users</Link>
+          </p>
+          <h1 data-testid="user-name">{user.name}</h1>
+          <p className="muted">
+            {user.email} · {user.role} {user.is_disabled && <span className="badge badge-danger">disabled</span>}
+          </p>
+        </div>
+        <Link className="btn" href={`/admin/audit?user=${user.id}`}>
+          Audit trail of this user
+        </Link>
+      </div>
+      <UserEditor user={user} patients={patients} isSelf={user.id === actor.id} />
+      <h2 style={{ marginTop: 16 }}>API tokens</h2>
+      <TokenManager userId={user.id} />
+    </>
+  );
+}

@@ -1,0 +1,20 @@
+// POST /api/v1/datasets/exports – starts a bulk dataset export (202). The data-use attestation
+// is the person's confirmation in the UI/API, so it is checked here; the scheduler, which runs
+// a schedule its owner already set up, calls createDatasetExport directly.
+import { z } from "zod";
+
+import { createDatasetExport, ZDatasetExportInput } from "@/lib/datasets/create-dataset-export";
+import { authedRoute, json, readJsonBody } from "@/lib/http/route";
+import { parseOrThrow } from "@/lib/http/validation";
+
+export const runtime = "nodejs";
+export const dynamic = "force-dynamic";
+
+const ZBody = ZDatasetExportInput.extend({ attestation: z.literal(true, { message: "confirm the data-use terms (attestation: true)" }) }).strict();
+
+export const POST = authedRoute(async ({ request, actor, meta }) => {
+  const { attestation: _attestation, ...input } = parseOrThrow(ZBody, await readJsonBody(request), "Invalid dataset export");
+  const started = await createDatasetExport(actor, input, { meta });
+
+  return json({ id: started.job_id, ...started }, 202, { Location: `/api/v1/datasets/exports/${started.job_id}` });
+});

@@ -1,0 +1,16 @@
+// GET /api/v1/export/jobs/{id} – status, progress and, once completed, a signed download_url.
+// DELETE /api/v1/export/jobs/{id} – removes the job and its file (cancels it if still running).
+import { authedRoute, json } from "@/lib/http/route";
+import { deleteJob } from "@/lib/jobs/delete-job";
+import { getExportJob } from "@/lib/reports/get-export-job";
+
+export const runtime = "nodejs";
+export const dynamic = "force-dynamic";
+
+export const GET = authedRoute<{ id: string }>(async ({ actor, params, meta }) => json(await getExportJob(actor, params.id, meta)));
+
+export const DELETE = authedRoute<{ id: string }>(async ({ actor, params, meta }) => {
+  await deleteJob(actor, params.id, meta);
+
+  return new Response(null, { status: 204, headers: { "Cache-Control": "no-store" } });
+});

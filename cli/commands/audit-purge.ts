@@ -1,0 +1,24 @@
+import { purgeAuditBefore } from "@/lib/audit/purge-audit";
+import { CLI_META } from "@/lib/audit/request-meta";
+
+import { CliUsageError, parseFlags } from "../args";
+
+export const summary = "Purge audit records older than the retention period (or --before DATE), leaving a signed checkpoint";
+export const usage = "npm run cli -- audit:purge [--before YYYY-MM-DD]   (default: now minus the audit_retention_years setting)";
+
+export async function run(argv: string[]) {
+  const { flags } = parseFlags(argv, { before: {} });
+  let cutoff: Date | undefined;
+  if (typeof flags.before === "string") {
+    if (!/^\d{4}-\d{2}-\d{2}(T.+)?$/.test(flags.before) || Number.isNaN(Date.parse(flags.before))) throw new CliUsageError("--before must be a date (YYYY-MM-DD) or an ISO datetime");
+    cutoff = new Date(flags.before);
+  }
+  const result = await purgeAuditBefore({ cutoff, actor: { userId: null, label: "cli" }, meta: CLI_META });
+  if (result.purgedCount === 0) {
+    console.log(`Nothing to purge: no audit record is older than ${result.cutoff.toISOString()}.`);
+    return 0;
+  }
+  console.log(`Purged ${result.purgedCount} audit records created before ${result.cutoff.toISOString()}; checkpoint at sequence ${result.checkpointSeq}.`);
+
+  return 0;
+}

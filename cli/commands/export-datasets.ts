@@ -1,0 +1,82 @@
+// npm run cli -- export:datasets: the same bulk export as the API, run in this process and
+// written to a file. Audited as a command-line export (via "cli") in the operator's name.
+import { createWriteStream, statSync } from "node:fs";
+import { hostname } from "node:os";
+import path from "node:path";
+import { pipeline } from "node:stream/promises";
+
+import { recordAudit } from "@/lib/audit/record";
+import { CLI_META } from "@/lib/audit/request-meta";
+import { ACTOR_SELECT } from "@/lib/auth/actor";
+import type { TActor } from "@/lib/auth/policy";
+import { prisma } from "@/lib/db/client";
+import { createDatasetExport } from "@/lib/datasets/create-dataset-export";
+import { LEASE_MS } from "@/lib/jobs/claim-job";
+import { runClaimedJob } from "@/lib/jobs/run-job";
+import { storage } from "@/lib/storage";
+
+import { CliUsageError, parseFlags } from "../args";
+
+export const summary = "Export a dataset tier to a ZIP file (anon | pii | metrics)";
+export const usage =
+  "npm run cli -- export:datasets --tier anon|pii|metrics --out FILE.zip|DIR [--datasets a,b] [--since DATE] [--profile safe-harbor|standard] [--reason TEXT] [--as EMAIL]\n" +
+  "  --as: the user the export is made for and audited under (default: the first active admin).";
+
+async function operator(email: string | undefined): Promise<TActor> {
+  const user = email
+    ? await prisma.user.findUnique({ where: { email }, select: ACTOR_SELECT })
+    : await prisma.user.findFirst({ where: { role: "ADMIN", isDisabled: false }, orderBy: { createdAt: "asc" }, select: ACTOR_SELECT });
+  if (!user || user.isDisabled) throw new CliUsageError(email ? `no active user ${email}` : "no active admin user; create one or pass --as EMAIL");
+
+  return { id: user.id, email: user.email, name: user.name, role: user.role, piiAccess: user.piiAccess };
+}
+
+/** Runs our own job here (claimed by id, compare-and-set), retrying as the worker would. */
+async function runJobHere(jobId: string) {
+  const workerId = `cli:${hostname()}:${process.pid}`;
+  for (;;) {
+    const job = await prisma.exportJob.findUniqueOrThrow({ where: { id: jobId } });
+    if (["COMPLETED", "FAILED", "CANCELLED", "EXPIRED"].includes(job.status)) return job;
+    const wait = job.status === "PENDING" ? job.runAfter.getTime() - Date.now() : 1_000;
+    if (wait > 0) {
+      await new Promise((resolve) => setTimeout(resolve, Math.min(wait, 5_000)));
+      continue;
+    }
+    const claimed = await prisma.exportJob.updateMany({
+      where: { id: jobId, status: "PENDING" },
+      data: { status: "PROCESSING", leaseOwner: workerId, leaseExpiresAt: new Date(Date.now() + LEASE_MS), attempts: { increment: 1 }, startedAt: new Date() },
+    });
+    // Someone else's worker took it: wait for it to finish.
+    if (claimed.count === 1) await runClaimedJob(await prisma.exportJob.findUniqueOrThrow({ where: { id: jobId } }), workerId);
+  }
+}
+
+export async function run(argv: string[]) {
+  const { flags } = parseFlags(argv, { tier: { required: true }, out: { required: true }, datasets: {}, since: {}, profile: {}, reason: {}, as: {} });
+  const actor = await operator(flags.as as string | undefined);
+  const started = await createDatasetExport(
+    actor,
+    {
+      tier: String(flags.tier),
+      datasets: typeof flags.datasets === "string" ? flags.datasets.split(",").map((name) => name.trim()).filter(Boolean) : undefined,
+      since: flags.since as string | undefined,
+      profile: flags.profile as string | undefined,
+      reason: flags.reason as string | undefined,
+    },
+    { meta: CLI_META, skipRateLimit: true },
+  );
+  console.error(`Queued dataset export ${started.job_id}; running it here...`);
+  const job = await runJobHere(started.job_id);
+  if (job.status !== "COMPLETED" || !job.fileKey) {
+    console.error(`export:datasets: the export ${job.status.toLowerCase()}: ${job.errorMessage ?? "no file"}`);
+    return 1;
+  }
+  const out = String(flags.out);
+  const isDirectory = !out.toLowerCase().endsWith(".zip") || (statSync(out, { throwIfNoEntry: false })?.isDirectory() ?? false);
+  const target = isDirectory ? path.join(out, job.fileName!) : out;
+  await pipeline(await storage().get(job.fileKey), createWriteStream(target, { mode: 0o600 }));
+  await recordAudit(null, { action: "downloaded", userId: actor.id, exportJobId: job.id, dataset: (job.parameters as { tier?: string }).tier ?? null, metadata: { via: "cli", size: job.fileSize }, meta: CLI_META });
+  console.log(`${target} (${job.fileSize} bytes, sha256 ${job.checksum})`);
+
+  return 0;
+}

@@ -1,0 +1,167 @@
+"use client";
+
+import { useRouter } from "next/navigation";
+import { useState } from "react";
+
+import { sendJson, type TApiResult } from "@/components/admin/send-json";
+import type { TUserDto } from "@/lib/users/list-users";
+
+type TUserDetail = TUserDto & { assignments: { patient_id: string; name: string; mrn: string | null }[] };
+
+function describe(result: TApiResult<unknown>) {
+  if (result.ok) return null;
+
+  return result.issues.length ? result.issues.map((issue) => `${issue.path}: ${issue.message}`).join("; ") : result.error;
+}
+
+/** Role, grant, disable, password reset and patient assignments for one user; each save is audited server-side. */
+export function UserEditor({ user, patients, isSelf }: { user: TUserDetail; patients: { id: string; label: string }[]; isSelf: boolean }) {
+  const router = useRouter();
+  const [message, setMessage] = useState<{ kind: "ok" | "danger"; text: string } | null>(null);
+  const [patientId, setPatientId] = useState("");
+
+  async function run(action: () => Promise<TApiResult<unknown>>, success: string) {
+    const result = await action();
+    const error = describe(result);
+    setMessage(error ? { kind: "danger", text: error } : { kind: "ok", text: success });
+    if (!error) router.refresh();
+  }
+
+  async function onSave(event: React.FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const form = new FormData(event.currentTarget);
+    await run(
+      () =>
+        sendJson("PATCH", `/api/v1/admin/users/${user.id}`, {
+          name: String(form.get("name") ?? ""),
+          role: String(form.get("role") ?? user.role),
+          credentials: String(form.get("credentials") ?? "") || null,
+          npi: String(form.get("npi") ?? "") || null,
+          pii_access: form.get("pii_access") === "on",
+        }),
+      "Saved.",
+    );
+  }
+
+  async function onResetPassword(event: React.FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const formElement = event.currentTarget;
+    const password = String(new FormData(formElement).get("password") ?? "");
+    await run(() => sendJson("POST", `/api/v1/admin/users/${user.id}/password`, { password }), "Password reset. Tell the user through a separate channel.");
+    formElement.reset();
+  }
+
+  return (
+    <>
+      {message && (
+        <div className={`alert alert-${message.kind}`} role="status" data-testid="user-editor-message">
+          {message.text}
+        </div>
+      )}
+      <div className="grid-2">
+        <form className="card stack" onSubmit={onSave} data-testid="user-edit-form">
+          <h2>Profile and access</h2>
+          <label className="field">
+            Name
+            <input name="name" defaultValue={user.name} required />
+          </label>
+          <label className="field">
+            Role
+            <select name="role" defaultValue={user.role} disabled={isSelf} data-testid="user-role">
+              <option value="therapist">Therapist</option>
+              <option value="analyst">Analyst</option>
+              <option value="admin">Administrator</option>
+            </select>
+          </label>
+          <label className="field">
+            Credentials
+            <input name="credentials" defaultValue={user.credentials ?? ""} />
+          </label>
+          <label className="field">
+            NPI
+            <input name="npi" defaultValue={user.npi ?? ""} inputMode="numeric" />
+          </label>
+          <label className="checkbox">
+            <input name="pii_access" type="checkbox" defaultChecked={user.pii_access} data-testid="user-pii-access" /> Identified (PII) dataset tier (analysts only)
+          </label>
+          <div className="row">
+            <button className="btn btn-primary" type="submit" data-testid="user-save">
+              Save
+            </button>
+            {!isSelf && (
+              <button
+                className={`btn ${user.is_disabled ? "" : "btn-danger"}`}
+                type="button"
+                data-testid="user-toggle-disabled"
+                onClick={() => run(() => sendJson("PATCH", `/api/v1/admin/users/${user.id}`, { is_disabled: !user.is_disabled }), user.is_disabled ? "Account enabled." : "Account disabled.")}
+              >
+                {user.is_disabled ? "Enable account" : "Disable account"}
+              </button>
+            )}
+          </div>
+        </form>
+        <form className="card stack" onSubmit={onResetPassword} data-testid="user-password-form">
+          <h2>Reset password</h2>
+          <p className="muted small">Sets a new password and lifts a lockout. The user&apos;s existing sessions end at their next request only if the account is disabled.</p>
+          <label className="field">
+            New password (10+ characters)
+            <input name="password" type="password" minLength={10} required autoComplete="new-password" data-testid="user-new-password" />
+          </label>
+          <div>
+            <button className="btn" type="submit" data-testid="user-reset-password">
+              Reset password
+            </button>
+          </div>
+        </form>
+      </div>
+      {user.role === "therapist" && (
+        <div className="card" data-testid="user-assignments">
+          <h2>Assigned patients ({user.assignments.length})</h2>
+          <form
+            className="row"
+            onSubmit={async (event) => {
+              event.preventDefault();
+              if (!patientId) return;
+              await run(() => sendJson("PUT", `/api/v1/admin/users/${user.id}/assignments`, { patient_id: patientId, assigned: true }), "Patient assigned.");
+              setPatientId("");
+            }}
+          >
+            <select value={patientId} onChange={(event) => setPatientId(event.target.value)} data-testid="assign-patient-select" aria-label="Patient to assign">
+              <option value="">Choose a patient…</option>
+              {patients
+                .filter((patient) => !user.assignments.some((assignment) => assignment.patient_id === patient.id))
+                .map((patient) => (
+                  <option key={patient.id} value={patient.id}>
+                    {patient.label}
+                  </option>
+                ))}
+            </select>
+            <button className="btn" type="submit" disabled={!patientId} data-testid="assign-patient-submit">
+              Assign
+            </button>
+          </form>
+          <table className="table" style={{ marginTop: 12 }}>
+            <tbody>
+              {user.assignments.map((assignment) => (
+                <tr key={assignment.patient_id} data-testid="assignment-row">
+                  <td>{assignment.name}</td>
+                  <td className="muted">{assignment.mrn ?? "—"}</td>
+                  <td style={{ textAlign: "right" }}>
+                    <button
+                      className="btn btn-sm btn-danger"
+                      type="button"
+                      onClick={() => run(() => sendJson("PUT", `/api/v1/admin/users/${user.id}/assignments`, { patient_id: assignment.patient_id, assigned: false }), "Patient unassigned.")}
+                    >
+                      Unassign
+                    </button>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          {user.assignments.length === 0 && <div className="empty">No patients assigned.</div>}
+        </div>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,351 @@
+"use client";
+
+// The analyst's datasets page: the catalog of the tiers they may download, the export form
+// (datasets, profile, attestation, reason for identified data), live per-dataset progress
+// over SSE, the download, and their past exports.
+import { createColumnHelper, flexRender, getCoreRowModel, getSortedRowModel, useReactTable, type RowSelectionState, type SortingState } from "@tanstack/react-table";
+import { useCallback, useEffect, useMemo, useState } from "react";
+
+import { errorMessageOf, formatBytes, isFinalStatus, useJobEvents } from "@/components/exports/use-job-events";
+
+export type TCatalogColumn = { name: string; policy: string; description?: string | null };
+export type TCatalogDataset = { name: string; tier: string; description: string; source?: string; row_count: number | null; columns: TCatalogColumn[] };
+export type TDatasetsConsoleProps = {
+  tiers: { tier: string; label: string; description: string }[];
+  profiles: { name: string; label: string }[];
+  defaultProfile: string;
+  attestationText: string;
+};
+
+type TPastExport = { id: string; tier?: string; status: string; created_at?: string; file_size?: number | null; expires_at?: string | null; error?: string | null; datasets?: string[] };
+
+const column = createColumnHelper<TCatalogDataset>();
+
+export function DatasetsConsole({ tiers, profiles, defaultProfile, attestationText }: TDatasetsConsoleProps) {
+  const [tier, setTier] = useState(tiers[0]?.tier ?? "anon");
+  const [catalog, setCatalog] = useState<TCatalogDataset[] | null>(null);
+  const [selection, setSelection] = useState<RowSelectionState>({});
+  const [sorting, setSorting] = useState<SortingState>([]);
+  const [expanded, setExpanded] = useState<string | null>(null);
+  const [profile, setProfile] = useState(defaultProfile);
+  const [since, setSince] = useState("");
+  const [reason, setReason] = useState("");
+  const [attested, setAttested] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [submitting, setSubmitting] = useState(false);
+  const [exportId, setExportId] = useState<string | null>(null);
+  const [past, setPast] = useState<TPastExport[]>([]);
+
+  useEffect(() => {
+    let cancelled = false;
+    setCatalog(null);
+    fetch(`/api/v1/datasets?tier=${tier}`, { cache: "no-store" })
+      .then(async (response) => {
+        if (!response.ok) throw new Error(await errorMessageOf(response));
+
+        return response.json() as Promise<{ datasets: TCatalogDataset[] }>;
+      })
+      .then((body) => {
+        if (cancelled) return;
+        const datasets = body.datasets.filter((dataset) => dataset.tier === tier);
+        setCatalog(datasets);
+        setSelection(Object.fromEntries(datasets.map((dataset) => [dataset.name, true])));
+      })
+      .catch((caught: Error) => !cancelled && setError(caught.message));
+
+    return () => {
+      cancelled = true;
+    };
+  }, [tier]);
+
+  const loadPast = useCallback(async () => {
+    const response = await fetch("/api/v1/datasets/exports", { cache: "no-store" });
+    if (response.ok) setPast(((await response.json()) as { exports: TPastExport[] }).exports ?? []);
+  }, []);
+  useEffect(() => {
+    void loadPast();
+  }, [loadPast]);
+
+  const columns = useMemo(
+    () => [
+      column.display({
+        id: "select",
+        header: ({ table }) => <input type="checkbox" aria-label="Select all" checked={table.getIsAllRowsSelected()} onChange={table.getToggleAllRowsSelectedHandler()} />,
+        cell: ({ row }) => <input type="checkbox" aria-label={`Select ${row.original.name}`} checked={row.getIsSelected()} onChange={row.getToggleSelectedHandler()} data-testid={`dataset-select-${row.original.name}`} />,
+      }),
+      column.accessor("name", { header: "Dataset", cell: (info) => <code>{info.getValue()}</code> }),
+      column.accessor("description", { header: "Description", enableSorting: false }),
+      column.accessor("row_count", { header: "Rows", cell: (info) => (info.getValue() === null ? "—" : info.getValue()!.toLocaleString()) }),
+      column.accessor((row) => row.columns.length, {
+        id: "columns",
+        header: "Columns",
+        cell: (info) => (
+          <button type="button" className="btn btn-sm" onClick={() => setExpanded((current) => (current === info.row.original.name ? null : info.row.original.name))}>
+            {info.getValue()} columns
+          </button>
+        ),
+      }),
+    ],
+    [],
+  );
+
+  const table = useReactTable({
+    data: catalog ?? [],
+    columns,
+    state: { rowSelection: selection, sorting },
+    getRowId: (row) => row.name,
+    onRowSelectionChange: setSelection,
+    onSortingChange: setSorting,
+    getCoreRowModel: getCoreRowModel(),
+    getSortedRowModel: getSortedRowModel(),
+  });
+
+  const selected = Object.keys(selection).filter((name) => selection[name]);
+  const needsReason = tier === "pii";
+
+  async function start(event: React.FormEvent) {
+    event.preventDefault();
+    setSubmitting(true);
+    setError(null);
+    setExportId(null);
+    try {
+      const body = {
+        tier,
+        datasets: selected,
+        ...(tier !== "metrics" && tier !== "pii" ? { profile } : {}),
+        ...(since ? { since } : {}),
+        attestation: attested,
+        ...(needsReason ? { reason } : {}),
+      };
+      const response = await fetch("/api/v1/datasets/exports", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+      if (!response.ok) {
+        const message = await errorMessageOf(response);
+        const retryAfter = response.headers.get("retry-after");
+        setError(retryAfter ? `${message} You can start another in about ${Math.ceil(Number(retryAfter) / 60)} minute(s).` : message);
+        return;
+      }
+      const created = (await response.json()) as { id: string };
+      setExportId(created.id);
+      void loadPast();
+    } catch {
+      setError("The server could not be reached. Check your connection and try again.");
+    } finally {
+      setSubmitting(false);
+    }
+  }
+
+  const expandedDataset = catalog?.find((dataset) => dataset.name === expanded) ?? null;
+
+  return (
+    <div className="stack">
+      <div className="row" role="tablist" aria-label="Tier">
+        {tiers.map((option) => (
+          <button key={option.tier} type="button" role="tab" aria-selected={tier === option.tier} className={`btn ${tier === option.tier ? "btn-primary" : ""}`} onClick={() => setTier(option.tier)} data-testid={`tier-${option.tier}`}>
+            {option.label}
+          </button>
+        ))}
+      </div>
+      <p className="muted">{tiers.find((option) => option.tier === tier)?.description}</p>
+
+      <div className="table-wrap">
+        <table className="table" data-testid="datasets-table">
+          <thead>
+            {table.getHeaderGroups().map((group) => (
+              <tr key={group.id}>
+                {group.headers.map((header) => (
+                  <th key={header.id}>
+                    {header.column.getCanSort() ? (
+                      <button type="button" className="sort" onClick={header.column.getToggleSortingHandler()}>
+                        {flexRender(header.column.columnDef.header, header.getContext())}
+                        {{ asc: " ▲", desc: " ▼" }[header.column.getIsSorted() as string] ?? ""}
+                      </button>
+                    ) : (
+                      flexRender(header.column.columnDef.header, header.getContext())
+                    )}
+                  </th>
+                ))}
+              </tr>
+            ))}
+          </thead>
+          <tbody>
+            {catalog === null && (
+              <tr>
+                <td colSpan={5} className="empty">
+                  Loading the catalog…
+                </td>
+              </tr>
+            )}
+            {table.getRowModel().rows.map((row) => (
+              <tr key={row.id} data-testid="dataset-row">
+                {row.getVisibleCells().map((cell) => (
+                  <td key={cell.id}>{flexRender(cell.column.columnDef.cell, cell.getContext())}</td>
+                ))}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+
+      {expandedDataset && (
+        <section className="card" data-testid="dataset-columns">
+          <h3>
+            Columns of <code>{expandedDataset.name}</code>
+          </h3>
+          <table className="table">
+            <thead>
+              <tr>
+                <th>Column</th>
+                <th>Policy</th>
+                <th>Meaning</th>
+              </tr>
+            </thead>
+            <tbody>
+              {expandedDataset.columns.map((col) => (
+                <tr key={col.name}>
+                  <td>
+                    <code>{col.name}</code>
+                  </td>
+                  <td>
+                    <span className="badge">{col.policy}</span>
+                  </td>
+                  <td className="small">{col.description ?? ""}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </section>
+      )}
+
+      <form className="card stack" onSubmit={start} data-testid="dataset-export-form">
+        <h2>Export {selected.length} dataset{selected.length === 1 ? "" : "s"}</h2>
+        <div className="grid-2">
+          {tier === "anon" && (
+            <label className="field">
+              De-identification profile
+              <select value={profile} onChange={(e) => setProfile(e.target.value)} data-testid="dataset-profile">
+                {profiles.map((option) => (
+                  <option key={option.name} value={option.name}>
+                    {option.label}
+                  </option>
+                ))}
+              </select>
+            </label>
+          )}
+          <label className="field">
+            Changed since (optional)
+            <input type="date" value={since} onChange={(e) => setSince(e.target.value)} />
+          </label>
+        </div>
+        {needsReason && (
+          <label className="field">
+            Reason for identified data (recorded in the audit trail)
+            <textarea rows={2} value={reason} onChange={(e) => setReason(e.target.value)} required minLength={10} data-testid="dataset-reason" />
+          </label>
+        )}
+        <label className="checkbox">
+          <input type="checkbox" checked={attested} onChange={(e) => setAttested(e.target.checked)} data-testid="dataset-attestation" />
+          <span className="small">{attestationText}</span>
+        </label>
+        {error && (
+          <div className="alert alert-danger" role="alert" data-testid="dataset-error">
+            {error}
+          </div>
+        )}
+        <div className="row">
+          <button className="btn btn-primary" type="submit" disabled={submitting || !attested || selected.length === 0} data-testid="dataset-start">
+            {submitting ? "Starting…" : "Start export"}
+          </button>
+        </div>
+        {exportId && <DatasetExportProgress id={exportId} onFinished={loadPast} />}
+      </form>
+
+      <section className="card">
+        <h2>Your past exports</h2>
+        {past.length === 0 ? (
+          <p className="muted">None yet.</p>
+        ) : (
+          <table className="table" data-testid="dataset-past">
+            <thead>
+              <tr>
+                <th>Started</th>
+                <th>Tier</th>
+                <th>Status</th>
+                <th>Size</th>
+                <th>Expires</th>
+                <th />
+              </tr>
+            </thead>
+            <tbody>
+              {past.map((item) => (
+                <tr key={item.id}>
+                  <td>{item.created_at ? new Date(item.created_at).toLocaleString() : "—"}</td>
+                  <td>{item.tier ?? "—"}</td>
+                  <td>
+                    <span className={`badge ${item.status === "completed" ? "badge-ok" : item.status === "failed" ? "badge-danger" : "badge-info"}`}>{item.status}</span>
+                    {item.error && <div className="small muted">{item.error}</div>}
+                  </td>
+                  <td>{formatBytes(item.file_size)}</td>
+                  <td>{item.expires_at ? new Date(item.expires_at).toLocaleString() : "—"}</td>
+                  <td>
+                    {item.status === "completed" && (
+                      <a className="btn btn-sm" href={`/api/v1/datasets/exports/${encodeURIComponent(item.id)}/download`} download>
+                        Download
+                      </a>
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </section>
+    </div>
+  );
+}
+
+function DatasetExportProgress({ id, onFinished }: { id: string; onFinished: () => void }) {
+  const event = useJobEvents(`/api/v1/datasets/exports/${encodeURIComponent(id)}/events`);
+  const status = (event?.status ?? "pending").toLowerCase();
+  const datasets = Object.entries(event?.progress?.datasets ?? {});
+
+  useEffect(() => {
+    if (isFinalStatus(status)) onFinished();
+  }, [status, onFinished]);
+
+  return (
+    <div className="stack" data-testid="dataset-progress" data-status={status}>
+      <div className="row">
+        <span className={`badge ${status === "completed" ? "badge-ok" : status === "failed" ? "badge-danger" : "badge-info"}`} data-testid="dataset-status">
+          {status}
+        </span>
+        {event?.progress?.stage && !isFinalStatus(status) && <span className="small muted">{event.progress.stage}…</span>}
+      </div>
+      {datasets.map(([name, progress]) => {
+        const percent = progress.total ? Math.min(100, Math.round((progress.rows / progress.total) * 100)) : progress.done ? 100 : 0;
+
+        return (
+          <div key={name} data-testid="dataset-progress-row">
+            <div className="row small" style={{ justifyContent: "space-between" }}>
+              <code>{name}</code>
+              <span className="muted">
+                {progress.rows.toLocaleString()} / {progress.total.toLocaleString()} rows
+              </span>
+            </div>
+            <div className="progress">
+              <span style={{ width: `${percent}%` }} />
+            </div>
+          </div>
+        );
+      })}
+      {status === "failed" && <div className="alert alert-danger">{event?.error ?? "The export failed."}</div>}
+      {status === "completed" && (
+        <div className="row">
+          <a className="btn btn-primary" href={`/api/v1/datasets/exports/${encodeURIComponent(id)}/download`} data-testid="dataset-download" download>
+            Download ZIP
+          </a>
+          <span className="small muted">{formatBytes(event?.file_size)}</span>
+        </div>
+      )}
+    </div>
+  );
+}

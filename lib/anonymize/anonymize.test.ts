@@ -1,0 +1,200 @@
+import { createHash } from "node:crypto";
+
+import { describe, expect, it } from "vitest";
+
+import { identityOf } from "@/lib/anonymize/patient-identity";
+import { applyPolicy, isColumnPolicy, isWeakerProfile, type TPolicyContext } from "@/lib/anonymize/profiles";
+import { dateShiftDays, pseudonymize } from "@/lib/anonymize/pseudonym";
+import { ageInYears, dateToYear, phoneLastFour, RESTRICTED_ZIP3, safeHarborAge, shiftDate, zip3 } from "@/lib/anonymize/rules";
+import { createTextScrubber, scrubDeep, TEXT_REDACTED } from "@/lib/anonymize/scrub-text";
+
+const KEY = "unit-test-anon-key-0123456789";
+const OTHER_KEY = "another-anon-key-9876543210xyz";
+
+const patient = identityOf(
+  {
+    id: "cmpatient0001",
+    fhirId: "pat-77",
+    mrn: "MRN-448812",
+    ssn: "123-45-6789",
+    medicaidId: "MCD9981234",
+    givenName: "Avery",
+    middleName: "Jo",
+    familyName: "Quartermaine",
+    preferredName: "Ave",
+    birthDate: "1985-04-12",
+    phone: "555-201-3344",
+    email: "avery.q@example.org",
+    addressLine: "12 Elm Street",
+    city: "Springfield",
+  },
+  "P-test",
+);
+
+describe("pseudonyms", () => {
+  it("are stable for one key, differ across keys and kinds, and are not a bare hash of the id", () => {
+    const a = pseudonymize(KEY, "patient", "cmpatient0001");
+    expect(a).toMatch(/^P-[0-9a-f]{16}$/);
+    expect(pseudonymize(KEY, "patient", "cmpatient0001")).toBe(a);
+    expect(pseudonymize(OTHER_KEY, "patient", "cmpatient0001")).not.toBe(a);
+    expect(pseudonymize(KEY, "encounter", "cmpatient0001").slice(2)).not.toBe(a.slice(2));
+    expect(pseudonymize(KEY, "patient", "cmpatient0002")).not.toBe(a);
+    for (const algorithm of ["md5", "sha1", "sha256"]) {
+      expect(createHash(algorithm).update("cmpatient0001").digest("hex")).not.toContain(a.slice(2));
+    }
+  });
+
+  it("refuses an empty key", () => {
+    expect(() => pseudonymize("", "patient", "x")).toThrow(/key/);
+  });
+});
+
+describe("date shift", () => {
+  it("is within ±30 days, never 0, stable per patient and key-dependent", () => {
+    const offsets = Array.from({ length: 500 }, (_, index) => dateShiftDays(KEY, `patient-${index}`));
+    for (const offset of offsets) {
+      expect(offset).not.toBe(0);
+      expect(Math.abs(offset)).toBeLessThanOrEqual(30);
+    }
+    expect(new Set(offsets).size).toBeGreaterThan(40);
+    expect(offsets.some((offset) => offset < 0) && offsets.some((offset) => offset > 0)).toBe(true);
+    expect(dateShiftDays(KEY, "patient-1")).toBe(offsets[1]);
+    const differs = offsets.slice(0, 50).some((offset, index) => dateShiftDays(OTHER_KEY, `patient-${index}`) !== offset);
+    expect(differs).toBe(true);
+  });
+
+  it("keeps the interval between one patient's dates", () => {
+    const days = dateShiftDays(KEY, "p1");
+    const first = shiftDate("2024-03-01", days);
+    const second = shiftDate(new Date("2024-03-15T10:00:00Z"), days);
+    expect((Date.parse(second) - Date.parse(first)) / 86_400_000).toBe(14);
+    expect(shiftDate("2024-01-10", -30)).toBe("2023-12-11");
+    expect(shiftDate("2024-02-28", 1)).toBe("2024-02-29");
+    expect(shiftDate(null, 3)).toBe("");
+  });
+});
+
+describe("ages", () => {
+  const asOf = new Date("2026-11-23T12:00:00Z");
+  it("counts whole years, with the birthday boundary", () => {
+    expect(ageInYears("1985-11-23", asOf)).toBe(41);
+    expect(ageInYears("1985-11-24", asOf)).toBe(40);
+    expect(ageInYears("2030-01-01", asOf)).toBeNull();
+  });
+  it("aggregates 90 and over into 90+", () => {
+    expect(safeHarborAge("1936-11-24", asOf)).toBe("89");
+    expect(safeHarborAge("1936-11-23", asOf)).toBe("90+");
+    expect(safeHarborAge("1920-01-01", asOf)).toBe("90+");
+    expect(safeHarborAge(null, asOf)).toBe("");
+    expect(safeHarborAge("not a date", asOf)).toBe("");
+  });
+});
+
+describe("zip3", () => {
+  it("keeps three digits, and maps every restricted prefix to 000XX", () => {
+    expect(zip3("62704")).toBe("627XX");
+    expect(zip3("62704-1234")).toBe("627XX");
+    expect(RESTRICTED_ZIP3.size).toBe(19);
+    for (const prefix of ["036", "059", "063", "102", "203", "205", "369", "556", "692", "790", "821", "823", "830", "831", "878", "879", "884", "890", "893"]) {
+      expect(zip3(`${prefix}12`)).toBe("000XX");
+    }
+    expect(zip3("1234")).toBe("");
+    expect(zip3(null)).toBe("");
+  });
+});
+
+describe("dates and phones", () => {
+  it("reduces dates to their year", () => {
+    expect(dateToYear("2024-03-15")).toBe("2024");
+    expect(dateToYear(new Date("2023-12-31T23:00:00Z"))).toBe("2023");
+    expect(dateToYear("")).toBe("");
+  });
+  it("shows the last four digits in the standard format", () => {
+    expect(phoneLastFour("(555) 201-4567")).toBe("XXX-XXX-4567");
+    expect(phoneLastFour("+1 555.201.4567")).toBe("XXX-XXX-4567");
+    expect(phoneLastFour("")).toBe("");
+  });
+});
+
+describe("profiles", () => {
+  const context = (profile: "safe-harbor" | "standard"): TPolicyContext => ({
+    profile,
+    key: KEY,
+    asOf: new Date("2026-11-23T00:00:00Z"),
+    patientId: "cmpatient0001",
+    scrub: createTextScrubber(patient),
+  });
+
+  it("safe-harbor: REDACTED identifiers, years, removed phones", () => {
+    const sh = context("safe-harbor");
+    expect(applyPolicy("redact", "Avery", sh)).toBe("REDACTED");
+    expect(applyPolicy("redact", null, sh)).toBe("");
+    expect(applyPolicy("phone", "555-201-3344", sh)).toBe("REDACTED");
+    expect(applyPolicy("patient_date", new Date("2024-05-06T10:00:00Z"), sh)).toBe("2024");
+    expect(applyPolicy("birth_date_to_age", "1985-04-12", sh)).toBe("41");
+    expect(applyPolicy("zip3", "05901", sh)).toBe("000XX");
+    expect(applyPolicy("pseudonymize:patient", "cmpatient0001", sh)).toBe(pseudonymize(KEY, "patient", "cmpatient0001"));
+    expect(applyPolicy("keep", 3.5, sh)).toBe("3.5");
+  });
+
+  it("standard: last-four phones and per-patient shifted dates", () => {
+    const st = context("standard");
+    expect(applyPolicy("phone", "555-201-3344", st)).toBe("XXX-XXX-3344");
+    const shifted = applyPolicy("patient_date", "2024-05-06", st);
+    expect(shifted).toBe(shiftDate("2024-05-06", dateShiftDays(KEY, "cmpatient0001")));
+    expect(shifted).not.toBe("2024-05-06");
+  });
+
+  it("knows which profile is weaker, and which policies exist", () => {
+    expect(isWeakerProfile("standard", "safe-harbor")).toBe(true);
+    expect(isWeakerProfile("safe-harbor", "standard")).toBe(false);
+    expect(isWeakerProfile("standard", "standard")).toBe(false);
+    expect(isColumnPolicy("keep")).toBe(true);
+    expect(isColumnPolicy("pseudonymize:patient")).toBe(true);
+    expect(isColumnPolicy("whatever")).toBe(false);
+    expect(isColumnPolicy(undefined)).toBe(false);
+  });
+
+  it("free-text policy scrubs nested answers", () => {
+    const cell = applyPolicy("free_text", [{ linkId: "a", answer: [{ valueString: "call Avery on 555 201 3344" }], item: [{ answer: [{ valueString: "QUARTERMAINE" }] }] }], context("safe-harbor"));
+    expect(cell).not.toMatch(/avery|quartermaine|3344/i);
+    expect(cell).toContain(TEXT_REDACTED);
+  });
+});
+
+describe("free-text scrubber", () => {
+  const scrub = createTextScrubber(patient);
+
+  it("removes the patient's names in any order and case, but not other words", () => {
+    expect(scrub("Quartermaine, Avery said AVERY jo was fine")).toBe(`${TEXT_REDACTED} ${TEXT_REDACTED} said ${TEXT_REDACTED} ${TEXT_REDACTED} was fine`);
+    expect(scrub("Jolly averyday joke")).toBe("Jolly averyday joke");
+  });
+
+  it("removes the patient's phone in any format, and any phone-shaped number", () => {
+    for (const text of ["555-201-3344", "(555) 201-3344", "555.201.3344", "+1 555 201 3344", "5552013344"]) {
+      expect(scrub(`reach me at ${text} tonight`)).toBe(`reach me at ${TEXT_REDACTED} tonight`);
+    }
+    expect(scrub("her sister: (312) 555-0199")).toBe(`her sister: ${TEXT_REDACTED}`);
+  });
+
+  it("removes emails, address, city, ids, SSN, URLs and IPs", () => {
+    const out = scrub(
+      "Mail avery.q@example.org or x.y@z.com; lives at 12 elm street, Springfield. MRN-448812, MRN: Z99812, SSN 123-45-6789, 987-65-4321, medicaid MCD9981234, see https://x.example/p?id=1 from 10.0.0.12, id 12345678",
+    );
+    expect(out).not.toMatch(/example\.org|z\.com|elm|springfield|448812|Z99812|6789|4321|MCD9981234|https|10\.0\.0|12345678/i);
+    expect(out.match(/\[REDACTED\]/g)!.length).toBeGreaterThanOrEqual(10);
+  });
+
+  it("keeps clinical text and small numbers", () => {
+    expect(scrub("PHQ-9 score 14 on 2024-03-02, sleeping 6 hours")).toBe("PHQ-9 score 14 on 2024-03-02, sleeping 6 hours");
+  });
+
+  it("with no known patient still removes the generic patterns", () => {
+    expect(createTextScrubber(null)("call 555-201-3344 or a@b.co")).toBe(`call ${TEXT_REDACTED} or ${TEXT_REDACTED}`);
+  });
+
+  it("scrubs nested values at any depth without touching non-strings", () => {
+    const nested = { a: [{ b: { c: [{ d: "Avery Quartermaine" }] } }], n: 3, t: true, z: null };
+    expect(scrubDeep(nested, scrub)).toEqual({ a: [{ b: { c: [{ d: `${TEXT_REDACTED} ${TEXT_REDACTED}` }] } }], n: 3, t: true, z: null });
+  });
+});

@@ -1,0 +1,97 @@
+// Column policies and the profiles that interpret them. A dataset column names one policy;
+// the profile (chosen per export) decides what that policy does to a value.
+import { dateShiftDays, pseudonymize, type TPseudonymKind } from "@/lib/anonymize/pseudonym";
+import { dateToYear, phoneLastFour, redact, safeHarborAge, shiftDate, zip3 } from "@/lib/anonymize/rules";
+import { scrubDeep, type TTextScrubber } from "@/lib/anonymize/scrub-text";
+
+export const ANON_PROFILES = ["safe-harbor", "standard"] as const;
+export type TAnonProfile = (typeof ANON_PROFILES)[number];
+
+/** Stricter profiles rank higher: an export may not ask for one below the admin's minimum. */
+const STRICTNESS: Record<TAnonProfile, number> = { standard: 1, "safe-harbor": 2 };
+
+export function isWeakerProfile(profile: TAnonProfile, minimum: TAnonProfile) {
+  return STRICTNESS[profile] < STRICTNESS[minimum];
+}
+
+const PSEUDONYM_KINDS: readonly TPseudonymKind[] = ["patient", "encounter", "response", "practitioner", "observation", "condition", "care_plan", "location"];
+
+export const COLUMN_POLICIES = [
+  /** Not identifying: exported as is. */
+  "keep",
+  /** Removed: exported as REDACTED (empty when there was nothing). */
+  "redact",
+  /** Birth date -> age in years, 90 and over -> "90+". */
+  "birth_date_to_age",
+  /** Zip -> "123XX" (restricted prefixes "000XX"). */
+  "zip3",
+  /** A date tied to a patient: the year (safe-harbor) or shifted by the patient's offset (standard). */
+  "patient_date",
+  /** Phone: removed (safe-harbor) or "XXX-XXX-4567" (standard). */
+  "phone",
+  /** Free text or nested answers: scrubbed of the patient's identifiers and id-like patterns. */
+  "free_text",
+  ...PSEUDONYM_KINDS.map((kind) => `pseudonymize:${kind}` as const),
+] as const;
+export type TColumnPolicy = (typeof COLUMN_POLICIES)[number];
+
+export function isColumnPolicy(value: unknown): value is TColumnPolicy {
+  return typeof value === "string" && (COLUMN_POLICIES as readonly string[]).includes(value);
+}
+
+export type TPolicyContext = {
+  profile: TAnonProfile;
+  key: string;
+  /** "Today" for ages: the export's generation time. */
+  asOf: Date;
+  /** The row's patient, for date shifting (null: a row tied to no patient). */
+  patientId: string | null;
+  /** The row's patient's scrubber. */
+  scrub: TTextScrubber;
+};
+
+/** A raw database value as CSV cell text: dates as ISO, JSON as JSON, null as empty. */
+export function toCellText(value: unknown): string {
+  if (value === null || value === undefined) return "";
+  if (value instanceof Date) return value.toISOString();
+  if (typeof value === "object") return JSON.stringify(value);
+
+  return String(value);
+}
+
+function patientDate(value: unknown, context: TPolicyContext): string {
+  if (value === null || value === undefined || value === "") return "";
+  const date = value instanceof Date ? value : String(value);
+  if (context.profile === "safe-harbor") return dateToYear(date);
+  // A date of no known patient cannot be shifted consistently: fall back to the year.
+  if (!context.patientId) return dateToYear(date);
+
+  return shiftDate(date, dateShiftDays(context.key, context.patientId));
+}
+
+/** Applies one column policy to one value under the export's profile. */
+export function applyPolicy(policy: TColumnPolicy, value: unknown, context: TPolicyContext): string {
+  switch (policy) {
+    case "keep":
+      return toCellText(value);
+    case "redact":
+      return redact(value);
+    case "birth_date_to_age":
+      return safeHarborAge(value instanceof Date ? value : (value as string | null), context.asOf);
+    case "zip3":
+      return zip3(value as string | null);
+    case "patient_date":
+      return patientDate(value, context);
+    case "phone":
+      if (value === null || value === undefined || value === "") return "";
+      return context.profile === "standard" ? phoneLastFour(String(value)) : redact(value);
+    case "free_text":
+      if (value === null || value === undefined) return "";
+      return typeof value === "object" ? JSON.stringify(scrubDeep(value, context.scrub)) : context.scrub(String(value));
+    default: {
+      const kind = policy.slice("pseudonymize:".length) as TPseudonymKind;
+      if (value === null || value === undefined || value === "") return "";
+      return pseudonymize(context.key, kind, String(value));
+    }
+  }
+}

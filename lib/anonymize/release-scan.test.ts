@@ -1,0 +1,118 @@
+import { createHash } from "node:crypto";
+import { Readable } from "node:stream";
+
+import { describe, expect, it } from "vitest";
+
+import { identityOf } from "@/lib/anonymize/patient-identity";
+import { createReleaseScanner, ReleaseScanError } from "@/lib/anonymize/release-scan";
+
+const identity = identityOf(
+  {
+    id: "cmpatientabc123",
+    fhirId: "pat-alpha-77",
+    mrn: "MRN448812",
+    ssn: "123-45-6789",
+    givenName: "Avery",
+    familyName: "Quartermaine",
+    birthDate: "1985-04-12",
+    phone: "555-201-3344",
+    email: "mail.box.q@example.org",
+    addressLine: "12 Elm Street",
+  },
+  "P-0011aabb",
+);
+const scanner = createReleaseScanner([identity]);
+
+function scanError(text: string | string[]) {
+  try {
+    const matcher = scanner.open("data.csv");
+    for (const chunk of Array.isArray(text) ? text : [text]) matcher.write(Buffer.from(chunk));
+    matcher.end();
+  } catch (error) {
+    return error as ReleaseScanError;
+  }
+  return null;
+}
+
+describe("release scan", () => {
+  it("passes clean de-identified content", () => {
+    expect(scanError("patient_id,age,zip3\nP-1234abcd,41,627XX\nannual review,Averyday\n")).toBeNull();
+  });
+
+  it.each([
+    ["name", "x,QUARTERMAINE,y", "name"],
+    ["given name at end of file", "hello avery", "name"],
+    ["phone (dashed)", "call 555-201-3344", "phone number"],
+    ["phone (bracketed)", "(555) 201 3344", "phone number"],
+    ["phone (digits)", "5552013344", "phone number"],
+    ["email (case)", "MAIL.BOX.Q@EXAMPLE.ORG", "email address"],
+    ["street", "12 elm street", "street address"],
+    ["birth date", "born 1985-04-12", "birth date"],
+    ["birth date (US)", "04/12/1985", "birth date"],
+    ["raw id", "id=cmpatientabc123", "identifier"],
+    ["fhir id", "pat-alpha-77", "identifier"],
+    ["mrn", "MRN448812", "identifier"],
+    ["ssn", "123456789", "SSN"],
+    ["md5 of id", createHash("md5").update("cmpatientabc123").digest("hex"), "hash of an identifier"],
+    ["sha1 of mrn", createHash("sha1").update("MRN448812").digest("hex").toUpperCase(), "hash of an identifier"],
+    ["sha256 of id", createHash("sha256").update("cmpatientabc123").digest("hex"), "hash of an identifier"],
+  ])("catches a %s", (_label, text, kind) => {
+    const error = scanError(text);
+    expect(error).toBeInstanceOf(ReleaseScanError);
+    expect(error!.kind).toBe(kind);
+    expect(error!.patientPseudonym).toBe("P-0011aabb");
+  });
+
+  it("catches a hit split across chunks, at every split point", () => {
+    const text = "row,with,name,Quartermaine,here and 555-201-3344";
+    for (let split = 1; split < text.length; split++) {
+      expect(scanError(["x,Quarterm", "aine,y"])).toBeInstanceOf(ReleaseScanError);
+      expect(scanError([text.slice(0, split), text.slice(split)])).toBeInstanceOf(ReleaseScanError);
+    }
+    // One byte at a time.
+    expect(scanError([..."a,mail.box.q@example.org,b"])).toBeInstanceOf(ReleaseScanError);
+    expect(scanError([..."x 555", "-20", "1-33", "44"])).toBeInstanceOf(ReleaseScanError);
+  });
+
+  it("streams a Readable in small chunks", async () => {
+    const payload = `${"clean,row,42\n".repeat(5000)}x,Avery,y\n`;
+    const stream = Readable.from(Buffer.from(payload).toString("binary").match(/[\s\S]{1,7}/g)!.map((part) => Buffer.from(part, "binary")));
+    await expect(scanner.scanStream(stream, "big.csv")).rejects.toThrow(/big\.csv contains a name of patient P-0011aabb/);
+  });
+
+  it("names the patient pseudonym and the kind, never the value", () => {
+    const error = scanError("Quartermaine")!;
+    expect(error.message).toContain("P-0011aabb");
+    expect(error.message).toContain("name");
+    expect(error.message).not.toMatch(/quartermaine/i);
+  });
+
+  it("matches whole words and tokens, wherever they are joined by punctuation", () => {
+    expect(scanError("averyday")).toBeNull();
+    expect(scanError("file_cmpatientabc123_v2.csv")).toBeInstanceOf(ReleaseScanError);
+    expect(scanError("https://x.example/p?id=cmpatientabc123&a=1")).toBeInstanceOf(ReleaseScanError);
+    expect(scanError("see Avery.")).toBeInstanceOf(ReleaseScanError);
+  });
+
+  it("finds multi-word streets across chunks, and hashes only as whole hex runs", () => {
+    expect(scanError(["lives at 12 El", "m Street now"])!.kind).toBe("street address");
+    expect(scanError("12 Elm Avenue")).toBeNull();
+    const sha = createHash("sha256").update("cmpatientabc123").digest("hex");
+    expect(scanError([sha.slice(0, 30), sha.slice(30)])!.kind).toBe("hash of an identifier");
+    expect(scanError(`${sha}ab`)).toBeNull();
+  });
+
+  it("handles thousands of patients with a small pattern table", () => {
+    const many = Array.from({ length: 5000 }, (_, index) =>
+      identityOf({ id: `cmbulk${index}`, givenName: `Given${index}q`, familyName: `Family${index}q`, phone: `312555${String(index).padStart(4, "0")}`, email: `p${index}@bulk.example` }, `P-${index}`),
+    );
+    const bulk = createReleaseScanner(many);
+    expect(() => bulk.scanBuffer("a,b,Family4321q,c", "x.csv")).toThrow(/name of patient P-4321/);
+    expect(() => bulk.scanBuffer("(312) 555-0042", "x.csv")).toThrow(/phone number of patient P-42\b/);
+    expect(() => bulk.scanBuffer("clean,row,1,2,3", "x.csv")).not.toThrow();
+  });
+
+  it("does not join numbers across CSV fields", () => {
+    expect(scanError("555,2013344")).toBeNull();
+  });
+});

@@ -1,0 +1,232 @@
+// The release scan: before a file is offered, every byte of it is searched for the identifying
+// values of every patient in it. The stream is tokenized once, and each token is looked up in
+// hash maps of every patient's values, so the cost is linear in the file size and memory is a
+// few entries per patient. All tokenizer state carries across chunks: a value split between two
+// chunks is still found.
+//
+//   - words ([A-Za-z0-9] and any non-ASCII byte), case-folded: names, single-word ids;
+//   - id tokens (words joined by . _ @ + -): emails, "MRN-448812", "Ashcombe-Tate";
+//   - the last few words joined by one space: street addresses;
+//   - the digits of numbers, skipping the separators numbers are written with (space - ( ) . + /)
+//     and restarting at anything else: phones in any format, SSNs, birth dates (YYYYMMDD, MMDDYYYY);
+//   - runs of 32, 40 or 64 hex digits: plain MD5 / SHA-1 / SHA-256 of a raw id.
+import { createHash } from "node:crypto";
+import type { Readable } from "node:stream";
+
+import type { TPatientIdentity } from "@/lib/anonymize/patient-identity";
+
+export type TScanKind = "name" | "phone number" | "email address" | "street address" | "birth date" | "identifier" | "hash of an identifier" | "SSN";
+
+export class ReleaseScanError extends Error {
+  readonly patientPseudonym: string;
+  readonly kind: TScanKind;
+  readonly source: string;
+
+  constructor(pseudonym: string, kind: TScanKind, source: string) {
+    // Never the value itself: the message is stored on the job and shown to the requester.
+    super(`Release scan refused the file: ${source} contains a ${kind} of patient ${pseudonym}. Nothing was offered; the data needs fixing before it can be exported.`);
+    this.name = "ReleaseScanError";
+    this.patientPseudonym = pseudonym;
+    this.kind = kind;
+    this.source = source;
+  }
+}
+
+type THit = { kind: TScanKind; pseudonym: string };
+
+const MAX_TOKEN = 256;
+const MAX_PHRASE_WORDS = 8;
+const HASH_PREFIX = 20;
+const HEX_LENGTHS = new Set([32, 40, 64]);
+
+const isAsciiWord = (byte: number) => (byte >= 48 && byte <= 57) || (byte >= 97 && byte <= 122) || (byte >= 65 && byte <= 90);
+const isWordByte = (byte: number) => isAsciiWord(byte) || byte >= 0x80;
+/** . _ @ + - join words into one id token. */
+const isIdJoiner = (byte: number) => byte === 46 || byte === 95 || byte === 64 || byte === 43 || byte === 45;
+const isDigit = (byte: number) => byte >= 48 && byte <= 57;
+const isHex = (byte: number) => isDigit(byte) || (byte >= 97 && byte <= 102) || (byte >= 65 && byte <= 70);
+/** Bytes a number may be written with between its digits: space - ( ) . + / */
+const isNumberSeparator = (byte: number) => byte === 32 || byte === 45 || byte === 40 || byte === 41 || byte === 46 || byte === 43 || byte === 47;
+
+const words = (value: string) => value.toLowerCase().match(/[a-z0-9\u0080-\uffff]+/g) ?? [];
+const trimJoiners = (value: string) => value.replace(/^[._@+-]+|[._@+-]+$/g, "");
+const hex = (algorithm: string, value: string) => createHash(algorithm).update(value).digest("hex");
+
+export type TReleaseScanner = {
+  /** Scans one stream (a file or a ZIP entry); `source` names it in the error. Throws ReleaseScanError on a hit. */
+  scanStream(stream: Readable | AsyncIterable<Buffer | string>, source: string): Promise<void>;
+  /** Scans one whole buffer or string. */
+  scanBuffer(data: Buffer | string, source: string): void;
+  /** A push-style matcher for one stream, for callers that already hold the chunks. */
+  open(source: string): { write(chunk: Buffer | string): void; end(): void };
+  readonly patternCount: number;
+};
+
+export function createReleaseScanner(identities: Iterable<TPatientIdentity>): TReleaseScanner {
+  const wordValues = new Map<string, THit>();
+  const idValues = new Map<string, THit>();
+  const phraseValues = new Map<string, THit>();
+  const digitValues = new Map<string, THit>();
+  const hashPrefixes = new Map<string, THit>();
+  const digitLengths = new Set<number>();
+  let longestPhrase = 0;
+
+  const addWord = (value: string, hit: THit) => {
+    const parts = words(value);
+    if (parts.length === 1 && parts[0]!.length >= 2 && trimJoiners(value.trim().toLowerCase()) === parts[0]) wordValues.set(parts[0]!, hit);
+    else if (parts.length > 1) addToken(value, hit);
+  };
+  const addToken = (value: string, hit: THit) => {
+    const token = trimJoiners(value.trim().toLowerCase());
+    if (token.length < 3) return;
+    // A value with spaces is a phrase of words; one with joiners is an id token.
+    if (/\s/.test(token)) {
+      const phrase = words(token);
+      if (phrase.length >= 2 && phrase.length <= MAX_PHRASE_WORDS) {
+        phraseValues.set(phrase.join(" "), hit);
+        longestPhrase = Math.max(longestPhrase, phrase.length);
+      }
+    } else if (words(token).length > 1) idValues.set(token, hit);
+    else wordValues.set(token, hit);
+  };
+  const addDigits = (digits: string, hit: THit) => {
+    if (digits.length < 7 || digits.length > 11) return;
+    digitValues.set(digits, hit);
+    digitLengths.add(digits.length);
+  };
+
+  for (const identity of identities) {
+    const who = identity.pseudonym;
+    for (const name of identity.names) addWord(name, { kind: "name", pseudonym: who });
+    for (const email of identity.emails) addToken(email, { kind: "email address", pseudonym: who });
+    for (const street of identity.streets) addToken(street, { kind: "street address", pseudonym: who });
+    for (const phone of identity.phones) {
+      let digits = phone.replace(/\D/g, "");
+      if (digits.length === 11 && digits.startsWith("1")) digits = digits.slice(1);
+      addDigits(digits, { kind: "phone number", pseudonym: who });
+    }
+    const birth = identity.birthDate ? /^(\d{4})-(\d{2})-(\d{2})$/.exec(identity.birthDate) : null;
+    if (birth) {
+      const [, year, month, day] = birth;
+      addDigits(`${year}${month}${day}`, { kind: "birth date", pseudonym: who });
+      addDigits(`${month}${day}${year}`, { kind: "birth date", pseudonym: who });
+    }
+    for (const id of identity.ids) {
+      const trimmed = id.trim();
+      if (/^\d{3}-?\d{2}-?\d{4}$/.test(trimmed)) addDigits(trimmed.replace(/\D/g, ""), { kind: "SSN", pseudonym: who });
+      if (trimmed.length >= 4) addToken(trimmed, { kind: "identifier", pseudonym: who });
+      for (const algorithm of ["md5", "sha1", "sha256"]) hashPrefixes.set(hex(algorithm, trimmed).slice(0, HASH_PREFIX), { kind: "hash of an identifier", pseudonym: who });
+    }
+  }
+
+  function open(source: string) {
+    const word = new Uint8Array(MAX_TOKEN);
+    let wordLength = 0;
+    const idToken = new Uint8Array(MAX_TOKEN);
+    let idLength = 0;
+    const recentWords: string[] = [];
+    let digits = "";
+    let hexRun = "";
+    let hexOverflow = false;
+
+    const hit = (found: THit): never => {
+      throw new ReleaseScanError(found.pseudonym, found.kind, source);
+    };
+    const decode = (bytes: Uint8Array, length: number) => Buffer.from(bytes.buffer, bytes.byteOffset, Math.min(length, MAX_TOKEN)).toString("utf8").toLowerCase();
+
+    function endWord() {
+      if (wordLength === 0) return;
+      const token = wordLength <= MAX_TOKEN ? decode(word, wordLength) : "";
+      wordLength = 0;
+      const found = token && wordValues.get(token);
+      if (found) hit(found);
+      if (longestPhrase > 1) {
+        recentWords.push(token);
+        if (recentWords.length > longestPhrase) recentWords.shift();
+        for (let count = 2; count <= recentWords.length; count++) {
+          const phrase = phraseValues.get(recentWords.slice(recentWords.length - count).join(" "));
+          if (phrase) hit(phrase);
+        }
+      }
+    }
+    function endIdToken() {
+      if (idLength === 0) return;
+      const token = idLength <= MAX_TOKEN ? trimJoiners(decode(idToken, idLength)) : "";
+      idLength = 0;
+      const found = token && idValues.get(token);
+      if (found) hit(found);
+    }
+    function endHexRun() {
+      if (!hexOverflow && HEX_LENGTHS.has(hexRun.length)) {
+        const found = hashPrefixes.get(hexRun.slice(0, HASH_PREFIX));
+        if (found) hit(found);
+      }
+      hexRun = "";
+      hexOverflow = false;
+    }
+
+    function write(chunk: Buffer | string) {
+      const bytes = typeof chunk === "string" ? Buffer.from(chunk, "utf8") : chunk;
+      for (let index = 0; index < bytes.length; index++) {
+        const byte = bytes[index]!;
+        if (isWordByte(byte)) {
+          if (wordLength < MAX_TOKEN) word[wordLength] = byte;
+          wordLength++;
+          if (idLength < MAX_TOKEN) idToken[idLength] = byte;
+          idLength++;
+        } else {
+          endWord();
+          if (isIdJoiner(byte) && idLength > 0) {
+            if (idLength < MAX_TOKEN) idToken[idLength] = byte;
+            idLength++;
+          } else {
+            endIdToken();
+          }
+        }
+
+        if (isHex(byte)) {
+          if (hexRun.length < 64) hexRun += String.fromCharCode(byte | 0x20);
+          else hexOverflow = true;
+        } else if (hexRun) {
+          endHexRun();
+        }
+
+        if (isDigit(byte)) {
+          digits += String.fromCharCode(byte);
+          if (digits.length > 11) digits = digits.slice(-11);
+          for (const length of digitLengths) {
+            if (digits.length >= length) {
+              const found = digitValues.get(digits.slice(-length));
+              if (found) hit(found);
+            }
+          }
+        } else if (!isNumberSeparator(byte)) {
+          digits = "";
+        }
+      }
+    }
+
+    function end() {
+      endWord();
+      endIdToken();
+      endHexRun();
+    }
+
+    return { write, end };
+  }
+
+  return {
+    patternCount: wordValues.size + idValues.size + phraseValues.size + digitValues.size + hashPrefixes.size,
+    open,
+    scanBuffer(data, source) {
+      const matcher = open(source);
+      matcher.write(data);
+      matcher.end();
+    },
+    async scanStream(stream, source) {
+      const matcher = open(source);
+      for await (const chunk of stream) matcher.write(chunk as Buffer | string);
+      matcher.end();
+    },
+  };
+}

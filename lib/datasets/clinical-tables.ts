@@ -1,0 +1,236 @@
+// The clinical tables every tier exports, and the masking policy of each of their columns.
+// The anon tier applies the policy; the pii tier exports the same columns unmasked.
+import type { TDatasetColumn, TFetchOptions, TRow, TTableSource } from "@/lib/datasets/dataset-types";
+
+const after = (row: TRow | null) => (row ? { id: { gt: row.id } } : {});
+/**
+ * Keyset on (date, id), walking the date index: "date >= last AND (date > last OR id > last.id)".
+ * The redundant lower bound lets SQLite and PostgreSQL seek instead of re-reading earlier rows.
+ */
+export function afterByDate(field: string, row: TRow | null) {
+  if (!row) return {};
+  const date = row[field] as Date;
+
+  return { AND: [{ [field]: { gte: date } }, { OR: [{ [field]: { gt: date } }, { id: { gt: row.id } }] }] };
+}
+const asRows = (rows: object[]) => rows as TRow[];
+const field = (name: string) => (row: TRow) => row[name];
+const byPatient = (row: TRow) => (row.patientId as string | null) ?? null;
+
+export type TClinicalTable = {
+  anonName: string;
+  piiName: string;
+  description: string;
+  table: TTableSource;
+  columns: TDatasetColumn[];
+};
+
+const col = (name: string, source: string, policy: TDatasetColumn["policy"], description: string, piiName?: string): TDatasetColumn => ({
+  name,
+  description,
+  policy,
+  value: field(source),
+  ...(piiName ? { piiName } : {}),
+});
+
+export const CLINICAL_TABLES: TClinicalTable[] = [
+  {
+    anonName: "patient_anon",
+    piiName: "patient",
+    description: "One row per patient: demographics, with every direct identifier removed in the anon tier.",
+    table: {
+      model: "Patient",
+      fetchBatch: ({ db, after: last, limit }: TFetchOptions) => db.patient.findMany({ where: after(last), orderBy: { id: "asc" }, take: limit, omit: { raw: true } }).then(asRows),
+      count: (db) => db.patient.count(),
+      patientIdOf: (row) => row.id,
+    },
+    columns: [
+      col("patient_id", "id", "pseudonymize:patient", "Patient pseudonym (keyed HMAC of the internal id; stable across exports)."),
+      col("fhir_id", "fhirId", "redact", "FHIR resource id."),
+      col("mrn", "mrn", "redact", "Medical record number."),
+      col("ssn", "ssn", "redact", "Social security number."),
+      col("medicaid_id", "medicaidId", "redact", "Medicaid number."),
+      col("insurance_payer", "insurancePayer", "keep", "Insurance payer (organization) name."),
+      col("insurance_member_id", "insuranceMemberId", "redact", "Insurance member number."),
+      col("given_name", "givenName", "redact", "Given name."),
+      col("middle_name", "middleName", "redact", "Middle name."),
+      col("family_name", "familyName", "redact", "Family name."),
+      col("preferred_name", "preferredName", "redact", "Preferred name."),
+      col("age", "birthDate", "birth_date_to_age", "Age in whole years at export time; 90 and over as 90+ (identified tier: birth date).", "birth_date"),
+      col("gender", "gender", "keep", "Administrative gender."),
+      col("phone", "phone", "phone", "Phone (safe-harbor: removed; standard: last four digits)."),
+      col("mobile_phone", "mobilePhone", "phone", "Mobile phone (as phone)."),
+      col("email", "email", "redact", "E-mail address."),
+      col("address_line", "addressLine", "redact", "Street address."),
+      col("city", "city", "redact", "City."),
+      col("state", "state", "keep", "State."),
+      col("zip3", "postalCode", "zip3", "First three ZIP digits as 123XX; low-population prefixes as 000XX (identified tier: ZIP code).", "postal_code"),
+      col("country", "country", "keep", "Country."),
+      col("language", "language", "keep", "Preferred language."),
+      col("marital_status", "maritalStatus", "keep", "Marital status."),
+      col("emergency_contact_name", "emergencyContactName", "redact", "Emergency contact's name."),
+      col("emergency_contact_phone", "emergencyContactPhone", "phone", "Emergency contact's phone."),
+      col("active", "active", "keep", "Whether the record is active."),
+      col("organization_id", "organizationId", "keep", "Managing organization."),
+      col("general_practitioner_id", "generalPractitionerId", "pseudonymize:practitioner", "Primary practitioner (pseudonym)."),
+    ],
+  },
+  {
+    anonName: "encounters",
+    piiName: "encounters",
+    description: "One row per encounter (session): when, how it was delivered, billing code.",
+    table: {
+      model: "Encounter",
+      fetchBatch: ({ db, after: last, limit, since }) =>
+        db.encounter
+          .findMany({ where: { AND: [since ? { startAt: { gte: since } } : {}, afterByDate("startAt", last)] }, orderBy: [{ startAt: "asc" }, { id: "asc" }], take: limit, omit: { raw: true } })
+          .then(asRows),
+      count: (db, since) => db.encounter.count({ where: since ? { startAt: { gte: since } } : {} }),
+      patientIdOf: byPatient,
+    },
+    columns: [
+      col("encounter_id", "id", "pseudonymize:encounter", "Encounter pseudonym."),
+      col("patient_id", "patientId", "pseudonymize:patient", "Patient pseudonym."),
+      col("practitioner_id", "practitionerId", "pseudonymize:practitioner", "Practitioner pseudonym."),
+      col("organization_id", "organizationId", "keep", "Organization."),
+      col("location_id", "locationId", "keep", "Location."),
+      col("status", "status", "keep", "Encounter status."),
+      col("delivery_format", "deliveryFormat", "keep", "in-person | telehealth | phone | group."),
+      col("cpt_code", "cptCode", "keep", "CPT code."),
+      col("cpt_display", "cptDisplay", "keep", "CPT description."),
+      col("units", "units", "keep", "Billed units."),
+      col("start_date", "startAt", "patient_date", "Start (safe-harbor: year; standard: date shifted per patient).", "start_at"),
+      col("end_date", "endAt", "patient_date", "End (as start).", "end_at"),
+      col("reason_text", "reasonText", "free_text", "Reason for the visit, scrubbed of identifiers."),
+    ],
+  },
+  {
+    anonName: "practitioners",
+    piiName: "practitioners",
+    description: "One row per practitioner (provider).",
+    table: {
+      model: "Practitioner",
+      fetchBatch: ({ db, after: last, limit }) => db.practitioner.findMany({ where: after(last), orderBy: { id: "asc" }, take: limit, omit: { raw: true } }).then(asRows),
+      count: (db) => db.practitioner.count(),
+      patientIdOf: () => null,
+    },
+    columns: [
+      col("practitioner_id", "id", "pseudonymize:practitioner", "Practitioner pseudonym."),
+      col("given_name", "givenName", "redact", "Given name."),
+      col("family_name", "familyName", "redact", "Family name."),
+      col("npi", "npi", "redact", "National provider identifier."),
+      col("credentials", "credentials", "keep", "Credentials, e.g. LCSW."),
+      col("gender", "gender", "keep", "Gender."),
+      col("phone", "phone", "redact", "Phone."),
+      col("email", "email", "redact", "E-mail."),
+      col("organization_id", "organizationId", "keep", "Organization."),
+      col("active", "active", "keep", "Whether active."),
+    ],
+  },
+  {
+    anonName: "organizations",
+    piiName: "organizations",
+    description: "One row per organization (practice, clinic). Organizations are not patients: kept as is.",
+    table: {
+      model: "Organization",
+      fetchBatch: ({ db, after: last, limit }) => db.organization.findMany({ where: after(last), orderBy: { id: "asc" }, take: limit, omit: { raw: true } }).then(asRows),
+      count: (db) => db.organization.count(),
+      patientIdOf: () => null,
+    },
+    columns: [
+      col("organization_id", "id", "keep", "Organization id."),
+      col("name", "name", "keep", "Name."),
+      col("type", "type", "keep", "Type."),
+      col("city", "city", "keep", "City."),
+      col("state", "state", "keep", "State."),
+      col("postal_code", "postalCode", "keep", "ZIP code."),
+      col("part_of_id", "partOfId", "keep", "Parent organization."),
+    ],
+  },
+  {
+    anonName: "locations",
+    piiName: "locations",
+    description: "One row per service location.",
+    table: {
+      model: "Location",
+      fetchBatch: ({ db, after: last, limit }) => db.location.findMany({ where: after(last), orderBy: { id: "asc" }, take: limit, omit: { raw: true } }).then(asRows),
+      count: (db) => db.location.count(),
+      patientIdOf: () => null,
+    },
+    columns: [
+      col("location_id", "id", "keep", "Location id."),
+      col("name", "name", "keep", "Name."),
+      col("organization_id", "organizationId", "keep", "Organization."),
+      col("city", "city", "keep", "City."),
+      col("state", "state", "keep", "State."),
+      col("postal_code", "postalCode", "keep", "ZIP code."),
+    ],
+  },
+  {
+    anonName: "care_plans",
+    piiName: "care_plans",
+    description: "One row per care plan that is not a treatment plan: referral services and the like.",
+    table: {
+      model: "CarePlan",
+      fetchBatch: ({ db, after: last, limit }) => db.carePlan.findMany({ where: after(last), orderBy: { id: "asc" }, take: limit, omit: { raw: true } }).then(asRows),
+      count: (db) => db.carePlan.count(),
+      patientIdOf: byPatient,
+    },
+    columns: [
+      col("care_plan_id", "id", "pseudonymize:care_plan", "Care plan pseudonym."),
+      col("patient_id", "patientId", "pseudonymize:patient", "Patient pseudonym."),
+      col("title", "title", "free_text", "Title (e.g. the referral service), scrubbed."),
+      col("category", "category", "keep", "Category."),
+      col("status", "status", "keep", "eligible | accepted | declined | completed | ..."),
+      col("intent", "intent", "keep", "Intent."),
+      col("description", "description", "free_text", "Description, scrubbed."),
+      col("start_date", "startDate", "patient_date", "Start date (year or shifted)."),
+      col("end_date", "endDate", "patient_date", "End date (year or shifted)."),
+    ],
+  },
+  {
+    anonName: "conditions",
+    piiName: "conditions",
+    description: "One row per diagnosis (ICD-10).",
+    table: {
+      model: "Condition",
+      fetchBatch: ({ db, after: last, limit }) => db.condition.findMany({ where: after(last), orderBy: { id: "asc" }, take: limit, omit: { raw: true } }).then(asRows),
+      count: (db) => db.condition.count(),
+      patientIdOf: byPatient,
+    },
+    columns: [
+      col("condition_id", "id", "pseudonymize:condition", "Condition pseudonym."),
+      col("patient_id", "patientId", "pseudonymize:patient", "Patient pseudonym."),
+      col("icd10_code", "icd10Code", "keep", "ICD-10 code."),
+      col("display", "display", "keep", "Diagnosis."),
+      col("clinical_status", "clinicalStatus", "keep", "Clinical status."),
+      col("onset_date", "onsetDate", "patient_date", "Onset (year or shifted)."),
+      col("recorded_date", "recordedDate", "patient_date", "Recorded (year or shifted)."),
+    ],
+  },
+  {
+    anonName: "observations",
+    piiName: "observations",
+    description: "One row per observation (scores, vitals, measures).",
+    table: {
+      model: "Observation",
+      fetchBatch: ({ db, after: last, limit, since }) =>
+        db.observation.findMany({ where: { ...after(last), ...(since ? { effectiveAt: { gte: since } } : {}) }, orderBy: { id: "asc" }, take: limit, omit: { raw: true } }).then(asRows),
+      count: (db, since) => db.observation.count({ where: since ? { effectiveAt: { gte: since } } : {} }),
+      patientIdOf: byPatient,
+    },
+    columns: [
+      col("observation_id", "id", "pseudonymize:observation", "Observation pseudonym."),
+      col("patient_id", "patientId", "pseudonymize:patient", "Patient pseudonym."),
+      col("encounter_id", "encounterId", "pseudonymize:encounter", "Encounter pseudonym."),
+      col("code", "code", "keep", "LOINC or local code."),
+      col("display", "display", "keep", "What was observed."),
+      col("category", "category", "keep", "Category."),
+      col("value_number", "valueNumber", "keep", "Numeric value."),
+      col("value_string", "valueString", "free_text", "Text value, scrubbed."),
+      col("unit", "unit", "keep", "Unit."),
+      col("status", "status", "keep", "Status."),
+      col("effective_date", "effectiveAt", "patient_date", "When (year or shifted).", "effective_at"),
+    ],
+  },
+];

@@ -1,0 +1,102 @@
+// Starts a bulk dataset export: validate, ask the policy, apply the hourly limit, queue the job.
+// The API route, the CLI and the scheduler all come through here.
+import { z } from "zod";
+
+import { ANON_PROFILES, isWeakerProfile, type TAnonProfile } from "@/lib/anonymize/profiles";
+import type { TRequestMeta } from "@/lib/audit/request-meta";
+import { authorize } from "@/lib/auth/authorize";
+import type { TActor } from "@/lib/auth/policy";
+import { prisma, type TDb } from "@/lib/db/client";
+import type { TDatasetJobParameters } from "@/lib/datasets/dataset-export-parameters";
+import { datasetsOfTier } from "@/lib/datasets/dataset-registry";
+import { AppError, invalidInput } from "@/lib/http/errors";
+import { parseOrThrow } from "@/lib/http/validation";
+import { enqueueJob, notifyJobQueued } from "@/lib/jobs/enqueue-job";
+import { getSettings } from "@/lib/settings/settings";
+
+export const DATASET_EXPORT_TYPE = "dataset";
+const HOUR_MS = 3_600_000;
+
+export const ZDatasetExportInput = z
+  .object({
+    tier: z.enum(["anon", "pii", "metrics"], { message: 'must be "anon", "pii" or "metrics"' }),
+    datasets: z.array(z.string().min(1).max(100)).min(1, "must name at least one dataset").max(100).optional(),
+    profile: z.string().optional(),
+    since: z.string().datetime({ offset: true, message: "must be an ISO 8601 date-time" }).or(z.string().date("must be an ISO date")).optional(),
+    reason: z.string().trim().max(500).optional(),
+  })
+  .strict();
+export type TDatasetExportInput = { tier: string; datasets?: string[]; profile?: string; since?: string; reason?: string };
+
+export type TDatasetExportOptions = { meta?: TRequestMeta | null; scheduledReportId?: string | null; skipRateLimit?: boolean };
+
+/** Seconds until the caller may start another export, or 0 when under the limit now. */
+async function retryAfterSeconds(db: TDb, userId: string, perHour: number, now: Date) {
+  const recent = await db.exportJob.findMany({
+    where: { userId, kind: "dataset", scheduledReportId: null, createdAt: { gt: new Date(now.getTime() - HOUR_MS) } },
+    orderBy: { createdAt: "desc" },
+    select: { createdAt: true },
+    take: perHour,
+  });
+  if (recent.length < perHour) return 0;
+  const oldestCounted = recent[recent.length - 1]!.createdAt;
+
+  return Math.max(1, Math.ceil((oldestCounted.getTime() + HOUR_MS - now.getTime()) / 1000));
+}
+
+export async function createDatasetExport(actor: TActor, input: TDatasetExportInput, options: TDatasetExportOptions = {}) {
+  const body = parseOrThrow(ZDatasetExportInput, input, "Invalid dataset export");
+  const tier = body.tier;
+  await authorize(actor, { action: "dataset.export", tier }, { meta: options.meta, dataset: tier });
+
+  const available = datasetsOfTier(tier).map((dataset) => dataset.name);
+  const names = body.datasets ? [...new Set(body.datasets)] : available;
+  body.datasets?.forEach((name, index) => {
+    if (!available.includes(name)) throw invalidInput(`datasets.${index}`, `unknown dataset "${name.slice(0, 100)}" in the ${tier} tier (known: ${available.join(", ")})`);
+  });
+
+  const settings = await getSettings();
+  let profile: TAnonProfile | null = null;
+  if (tier !== "pii") {
+    const requested = body.profile ?? settings.anonymization_default_profile;
+    if (!(ANON_PROFILES as readonly string[]).includes(requested)) throw invalidInput("profile", `must be one of ${ANON_PROFILES.join(", ")}`);
+    profile = requested as TAnonProfile;
+    if (isWeakerProfile(profile, settings.anonymization_minimum_profile)) {
+      throw invalidInput("profile", `"${profile}" is less strict than the minimum allowed profile "${settings.anonymization_minimum_profile}"`);
+    }
+  }
+  // The identified tier is released only for a stated purpose, which is audited with the job.
+  if (tier === "pii" && (!body.reason || body.reason.length < 5)) throw invalidInput("reason", "state why identified data is needed (at least 5 characters)");
+
+  const since = body.since ? new Date(body.since).toISOString() : null;
+  const parameters: TDatasetJobParameters = { tier, datasets: names, profile, since };
+
+  const now = new Date();
+  const job = await prisma.$transaction(async (tx) => {
+    if (!options.skipRateLimit && actor.role !== "ADMIN") {
+      const wait = await retryAfterSeconds(tx, actor.id, settings.dataset_exports_per_hour, now);
+      if (wait > 0) {
+        throw new AppError("RATE_LIMITED", `You may start ${settings.dataset_exports_per_hour} dataset export(s) per hour; try again in ${Math.ceil(wait / 60)} minute(s).`, { retryAfterSeconds: wait });
+      }
+    }
+
+    return enqueueJob(tx, {
+      kind: "dataset",
+      exportType: DATASET_EXPORT_TYPE,
+      format: "zip",
+      userId: actor.id,
+      scheduledReportId: options.scheduledReportId ?? null,
+      parameters,
+      meta: options.meta,
+      dataset: `${tier}:${names.join(",")}`.slice(0, 500),
+      auditDetails: { tier, datasets: names, profile, since, ...(tier === "pii" ? { reason: body.reason } : {}) },
+    });
+  });
+  notifyJobQueued();
+
+  return {
+    job_id: job.id,
+    status: job.status.toLowerCase(),
+    estimated_completion: new Date(job.createdAt.getTime() + 60_000 + names.length * 5_000).toISOString(),
+  };
+}

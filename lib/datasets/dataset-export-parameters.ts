@@ -1,0 +1,22 @@
+// The parameters a dataset job is queued with (validated again when the job runs).
+import { z } from "zod";
+
+import { ANON_PROFILES } from "@/lib/anonymize/profiles";
+
+export const ZDatasetJobParameters = z.object({
+  tier: z.enum(["anon", "pii", "metrics"]),
+  datasets: z.array(z.string()).min(1),
+  /** null for the identified tier, which is not masked. */
+  profile: z.enum(ANON_PROFILES).nullable(),
+  since: z.string().datetime({ offset: true }).nullable().default(null),
+  /** Batch size for keyset reads (tests and the benchmark tune it). */
+  batchSize: z.number().int().min(1).max(50_000).optional(),
+});
+export type TDatasetJobParameters = z.infer<typeof ZDatasetJobParameters>;
+
+/** careexport_anon_20261123_091500.zip (UTC). */
+export function datasetArchiveName(tier: string, at: Date) {
+  const stamp = at.toISOString().replace(/[-:]/g, "").replace("T", "_").slice(0, 15);
+
+  return `careexport_${tier}_${stamp}.zip`;
+}

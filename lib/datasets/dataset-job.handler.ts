@@ -1,0 +1,173 @@
+// The `dataset` job: every requested dataset streamed as CSV into one ZIP with a manifest, and
+// for de-identified tiers a release scan of the stored file before it is offered.
+import { PassThrough } from "node:stream";
+
+import * as archiverModule from "archiver";
+import type { Archiver } from "archiver";
+
+import { identityOf, PATIENT_IDENTITY_SELECT, type TPatientIdentity } from "@/lib/anonymize/patient-identity";
+import { pseudonymize } from "@/lib/anonymize/pseudonym";
+import { createReleaseScanner, ReleaseScanError } from "@/lib/anonymize/release-scan";
+import { prisma } from "@/lib/db/client";
+import { datasetArchiveName, ZDatasetJobParameters } from "@/lib/datasets/dataset-export-parameters";
+import { findDataset, POLICY_VERSION } from "@/lib/datasets/dataset-registry";
+import { kAnonymityReport } from "@/lib/datasets/k-anonymity";
+import { writeDatasetCsv, type TWrittenDataset } from "@/lib/datasets/write-dataset";
+import { scanZip, ZipScanError } from "@/lib/datasets/zip-scan";
+import { env } from "@/lib/env";
+import { PermanentJobError, type TJobHandler, type TJobProgress } from "@/lib/jobs/job-types";
+
+// archiver 8 exports ZipArchive; the installed @types/archiver (7) does not declare it yet.
+const { ZipArchive } = archiverModule as unknown as { ZipArchive: new (options?: { zlib?: { level?: number } }) => Archiver };
+
+const IDENTITY_BATCH = 1_000;
+
+async function loadIdentities(patientIds: Set<string> | "all", key: string): Promise<TPatientIdentity[]> {
+  const identities: TPatientIdentity[] = [];
+  if (patientIds === "all") {
+    let afterId: string | null = null;
+    for (;;) {
+      const rows: { id: string }[] = await prisma.patient.findMany({ where: afterId ? { id: { gt: afterId } } : {}, orderBy: { id: "asc" }, take: IDENTITY_BATCH, select: PATIENT_IDENTITY_SELECT });
+      for (const row of rows) identities.push(identityOf(row, pseudonymize(key, "patient", row.id)));
+      if (rows.length < IDENTITY_BATCH) break;
+      afterId = rows[rows.length - 1]!.id;
+    }
+    return identities;
+  }
+  const ids = [...patientIds];
+  for (let index = 0; index < ids.length; index += IDENTITY_BATCH) {
+    const rows = await prisma.patient.findMany({ where: { id: { in: ids.slice(index, index + IDENTITY_BATCH) } }, select: PATIENT_IDENTITY_SELECT });
+    for (const row of rows) identities.push(identityOf(row, pseudonymize(key, "patient", row.id)));
+  }
+
+  return identities;
+}
+
+export const handleDatasetJob: TJobHandler = async (ctx) => {
+  const parsed = ZDatasetJobParameters.safeParse(ctx.job.parameters);
+  if (!parsed.success) throw new PermanentJobError("The dataset export's parameters are invalid.");
+  const parameters = parsed.data;
+  const generatedAt = new Date();
+  const datasets = parameters.datasets.map((name) => {
+    const dataset = findDataset(parameters.tier, name, generatedAt);
+    if (!dataset) throw new PermanentJobError(`Unknown dataset "${name}" in the ${parameters.tier} tier.`);
+    return dataset;
+  });
+  const isMasked = parameters.tier !== "pii";
+  const profile = parameters.profile ?? "safe-harbor";
+  const key = env().ANON_KEY;
+  const since = parameters.since ? new Date(parameters.since) : null;
+  const fileName = datasetArchiveName(parameters.tier, generatedAt);
+
+  const progress: Required<Pick<TJobProgress, "datasets">> & TJobProgress = { percent: 0, stage: "counting rows", rows: 0, totalRows: 0, datasets: {} };
+  for (const dataset of datasets) {
+    const total = (await dataset.table.count(prisma, since)) ?? 0;
+    progress.datasets[dataset.name] = { rows: 0, total };
+    progress.totalRows! += total;
+  }
+  await ctx.reportProgress({ ...progress });
+
+  const seenPatientIds = new Set<string>();
+  const written: Record<string, TWrittenDataset> = {};
+  const auditDetails: Record<string, unknown> = { tier: parameters.tier, profile: isMasked ? profile : null, datasets: parameters.datasets, policyVersion: POLICY_VERSION };
+  const zip = new ZipArchive({ zlib: { level: 6 } });
+
+  // The producer runs while storage consumes the archive; a failure destroys the stream, so
+  // the storage write rejects and the job fails (or retries) with nothing stored.
+  const produce = async () => {
+    let kAnonymity: ReturnType<typeof kAnonymityReport> | null = null;
+    for (const dataset of datasets) {
+      const entry = new PassThrough();
+      zip.append(entry, { name: `${dataset.name}.csv` });
+      const quasi = dataset.name === "patient_anon" ? new Map<string, number>() : null;
+      progress.stage = `writing ${dataset.name}`;
+      const rowsBefore = progress.rows!;
+      written[dataset.name] = await writeDatasetCsv(dataset, entry, {
+        db: prisma,
+        profile,
+        key,
+        asOf: generatedAt,
+        since,
+        batchSize: parameters.batchSize,
+        signal: ctx.signal,
+        seenPatientIds,
+        onRow: quasi ? (cells) => quasi.set(kAnonymityKey(cells), (quasi.get(kAnonymityKey(cells)) ?? 0) + 1) : undefined,
+        onBatch: async (rows) => {
+          const state = progress.datasets[dataset.name]!;
+          state.rows = rows;
+          state.total = Math.max(state.total, rows);
+          progress.rows = rowsBefore + rows;
+          progress.percent = progress.totalRows ? Math.min(95, (95 * progress.rows) / progress.totalRows) : 50;
+          await ctx.reportProgress(structuredClone(progress));
+        },
+      });
+      if (quasi) kAnonymity = kAnonymityReport(quasi);
+      entry.end();
+      const state = progress.datasets[dataset.name]!;
+      state.rows = written[dataset.name]!.rows;
+      state.total = written[dataset.name]!.rows;
+      state.done = true;
+      progress.rows = rowsBefore + state.rows;
+      await ctx.reportProgress(structuredClone(progress));
+    }
+    const manifest = {
+      generated_at: generatedAt.toISOString(),
+      tier: parameters.tier,
+      profile: isMasked ? profile : null,
+      policy_version: POLICY_VERSION,
+      since: parameters.since,
+      datasets: datasets.map((dataset) => ({
+        dataset: dataset.name,
+        file: `${dataset.name}.csv`,
+        rows: written[dataset.name]!.rows,
+        bytes: written[dataset.name]!.bytes,
+        sha256: written[dataset.name]!.sha256,
+        columns: written[dataset.name]!.columns,
+      })),
+      ...(kAnonymity ? { k_anonymity: kAnonymity } : {}),
+    };
+    zip.append(`${JSON.stringify(manifest, null, 2)}\n`, { name: "manifest.json" });
+    auditDetails.rows = Object.fromEntries(Object.entries(written).map(([name, result]) => [name, result.rows]));
+    if (kAnonymity) auditDetails.kAnonymity = { k: kAnonymity.k, groupsBelowThreshold: kAnonymity.groups_below_threshold };
+    progress.stage = isMasked ? "release scan" : "finishing";
+    progress.percent = 96;
+    await ctx.reportProgress(structuredClone(progress));
+    await zip.finalize();
+  };
+  produce().catch((error) => zip.destroy(error instanceof Error ? error : new Error(String(error))));
+
+  return {
+    body: zip,
+    fileName,
+    mimeType: "application/zip",
+    auditDetails,
+    verify: isMasked
+      ? async (open) => {
+          const identities = await loadIdentities(parameters.tier === "metrics" ? "all" : seenPatientIds, key);
+          const scanner = createReleaseScanner(identities);
+          try {
+            await scanZip(open, scanner, fileName);
+          } catch (error) {
+            if (error instanceof ReleaseScanError || error instanceof ZipScanError) throw new PermanentJobError(error.message);
+            throw error;
+          }
+          auditDetails.releaseScan = { patients: identities.length, patterns: scanner.patternCount, outcome: "clean" };
+        }
+      : undefined,
+  };
+};
+
+function kAnonymityKey(cells: Record<string, string>) {
+  return [ageBand(cells.age ?? ""), cells.gender ?? "", cells.zip3 ?? ""].join("|");
+}
+
+/** 10-year bands; "90+" stays itself. */
+export function ageBand(age: string) {
+  if (!age) return "";
+  if (age === "90+") return "90+";
+  const years = Number(age);
+  if (!Number.isFinite(years)) return "";
+  const low = Math.floor(years / 10) * 10;
+
+  return `${low}-${low + 9}`;
+}

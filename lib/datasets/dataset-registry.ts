@@ -1,0 +1,68 @@
+// The dataset registry: every dataset of every tier, by name. The anon and pii tiers are the
+// same clinical tables (masked vs not); the metrics tier is fct_metrics_long.
+import { CLINICAL_TABLES, type TClinicalTable } from "@/lib/datasets/clinical-tables";
+import type { TDataset, TDatasetColumn, TDatasetTier, TRow } from "@/lib/datasets/dataset-types";
+import { computeMetrics, METRICS_CATALOG, type TMetricRow } from "@/lib/datasets/metrics";
+import { QUESTIONNAIRE_TABLES } from "@/lib/datasets/questionnaire-tables";
+
+/** Bumped whenever a column policy changes; recorded in every manifest. */
+export const POLICY_VERSION = "2026-11-23.1";
+
+const tableDatasets = (tier: "anon" | "pii", tables: TClinicalTable[]): TDataset[] =>
+  tables.map((table) => ({
+    name: tier === "anon" ? table.anonName : table.piiName,
+    tier,
+    description: table.description,
+    source: table.table.model,
+    columns: table.columns,
+    table: table.table,
+  }));
+
+const METRIC_COLUMNS: TDatasetColumn[] = [
+  { name: "period_date", description: "First day of the period (snapshot metrics: the export date).", policy: "keep", value: (row) => row.period_date },
+  { name: "organization_id", description: "Organization (empty: none recorded).", policy: "keep", value: (row) => row.organization_id },
+  { name: "metric_id", description: `Metric id, one of: ${METRICS_CATALOG.metrics.map((metric) => metric.id).join(", ")}.`, policy: "keep", value: (row) => row.metric_id },
+  { name: "dimension", description: "Breakdown within the metric (delivery format, severity band, referral service), else empty.", policy: "keep", value: (row) => row.dimension },
+  { name: "value", description: "The value; empty when suppressed.", policy: "keep", value: (row) => row.value },
+  { name: "suppressed", description: "true when a count of 1-10 patients was suppressed (small-cell rule).", policy: "keep", value: (row) => row.suppressed },
+];
+
+/** fct_metrics_long, computed once per export (the groups are few) and then paged like a table. */
+function metricsDataset(asOf: Date): TDataset {
+  let computed: Promise<TRow[]> | null = null;
+
+  return {
+    name: "fct_metrics_long",
+    tier: "metrics",
+    description: "Programme metrics in long form: one row per period, organization, metric and dimension (see lib/datasets/metrics-catalog.json). Patient counts below 11 are suppressed.",
+    source: "metrics catalog over Practitioner, Patient, Encounter, QuestionnaireResponse, CarePlan",
+    columns: METRIC_COLUMNS,
+    table: {
+      model: "(metrics)",
+      patientIdOf: () => null,
+      count: async () => null,
+      async fetchBatch({ db, after, limit, since }) {
+        computed ??= computeMetrics(db, asOf, since).then((rows: TMetricRow[]) => rows.map((row, index) => ({ ...row, id: String(index).padStart(12, "0") })));
+        const rows = await computed;
+        const start = after === null ? 0 : Number(after.id) + 1;
+
+        return rows.slice(start, start + limit);
+      },
+    },
+  };
+}
+
+/** All datasets; `asOf` fixes "today" for the metrics. */
+export function listDatasets(asOf = new Date()): TDataset[] {
+  const clinical = [...CLINICAL_TABLES, ...QUESTIONNAIRE_TABLES];
+
+  return [...tableDatasets("anon", clinical), ...tableDatasets("pii", clinical), metricsDataset(asOf)];
+}
+
+export function datasetsOfTier(tier: TDatasetTier, asOf = new Date()) {
+  return listDatasets(asOf).filter((dataset) => dataset.tier === tier);
+}
+
+export function findDataset(tier: TDatasetTier, name: string, asOf = new Date()) {
+  return datasetsOfTier(tier, asOf).find((dataset) => dataset.name === name) ?? null;
+}

@@ -1,0 +1,55 @@
+// The shape of a dataset definition. Every column names its policy; the exporter projects
+// rows through `exportableColumns`, so a column that lacks a valid policy is never read or
+// written, in any tier (fail closed).
+import { isColumnPolicy, type TColumnPolicy } from "@/lib/anonymize/profiles";
+import type { TDatasetTier } from "@/lib/auth/policy";
+import type { TDb } from "@/lib/db/client";
+
+export type { TDatasetTier };
+export const DATASET_TIERS: readonly TDatasetTier[] = ["anon", "pii", "metrics"];
+
+export type TRow = Record<string, unknown> & { id: string };
+
+export type TDatasetColumn = {
+  /** Column name in the anon/metrics tier. */
+  name: string;
+  /** Column name in the identified tier, where the raw value means something else (birth_date vs age). */
+  piiName?: string;
+  description: string;
+  /** How the value is masked in the anon tier. Missing or unknown: the column is not exported. */
+  policy?: TColumnPolicy | string;
+  value: (row: TRow) => unknown;
+};
+
+/** `after`: the last row of the previous batch (null: start). */
+export type TFetchOptions = { db: TDb; after: TRow | null; limit: number; since: Date | null };
+
+/** A table read in keyset order (id, or an indexed date then id), one batch at a time. */
+export type TTableSource = {
+  /** The Prisma model (for the catalog). */
+  model: string;
+  fetchBatch(options: TFetchOptions): Promise<TRow[]>;
+  /** Rows the export will hold (null: not known before computing, e.g. metrics). */
+  count(db: TDb, since: Date | null): Promise<number | null>;
+  /** The internal patient id a row belongs to (for date shifting, scrubbing and the scan). */
+  patientIdOf(row: TRow): string | null;
+};
+
+export type TDataset = {
+  name: string;
+  tier: TDatasetTier;
+  description: string;
+  /** Where the rows come from, in words (catalog) */
+  source: string;
+  columns: TDatasetColumn[];
+  table: TTableSource;
+};
+
+export type TExportableColumn = TDatasetColumn & { policy: TColumnPolicy; header: string };
+
+/** The columns that may leave the system: only those with a known policy. */
+export function exportableColumns(dataset: Pick<TDataset, "columns" | "tier">): TExportableColumn[] {
+  return dataset.columns
+    .filter((column): column is TDatasetColumn & { policy: TColumnPolicy } => isColumnPolicy(column.policy))
+    .map((column) => ({ ...column, header: dataset.tier === "pii" ? (column.piiName ?? column.name) : column.name }));
+}

@@ -1,0 +1,109 @@
+// One wide table per questionnaire: a row per response, a column per question. The linkId ->
+// column mapping and per-item policies are data, in lib/fhir/questionnaires.json.
+import { isColumnPolicy, type TColumnPolicy } from "@/lib/anonymize/profiles";
+import { afterByDate, type TClinicalTable } from "@/lib/datasets/clinical-tables";
+import type { TDatasetColumn, TRow } from "@/lib/datasets/dataset-types";
+import { QUESTIONNAIRES, type TQuestionnaire } from "@/lib/fhir/questionnaire-catalog";
+
+/** Column names that look identifying are redacted unless the metadata gives them a policy. */
+export const IDENTIFYING_COLUMN_NAME = /name|phone|fax|email|e_mail|address|street|birth|dob|ssn|social_security|medicaid|mrn|member_id|insurance_id|zip|postal/i;
+
+type TAnswer = { valueInteger?: number; valueDecimal?: number; valueString?: string; valueBoolean?: boolean; valueDate?: string; valueDateTime?: string; valueCoding?: { code?: string; display?: string }; item?: TItem[] };
+type TItem = { linkId?: string; answer?: TAnswer[]; item?: TItem[] };
+
+/** linkId -> answers, from items nested at any depth (under items and under answers). */
+export function answersByLinkId(items: unknown, into = new Map<string, unknown[]>()): Map<string, unknown[]> {
+  if (!Array.isArray(items)) return into;
+  for (const item of items as TItem[]) {
+    if (!item || typeof item !== "object") continue;
+    for (const answer of item.answer ?? []) {
+      const value = answer.valueInteger ?? answer.valueDecimal ?? answer.valueBoolean ?? answer.valueString ?? answer.valueDate ?? answer.valueDateTime ?? answer.valueCoding?.code ?? answer.valueCoding?.display;
+      if (item.linkId && value !== undefined) into.set(item.linkId, [...(into.get(item.linkId) ?? []), value]);
+      if (answer.item) answersByLinkId(answer.item, into);
+    }
+    if (item.item) answersByLinkId(item.item, into);
+  }
+
+  return into;
+}
+
+export function itemPolicy(item: TQuestionnaire["items"][number]): TColumnPolicy | undefined {
+  if (item.anonPolicy !== undefined) return isColumnPolicy(item.anonPolicy) ? item.anonPolicy : undefined;
+  if (IDENTIFYING_COLUMN_NAME.test(item.column)) return "redact";
+  switch (item.type) {
+    case "integer":
+    case "decimal":
+    case "boolean":
+    case "choice":
+      return "keep";
+    case "date":
+      return "patient_date";
+    case "string":
+    case "text":
+      return "free_text";
+    case "group":
+      return undefined;
+  }
+}
+
+export const questionnaireTableName = (key: string, tier: "anon" | "pii") => `qr_${key.toLowerCase().replace(/[^a-z0-9]/g, "")}_${tier}`;
+
+/** Answers are parsed once per row, not once per column. */
+const answersCache = new WeakMap<TRow, Map<string, unknown[]>>();
+function answerOf(row: TRow, linkId: string) {
+  let answers = answersCache.get(row);
+  if (!answers) {
+    answers = answersByLinkId(row.items);
+    answersCache.set(row, answers);
+  }
+  const values = answers.get(linkId);
+  if (!values?.length) return null;
+
+  return values.length === 1 ? values[0] : values.map(String).join("; ");
+}
+
+function questionnaireTable(questionnaire: TQuestionnaire): TClinicalTable {
+  const fixed: TDatasetColumn[] = [
+    { name: "response_id", description: "Response pseudonym.", policy: "pseudonymize:response", value: (row) => row.id },
+    { name: "patient_id", description: "Patient pseudonym.", policy: "pseudonymize:patient", value: (row) => row.patientId },
+    { name: "encounter_id", description: "Encounter pseudonym.", policy: "pseudonymize:encounter", value: (row) => row.encounterId },
+    { name: "practitioner_id", description: "Practitioner pseudonym.", policy: "pseudonymize:practitioner", value: (row) => row.practitionerId },
+    { name: "status", description: "Response status.", policy: "keep", value: (row) => row.status },
+    { name: "authored_date", piiName: "authored_at", description: "When answered (year or shifted).", policy: "patient_date", value: (row) => row.authoredAt },
+  ];
+  const taken = new Set(fixed.map((column) => column.name));
+  if (questionnaire.scoring) taken.add("total_score").add("severity");
+  const itemColumns: TDatasetColumn[] = questionnaire.items
+    .filter((item) => item.type !== "group" && !taken.has(item.column))
+    .map((item) => ({ name: item.column, description: item.text, policy: itemPolicy(item), value: (row: TRow) => answerOf(row, item.linkId) }));
+  const scoreColumns: TDatasetColumn[] = questionnaire.scoring
+    ? [
+        { name: "total_score", description: `Total score (${questionnaire.scoring.min}-${questionnaire.scoring.max}).`, policy: "keep", value: (row) => row.totalScore ?? answerOf(row, questionnaire.scoring!.totalLinkId) },
+        { name: "severity", description: `Severity band: ${questionnaire.scoring.bands.map((band) => `${band.min}-${band.max} ${band.label}`).join(", ")}.`, policy: "keep", value: (row) => row.severity },
+      ]
+    : [];
+
+  return {
+    anonName: questionnaireTableName(questionnaire.key, "anon"),
+    piiName: questionnaireTableName(questionnaire.key, "pii"),
+    description: `${questionnaire.title}: one row per response, one column per question.`,
+    table: {
+      model: "QuestionnaireResponse",
+      // Keyset on (authoredAt, id): the (questionnaire, authoredAt) index serves it.
+      fetchBatch: ({ db, after, limit, since }) =>
+        db.questionnaireResponse
+          .findMany({
+            where: { questionnaire: questionnaire.key, AND: [since ? { authoredAt: { gte: since } } : {}, afterByDate("authoredAt", after)] },
+            orderBy: [{ authoredAt: "asc" }, { id: "asc" }],
+            take: limit,
+            omit: { raw: true },
+          })
+          .then((rows) => rows as TRow[]),
+      count: (db, since) => db.questionnaireResponse.count({ where: { questionnaire: questionnaire.key, ...(since ? { authoredAt: { gte: since } } : {}) } }),
+      patientIdOf: (row) => row.patientId as string,
+    },
+    columns: [...fixed, ...itemColumns, ...scoreColumns],
+  };
+}
+
+export const QUESTIONNAIRE_TABLES: TClinicalTable[] = QUESTIONNAIRES.map(questionnaireTable);

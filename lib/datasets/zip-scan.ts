@@ -1,0 +1,140 @@
+// Runs the release scan over a stored ZIP: the raw bytes (entry names, headers, manifest) and
+// the inflated content of every entry. Two sequential passes over the stream, no temp file:
+// the first scans the raw bytes and keeps the tail (central directory), the second inflates
+// each entry in file order. Archives we cannot read completely fail the scan (fail closed).
+import { once } from "node:events";
+import type { Readable } from "node:stream";
+import { createInflateRaw } from "node:zlib";
+
+import type { TReleaseScanner } from "@/lib/anonymize/release-scan";
+
+const TAIL_BYTES = 256 * 1024;
+
+type TEntry = { name: string; method: number; compressedSize: number; offset: number };
+
+export class ZipScanError extends Error {}
+
+function readCentralDirectory(tail: Buffer, fileSize: number): TEntry[] {
+  const eocd = tail.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
+  if (eocd < 0) throw new ZipScanError("The archive has no end-of-directory record; it cannot be verified.");
+  const count = tail.readUInt16LE(eocd + 10);
+  const size = tail.readUInt32LE(eocd + 12);
+  const start = tail.readUInt32LE(eocd + 16);
+  if (count === 0xffff || start === 0xffffffff) throw new ZipScanError("ZIP64 archives are not verifiable here.");
+  const tailStart = fileSize - tail.length;
+  if (start < tailStart) throw new ZipScanError("The archive's directory is too large to verify.");
+  const entries: TEntry[] = [];
+  let cursor = start - tailStart;
+  const end = cursor + size;
+  while (cursor < end && entries.length < count) {
+    if (tail.readUInt32LE(cursor) !== 0x02014b50) throw new ZipScanError("The archive's directory is damaged.");
+    const method = tail.readUInt16LE(cursor + 10);
+    const compressedSize = tail.readUInt32LE(cursor + 20);
+    const nameLength = tail.readUInt16LE(cursor + 28);
+    const extraLength = tail.readUInt16LE(cursor + 30);
+    const commentLength = tail.readUInt16LE(cursor + 32);
+    const offset = tail.readUInt32LE(cursor + 42);
+    if (compressedSize === 0xffffffff || offset === 0xffffffff) throw new ZipScanError("ZIP64 entries are not verifiable here.");
+    const name = tail.subarray(cursor + 46, cursor + 46 + nameLength).toString("utf8");
+    entries.push({ name, method, compressedSize, offset });
+    cursor += 46 + nameLength + extraLength + commentLength;
+  }
+
+  return entries.sort((a, b) => a.offset - b.offset);
+}
+
+/** Pulls exact byte ranges off an async chunk iterator. */
+class ByteReader {
+  private buffer: Buffer = Buffer.alloc(0);
+  position = 0;
+  constructor(private readonly chunks: AsyncIterator<Buffer>) {}
+
+  private async fill(): Promise<boolean> {
+    const next = await this.chunks.next();
+    if (next.done) return false;
+    this.buffer = this.buffer.length ? Buffer.concat([this.buffer, next.value]) : next.value;
+    return true;
+  }
+
+  async read(length: number): Promise<Buffer> {
+    while (this.buffer.length < length) if (!(await this.fill())) throw new ZipScanError("The archive ended early.");
+    const out = this.buffer.subarray(0, length);
+    this.buffer = this.buffer.subarray(length);
+    this.position += length;
+    return out;
+  }
+
+  /** Hands `length` bytes to `sink` chunk by chunk. */
+  async forward(length: number, sink: (chunk: Buffer) => Promise<void>) {
+    let left = length;
+    while (left > 0) {
+      if (!this.buffer.length && !(await this.fill())) throw new ZipScanError("The archive ended early.");
+      const take = Math.min(left, this.buffer.length);
+      const chunk = this.buffer.subarray(0, take);
+      this.buffer = this.buffer.subarray(take);
+      this.position += take;
+      left -= take;
+      await sink(chunk);
+    }
+  }
+}
+
+async function* asBuffers(stream: Readable): AsyncGenerator<Buffer> {
+  for await (const chunk of stream) yield Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string);
+}
+
+/** Scans the archive; throws the scanner's error on a hit, ZipScanError when it cannot be read. Returns the entry names. */
+export async function scanZip(open: () => Promise<Readable>, scanner: TReleaseScanner, archiveName: string): Promise<string[]> {
+  scanner.scanBuffer(archiveName, "the archive's file name");
+
+  // Pass 1: raw bytes (entry names in headers, anything stored uncompressed) + the tail.
+  const raw = scanner.open(archiveName);
+  let tail = Buffer.alloc(0);
+  let size = 0;
+  for await (const chunk of asBuffers(await open())) {
+    raw.write(chunk);
+    size += chunk.length;
+    tail = Buffer.concat([tail, chunk]);
+    if (tail.length > TAIL_BYTES) tail = tail.subarray(tail.length - TAIL_BYTES);
+  }
+  raw.end();
+  const entries = readCentralDirectory(tail, size);
+
+  // Pass 2: each entry's content, inflated.
+  const reader = new ByteReader(asBuffers(await open())[Symbol.asyncIterator]());
+  for (const entry of entries) {
+    scanner.scanBuffer(entry.name, `the entry name "${entry.name.replace(/[^\w.-]/g, "_").slice(0, 80)}"`);
+    await reader.forward(entry.offset - reader.position, async () => undefined);
+    const header = await reader.read(30);
+    if (header.readUInt32LE(0) !== 0x04034b50) throw new ZipScanError("The archive has a damaged entry header.");
+    await reader.read(header.readUInt16LE(26) + header.readUInt16LE(28));
+    const matcher = scanner.open(entry.name);
+    if (entry.method === 0) {
+      await reader.forward(entry.compressedSize, async (chunk) => matcher.write(chunk));
+    } else if (entry.method === 8) {
+      const inflater = createInflateRaw();
+      let failure: unknown = null;
+      inflater.on("data", (chunk: Buffer) => {
+        if (failure) return;
+        try {
+          matcher.write(chunk);
+        } catch (error) {
+          failure = error;
+        }
+      });
+      inflater.on("error", (error) => (failure ??= error));
+      await reader.forward(entry.compressedSize, async (chunk) => {
+        if (failure) return;
+        if (!inflater.write(chunk)) await Promise.race([once(inflater, "drain"), once(inflater, "error")]).catch(() => undefined);
+      });
+      inflater.end();
+      if (!failure) await once(inflater, "end").catch((error) => (failure ??= error));
+      if (failure) throw failure;
+    } else {
+      throw new ZipScanError(`The archive uses an unsupported compression method (${entry.method}).`);
+    }
+    matcher.end();
+  }
+
+  return entries.map((entry) => entry.name);
+}

@@ -1,0 +1,47 @@
+import { describe, expect, it } from "vitest";
+
+import { renderDocument } from "@/lib/render/render-document";
+import { docxText, readZipEntry } from "@/lib/render/testing/read-docx";
+import { pdfText } from "@/lib/render/testing/pdf-text";
+
+const HTML = `
+<header><p style="text-align:right">Riverbend Counseling</p></header>
+<h1>Progress Report</h1>
+<p>Patient: <strong>Jordan Sample</strong></p>
+<h2>Goal Progress</h2>
+<table><thead><tr><th>Goal</th><th>Baseline</th><th>Current</th></tr></thead>
+<tbody><tr><td>Reduce panic attacks</td><td>6</td><td>2</td></tr></tbody></table>
+<ul><li>Continue CBT</li></ul><ol><li>Review in 4 weeks</li></ol>
+<figure data-chart="line" data-title="PHQ-9 over time" data-max="27" data-points="2026-01-05:18,2026-02-02:14,2026-03-02:9"></figure>
+<div class="page-break"></div>
+<h2>Signature</h2><p>Dana Clinician, LCSW</p>
+<footer><p>Page {page} of {pages} · Confidential</p></footer>`;
+
+describe("renderDocument", () => {
+  it("writes a PDF whose text has the headings, table cells and page numbers", async () => {
+    const pdf = await renderDocument(HTML, "pdf", { title: "Progress Report" });
+    expect(pdf.subarray(0, 5).toString()).toBe("%PDF-");
+    expect(pdf.subarray(-8).toString()).toContain("%%EOF");
+    const text = pdfText(pdf);
+    if (text === null) return; // poppler-utils not installed on this machine
+    for (const expected of ["Riverbend Counseling", "Progress Report", "Jordan Sample", "Goal Progress", "Reduce panic attacks", "Baseline", "Continue CBT", "PHQ-9 over time", "Signature"]) {
+      expect(text).toContain(expected);
+    }
+    expect(text).toContain("Page 1 of 2");
+    expect(text).toContain("Page 2 of 2");
+  });
+
+  it("writes a DOCX whose document.xml has the text and footer page fields", async () => {
+    const docx = await renderDocument(HTML, "docx", { title: "Progress Report" });
+    expect(docx.subarray(0, 2).toString()).toBe("PK");
+    const body = docxText(readZipEntry(docx, "word/document.xml") ?? "");
+    for (const expected of ["Progress Report", "Jordan Sample", "Reduce panic attacks", "Baseline", "Continue CBT", "Review in 4 weeks", "PHQ-9 over time", "Signature"]) {
+      expect(body).toContain(expected);
+    }
+    const footerName = ["word/footer1.xml", "word/footer2.xml"].find((name) => readZipEntry(docx, name));
+    const footer = readZipEntry(docx, footerName ?? "word/footer1.xml") ?? "";
+    expect(footer).toMatch(/PAGE/);
+    expect(footer).toMatch(/NUMPAGES/);
+    expect(readZipEntry(docx, "word/header1.xml") ?? readZipEntry(docx, "word/header2.xml")).toContain("Riverbend Counseling");
+  });
+});

@@ -1,0 +1,471 @@
+// Loads what one report needs from the database and shapes it as TReportContext: the single object
+// the Liquid templates, JSON, CSV and FHIR writers all read. Scoping (period, sessions, plan),
+// include_sections and redaction (options, purpose presets) are applied HERE, once, so every
+// format leaves out the same things.
+import { prisma, type TDb } from "@/lib/db/client";
+import { env } from "@/lib/env";
+import { getQuestionnaire } from "@/lib/fhir/questionnaire-catalog";
+import type { TReportContext, TReportExportType, TReportPurpose } from "@/lib/reports/report-context.types";
+import type { TReportRequest } from "@/lib/reports/report-requests";
+
+type TOptions = TReportContext["options"] & { scrub_third_party: boolean };
+
+export type TBuildReportContextOptions = {
+  /** The user the report is produced for (the therapist block and signature). */
+  userId: string;
+  now?: Date;
+  db?: TDb;
+};
+
+/** One context for a request; for session notes, `encounterIds` picks the sessions (all of one patient). */
+type TScope = {
+  exportType: TReportExportType;
+  patientId: string;
+  period: { start: string; end: string } | null;
+  purpose: TReportPurpose | null;
+  includeSections: Record<string, boolean>;
+  options: TOptions;
+  treatmentPlanId: string | null;
+  sessionIds: string[] | null;
+};
+
+/** The sessions a session-notes request names, resolved to (patient, encounter or note id). */
+export type TResolvedSession = { requestedId: string; patientId: string; encounterId: string | null; noteId: string | null };
+
+/**
+ * A session id is an Encounter id; a SessionNote id (a note without an encounter) is accepted too.
+ * Returns the resolved ones and the ids that match nothing.
+ */
+export async function resolveSessionIds(db: TDb, ids: string[]): Promise<{ found: TResolvedSession[]; missing: string[] }> {
+  const unique = [...new Set(ids)];
+  const encounters = await db.encounter.findMany({ where: { id: { in: unique } }, select: { id: true, patientId: true } });
+  const byEncounter = new Map(encounters.map((row) => [row.id, row]));
+  const rest = unique.filter((id) => !byEncounter.has(id));
+  const notes = rest.length ? await db.sessionNote.findMany({ where: { id: { in: rest } }, select: { id: true, patientId: true, encounterId: true } }) : [];
+  const byNote = new Map(notes.map((row) => [row.id, row]));
+  const found: TResolvedSession[] = [];
+  const missing: string[] = [];
+  for (const id of unique) {
+    const encounter = byEncounter.get(id);
+    const note = byNote.get(id);
+    if (encounter) found.push({ requestedId: id, patientId: encounter.patientId, encounterId: encounter.id, noteId: null });
+    else if (note) found.push({ requestedId: id, patientId: note.patientId, encounterId: note.encounterId, noteId: note.id });
+    else missing.push(id);
+  }
+
+  return { found, missing };
+}
+
+function scopeFor(request: TReportRequest, patientId: string, sessionIds: string[] | null): TScope {
+  const options: TOptions = { ...request.options };
+  const base = { exportType: request.export_type, patientId, options, treatmentPlanId: null, sessionIds, purpose: null };
+  switch (request.export_type) {
+    case "session_notes":
+      return { ...base, period: null, includeSections: {} };
+    case "progress_report":
+      return { ...base, period: { start: request.start_date, end: request.end_date }, includeSections: request.include_sections };
+    case "treatment_summary":
+      return { ...base, period: null, purpose: request.purpose, treatmentPlanId: request.treatment_plan_id ?? null, includeSections: request.include_sections };
+    case "full_record":
+      return { ...base, period: request.date_range ?? null, includeSections: request.include_sections };
+    case "insurance_report":
+      return { ...base, period: { start: request.start_date, end: request.end_date }, purpose: "insurance", includeSections: {} };
+  }
+}
+
+/** Builds the context of a patient-level report (progress, summary, full record, insurance). */
+export async function buildReportContext(request: TReportRequest, options: TBuildReportContextOptions): Promise<TReportContext> {
+  if (request.export_type === "session_notes") {
+    const { found } = await resolveSessionIds(options.db ?? prisma, request.session_ids);
+    const patientId = found[0]?.patientId;
+    if (!patientId) throw new Error("No session of the request exists");
+    return buildContext(scopeFor(request, patientId, request.session_ids), options);
+  }
+
+  return buildContext(scopeFor(request, request.patient_id, null), options);
+}
+
+/** The context of one session (the ZIP batch of session notes: one document per session). */
+export async function buildSessionNoteContext(request: TReportRequest & { export_type: "session_notes" }, sessionId: string, patientId: string, options: TBuildReportContextOptions) {
+  return buildContext(scopeFor(request, patientId, [sessionId]), options);
+}
+
+// ───────────────────────────── loading ─────────────────────────────
+
+const DAY_MS = 86_400_000;
+
+/** YYYY-MM-DD of an instant in the practice's time zone (a 23:30 session stays on its own day). */
+function localDate(date: Date): string {
+  return date.toLocaleDateString("en-CA", { timeZone: env().PRACTICE_TIMEZONE });
+}
+
+/** A UTC window surely containing the local period; rows are then filtered by their local date. */
+function widenedWindow(period: { start: string; end: string } | null) {
+  if (!period) return undefined;
+  return { gte: new Date(Date.parse(`${period.start}T00:00:00Z`) - DAY_MS), lte: new Date(Date.parse(`${period.end}T23:59:59.999Z`) + DAY_MS) };
+}
+
+function inPeriod(date: string | null, period: { start: string; end: string } | null) {
+  if (!period) return true;
+  if (!date) return false;
+  const day = date.slice(0, 10);
+  return day >= period.start && day <= period.end;
+}
+
+function ageOn(birthDate: string | null, on: Date): number | null {
+  if (!birthDate || !/^\d{4}-\d{2}-\d{2}$/.test(birthDate)) return null;
+  const [year, month, day] = birthDate.split("-").map(Number) as [number, number, number];
+  const today = localDate(on);
+  const [ty, tm, td] = today.split("-").map(Number) as [number, number, number];
+  return ty - year - (tm < month || (tm === month && td < day) ? 1 : 0);
+}
+
+function stringArray(value: unknown): string[] {
+  return Array.isArray(value) ? value.filter((item): item is string => typeof item === "string") : [];
+}
+
+const joinAddress = (parts: (string | null | undefined)[]) => parts.filter((part) => part && part.trim()).join(", ") || null;
+
+async function buildContext(scope: TScope, { userId, now = new Date(), db = prisma }: TBuildReportContextOptions): Promise<TReportContext> {
+  const window = widenedWindow(scope.period);
+  const [patient, user, conditions, plans, referrals] = await Promise.all([
+    db.patient.findUniqueOrThrow({ where: { id: scope.patientId } }),
+    db.user.findUnique({ where: { id: userId }, include: { practitioner: { include: { organization: true } } } }),
+    db.condition.findMany({ where: { patientId: scope.patientId }, orderBy: [{ onsetDate: "asc" }, { icd10Code: "asc" }] }),
+    db.treatmentPlan.findMany({ where: { patientId: scope.patientId }, orderBy: [{ startDate: "desc" }, { createdAt: "desc" }] }),
+    db.carePlan.findMany({ where: { patientId: scope.patientId, category: "referral" }, orderBy: { startDate: "asc" } }),
+  ]);
+
+  const plan = pickPlan(plans, scope.treatmentPlanId);
+  const sessionFilter = scope.sessionIds ? { OR: [{ id: { in: scope.sessionIds } }, { sessionNotes: { some: { id: { in: scope.sessionIds } } } }] } : {};
+  const [goals, responses, encounters, looseNotes, observations] = await Promise.all([
+    db.goal.findMany({ where: { patientId: scope.patientId, ...(scope.treatmentPlanId && plan ? { treatmentPlanId: plan.id } : {}) }, orderBy: [{ startDate: "asc" }, { createdAt: "asc" }] }),
+    scope.sessionIds
+      ? Promise.resolve([])
+      : db.questionnaireResponse.findMany({ where: { patientId: scope.patientId, authoredAt: window }, orderBy: { authoredAt: "asc" } }),
+    db.encounter.findMany({
+      where: { patientId: scope.patientId, startAt: window, ...sessionFilter },
+      orderBy: { startAt: "asc" },
+      include: { practitioner: true, sessionNotes: { orderBy: { noteDate: "asc" } } },
+    }),
+    // Notes without an encounter, named directly by a session-notes request.
+    scope.sessionIds ? db.sessionNote.findMany({ where: { id: { in: scope.sessionIds }, encounterId: null }, include: { practitioner: true } }) : Promise.resolve([]),
+    scope.sessionIds ? Promise.resolve([]) : db.observation.findMany({ where: { patientId: scope.patientId, effectiveAt: window }, orderBy: { effectiveAt: "asc" } }),
+  ]);
+
+  const options: TReportContext["options"] = {
+    include_transcript: scope.options.include_transcript,
+    include_ai_notes: scope.options.include_ai_notes,
+    include_action_items: scope.options.include_action_items,
+  };
+  const scrub = scope.options.scrub_third_party ? thirdPartyScrubber(patient) : (text: string | null) => text;
+
+  const sessions: TReportContext["sessions"] = [
+    ...encounters
+      .filter((encounter) => inPeriod(localDate(encounter.startAt), scope.period))
+      .map((encounter) => {
+        const note = encounter.sessionNotes[0] ?? null;
+        const practitioner = encounter.practitioner ?? null;
+        return {
+          id: encounter.id,
+          date: localDate(encounter.startAt),
+          cpt_code: encounter.cptCode,
+          cpt_description: encounter.cptDisplay,
+          delivery_format: encounter.deliveryFormat,
+          duration_minutes: encounter.endAt ? Math.round((encounter.endAt.getTime() - encounter.startAt.getTime()) / 60_000) : null,
+          units: encounter.units,
+          practitioner: practitioner ? practitionerName(practitioner) : null,
+          ...noteFields(note, options, scrub),
+        };
+      }),
+    ...looseNotes.map((note) => ({
+      id: note.id,
+      date: localDate(note.noteDate),
+      cpt_code: null,
+      cpt_description: null,
+      delivery_format: null,
+      duration_minutes: null,
+      units: null,
+      practitioner: note.practitioner ? practitionerName(note.practitioner) : null,
+      ...noteFields(note, options, scrub),
+    })),
+  ];
+
+  const assessments = responses
+    .filter((response) => inPeriod(localDate(response.authoredAt), scope.period))
+    .map((response) => ({
+      questionnaire: response.questionnaire,
+      name: getQuestionnaire(response.questionnaire)?.title ?? response.questionnaire.toUpperCase(),
+      date: localDate(response.authoredAt),
+      score: response.totalScore,
+      severity: response.severity,
+    }));
+
+  const diagnoses = conditions.map((condition) => ({ code: condition.icd10Code || null, description: condition.display, onset: condition.onsetDate, status: condition.clinicalStatus }));
+  const goalRows = goals.map((goal) => ({
+    description: goal.description,
+    measure: goal.measure,
+    baseline: goal.baselineValue,
+    target: goal.targetValue,
+    current: goal.currentValue,
+    progress_percent: goal.progressPercent === null ? null : Math.round(goal.progressPercent),
+    status: goal.achievementStatus ?? goal.lifecycleStatus,
+  }));
+  const therapist = {
+    name: user?.name ?? "",
+    credentials: user?.credentials ?? user?.practitioner?.credentials ?? null,
+    npi: user?.npi ?? user?.practitioner?.npi ?? null,
+    organization: user?.practitioner?.organization?.name ?? env().PRACTICE_NAME,
+  };
+
+  const context: TReportContext = {
+    export_type: scope.exportType,
+    generated_at: now.toISOString(),
+    // The letterhead is the practice's own configuration, not whichever Organization row an import brought in.
+    practice: { name: env().PRACTICE_NAME, address: env().PRACTICE_ADDRESS, phone: env().PRACTICE_PHONE },
+    period: scope.period,
+    purpose: scope.exportType === "treatment_summary" ? scope.purpose : null,
+    include_sections: { ...scope.includeSections },
+    options,
+    patient: {
+      id: patient.id,
+      name: [patient.preferredName ?? patient.givenName, patient.familyName].join(" "),
+      given_name: patient.givenName,
+      family_name: patient.familyName,
+      birth_date: patient.birthDate,
+      age: ageOn(patient.birthDate, now),
+      gender: patient.gender,
+      mrn: patient.mrn,
+      member_id: patient.insuranceMemberId ?? patient.medicaidId,
+      payer: patient.insurancePayer,
+      phone: patient.phone ?? patient.mobilePhone,
+      email: patient.email,
+      address: joinAddress([patient.addressLine, patient.city, [patient.state, patient.postalCode].filter(Boolean).join(" ")]),
+    },
+    therapist,
+    diagnoses,
+    treatment_plan: plan
+      ? { id: plan.id, title: plan.title, description: plan.description, start: plan.startDate, end: plan.endDate, status: plan.status, interventions: stringArray(plan.interventions) }
+      : null,
+    goals: goalRows,
+    assessments,
+    assessment_trends: trendsOf(assessments),
+    sessions,
+    observations: observations
+      .filter((observation) => inPeriod(localDate(observation.effectiveAt), scope.period))
+      .map((observation) => ({
+        code: observation.code || null,
+        name: observation.display,
+        date: localDate(observation.effectiveAt),
+        value: observation.valueNumber !== null ? `${observation.valueNumber}${observation.unit ? ` ${observation.unit}` : ""}` : (observation.valueString ?? ""),
+      })),
+    referrals: referrals.map((referral) => ({ service: referral.title, status: referral.status, date: referral.startDate })),
+    summary: { presenting_problem: null, treatment_provided: null, progress: null, medical_necessity: null, recommendations: null, prognosis: null },
+    insurance: null,
+    timeline: [],
+  };
+  context.summary = summarize(context, encounters.find((encounter) => encounter.reasonText)?.reasonText ?? null);
+  if (scope.exportType === "insurance_report") context.insurance = claimOf(context);
+  if (scope.exportType === "full_record") context.timeline = timelineOf(context, plans);
+
+  return applySections(applyPurpose(context));
+}
+
+type TPlanRow = { id: string; title: string; description: string | null; status: string; interventions: unknown; startDate: string | null; endDate: string | null };
+
+function pickPlan(plans: TPlanRow[], wantedId: string | null) {
+  if (wantedId) return plans.find((plan) => plan.id === wantedId) ?? null;
+  return plans.find((plan) => plan.status === "active") ?? plans[0] ?? null;
+}
+
+function practitionerName(practitioner: { prefix: string | null; givenName: string; familyName: string; credentials: string | null }) {
+  return `${practitioner.givenName} ${practitioner.familyName}${practitioner.credentials ? `, ${practitioner.credentials}` : ""}`;
+}
+
+type TNoteRow = { subjective: string | null; objective: string | null; assessment: string | null; plan: string | null; transcript: string | null; aiNotes: string | null; actionItems: unknown };
+
+function noteFields(note: TNoteRow | null, options: TReportContext["options"], scrub: (text: string | null) => string | null) {
+  if (!note) return { note: null, transcript: null, ai_notes: null, action_items: [] as string[] };
+  return {
+    note: { subjective: scrub(note.subjective), objective: scrub(note.objective), assessment: scrub(note.assessment), plan: scrub(note.plan) },
+    transcript: options.include_transcript ? scrub(note.transcript) : null,
+    ai_notes: options.include_ai_notes ? scrub(note.aiNotes) : null,
+    action_items: options.include_action_items ? stringArray(note.actionItems).map((item) => scrub(item) ?? "") : [],
+  };
+}
+
+/**
+ * Replaces phone numbers, email addresses and the patient's known contacts (emergency contact)
+ * in note text. The patient's own name stays: the document is about them.
+ */
+export function thirdPartyScrubber(patient: { emergencyContactName: string | null; emergencyContactPhone: string | null }) {
+  const names = (patient.emergencyContactName ?? "")
+    .split(/\s+/)
+    .filter((part) => part.length > 2)
+    .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));
+  const nameRe = names.length ? new RegExp(`\\b(${names.join("|")})\\b`, "gi") : null;
+
+  return (text: string | null) => {
+    if (text === null) return null;
+    let out = text
+      .replace(/[A-Z0-9._%+-]+@[A-Z0-9.-]+\.[A-Z]{2,}/gi, "[email removed]")
+      .replace(/(?:\+?1[\s.-]?)?(?:\(\d{3}\)|\b\d{3})[\s.-]?\d{3}[\s.-]?\d{4}\b/g, "[phone removed]");
+    if (nameRe) out = out.replace(nameRe, "[name removed]");
+    return out;
+  };
+}
+
+function trendsOf(assessments: TReportContext["assessments"]): TReportContext["assessment_trends"] {
+  const byKey = new Map<string, TReportContext["assessments"]>();
+  for (const assessment of assessments) byKey.set(assessment.questionnaire, [...(byKey.get(assessment.questionnaire) ?? []), assessment]);
+
+  return [...byKey.entries()]
+    .map(([key, rows]) => {
+      const points = rows.filter((row) => row.score !== null).map((row) => ({ date: row.date, score: row.score as number }));
+      const first = points[0]?.score ?? null;
+      const last = points.at(-1)?.score ?? null;
+      return {
+        questionnaire: key,
+        name: rows[0]!.name,
+        max_score: getQuestionnaire(key)?.scoring?.max ?? null,
+        points,
+        first,
+        last,
+        change: first !== null && last !== null ? last - first : null,
+      };
+    })
+    .filter((trend) => trend.points.length > 0);
+}
+
+const plural = (count: number, word: string) => `${count} ${word}${count === 1 ? "" : "s"}`;
+
+/** Plain-language summary lines derived from the data (the clinician reviews and signs the document). */
+function summarize(context: TReportContext, reasonText: string | null): TReportContext["summary"] {
+  const active = context.diagnoses.filter((diagnosis) => !diagnosis.status || diagnosis.status === "active");
+  const diagnosisText = active.map((diagnosis) => `${diagnosis.description}${diagnosis.code ? ` (${diagnosis.code})` : ""}`).join("; ");
+  const services = [...new Set(context.sessions.map((session) => session.cpt_description ?? session.cpt_code).filter(Boolean))];
+  const firstDate = context.sessions[0]?.date;
+  const lastDate = context.sessions.at(-1)?.date;
+  const progressed = context.goals.filter((goal) => goal.progress_percent !== null);
+  const averageProgress = progressed.length ? Math.round(progressed.reduce((sum, goal) => sum + (goal.progress_percent ?? 0), 0) / progressed.length) : null;
+  const trendText = context.assessment_trends
+    .filter((trend) => trend.points.length > 1)
+    .map((trend) => `${trend.name} ${trend.first} to ${trend.last}`)
+    .join("; ");
+  const latestSeverity = [...context.assessments].reverse().find((assessment) => assessment.severity);
+  const lastPlan = [...context.sessions].reverse().find((session) => session.note?.plan)?.note?.plan ?? null;
+
+  return {
+    presenting_problem: reasonText ?? (diagnosisText || null),
+    treatment_provided: context.sessions.length
+      ? `${plural(context.sessions.length, "session")}${firstDate ? ` from ${firstDate} to ${lastDate}` : ""}${services.length ? `: ${services.join(", ")}` : ""}${
+          context.treatment_plan?.interventions.length ? `. Interventions: ${context.treatment_plan.interventions.join(", ")}` : ""
+        }.`
+      : null,
+    progress:
+      averageProgress !== null || trendText
+        ? [averageProgress !== null ? `Average goal progress ${averageProgress}% across ${plural(progressed.length, "goal")}` : null, trendText ? `Scores: ${trendText}` : null]
+            .filter(Boolean)
+            .join(". ") + "."
+        : null,
+    medical_necessity: diagnosisText
+      ? `Continued treatment is indicated for ${diagnosisText}${latestSeverity ? `; latest ${latestSeverity.name} severity ${latestSeverity.severity}` : ""}.`
+      : null,
+    recommendations: lastPlan,
+    prognosis: averageProgress === null ? null : averageProgress >= 66 ? "Good" : averageProgress >= 33 ? "Fair" : "Guarded",
+  };
+}
+
+function claimOf(context: TReportContext): NonNullable<TReportContext["insurance"]> {
+  const lines = context.sessions
+    .filter((session) => session.cpt_code)
+    .map((session) => ({ date: session.date, cpt_code: session.cpt_code as string, units: session.units ?? 1, description: session.cpt_description }));
+
+  return {
+    claim: {
+      provider_npi: context.therapist.npi,
+      provider_name: `${context.therapist.name}${context.therapist.credentials ? `, ${context.therapist.credentials}` : ""}`,
+      member_id: context.patient.member_id,
+      payer: context.patient.payer,
+      diagnosis_codes: context.diagnoses.map((diagnosis) => diagnosis.code).filter((code): code is string => Boolean(code)),
+      service_lines: lines,
+      total_units: lines.reduce((sum, line) => sum + line.units, 0),
+    },
+  };
+}
+
+function timelineOf(context: TReportContext, plans: TPlanRow[]): TReportContext["timeline"] {
+  const events: TReportContext["timeline"] = [
+    ...context.diagnoses.filter((diagnosis) => diagnosis.onset && inPeriod(diagnosis.onset, context.period)).map((diagnosis) => ({ date: diagnosis.onset!.slice(0, 10), kind: "diagnosis", text: `${diagnosis.code ?? ""} ${diagnosis.description}`.trim() })),
+    ...plans.filter((plan) => plan.startDate && inPeriod(plan.startDate, context.period)).map((plan) => ({ date: plan.startDate!.slice(0, 10), kind: "treatment_plan", text: `Treatment plan started: ${plan.title}` })),
+    ...context.sessions.map((session) => ({ date: session.date, kind: "session", text: [session.cpt_description ?? session.cpt_code ?? "Session", session.delivery_format].filter(Boolean).join(" · ") })),
+    ...context.assessments.map((assessment) => ({ date: assessment.date, kind: "assessment", text: `${assessment.name}: ${assessment.score ?? "-"}${assessment.severity ? ` (${assessment.severity})` : ""}` })),
+    ...context.referrals.filter((referral) => referral.date && inPeriod(referral.date, context.period)).map((referral) => ({ date: referral.date!.slice(0, 10), kind: "referral", text: `${referral.service} (${referral.status})` })),
+  ];
+
+  return events.sort((a, b) => a.date.localeCompare(b.date));
+}
+
+/**
+ * Minimum necessary for payers: `insurance` keeps diagnosis, dates, services, goal progress and
+ * medical necessity, and drops psychotherapy note content, contact details and everything else.
+ */
+function applyPurpose(context: TReportContext): TReportContext {
+  const isInsurance = context.purpose === "insurance" || context.export_type === "insurance_report";
+  if (!isInsurance) return context;
+
+  return {
+    ...context,
+    options: { include_transcript: false, include_ai_notes: false, include_action_items: false },
+    patient: { ...context.patient, phone: null, email: null, address: null },
+    sessions: context.sessions.map((session) => ({ ...session, note: null, transcript: null, ai_notes: null, action_items: [] })),
+    observations: [],
+    referrals: [],
+    timeline: [],
+    summary: { ...context.summary, recommendations: null },
+  };
+}
+
+/** include_sections switched off empty the matching parts, so JSON/CSV/FHIR leave out what the document leaves out. */
+function applySections(context: TReportContext): TReportContext {
+  const off = (name: string) => context.include_sections[name] === false;
+  const out = { ...context };
+  const dropDemographics = () => {
+    out.patient = { ...out.patient, birth_date: null, age: null, gender: null, mrn: null, member_id: null, payer: null, phone: null, email: null, address: null };
+  };
+  switch (context.export_type) {
+    case "progress_report":
+      if (off("patient_info")) dropDemographics();
+      if (off("treatment_goals") && off("goal_progress")) out.goals = [];
+      else if (off("goal_progress")) out.goals = out.goals.map((goal) => ({ ...goal, current: null, progress_percent: null }));
+      if (off("treatment_goals")) out.treatment_plan = null;
+      if (off("assessments")) Object.assign(out, { assessments: [], assessment_trends: [] });
+      if (off("session_summary")) out.sessions = [];
+      if (off("clinical_observations")) out.observations = [];
+      if (off("recommendations")) out.summary = { ...out.summary, recommendations: null };
+      if (off("diagnosis")) out.diagnoses = [];
+      break;
+    case "treatment_summary":
+      if (off("diagnosis")) out.diagnoses = [];
+      if (off("treatment_plan")) out.treatment_plan = null;
+      if (off("interventions_used")) {
+        out.treatment_plan = out.treatment_plan ? { ...out.treatment_plan, interventions: [] } : null;
+        out.summary = { ...out.summary, treatment_provided: null };
+      }
+      if (off("progress_summary")) Object.assign(out, { goals: [], assessments: [], assessment_trends: [], summary: { ...out.summary, progress: null } });
+      if (off("prognosis")) out.summary = { ...out.summary, prognosis: null };
+      break;
+    case "full_record":
+      if (off("demographics")) dropDemographics();
+      if (off("treatment_plans")) Object.assign(out, { treatment_plan: null, goals: [] });
+      if (off("notes")) out.sessions = out.sessions.map((session) => ({ ...session, note: null, transcript: null, ai_notes: null, action_items: [] }));
+      if (off("sessions")) out.sessions = [];
+      if (off("assessments")) Object.assign(out, { assessments: [], assessment_trends: [] });
+      if (off("timeline")) out.timeline = [];
+      break;
+    default:
+      break;
+  }
+
+  return out;
+}

@@ -1,0 +1,70 @@
+import { absoluteUrl, signDownloadLink } from "@/lib/jobs/download-link";
+
+type TJobRow = {
+  id: string;
+  kind: string;
+  exportType: string;
+  format: string;
+  status: string;
+  userId: string;
+  patientId: string | null;
+  templateId: string | null;
+  scheduledReportId: string | null;
+  progress: unknown;
+  progressPercent: number;
+  attempts: number;
+  fileName: string | null;
+  fileSize: number | null;
+  mimeType: string | null;
+  checksum: string | null;
+  errorMessage: string | null;
+  createdAt: Date;
+  startedAt: Date | null;
+  completedAt: Date | null;
+  expiresAt: Date | null;
+};
+
+export type TJobView = ReturnType<typeof toJobView>;
+
+/**
+ * The API's view of a job (snake_case). A completed, unexpired job gets a signed `download_url`;
+ * its `expires_at` is the link's, never later than the file's own expiry (`file_expires_at`).
+ */
+export function toJobView(job: TJobRow, options: { linkLifetimeHours: number; patientName?: string | null; now?: number }) {
+  const now = options.now ?? Date.now();
+  const downloadable = job.status === "COMPLETED" && (!job.expiresAt || job.expiresAt.getTime() > now);
+  let link: { url: string; expiresAt: Date } | null = null;
+  if (downloadable) {
+    const signed = signDownloadLink(job.id, options.linkLifetimeHours, now);
+    // The file may go before the link does (the download then answers 410); show the earlier.
+    const expiresAt = job.expiresAt && job.expiresAt < signed.expiresAt ? job.expiresAt : signed.expiresAt;
+    link = { url: absoluteUrl(signed.path), expiresAt };
+  }
+
+  return {
+    id: job.id,
+    kind: job.kind,
+    export_type: job.exportType,
+    format: job.format,
+    status: job.status.toLowerCase(),
+    progress: job.progress ?? null,
+    progress_percent: job.progressPercent,
+    attempts: job.attempts,
+    patient_id: job.patientId,
+    ...(options.patientName !== undefined ? { patient_name: options.patientName } : {}),
+    user_id: job.userId,
+    template_id: job.templateId,
+    scheduled_report_id: job.scheduledReportId,
+    file_name: job.fileName,
+    file_size: job.fileSize,
+    mime_type: job.mimeType,
+    checksum: job.checksum,
+    error: job.errorMessage,
+    created_at: job.createdAt.toISOString(),
+    started_at: job.startedAt?.toISOString() ?? null,
+    completed_at: job.completedAt?.toISOString() ?? null,
+    file_expires_at: job.expiresAt?.toISOString() ?? null,
+    download_url: link?.url ?? null,
+    expires_at: link ? link.expiresAt.toISOString() : (job.expiresAt?.toISOString() ?? null),
+  };
+}

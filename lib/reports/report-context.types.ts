@@ -1,0 +1,103 @@
+/**
+ * The one object every report renders against (Liquid templates, JSON, CSV, FHIR writers).
+ * snake_case keys because template authors type them. Contract: /work/briefs/REPORT_CONTEXT.md —
+ * lib/templates/sample-context.ts builds a fictional sample of this same type.
+ */
+
+export type TReportExportType = "session_notes" | "progress_report" | "treatment_summary" | "full_record" | "insurance_report";
+
+export type TReportPurpose = "insurance" | "transfer" | "records";
+
+export type TReportContext = {
+  export_type: TReportExportType;
+  generated_at: string; // ISO datetime
+  practice: { name: string; address: string; phone: string };
+  period: { start: string; end: string } | null; // YYYY-MM-DD
+  purpose: TReportPurpose | null; // treatment summary
+  include_sections: Record<string, boolean>; // exactly the request's include_sections (all true by default)
+  options: { include_transcript: boolean; include_ai_notes: boolean; include_action_items: boolean };
+  patient: {
+    id: string;
+    name: string;
+    given_name: string;
+    family_name: string;
+    birth_date: string | null;
+    age: number | null;
+    gender: string | null;
+    mrn: string | null;
+    member_id: string | null;
+    payer: string | null;
+    phone: string | null;
+    email: string | null;
+    address: string | null;
+  };
+  therapist: { name: string; credentials: string | null; npi: string | null; organization: string | null };
+  diagnoses: { code: string | null; description: string; onset: string | null; status: string | null }[];
+  treatment_plan: {
+    id: string;
+    title: string;
+    description: string | null;
+    start: string | null;
+    end: string | null;
+    status: string | null;
+    interventions: string[];
+  } | null;
+  goals: {
+    description: string;
+    measure: string | null;
+    baseline: number | null;
+    target: number | null;
+    current: number | null;
+    progress_percent: number | null;
+    status: string | null;
+  }[];
+  assessments: { questionnaire: string; name: string; date: string; score: number | null; severity: string | null }[];
+  assessment_trends: {
+    questionnaire: string;
+    name: string;
+    max_score: number | null;
+    points: { date: string; score: number }[];
+    first: number | null;
+    last: number | null;
+    change: number | null;
+  }[];
+  /** transcript / ai_notes / action_items are null / [] unless the option asks for them. */
+  sessions: {
+    id: string;
+    date: string;
+    cpt_code: string | null;
+    cpt_description: string | null;
+    delivery_format: string | null;
+    duration_minutes: number | null;
+    units: number | null;
+    practitioner: string | null;
+    note: { subjective: string | null; objective: string | null; assessment: string | null; plan: string | null } | null;
+    transcript: string | null;
+    ai_notes: string | null;
+    action_items: string[];
+  }[];
+  observations: { code: string | null; name: string; date: string | null; value: string }[];
+  referrals: { service: string; status: string; date: string | null }[];
+  summary: {
+    presenting_problem: string | null;
+    treatment_provided: string | null;
+    progress: string | null;
+    medical_necessity: string | null;
+    recommendations: string | null;
+    prognosis: string | null;
+  };
+  /** insurance_report only. */
+  insurance: {
+    claim: {
+      provider_npi: string | null;
+      provider_name: string;
+      member_id: string | null;
+      payer: string | null;
+      diagnosis_codes: string[];
+      service_lines: { date: string; cpt_code: string; units: number; description: string | null }[];
+      total_units: number;
+    };
+  } | null;
+  /** full_record. */
+  timeline: { date: string; kind: string; text: string }[];
+};

@@ -1,0 +1,34 @@
+import { describe, expect, it } from "vitest";
+
+import { AppError } from "@/lib/http/errors";
+import { parseReportRequest } from "@/lib/reports/report-requests";
+
+function issuesOf(run: () => unknown) {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof AppError) return error.issues?.map((issue) => issue.path);
+    throw error;
+  }
+  throw new Error("expected a refusal");
+}
+
+describe("report request schemas", () => {
+  it("defaults every include_section to true and the options to off", () => {
+    const request = parseReportRequest("progress_report", { patient_id: "p1", start_date: "2026-01-01", end_date: "2026-01-31", format: "pdf", include_sections: { diagnosis: false } });
+    expect(request).toMatchObject({
+      include_sections: { patient_info: true, treatment_goals: true, goal_progress: true, assessments: true, session_summary: true, clinical_observations: true, recommendations: true, diagnosis: false },
+      options: { include_transcript: false, include_ai_notes: false, include_action_items: false, scrub_third_party: false },
+    });
+    expect(parseReportRequest("treatment_summary", { patient_id: "p1", format: "docx", purpose: "transfer" })).toMatchObject({ include_sections: { prognosis: true } });
+    expect(parseReportRequest("session_notes", { session_ids: ["s1"], format: "json" })).toMatchObject({ batch: "single" });
+  });
+
+  it("names the field of each problem", () => {
+    expect(issuesOf(() => parseReportRequest("progress_report", { patient_id: "p1", start_date: "2026-02-30", end_date: "2026-01-31", format: "xls" }))).toEqual(["start_date", "format"]);
+    expect(issuesOf(() => parseReportRequest("insurance_report", { patient_id: "p1", start_date: "2026-02-01", end_date: "2026-01-31", format: "csv" }))).toEqual(["end_date"]);
+    expect(issuesOf(() => parseReportRequest("full_record", { patient_id: "p1", format: "fhir", include_sections: { typo: true } }))).toEqual(["include_sections"]);
+    expect(issuesOf(() => parseReportRequest("session_notes", { session_ids: ["s1"], format: "pdf", batch: "tar" }))).toEqual(["batch"]);
+    expect(issuesOf(() => parseReportRequest("treatment_summary", { format: "pdf", purpose: "records" }))).toEqual(["patient_id"]);
+  });
+});

@@ -1,0 +1,191 @@
+// Delivery of a scheduled run's file when its job ends (a job-finished hook): to a directory,
+// by email or to a webhook. Every delivery's attempts and outcome are audited and kept on the
+// run; a failed delivery counts as a failed run.
+import { randomUUID } from "node:crypto";
+import { mkdir, rename, rm } from "node:fs/promises";
+import { createWriteStream } from "node:fs";
+import path from "node:path";
+import { pipeline } from "node:stream/promises";
+
+import { recordAudit } from "@/lib/audit/record";
+import { sendExportEmail, type TSmtpConfig } from "@/lib/delivery/email";
+import { buildDeliveryPath, resolveWithinBase } from "@/lib/delivery/storage-target";
+import { deliverWebhook } from "@/lib/delivery/webhook";
+import { prisma } from "@/lib/db/client";
+import { env } from "@/lib/env";
+import { absoluteUrl, signDownloadLink } from "@/lib/jobs/download-link";
+import type { TFinishedJob } from "@/lib/jobs/job-finished-hooks";
+import { logger } from "@/lib/logger";
+import { getSettings } from "@/lib/settings/settings";
+import { deliveredFileName } from "@/lib/schedules/delivered-file-name";
+import { recordRunFailed, recordRunSucceeded } from "@/lib/schedules/record-run-outcome";
+import { datasetTierOf } from "@/lib/schedules/schedule-access";
+import { ruleOfSchedule } from "@/lib/schedules/schedule-rule-of";
+import { webhookSecretFor } from "@/lib/schedules/webhook-secret";
+import { readAll, storage } from "@/lib/storage";
+
+/** Where `storage` deliveries go: DATA_DIR/deliveries (a schedule may name a sub-folder). */
+export function deliveryBaseDir() {
+  // A runtime-configured directory: not for the bundler to trace.
+  return path.resolve(/*turbopackIgnore: true*/ env().DELIVERY_DIR ?? path.join(env().DATA_DIR, "deliveries"));
+}
+
+export type TDeliveryOutcome = { ok: boolean; method: string; details: Record<string, unknown>; error?: string };
+
+type TRunWithSchedule = NonNullable<Awaited<ReturnType<typeof loadRun>>>;
+type TJobRow = Awaited<ReturnType<typeof prisma.exportJob.findUniqueOrThrow>>;
+
+function loadRun(jobId: string) {
+  return prisma.scheduleRun.findUnique({ where: { jobId }, include: { schedule: { include: { user: { select: { email: true } } } } } });
+}
+
+function smtpFromEnv(): TSmtpConfig | null {
+  const e = env();
+  if (!e.SMTP_HOST) return null;
+
+  return { host: e.SMTP_HOST, port: e.SMTP_PORT ?? (e.SMTP_SECURE === "true" ? 465 : 587), secure: e.SMTP_SECURE === "true", user: e.SMTP_USER, pass: e.SMTP_PASS, from: e.SMTP_FROM };
+}
+
+/** The job-finished hook: ignores unscheduled jobs; runs at most once per run (compare-and-set on its status). */
+export async function onScheduledJobFinished(finished: TFinishedJob) {
+  if (!finished.scheduledReportId) return;
+  const run = await loadRun(finished.id);
+  if (!run) return;
+  const taken = await prisma.scheduleRun.updateMany({ where: { id: run.id, status: "queued" }, data: { status: "running" } });
+  if (taken.count === 0) return;
+
+  const job = await prisma.exportJob.findUniqueOrThrow({ where: { id: finished.id } });
+  if (finished.status === "FAILED" || job.status !== "COMPLETED" || !job.fileKey) {
+    await recordRunFailed(run.id, run.scheduleId, job.errorMessage ?? "The export job failed.");
+    return;
+  }
+
+  const outcome = await deliver(run, job).catch((error: unknown): TDeliveryOutcome => {
+    logger.error("scheduled delivery failed unexpectedly", { scheduleId: run.scheduleId, jobId: job.id, error });
+    return { ok: false, method: run.schedule.deliveryMethod, details: {}, error: error instanceof Error ? error.message : "delivery failed" };
+  });
+
+  await recordAudit(null, {
+    action: outcome.ok ? "delivery_succeeded" : "delivery_failed",
+    outcome: outcome.ok ? "success" : "failure",
+    userId: run.schedule.userId,
+    exportJobId: job.id,
+    scheduleId: run.scheduleId,
+    patientId: run.schedule.patientId,
+    dataset: datasetTierOf(run.schedule),
+    metadata: { runId: run.id, method: outcome.method, ...outcome.details, ...(outcome.error ? { error: outcome.error } : {}) },
+    meta: { via: "scheduler" },
+  });
+  const deliveryLog = { method: outcome.method, ok: outcome.ok, at: new Date().toISOString(), ...outcome.details, ...(outcome.error ? { error: outcome.error } : {}) };
+  if (outcome.ok) await recordRunSucceeded(run.id, run.scheduleId, { deliveryLog });
+  else await recordRunFailed(run.id, run.scheduleId, `Delivery by ${outcome.method} failed: ${outcome.error}`, { deliveryLog });
+}
+
+async function deliver(run: TRunWithSchedule, job: TJobRow): Promise<TDeliveryOutcome> {
+  const schedule = run.schedule;
+  const { timezone } = ruleOfSchedule(schedule);
+  const fileName = deliveredFileName({
+    exportType: schedule.exportType,
+    datasetTier: datasetTierOf(schedule),
+    patientId: schedule.patientId,
+    jobFileName: job.fileName,
+    format: job.format,
+    scheduledFor: run.scheduledFor,
+    completedAt: job.completedAt ?? new Date(),
+    timeZone: timezone,
+  });
+
+  switch (schedule.deliveryMethod) {
+    case "storage":
+      return deliverToDirectory(schedule.deliveryTarget, run.scheduledFor, timezone, fileName, job.fileKey!);
+    case "email":
+      return deliverByEmail(schedule, job, fileName, timezone);
+    case "webhook":
+      return deliverToWebhook(run, job, fileName);
+    default:
+      return { ok: false, method: schedule.deliveryMethod, details: {}, error: `unknown delivery method ${schedule.deliveryMethod}` };
+  }
+}
+
+async function deliverToDirectory(folder: string | null, scheduledFor: Date, timeZone: string, fileName: string, fileKey: string): Promise<TDeliveryOutcome> {
+  const base = folder ? resolveWithinBase(deliveryBaseDir(), folder) : deliveryBaseDir();
+  const relative = buildDeliveryPath({ at: scheduledFor, tz: timeZone, fileName });
+  const target = resolveWithinBase(base, relative);
+  await mkdir(path.dirname(target), { recursive: true });
+  // Written beside the target and renamed, so a reader never sees a half-written file.
+  const partial = `${target}.${randomUUID()}.partial`;
+  try {
+    await pipeline(await storage().get(fileKey), createWriteStream(partial, { mode: 0o640 }));
+    await rename(partial, target);
+  } catch (error) {
+    await rm(partial, { force: true });
+    throw error;
+  }
+
+  return { ok: true, method: "storage", details: { path: folder ? `${folder}/${relative}` : relative } };
+}
+
+async function deliverByEmail(schedule: TRunWithSchedule["schedule"], job: TJobRow, fileName: string, timeZone: string): Promise<TDeliveryOutcome> {
+  const smtp = smtpFromEnv();
+  if (!smtp) return { ok: false, method: "email", details: {}, error: "SMTP is not configured (set SMTP_HOST)" };
+  const settings = await getSettings();
+  const link = signDownloadLink(job.id, settings.link_lifetime_hours);
+  const wantsAttachment = (schedule.parameters as { email_attach_file?: boolean } | null)?.email_attach_file === true;
+  const attach = wantsAttachment && settings.email_attachments_allowed;
+  const to = schedule.deliveryTarget ?? schedule.user.email;
+
+  const sent = await sendExportEmail({
+    smtp,
+    to,
+    downloadUrl: absoluteUrl(link.path),
+    expiresAt: link.expiresAt,
+    exportLabel: schedule.exportType === "dataset" ? "Scheduled dataset export ready" : "Scheduled report ready",
+    timeZone,
+    attachment: attach ? { filename: fileName, content: await readAll(await storage().get(job.fileKey!)), contentType: job.mimeType ?? "application/octet-stream" } : undefined,
+  }).then(
+    (result) => ({ ok: true as const, messageId: result.messageId }),
+    (error: unknown) => ({ ok: false as const, error: error instanceof Error ? error.message : String(error) }),
+  );
+  const details = { recipientDomain: to.split("@")[1] ?? null, attached: attach, ...(wantsAttachment && !attach ? { attachmentRefused: "attachments are not allowed in settings" } : {}) };
+
+  return sent.ok ? { ok: true, method: "email", details: { ...details, messageId: sent.messageId } } : { ok: false, method: "email", details, error: sent.error };
+}
+
+async function deliverToWebhook(run: TRunWithSchedule, job: TJobRow, fileName: string): Promise<TDeliveryOutcome> {
+  const schedule = run.schedule;
+  const settings = await getSettings();
+  const link = signDownloadLink(job.id, settings.link_lifetime_hours);
+  // A JSON notice rather than the file: the receiver fetches the file over the signed link.
+  const notice = {
+    event: "scheduled_export.ready",
+    schedule_id: schedule.id,
+    run_id: run.id,
+    scheduled_for: run.scheduledFor.toISOString(),
+    job_id: job.id,
+    export_type: schedule.exportType,
+    file_name: fileName,
+    mime_type: job.mimeType,
+    size: job.fileSize,
+    sha256: job.checksum,
+    download_url: absoluteUrl(link.path),
+    expires_at: link.expiresAt.toISOString(),
+  };
+  const result = await deliverWebhook({
+    url: schedule.deliveryTarget ?? "",
+    secret: webhookSecretFor(schedule.id),
+    body: JSON.stringify(notice),
+    contentType: "application/json",
+    deliveryId: run.id,
+  });
+  const details = { host: safeHost(schedule.deliveryTarget), deliveryId: result.deliveryId, attempts: result.attempts };
+
+  return result.ok ? { ok: true, method: "webhook", details } : { ok: false, method: "webhook", details, error: result.error ?? "webhook delivery failed" };
+}
+
+function safeHost(url: string | null) {
+  try {
+    return url ? new URL(url).host : null;
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,43 @@
+import { z } from "zod";
+
+import type { TActor } from "@/lib/auth/policy";
+import { assertSafeFileName } from "@/lib/delivery/storage-target";
+import { validateWebhookUrl } from "@/lib/delivery/webhook";
+import { invalidInput } from "@/lib/http/errors";
+import type { TDeliveryMethod } from "@/lib/schedules/schedule-input";
+
+const ZEmail = z.email();
+
+/**
+ * Validates where a schedule delivers and returns the value to store.
+ * - storage: an optional sub-folder name under the delivery directory.
+ * - email: an address; non-admins may only mail themselves, because the message's signed link
+ *   opens the file without signing in.
+ * - webhook: an https URL (http only to loopback).
+ */
+export function normalizeDeliveryTarget(method: TDeliveryMethod, target: string | null | undefined, owner: TActor): string | null {
+  const value = target?.trim() || null;
+  switch (method) {
+    case "storage":
+      if (value === null) return null;
+      try {
+        return assertSafeFileName(value);
+      } catch {
+        throw invalidInput("delivery_target", "for storage, a folder name of letters, digits, '.', '_' and '-' (or leave it empty)");
+      }
+    case "email": {
+      const address = (value ?? owner.email).toLowerCase();
+      if (!ZEmail.safeParse(address).success) throw invalidInput("delivery_target", "must be an email address");
+      if (owner.role !== "ADMIN" && address !== owner.email.toLowerCase()) {
+        throw invalidInput("delivery_target", "you may only send scheduled exports to your own email address");
+      }
+      return address;
+    }
+    case "webhook": {
+      if (value === null) throw invalidInput("delivery_target", "a webhook URL is required");
+      const checked = validateWebhookUrl(value);
+      if (!checked.ok) throw invalidInput("delivery_target", checked.reason);
+      return checked.url.toString();
+    }
+  }
+}

@@ -1,0 +1,61 @@
+// The end of a scheduled run, good or bad, and the rule that a schedule whose runs fail three
+// times in a row pauses itself (with the reason its owner and the admins see) rather than
+// failing forever.
+import { recordAudit } from "@/lib/audit/record";
+import { prisma } from "@/lib/db/client";
+
+export const MAX_CONSECUTIVE_FAILURES = 3;
+
+const SCHEDULER_LABEL = "scheduler";
+
+export async function recordRunSucceeded(runId: string, scheduleId: string, details: { deliveryLog?: unknown } = {}) {
+  await prisma.$transaction(async (tx) => {
+    await tx.scheduleRun.update({ where: { id: runId }, data: { status: "delivered", deliveredAt: new Date(), error: null, deliveryLog: (details.deliveryLog ?? undefined) as never } });
+    await tx.scheduledReport.update({ where: { id: scheduleId }, data: { lastStatus: "delivered", consecutiveFailures: 0 } });
+  });
+}
+
+/** Marks the run failed; returns true when this failure paused the schedule. */
+export async function recordRunFailed(runId: string, scheduleId: string, error: string, details: { status?: "failed" | "skipped"; deliveryLog?: unknown } = {}) {
+  return prisma.$transaction(async (tx) => {
+    await tx.scheduleRun.update({ where: { id: runId }, data: { status: details.status ?? "failed", error: error.slice(0, 1000), deliveryLog: (details.deliveryLog ?? undefined) as never } });
+    const schedule = await tx.scheduledReport.update({
+      where: { id: scheduleId },
+      data: { lastStatus: details.status ?? "failed", consecutiveFailures: { increment: 1 } },
+      select: { consecutiveFailures: true, isActive: true, userId: true, patientId: true },
+    });
+    if (!schedule.isActive || schedule.consecutiveFailures < MAX_CONSECUTIVE_FAILURES) return false;
+
+    const reason = `Paused after ${schedule.consecutiveFailures} failed runs in a row. Last error: ${error}`.slice(0, 1000);
+    await tx.scheduledReport.update({ where: { id: scheduleId }, data: { isActive: false, pausedReason: reason } });
+    await recordAudit(tx, {
+      action: "schedule_updated",
+      actorLabel: SCHEDULER_LABEL,
+      scheduleId,
+      patientId: schedule.patientId,
+      metadata: { paused: true, reason: "consecutive_failures", consecutiveFailures: schedule.consecutiveFailures, ownerId: schedule.userId },
+      meta: { via: "scheduler" },
+    });
+
+    return true;
+  });
+}
+
+/** Pauses a schedule whose owner may no longer run it (disabled account, revoked access). */
+export async function pauseForRevokedAccess(scheduleId: string, reason: string) {
+  await prisma.$transaction(async (tx) => {
+    const schedule = await tx.scheduledReport.update({
+      where: { id: scheduleId },
+      data: { isActive: false, pausedReason: reason.slice(0, 1000), lastStatus: "skipped" },
+      select: { userId: true, patientId: true },
+    });
+    await recordAudit(tx, {
+      action: "schedule_updated",
+      actorLabel: SCHEDULER_LABEL,
+      scheduleId,
+      patientId: schedule.patientId,
+      metadata: { paused: true, reason: "access_revoked", ownerId: schedule.userId },
+      meta: { via: "scheduler" },
+    });
+  });
+}

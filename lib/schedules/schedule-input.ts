@@ -1,0 +1,76 @@
+// The API shapes of scheduled exports (issue 6's contract; snake_case as the spec has it).
+// The recurrence itself (schedule_type + schedule_config) is validated by lib/schedules/time.
+import { z } from "zod";
+
+import { REPORT_EXPORT_TYPES } from "@/lib/reports/report-requests";
+import { RELATIVE_PERIODS } from "@/lib/schedules/time";
+
+export const DELIVERY_METHODS = ["storage", "email", "webhook"] as const;
+export type TDeliveryMethod = (typeof DELIVERY_METHODS)[number];
+
+export const DATASET_TIERS = ["anon", "pii", "metrics"] as const;
+
+const ZId = z.string().trim().min(1, "is required").max(100);
+
+export const ZDatasetExport = z.strictObject({
+  tier: z.enum(DATASET_TIERS, { message: "must be anon, pii or metrics" }),
+  datasets: z.array(z.string().trim().min(1).max(100)).max(50).optional(),
+  profile: z.string().trim().min(1).max(50).optional(),
+});
+export type TDatasetExportInput = z.infer<typeof ZDatasetExport>;
+
+/**
+ * The report's own fields, stored as given. `period` is a relative period resolved against each
+ * run's scheduled time; `email_attach_file` asks for the file as an attachment, which only
+ * happens when an admin allows attachments in settings.
+ */
+export const ZScheduleParameters = z.looseObject({
+  period: z.enum(RELATIVE_PERIODS, { message: `must be one of ${RELATIVE_PERIODS.join(", ")}` }).optional(),
+  email_attach_file: z.boolean().optional(),
+});
+export type TScheduleParameters = z.infer<typeof ZScheduleParameters>;
+
+const ZDeliveryTarget = z.string().trim().min(1).max(2000).nullable().optional();
+
+export const ZCreateScheduleInput = z
+  .object({
+    name: z.string().trim().min(1).max(120).optional(),
+    template_id: ZId.optional(),
+    /** The report type; taken from the template when omitted. */
+    export_type: z.enum(REPORT_EXPORT_TYPES, { message: `must be one of ${REPORT_EXPORT_TYPES.join(", ")}` }).optional(),
+    dataset_export: ZDatasetExport.optional(),
+    /** null (or omitted) = practice-wide. */
+    patient_id: ZId.nullable().optional(),
+    schedule_type: z.unknown(),
+    schedule_config: z.unknown(),
+    parameters: ZScheduleParameters.default({}),
+    delivery_method: z.enum(DELIVERY_METHODS, { message: "must be storage, email or webhook" }),
+    delivery_target: ZDeliveryTarget,
+  })
+  .superRefine((input, ctx) => {
+    const isReport = input.template_id !== undefined || input.export_type !== undefined;
+    if (isReport && input.dataset_export) {
+      ctx.addIssue({ code: "custom", path: ["dataset_export"], message: "give either a report (template_id / export_type) or dataset_export, not both" });
+    }
+    if (!isReport && !input.dataset_export) {
+      ctx.addIssue({ code: "custom", path: ["template_id"], message: "give template_id (or export_type) for a report, or dataset_export for a dataset" });
+    }
+    if (input.dataset_export && input.patient_id) {
+      ctx.addIssue({ code: "custom", path: ["patient_id"], message: "dataset exports are not for one patient" });
+    }
+  });
+export type TCreateScheduleInput = z.infer<typeof ZCreateScheduleInput>;
+
+/** PATCH: pause / resume with `is_active`, or edit. What the schedule exports is fixed: delete and recreate to change it. */
+export const ZUpdateScheduleInput = z
+  .strictObject({
+    is_active: z.boolean().optional(),
+    name: z.string().trim().min(1).max(120).nullable().optional(),
+    schedule_type: z.unknown().optional(),
+    schedule_config: z.unknown().optional(),
+    parameters: ZScheduleParameters.optional(),
+    delivery_method: z.enum(DELIVERY_METHODS, { message: "must be storage, email or webhook" }).optional(),
+    delivery_target: ZDeliveryTarget,
+  })
+  .refine((input) => Object.values(input).some((value) => value !== undefined), { message: "nothing to change", path: ["(body)"] });
+export type TUpdateScheduleInput = z.infer<typeof ZUpdateScheduleInput>;

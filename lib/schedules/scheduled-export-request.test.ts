@@ -1,0 +1,47 @@
+import { describe, expect, it } from "vitest";
+
+import type { TActor } from "@/lib/auth/policy";
+import { normalizeDeliveryTarget } from "@/lib/schedules/delivery-target";
+import { reportBodyFor } from "@/lib/schedules/scheduled-export-request";
+
+const therapist: TActor = { id: "u1", email: "Ther@Example.org", name: "T", role: "THERAPIST", piiAccess: false };
+const admin: TActor = { ...therapist, id: "a1", email: "admin@example.org", role: "ADMIN" };
+
+describe("reportBodyFor", () => {
+  const base = { exportType: "progress_report", patientId: "p1", templateId: "t1", format: "pdf" };
+
+  it("resolves the period against the slot in the schedule's zone and drops schedule-only fields", () => {
+    // 2027-01-01 00:30 in Berlin is still 2026-12-31 in UTC: the zone decides the month.
+    const body = reportBodyFor({ ...base, parameters: { period: "previous_month", email_attach_file: true, include_sections: { diagnosis: false } } }, new Date("2026-12-31T23:30:00Z"), "Europe/Berlin");
+
+    expect(body).toEqual({ format: "pdf", template_id: "t1", patient_id: "p1", start_date: "2026-12-01", end_date: "2026-12-31", include_sections: { diagnosis: false } });
+  });
+
+  it("gives a full record a date_range and never lets parameters change the patient", () => {
+    const body = reportBodyFor({ ...base, exportType: "full_record", parameters: { period: "previous_7_days", patient_id: "someone-else" } }, new Date("2026-03-10T12:00:00Z"), "UTC");
+
+    expect(body).toMatchObject({ patient_id: "p1", date_range: { start: "2026-03-03", end: "2026-03-09" } });
+    expect(body).not.toHaveProperty("start_date");
+  });
+});
+
+describe("normalizeDeliveryTarget", () => {
+  it("defaults email to the owner's address and keeps non-admins to their own", () => {
+    expect(normalizeDeliveryTarget("email", null, therapist)).toBe("ther@example.org");
+    expect(() => normalizeDeliveryTarget("email", "other@example.org", therapist)).toThrow(/own email/);
+    expect(normalizeDeliveryTarget("email", "Other@Example.org", admin)).toBe("other@example.org");
+  });
+
+  it("accepts https webhooks and loopback http only", () => {
+    expect(normalizeDeliveryTarget("webhook", "https://hooks.example.org/x", therapist)).toBe("https://hooks.example.org/x");
+    expect(normalizeDeliveryTarget("webhook", "http://127.0.0.1:9000/h", therapist)).toBe("http://127.0.0.1:9000/h");
+    expect(() => normalizeDeliveryTarget("webhook", "http://hooks.example.org/x", therapist)).toThrow(/https/);
+    expect(() => normalizeDeliveryTarget("webhook", null, therapist)).toThrow(/required/);
+  });
+
+  it("allows a storage sub-folder but no path tricks", () => {
+    expect(normalizeDeliveryTarget("storage", "", therapist)).toBeNull();
+    expect(normalizeDeliveryTarget("storage", "clinic-a", therapist)).toBe("clinic-a");
+    for (const bad of ["../x", "a/b", ".hidden", "/etc"]) expect(() => normalizeDeliveryTarget("storage", bad, therapist)).toThrow();
+  });
+});

@@ -1,0 +1,77 @@
+// Turns a stored schedule into the request of one run: the same body the POST
+// /api/v1/export/<type> endpoints take, with a relative period resolved against the run's
+// scheduled time (never the wall clock at execution, so a late or retried run still covers
+// the period its slot stands for).
+import type { z } from "zod";
+
+import { AppError } from "@/lib/http/errors";
+import { toIssues } from "@/lib/http/validation";
+import { REPORT_FORMATS, REPORT_REQUEST_SCHEMAS } from "@/lib/reports/report-requests";
+import type { TReportExportType } from "@/lib/reports/report-context.types";
+import { resolvePeriod, type TRelativePeriod } from "@/lib/schedules/time";
+
+export type TReportScheduleFacts = {
+  exportType: string;
+  patientId: string | null;
+  templateId: string | null;
+  format: string;
+  parameters: unknown;
+};
+
+/** Parameters that steer the schedule itself and are not part of the report request. */
+const SCHEDULE_ONLY_PARAMETERS = ["period", "email_attach_file"] as const;
+
+export function reportBodyFor(schedule: TReportScheduleFacts, scheduledFor: Date, timeZone: string): Record<string, unknown> {
+  const parameters = { ...((schedule.parameters ?? {}) as Record<string, unknown>) };
+  const period = parameters.period as TRelativePeriod | undefined;
+  for (const key of SCHEDULE_ONLY_PARAMETERS) delete parameters[key];
+
+  const body: Record<string, unknown> = { ...parameters, format: schedule.format };
+  if (schedule.templateId) body.template_id = schedule.templateId;
+  // The schedule's patient wins over anything in parameters: it is what the policy checked.
+  delete body.patient_id;
+  if (schedule.patientId) body.patient_id = schedule.patientId;
+  if (period) {
+    const resolved = resolvePeriod(period, scheduledFor, timeZone);
+    if (schedule.exportType === "full_record") body.date_range = { start: resolved.start, end: resolved.end };
+    else {
+      body.start_date = resolved.start;
+      body.end_date = resolved.end;
+    }
+  }
+
+  return body;
+}
+
+/** The format a report schedule runs with: parameters.format, else the template's if it is a report format, else PDF. */
+export function reportFormatOf(parameters: Record<string, unknown>, templateFormat: string | null): string {
+  if (typeof parameters.format === "string") return parameters.format;
+  if (templateFormat && (REPORT_FORMATS as readonly string[]).includes(templateFormat)) return templateFormat;
+
+  return "pdf";
+}
+
+/**
+ * Checks at creation that the schedule's runs will be valid requests, so a mistake is a 400
+ * now rather than a failed run next month. Issues are named by the schedule's own fields.
+ */
+export function assertValidReportSchedule(schedule: TReportScheduleFacts, timeZone: string, now = new Date()) {
+  const body = reportBodyFor(schedule, now, timeZone);
+  const schema = REPORT_REQUEST_SCHEMAS[schedule.exportType as TReportExportType] as z.ZodType | undefined;
+  if (!schema) throw new AppError("INVALID_INPUT", `export_type: unknown report type`, { issues: [{ path: "export_type", message: "unknown report type" }] });
+  const result = schema.safeParse(body);
+  if (result.success) return;
+
+  const issues = toIssues(result.error).map((issue) => {
+    const field = issue.path.split(".")[0]!;
+    if (field === "start_date" || field === "end_date" || field === "date_range") {
+      return { path: "parameters.period", message: `${issue.path} ${issue.message} (give parameters.period, e.g. previous_month)` };
+    }
+    if (field === "template_id") return { path: "template_id", message: issue.message };
+    // Only session-note batches can be practice-wide; every other report is about one patient.
+    if (field === "patient_id") return { path: "patient_id", message: `is required for ${schedule.exportType} schedules` };
+
+    return { path: `parameters.${issue.path}`, message: issue.message };
+  });
+  throw new AppError("INVALID_INPUT", `Invalid schedule parameters: ${issues.map((issue) => `${issue.path}: ${issue.message}`).join("; ")}`, { issues });
+}

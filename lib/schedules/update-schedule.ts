@@ -1,0 +1,95 @@
+import { recordAudit } from "@/lib/audit/record";
+import type { TRequestMeta } from "@/lib/audit/request-meta";
+import { authorize } from "@/lib/auth/authorize";
+import { loadActiveActor } from "@/lib/auth/actor";
+import type { TActor } from "@/lib/auth/policy";
+import { prisma } from "@/lib/db/client";
+import { AppError } from "@/lib/http/errors";
+import { parseOrThrow } from "@/lib/http/validation";
+import { normalizeDeliveryTarget } from "@/lib/schedules/delivery-target";
+import { DATASET_EXPORT_TYPE, schedulePolicyRequests } from "@/lib/schedules/schedule-access";
+import { ZUpdateScheduleInput, type TDeliveryMethod } from "@/lib/schedules/schedule-input";
+import { parseRuleOrThrow, ruleOfSchedule } from "@/lib/schedules/schedule-rule-of";
+import { toScheduleView } from "@/lib/schedules/schedule-view";
+import { assertValidReportSchedule, reportFormatOf } from "@/lib/schedules/scheduled-export-request";
+import { nextRunAfter, toScheduleRuleInput } from "@/lib/schedules/time";
+import { loadScheduleFor } from "@/lib/schedules/list-schedules";
+
+/**
+ * PATCH /api/v1/export/scheduled/{id}: pause (`is_active: false`), resume (`is_active: true`,
+ * which asks the policy again for the owner and starts from the next slot after now, never
+ * replaying what was missed while paused), or edit the rule, parameters or delivery.
+ */
+export async function updateSchedule(actor: TActor, scheduleId: string, body: unknown, options: { meta?: TRequestMeta | null; now?: Date } = {}) {
+  const input = parseOrThrow(ZUpdateScheduleInput, body, "Invalid schedule change");
+  const row = await loadScheduleFor(actor, scheduleId, "schedule.manage", options.meta);
+  const now = options.now ?? new Date();
+
+  const ruleChanged = input.schedule_type !== undefined || input.schedule_config !== undefined;
+  const current = ruleOfSchedule(row);
+  const currentInput = toScheduleRuleInput(current);
+  const rule = ruleChanged ? parseRuleOrThrow(input.schedule_type ?? currentInput.schedule_type, input.schedule_config ?? currentInput.schedule_config) : current;
+
+  const owner = row.userId === actor.id ? actor : await loadActiveActor(row.userId);
+  if (!owner) throw new AppError("CONFLICT", "The schedule's owner is disabled; delete the schedule instead");
+
+  const parameters = input.parameters ?? (row.parameters as Record<string, unknown>);
+  const format = row.exportType === DATASET_EXPORT_TYPE ? row.format : input.parameters ? reportFormatOf(parameters, row.format) : row.format;
+  if (input.parameters && row.exportType !== DATASET_EXPORT_TYPE) {
+    assertValidReportSchedule({ exportType: row.exportType, patientId: row.patientId, templateId: row.templateId, format, parameters }, rule.timezone, now);
+  }
+  const deliveryMethod = (input.delivery_method ?? row.deliveryMethod) as TDeliveryMethod;
+  const deliveryTarget =
+    input.delivery_method !== undefined || input.delivery_target !== undefined
+      ? normalizeDeliveryTarget(deliveryMethod, input.delivery_target === undefined ? (input.delivery_method ? null : row.deliveryTarget) : input.delivery_target, owner)
+      : row.deliveryTarget;
+
+  const isResuming = input.is_active === true && !row.isActive;
+  if (isResuming) {
+    // A schedule paused because access was revoked must not come back without access.
+    const subject = { exportType: row.exportType, patientId: row.patientId, datasetExport: row.datasetExport };
+    for (const request of await schedulePolicyRequests(prisma, owner, subject)) {
+      await authorize(owner, request, { meta: options.meta, scheduleId, patientId: row.patientId });
+    }
+  }
+  const isActive = input.is_active ?? row.isActive;
+  const nextRunAt = isActive && (ruleChanged || isResuming || !row.nextRunAt) ? nextRunAfter(rule, now) : row.nextRunAt;
+
+  const data = {
+    name: input.name === undefined ? row.name : input.name,
+    scheduleType: rule.scheduleType,
+    scheduleConfig: toScheduleRuleInput(rule).schedule_config as never,
+    parameters: parameters as never,
+    format,
+    deliveryMethod,
+    deliveryTarget,
+    isActive,
+    pausedReason: isActive ? null : input.is_active === false ? `Paused by ${actor.id === row.userId ? "its owner" : "an administrator"}` : row.pausedReason,
+    consecutiveFailures: isResuming ? 0 : row.consecutiveFailures,
+    nextRunAt,
+  };
+  const changes: Record<string, { from: unknown; to: unknown }> = {};
+  if (row.isActive !== data.isActive) changes.isActive = { from: row.isActive, to: data.isActive };
+  if (ruleChanged) changes.rule = { from: currentInput, to: toScheduleRuleInput(rule) };
+  if (input.parameters) changes.parameters = { from: Object.keys(row.parameters as object), to: Object.keys(parameters) };
+  if (row.deliveryMethod !== deliveryMethod) changes.deliveryMethod = { from: row.deliveryMethod, to: deliveryMethod };
+  if (row.deliveryTarget !== deliveryTarget) changes.deliveryTarget = { from: "(previous)", to: "(changed)" };
+  if (row.name !== data.name) changes.name = { from: row.name, to: data.name };
+  if ((row.nextRunAt?.getTime() ?? null) !== (nextRunAt?.getTime() ?? null)) changes.nextRunAt = { from: row.nextRunAt?.toISOString() ?? null, to: nextRunAt?.toISOString() ?? null };
+
+  const updated = await prisma.$transaction(async (tx) => {
+    const saved = await tx.scheduledReport.update({ where: { id: scheduleId }, data, include: { runs: { orderBy: { scheduledFor: "desc" }, take: 1 } } });
+    await recordAudit(tx, {
+      action: "schedule_updated",
+      userId: actor.id,
+      scheduleId,
+      patientId: row.patientId,
+      metadata: { changes, ...(isResuming ? { resumed: true } : {}), ...(input.is_active === false && row.isActive ? { paused: true } : {}) },
+      meta: options.meta,
+    });
+
+    return saved;
+  });
+
+  return toScheduleView(updated, { includeSecret: updated.userId === actor.id });
+}

@@ -1,0 +1,176 @@
+// npm run bench:datasets -- --rows 1000000 [--db sqlite|pg] [--pg-url postgresql://postgres@127.0.0.1:5432/postgres] [--batch 2000]
+//
+// Fills a scratch database (temp SQLite file, or a scratch PostgreSQL database dropped at the
+// end) with synthetic patients, encounters and PHQ-9 responses, then times:
+//   1. the real anon export (createDatasetExport -> job -> CSV -> ZIP -> encrypted storage ->
+//      release scan) of encounters + qr_phq9_anon, with peak RSS sampled throughout;
+//   2. the database's own bulk CSV dump of the same rows piped into zip
+//      (sqlite3 -csv / psql COPY ... TO STDOUT CSV | zip).
+// A benchmark, not a test. Record the figures in BENCHMARKS.md.
+import { execSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+
+import Database from "better-sqlite3";
+import pg from "pg";
+
+import { disconnectPrisma, prisma } from "@/lib/db/client";
+import { migrateDatabase, sqliteFilePath } from "@/lib/db/migrate";
+import { resetEnvCache } from "@/lib/env";
+
+function flag(name: string, fallback: string) {
+  const index = process.argv.indexOf(`--${name}`);
+  return index >= 0 && process.argv[index + 1] ? process.argv[index + 1]! : fallback;
+}
+
+const ROWS = Number(flag("rows", "100000"));
+const DB = flag("db", "sqlite");
+const PG_URL = flag("pg-url", "postgresql://postgres@127.0.0.1:5432/postgres");
+const BATCH = Number(flag("batch", "2000"));
+const PATIENTS = Math.max(10, Math.min(20_000, Math.floor(ROWS / 50)));
+const id = (prefix: string, n: number) => `${prefix}${n.toString(36).padStart(8, "0")}`;
+
+type TTableRows = { table: string; columns: string[]; rows: Generator<unknown[][]> };
+
+function* batches(count: number, make: (n: number) => unknown[]) {
+  let batch: unknown[][] = [];
+  for (let n = 0; n < count; n++) {
+    batch.push(make(n));
+    if (batch.length === 1000) {
+      yield batch;
+      batch = [];
+    }
+  }
+  if (batch.length) yield batch;
+}
+
+function synthetic(): TTableRows[] {
+  const now = Date.now();
+  const start = now - 2 * 365 * 86_400_000;
+  const encounters = Math.floor(ROWS / 2);
+  const responses = ROWS - encounters;
+  const items = JSON.stringify([1, 2, 3, 4, 5, 6, 7, 8, 9].map((i) => ({ linkId: `phq9-${i}`, answer: [{ valueInteger: i % 4 }] })));
+
+  return [
+    { table: "Organization", columns: ["id", "fhirId", "name", "raw", "updatedAt"], rows: batches(1, () => ["org1", "org-1", "Bench clinic", "{}", new Date(now).toISOString()]) },
+    {
+      table: "Patient",
+      columns: ["id", "fhirId", "givenName", "familyName", "birthDate", "phone", "email", "addressLine", "postalCode", "mrn", "organizationId", "raw", "updatedAt"],
+      rows: batches(PATIENTS, (n) => [id("p", n), `pat-${n}`, `Given${n}x`, `Family${n}y`, "1970-03-04", `312-555-${String(n % 10000).padStart(4, "0")}`, `p${n}@bench.example`, `${n} Bench Street`, "60601", `MRN-${n}-${randomBytes(2).toString("hex")}`, "org1", "{}", new Date(now).toISOString()]),
+    },
+    {
+      table: "Encounter",
+      columns: ["id", "fhirId", "patientId", "organizationId", "status", "deliveryFormat", "cptCode", "startAt", "endAt", "reasonText", "raw", "updatedAt"],
+      rows: batches(encounters, (n) => {
+        const at = start + Math.floor(Math.random() * (now - start));
+        return [id("e", n), `enc-${n}`, id("p", n % PATIENTS), "org1", "finished", n % 3 ? "telehealth" : "in-person", "90834", new Date(at).toISOString(), new Date(at + 45 * 60_000).toISOString(), "follow-up session", "{}", new Date(now).toISOString()];
+      }),
+    },
+    {
+      table: "QuestionnaireResponse",
+      columns: ["id", "fhirId", "patientId", "questionnaire", "status", "authoredAt", "totalScore", "severity", "items", "raw", "updatedAt"],
+      rows: batches(responses, (n) => [id("r", n), `qr-${n}`, id("p", n % PATIENTS), "phq-9", "completed", new Date(start + Math.floor(Math.random() * (now - start))).toISOString(), 18, "moderately severe", items, "{}", new Date(now).toISOString()]),
+    },
+  ];
+}
+
+async function fillSqlite(url: string) {
+  const db = new Database(sqliteFilePath(url));
+  db.pragma("journal_mode = WAL");
+  for (const { table, columns, rows } of synthetic()) {
+    const insert = db.prepare(`INSERT INTO "${table}" (${columns.map((c) => `"${c}"`).join(",")}) VALUES (${columns.map(() => "?").join(",")})`);
+    const many = db.transaction((batch: unknown[][]) => batch.forEach((row) => insert.run(...row)));
+    for (const batch of rows) many(batch);
+  }
+  db.close();
+}
+
+async function fillPg(url: string) {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  for (const { table, columns, rows } of synthetic()) {
+    for (const batch of rows) {
+      const values: unknown[] = [];
+      const tuples = batch.map((row) => `(${row.map((value) => (values.push(value), `$${values.length}`)).join(",")})`);
+      await client.query(`INSERT INTO "${table}" (${columns.map((c) => `"${c}"`).join(",")}) VALUES ${tuples.join(",")}`, values);
+    }
+  }
+  await client.end();
+}
+
+async function timeExport() {
+  const { createDatasetExport } = await import("@/lib/datasets/create-dataset-export");
+  const { drainJobs } = await import("@/lib/jobs/runner");
+  const admin = await prisma.user.create({ data: { email: `bench-${randomBytes(3).toString("hex")}@bench.example`, name: "Bench", role: "ADMIN" } });
+  let peak = process.memoryUsage().rss;
+  const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 100);
+  const started = performance.now();
+  const job = await createDatasetExport({ id: admin.id, email: admin.email, name: admin.name, role: "ADMIN", piiAccess: false }, { tier: "anon", datasets: ["encounters", "qr_phq9_anon"] }, { skipRateLimit: true });
+  await prisma.exportJob.update({ where: { id: job.job_id }, data: { parameters: { tier: "anon", datasets: ["encounters", "qr_phq9_anon"], profile: "safe-harbor", since: null, batchSize: BATCH } } });
+  await drainJobs();
+  const seconds = (performance.now() - started) / 1000;
+  clearInterval(sampler);
+  const finished = await prisma.exportJob.findUniqueOrThrow({ where: { id: job.job_id } });
+  if (finished.status !== "COMPLETED") throw new Error(`export ${finished.status}: ${finished.errorMessage}`);
+
+  return { seconds, peakRssMb: Math.round(peak / 1048576), bytes: finished.fileSize };
+}
+
+function timeDump(command: string) {
+  const started = performance.now();
+  execSync(command, { stdio: ["ignore", "ignore", "inherit"], shell: "/bin/bash" });
+  return (performance.now() - started) / 1000;
+}
+
+async function main() {
+  const dir = mkdtempSync(path.join(tmpdir(), "careexport-bench-"));
+  process.env.DATA_DIR = dir;
+  process.env.STORAGE_DIR = path.join(dir, "files");
+  process.env.JOB_RUNNER = "off";
+  let url: string;
+  let dropPg: (() => Promise<void>) | null = null;
+  if (DB === "pg") {
+    const name = `careexport_bench_${randomBytes(3).toString("hex")}`;
+    const admin = new pg.Client({ connectionString: PG_URL });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE "${name}"`);
+    const target = new URL(PG_URL);
+    target.pathname = `/${name}`;
+    url = target.toString();
+    dropPg = async () => {
+      await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      await admin.end();
+    };
+  } else {
+    url = `file:${path.join(dir, "bench.db")}`;
+  }
+  process.env.DATABASE_URL = url;
+  resetEnvCache();
+  try {
+    await migrateDatabase(url);
+    const fillStarted = performance.now();
+    await (DB === "pg" ? fillPg(url) : fillSqlite(url));
+    console.log(`filled ${ROWS} rows (${PATIENTS} patients) on ${DB} in ${((performance.now() - fillStarted) / 1000).toFixed(1)} s`);
+
+    const ours = await timeExport();
+    const zipOut = path.join(dir, "dump.zip");
+    const queries = ['SELECT * FROM "Encounter"', 'SELECT * FROM "QuestionnaireResponse"'];
+    const dump =
+      DB === "pg"
+        ? timeDump(`(${queries.map((q) => `psql "${url.replace(/\?.*$/, "")}" -c 'COPY (${q.replace(/'/g, "'\\''")}) TO STDOUT CSV HEADER'`).join("; ")}) | zip -q -6 ${zipOut} -`)
+        : timeDump(`(${queries.map((q) => `sqlite3 -csv -header ${sqliteFilePath(url)} '${q}'`).join("; ")}) | zip -q -6 ${zipOut} -`);
+
+    console.log(JSON.stringify({ db: DB, rows: ROWS, ours: { seconds: +ours.seconds.toFixed(2), rowsPerSecond: Math.round(ROWS / ours.seconds), peakRssMb: ours.peakRssMb, zipBytes: ours.bytes }, dbDump: { seconds: +dump.toFixed(2) }, ratio: +(ours.seconds / dump).toFixed(2) }, null, 2));
+  } finally {
+    await disconnectPrisma();
+    if (dropPg) await dropPg();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

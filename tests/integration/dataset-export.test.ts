@@ -1,0 +1,298 @@
+import { PassThrough } from "node:stream";
+
+import { beforeAll, describe, expect, it } from "vitest";
+
+import { GET as catalogRoute } from "@/app/api/v1/datasets/route";
+import { GET as exportStatusRoute } from "@/app/api/v1/datasets/exports/[id]/route";
+import { GET as downloadRoute } from "@/app/api/v1/datasets/exports/[id]/download/route";
+import { POST as startExportRoute } from "@/app/api/v1/datasets/exports/route";
+import { pseudonymize } from "@/lib/anonymize/pseudonym";
+import { prisma } from "@/lib/db/client";
+import { createDatasetExport } from "@/lib/datasets/create-dataset-export";
+import { findDataset } from "@/lib/datasets/dataset-registry";
+import type { TDataset } from "@/lib/datasets/dataset-types";
+import { writeDatasetCsv } from "@/lib/datasets/write-dataset";
+import { env } from "@/lib/env";
+import { drainJobs } from "@/lib/jobs/runner";
+import { updateSettings } from "@/lib/settings/settings";
+import { storage } from "@/lib/storage";
+
+import { createUser } from "../setup/fixtures";
+import { call, tokenFor } from "../setup/http";
+import { createClinicalPatient, createOrganization, jobFile, parseCsv, type TClinicalPatient, unzipEntries } from "./dataset-helpers";
+
+let patients: TClinicalPatient[] = [];
+let organizationId = "";
+
+beforeAll(async () => {
+  const organization = await createOrganization();
+  organizationId = organization.id;
+  const practitioner = await prisma.practitioner.create({ data: { fhirId: "prac-1", givenName: "Dana", familyName: "Whitfield", phone: "773-555-0100", organizationId, raw: {} } });
+  patients = [
+    await createClinicalPatient({ organizationId, practitionerId: practitioner.id, givenName: "Ottoline", familyName: "Brackenridge" }),
+    await createClinicalPatient({ organizationId, practitionerId: practitioner.id, givenName: "Percival", familyName: "Zeffirelli", birthDate: "1931-05-06", postalCode: "05901" }),
+    await createClinicalPatient({ organizationId, practitionerId: practitioner.id, givenName: "Gwendolyn", familyName: "Ashcombe-Tate" }),
+  ];
+});
+
+/** Every identifying value of a fixture patient, as an analyst might search the files for it. */
+function identifiersOf(patient: TClinicalPatient) {
+  const digits = (value: string | null) => (value ?? "").replace(/\D/g, "");
+  return [patient.id, patient.fhirId, patient.mrn!, patient.ssn!, digits(patient.ssn), patient.medicaidId!, patient.givenName, patient.familyName, patient.email!, patient.addressLine!, patient.birthDate!, patient.phone!, digits(patient.phone)];
+}
+
+async function exportAndRead(actorPromise: ReturnType<typeof createUser>, input: Parameters<typeof createDatasetExport>[1]) {
+  const { actor } = await actorPromise;
+  const started = await createDatasetExport(actor, input);
+  await drainJobs();
+  const job = await prisma.exportJob.findUniqueOrThrow({ where: { id: started.job_id } });
+  expect(job.status, job.errorMessage ?? "").toBe("COMPLETED");
+  const { zip } = await jobFile(job.id);
+
+  return { job, entries: unzipEntries(zip) };
+}
+
+describe("anon dataset export", () => {
+  it("completes with every anon dataset, no patient identifier anywhere, and a truthful manifest", async () => {
+    const { job, entries } = await exportAndRead(createUser({ role: "ANALYST" }), { tier: "anon" });
+    expect(job.fileName).toMatch(/^careexport_anon_\d{8}_\d{6}\.zip$/);
+    const manifest = JSON.parse(entries.get("manifest.json")!);
+    expect(manifest.profile).toBe("safe-harbor");
+    const names = manifest.datasets.map((dataset: { dataset: string }) => dataset.dataset);
+    expect(names).toEqual(expect.arrayContaining(["patient_anon", "encounters", "practitioners", "organizations", "locations", "care_plans", "conditions", "observations", "qr_phq9_anon", "qr_gad7_anon", "qr_registration_anon", "qr_referral_anon"]));
+
+    for (const dataset of manifest.datasets as { dataset: string; file: string; rows: number; columns: { name: string }[] }[]) {
+      const rows = parseCsv(entries.get(dataset.file)!);
+      expect(rows.length, dataset.dataset).toBe(dataset.rows);
+      expect(Object.keys(rows[0] ?? {}).length || dataset.columns.length).toBe(dataset.columns.length);
+    }
+    expect(manifest.datasets.find((d: { dataset: string }) => d.dataset === "patient_anon").rows).toBe(3);
+    expect(manifest.k_anonymity).toMatchObject({ quasi_identifiers: ["age_band", "gender", "zip3"], k: 1, groups_below_threshold: 2 });
+
+    const everything = [...entries.values()].join("\n").toLowerCase();
+    for (const patient of patients) {
+      for (const value of identifiersOf(patient)) expect(everything.includes(value.toLowerCase()), `leaked ${value === patient.id ? "internal id" : "identifier"}`).toBe(false);
+    }
+
+    const patientRows = parseCsv(entries.get("patient_anon.csv")!);
+    const percival = patientRows.find((row) => row.patient_id === pseudonymize(env().ANON_KEY, "patient", patients[1]!.id))!;
+    expect(percival).toMatchObject({ age: "90+", zip3: "000XX", given_name: "REDACTED", phone: "REDACTED", ssn: "REDACTED", city: "REDACTED", state: "IL" });
+    const encounters = parseCsv(entries.get("encounters.csv")!);
+    expect(encounters.every((row) => row.start_date === "2026")).toBe(true);
+    expect(encounters.some((row) => row.reason_text.includes("[REDACTED]"))).toBe(true);
+    const phq = parseCsv(entries.get("qr_phq9_anon.csv")!);
+    expect(phq[0]).toMatchObject({ little_interest: "2", feeling_down: "1", total_score: "12", severity: "moderate" });
+    const registration = parseCsv(entries.get("qr_registration_anon.csv")!);
+    expect(registration[0]).toMatchObject({ preferred_name: "REDACTED", phone: "REDACTED", email: "REDACTED", address: "REDACTED", emergency_contact_name: "REDACTED" });
+    expect(registration[0]!.reason_for_visit).toMatch(/^My name is \[REDACTED\] \[REDACTED\]; call \[REDACTED\]$/);
+
+    const progress = job.progress as { datasets: Record<string, { rows: number; total: number; done?: boolean }> };
+    expect(progress.datasets.patient_anon).toMatchObject({ rows: 3, total: 3, done: true });
+    const completed = await prisma.exportAuditLog.findFirstOrThrow({ where: { action: "export_completed", exportJobId: job.id } });
+    expect(completed.metadata).toMatchObject({ tier: "anon", releaseScan: { outcome: "clean", patients: 3 } });
+  });
+
+  it("gives the same pseudonyms in two exports, and standard profile shifts each patient's dates consistently", async () => {
+    const first = await exportAndRead(createUser({ role: "ANALYST" }), { tier: "anon", datasets: ["patient_anon", "encounters", "qr_registration_anon"] });
+    const second = await exportAndRead(createUser({ role: "ANALYST" }), { tier: "anon", datasets: ["patient_anon", "encounters", "qr_registration_anon"], profile: "standard" });
+    const ids = (entries: Map<string, string>) => parseCsv(entries.get("patient_anon.csv")!).map((row) => row.patient_id).sort();
+    expect(ids(first.entries)).toEqual(ids(second.entries));
+    expect(ids(first.entries)).toHaveLength(3);
+
+    const standardPatients = parseCsv(second.entries.get("patient_anon.csv")!);
+    expect(standardPatients.every((row) => /^XXX-XXX-\d{4}$/.test(row.phone!))).toBe(true);
+    // Encounter and registration dates of one patient move by the same offset.
+    const encounters = parseCsv(second.entries.get("encounters.csv")!);
+    const registrations = parseCsv(second.entries.get("qr_registration_anon.csv")!);
+    for (const encounter of encounters) {
+      const registration = registrations.find((row) => row.patient_id === encounter.patient_id)!;
+      const gap = (Date.parse(encounter.start_date!) - Date.parse(registration.authored_date!)) / 86_400_000;
+      expect(gap).toBe(34);
+      expect(encounter.start_date).not.toBe("2026-10-05");
+    }
+  });
+
+  it("fails the job and offers nothing when a planted identifier reaches a kept column", async () => {
+    const planted = await prisma.condition.create({ data: { fhirId: "cond-planted", patientId: patients[0]!.id, icd10Code: "Z00", display: `note about ${patients[0]!.familyName}`, raw: {} } });
+    try {
+      const { actor } = await createUser({ role: "ANALYST" });
+      const started = await createDatasetExport(actor, { tier: "anon", datasets: ["conditions"] });
+      await drainJobs();
+      const job = await prisma.exportJob.findUniqueOrThrow({ where: { id: started.job_id } });
+      expect(job.status).toBe("FAILED");
+      expect(job.fileKey).toBeNull();
+      expect(job.errorMessage).toContain(pseudonymize(env().ANON_KEY, "patient", patients[0]!.id));
+      expect(job.errorMessage).toContain("name");
+      expect(job.errorMessage).not.toContain(patients[0]!.familyName);
+      const files = await storage().exists(`${actor.id}/${job.id}/${job.fileName ?? "x"}`);
+      expect(files).toBe(false);
+      expect(await prisma.exportAuditLog.count({ where: { action: "export_failed", exportJobId: job.id } })).toBe(1);
+    } finally {
+      await prisma.condition.delete({ where: { id: planted.id } });
+    }
+  });
+});
+
+describe("pii tier, attestation, validation and rate limit", () => {
+  it("refuses therapists and analysts without the grant, requires a reason, audits it", async () => {
+    const { user: therapist } = await createUser({ role: "THERAPIST" });
+    const { user: plain } = await createUser({ role: "ANALYST" });
+    const { user: granted } = await createUser({ role: "ANALYST", piiAccess: true });
+    const body = { tier: "pii", attestation: true, reason: "Medicaid reconciliation project 2026" };
+
+    expect((await call(startExportRoute, { path: "/api/v1/datasets/exports", token: await tokenFor(therapist.id), body: { tier: "anon", attestation: true } })).status).toBe(403);
+    expect((await call(startExportRoute, { path: "/api/v1/datasets/exports", token: await tokenFor(plain.id), body })).status).toBe(403);
+    expect(await prisma.exportAuditLog.count({ where: { action: "access_denied", userId: plain.id } })).toBe(1);
+
+    const noReason = await call(startExportRoute, { path: "/api/v1/datasets/exports", token: await tokenFor(granted.id), body: { tier: "pii", attestation: true } });
+    expect(noReason.status).toBe(400);
+    expect(noReason.json.issues).toEqual([expect.objectContaining({ path: "reason" })]);
+
+    const ok = await call(startExportRoute, { path: "/api/v1/datasets/exports", token: await tokenFor(granted.id), body: { ...body, datasets: ["patient"] } });
+    expect(ok.status).toBe(202);
+    expect(ok.json).toMatchObject({ id: expect.any(String), status: "pending" });
+    const created = await prisma.exportAuditLog.findFirstOrThrow({ where: { action: "export_created", exportJobId: ok.json.id as string } });
+    expect(created.metadata).toMatchObject({ tier: "pii", reason: body.reason });
+
+    await drainJobs();
+    const jobId = ok.json.id as string;
+    const status = await call(exportStatusRoute, { path: `/api/v1/datasets/exports/${jobId}`, token: await tokenFor(granted.id), params: { id: jobId } });
+    expect(status.status).toBe(200);
+    expect(JSON.stringify(status.json)).toMatch(/completed/i);
+    const stranger = await call(exportStatusRoute, { path: `/api/v1/datasets/exports/${jobId}`, token: await tokenFor(plain.id), params: { id: jobId } });
+    expect(stranger.status).toBe(404);
+    const download = await call(downloadRoute, { path: `/api/v1/datasets/exports/${jobId}/download`, token: await tokenFor(granted.id), params: { id: jobId } });
+    expect(download.status).toBe(200);
+    expect(download.headers.get("content-type")).toBe("application/zip");
+    expect(download.headers.get("content-disposition")).toMatch(/careexport_pii_\d{8}_\d{6}\.zip/);
+    const { zip } = await jobFile(jobId);
+    const rows = parseCsv(unzipEntries(zip).get("patient.csv")!);
+    expect(rows.map((row) => row.family_name).sort()).toEqual(patients.map((patient) => patient.familyName).sort());
+    expect(rows[0]).toHaveProperty("birth_date");
+  });
+
+  it("validates attestation, datasets, profile and since, naming the field", async () => {
+    const { user } = await createUser({ role: "ANALYST" });
+    const token = await tokenFor(user.id);
+    const post = (body: unknown) => call(startExportRoute, { path: "/api/v1/datasets/exports", token, body });
+
+    const noAttestation = await post({ tier: "anon" });
+    expect(noAttestation.status).toBe(400);
+    expect(noAttestation.json.issues).toEqual([expect.objectContaining({ path: "attestation" })]);
+    const unknown = await post({ tier: "anon", attestation: true, datasets: ["patient_anon", "nope"] });
+    expect(unknown.status).toBe(400);
+    expect(unknown.json.issues).toEqual([expect.objectContaining({ path: "datasets.1" })]);
+    expect((await post({ tier: "secret", attestation: true })).json.issues).toEqual([expect.objectContaining({ path: "tier" })]);
+    expect((await post({ tier: "anon", attestation: true, since: "yesterday" })).json.issues).toEqual([expect.objectContaining({ path: "since" })]);
+
+    const { user: admin } = await createUser({ role: "ADMIN" });
+    await updateSettings({ anonymization_minimum_profile: "safe-harbor" }, admin.id);
+    try {
+      const weaker = await post({ tier: "anon", attestation: true, profile: "standard" });
+      expect(weaker.status).toBe(400);
+      expect(weaker.json.issues).toEqual([expect.objectContaining({ path: "profile" })]);
+    } finally {
+      await updateSettings({ anonymization_minimum_profile: "standard" }, admin.id);
+    }
+    expect(await prisma.exportJob.count({ where: { userId: user.id } })).toBe(0);
+  });
+
+  it("limits a user to the configured exports per hour with 429 and Retry-After; admins are exempt", async () => {
+    const { user } = await createUser({ role: "ANALYST" });
+    const token = await tokenFor(user.id);
+    const body = { tier: "metrics", attestation: true };
+    expect((await call(startExportRoute, { path: "/api/v1/datasets/exports", token, body })).status).toBe(202);
+    const limited = await call(startExportRoute, { path: "/api/v1/datasets/exports", token, body });
+    expect(limited.status).toBe(429);
+    expect(limited.json.code).toBe("RATE_LIMITED");
+    expect(Number(limited.headers.get("retry-after"))).toBeGreaterThan(3000);
+
+    const { user: admin } = await createUser({ role: "ADMIN" });
+    const adminToken = await tokenFor(admin.id);
+    expect((await call(startExportRoute, { path: "/api/v1/datasets/exports", token: adminToken, body })).status).toBe(202);
+    expect((await call(startExportRoute, { path: "/api/v1/datasets/exports", token: adminToken, body })).status).toBe(202);
+    await drainJobs();
+  });
+});
+
+describe("catalog and fail-closed columns", () => {
+  it("lists the caller's tiers with columns and policies", async () => {
+    const { user } = await createUser({ role: "ANALYST" });
+    const catalog = await call(catalogRoute, { path: "/api/v1/datasets", token: await tokenFor(user.id) });
+    expect(catalog.status).toBe(200);
+    expect(catalog.json.tiers).toEqual(["anon", "metrics"]);
+    const datasets = catalog.json.datasets as { name: string; tier: string; row_count: number | null; columns: { name: string; policy: string }[] }[];
+    const patientAnon = datasets.find((dataset) => dataset.name === "patient_anon")!;
+    expect(patientAnon.row_count).toBe(3);
+    expect(patientAnon.columns).toEqual(expect.arrayContaining([{ name: "age", policy: "birth_date_to_age", description: expect.any(String) }]));
+    expect(datasets.some((dataset) => dataset.tier === "pii")).toBe(false);
+
+    const { user: therapist } = await createUser({ role: "THERAPIST" });
+    expect((await call(catalogRoute, { path: "/api/v1/datasets", token: await tokenFor(therapist.id) })).status).toBe(403);
+  });
+
+  it("never exports a column without a valid policy, in any tier", async () => {
+    const base = findDataset("anon", "patient_anon")!;
+    for (const tier of ["anon", "pii"] as const) {
+      const dataset: TDataset = {
+        ...base,
+        tier,
+        columns: [
+          ...base.columns.filter((column) => column.name === "patient_id"),
+          { name: "ssn_unguarded", description: "no policy", value: (row) => row.ssn },
+          { name: "ssn_bogus_policy", description: "unknown policy", policy: "trust-me", value: (row) => row.ssn },
+        ],
+      };
+      const sink = new PassThrough();
+      const chunks: Buffer[] = [];
+      sink.on("data", (chunk: Buffer) => chunks.push(chunk));
+      const result = await writeDatasetCsv(dataset, sink, { db: prisma, profile: "safe-harbor", key: env().ANON_KEY, asOf: new Date(), since: null, seenPatientIds: new Set() });
+      sink.end();
+      const text = Buffer.concat(chunks).toString("utf8");
+      expect(result.columns.map((column) => column.name)).toEqual(["patient_id"]);
+      expect(text.split("\r\n")[0]).toBe("patient_id");
+      for (const patient of patients) expect(text).not.toContain(patient.ssn!);
+      expect(result.rows).toBe(3);
+    }
+  });
+});
+
+describe("keyset paging", () => {
+  it("reads every row exactly once in batches of one, across equal dates", async () => {
+    for (const name of ["encounters", "qr_registration_anon", "qr_phq9_anon", "patient_anon", "observations"]) {
+      const dataset = findDataset("anon", name)!;
+      const sink = new PassThrough();
+      const chunks: Buffer[] = [];
+      sink.on("data", (chunk: Buffer) => chunks.push(chunk));
+      const batches: number[] = [];
+      const result = await writeDatasetCsv(dataset, sink, { db: prisma, profile: "safe-harbor", key: env().ANON_KEY, asOf: new Date(), since: null, batchSize: 1, seenPatientIds: new Set(), onBatch: (rows) => void batches.push(rows) });
+      const rows = parseCsv(Buffer.concat(chunks).toString("utf8"));
+      expect(result.rows, name).toBe(3);
+      expect(new Set(rows.map((row) => Object.values(row)[0])).size, name).toBe(3);
+      expect(batches, name).toEqual([1, 2, 3]);
+    }
+  });
+});
+
+describe("metrics tier", () => {
+  it("suppresses patient counts under 11 and keeps larger ones", async () => {
+    const big = await createOrganization("Big clinic");
+    const practitioner = await prisma.practitioner.create({ data: { fhirId: "prac-big", givenName: "Lee", familyName: "Morrow", organizationId: big.id, raw: {} } });
+    for (let index = 0; index < 12; index++) {
+      await prisma.patient.create({ data: { fhirId: `big-${index}`, givenName: `Quillon${index}x`, familyName: "Ravensworth", organizationId: big.id, generalPractitionerId: practitioner.id, raw: {} } });
+    }
+    const { entries } = await exportAndRead(createUser({ role: "ANALYST" }), { tier: "metrics" });
+    const rows = parseCsv(entries.get("fct_metrics_long.csv")!);
+    const patientCount = (org: string) => rows.find((row) => row.metric_id === "patient_count" && row.organization_id === org)!;
+    expect(patientCount(big.id)).toMatchObject({ value: "12", suppressed: "false" });
+    expect(patientCount(organizationId)).toMatchObject({ value: "", suppressed: "true" });
+    expect(rows.find((row) => row.metric_id === "provider_count" && row.organization_id === organizationId)).toMatchObject({ value: "1", suppressed: "false" });
+    expect(rows.find((row) => row.metric_id === "active_providers" && row.organization_id === organizationId)).toMatchObject({ value: "1" });
+    expect(rows.find((row) => row.metric_id === "percent_active_providers" && row.organization_id === organizationId)).toMatchObject({ value: "100" });
+    expect(rows.find((row) => row.metric_id === "encounters_by_delivery_format" && row.organization_id === organizationId)).toMatchObject({ dimension: "telehealth", value: "3", period_date: "2026-10-01" });
+    expect(rows.find((row) => row.metric_id === "phq9_severity_distribution")).toMatchObject({ dimension: "moderate", value: "", suppressed: "true" });
+    expect(rows.find((row) => row.metric_id === "referral_accepted_clients")).toMatchObject({ dimension: "housing", suppressed: "true" });
+    const manifest = JSON.parse(entries.get("manifest.json")!);
+    expect(manifest.datasets[0]).toMatchObject({ dataset: "fct_metrics_long", rows: rows.length });
+  });
+});

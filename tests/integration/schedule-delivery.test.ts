@@ -1,0 +1,221 @@
+// Delivery of scheduled runs: into the delivery directory, by email to a real SMTP server
+// listening on loopback, and to a local webhook receiver that checks the signature.
+import { readFile } from "node:fs/promises";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import path from "node:path";
+
+import { SMTPServer } from "smtp-server";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+
+import { prisma } from "@/lib/db/client";
+import { verifyWebhookSignature } from "@/lib/delivery/webhook";
+import { resetEnvCache } from "@/lib/env";
+import { deliveryBaseDir } from "@/lib/schedules/deliver-scheduled-job";
+import { patientFilePseudonym } from "@/lib/schedules/delivered-file-name";
+import { createSchedule } from "@/lib/schedules/create-schedule";
+import { runSchedulerTick } from "@/lib/schedules/run-scheduler-tick";
+import { webhookSecretFor } from "@/lib/schedules/webhook-secret";
+import { updateSettings } from "@/lib/settings/settings";
+
+import { createUser } from "../setup/fixtures";
+import { completeJob, progressReportSchedule, runsOf, therapistWithPatient } from "./schedule-helpers";
+
+const at = (iso: string) => new Date(iso);
+const PDF = Buffer.from("%PDF-1.4\n% a scheduled progress report\n");
+
+type TMail = { to: string[]; raw: string };
+let smtp: SMTPServer;
+const mails: TMail[] = [];
+
+type TWebhookHit = { headers: Record<string, string | string[] | undefined>; body: Buffer };
+let receiver: Server;
+let receiverUrl = "";
+const hits: TWebhookHit[] = [];
+/** Status codes the receiver answers with, in order; 200 once they run out. */
+let plannedStatuses: number[] = [];
+
+beforeAll(async () => {
+  smtp = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ["STARTTLS", "AUTH"],
+    logger: false,
+    onData(stream, session, callback) {
+      const chunks: Buffer[] = [];
+      stream.on("data", (chunk: Buffer) => chunks.push(chunk));
+      stream.on("end", () => {
+        mails.push({ to: session.envelope.rcptTo.map((r) => r.address), raw: Buffer.concat(chunks).toString("utf8") });
+        callback();
+      });
+    },
+  });
+  await new Promise<void>((resolve) => smtp.listen(0, "127.0.0.1", resolve));
+  Object.assign(process.env, { SMTP_HOST: "127.0.0.1", SMTP_PORT: String((smtp.server.address() as AddressInfo).port), SMTP_SECURE: "false" });
+  resetEnvCache();
+
+  receiver = createServer((request, response) => {
+    const chunks: Buffer[] = [];
+    request.on("data", (chunk: Buffer) => chunks.push(chunk));
+    request.on("end", () => {
+      hits.push({ headers: request.headers, body: Buffer.concat(chunks) });
+      response.statusCode = plannedStatuses.shift() ?? 200;
+      response.end();
+    });
+  });
+  await new Promise<void>((resolve) => receiver.listen(0, "127.0.0.1", resolve));
+  receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/careexport-hook`;
+});
+
+afterAll(async () => {
+  await new Promise<void>((resolve) => smtp.close(() => resolve()));
+  await new Promise<void>((resolve) => receiver.close(() => resolve()));
+});
+
+beforeEach(async () => {
+  await prisma.scheduledReport.updateMany({ data: { isActive: false, pausedReason: "test isolation" } });
+  mails.length = 0;
+  hits.length = 0;
+  plannedStatuses = [];
+});
+
+async function runOnce(schedule: { id: string }, now: string) {
+  const tick = await runSchedulerTick(at(now));
+  const run = tick.runs.find((r) => r.scheduleId === schedule.id)!;
+  expect(run.status).toBe("queued");
+  await completeJob(run.jobId!, PDF);
+
+  return { run, job: await prisma.exportJob.findUniqueOrThrow({ where: { id: run.jobId! } }) };
+}
+
+describe("scheduled delivery", () => {
+  it("writes the file to the delivery directory under YYYY/MM/DD with the pseudonymous report name", async () => {
+    const { actor, patient } = await therapistWithPatient();
+    const schedule = await createSchedule(actor, progressReportSchedule(patient.id, { schedule_config: { time: "08:00", timezone: "Europe/Berlin" } }), {
+      now: at("2026-11-30T12:00:00Z"),
+    });
+
+    await runOnce(schedule, "2026-12-01T07:00:00Z");
+
+    const name = `progress_report_${patientFilePseudonym(patient.id)}_2026-12-01.pdf`;
+    expect(name).not.toContain(patient.familyName);
+    expect(await readFile(path.join(deliveryBaseDir(), "2026", "12", "01", name))).toEqual(PDF);
+    const [run] = await runsOf(schedule.id);
+    expect(run!.status).toBe("delivered");
+    expect((run!.deliveryLog as { path: string }).path).toBe(`2026/12/01/${name}`);
+    const audit = await prisma.exportAuditLog.findFirstOrThrow({ where: { action: "delivery_succeeded", scheduleId: schedule.id } });
+    expect(audit.exportJobId).toBe(run!.jobId);
+    const row = await prisma.scheduledReport.findUniqueOrThrow({ where: { id: schedule.id } });
+    expect(row.lastStatus).toBe("delivered");
+  });
+
+  it("keeps a storage sub-folder inside the delivery directory", async () => {
+    const { actor, patient } = await therapistWithPatient();
+    await expect(createSchedule(actor, progressReportSchedule(patient.id, { delivery_target: "../escape" }))).rejects.toMatchObject({ code: "INVALID_INPUT" });
+    const schedule = await createSchedule(actor, progressReportSchedule(patient.id, { delivery_target: "clinic-a" }), { now: at("2026-11-30T12:00:00Z") });
+
+    await runOnce(schedule, "2026-12-01T08:00:00Z");
+
+    const name = `progress_report_${patientFilePseudonym(patient.id)}_2026-12-01.pdf`;
+    expect(await readFile(path.join(deliveryBaseDir(), "clinic-a", "2026", "12", "01", name))).toEqual(PDF);
+  });
+
+  it("emails a signed download link with no patient information to a real SMTP server", async () => {
+    const { actor, patient } = await therapistWithPatient();
+    const schedule = await createSchedule(actor, progressReportSchedule(patient.id, { delivery_method: "email", parameters: { format: "pdf", period: "previous_7_days", email_attach_file: true } }), {
+      now: at("2026-11-30T12:00:00Z"),
+    });
+
+    const { job } = await runOnce(schedule, "2026-12-01T08:00:00Z");
+
+    expect(mails).toHaveLength(1);
+    const mail = mails[0]!;
+    expect(mail.to).toEqual([actor.email]);
+    const flat = mail.raw.replace(/=\r\n/g, "");
+    expect(flat).toMatch(/Subject: \[CareExport\] Scheduled report ready/);
+    expect(flat).toContain(`/api/v1/export/download/${job.id}?expires=`);
+    for (const phi of [patient.givenName, patient.familyName, patient.mrn!, patient.birthDate!]) expect(flat).not.toContain(phi);
+    // Attachments are off in settings, so the schedule's wish for one is not granted.
+    expect(flat).not.toMatch(/Content-Disposition: attachment/i);
+    const [run] = await runsOf(schedule.id);
+    expect(run!.status).toBe("delivered");
+    const audit = await prisma.exportAuditLog.findFirstOrThrow({ where: { action: "delivery_succeeded", scheduleId: schedule.id } });
+    expect(audit.metadata).toMatchObject({ method: "email", attached: false, attachmentRefused: expect.any(String) });
+  });
+
+  it("attaches the file when an admin allows attachments and the schedule asks for it", async () => {
+    const admin = await createUser({ role: "ADMIN" });
+    await updateSettings({ email_attachments_allowed: true }, admin.user.id);
+    const { actor, patient } = await therapistWithPatient();
+    const schedule = await createSchedule(actor, progressReportSchedule(patient.id, { delivery_method: "email", parameters: { format: "pdf", period: "previous_7_days", email_attach_file: true } }), {
+      now: at("2026-11-30T12:00:00Z"),
+    });
+
+    await runOnce(schedule, "2026-12-01T08:00:00Z");
+
+    const flat = mails[0]!.raw.replace(/\r\n[ \t]+/g, " ");
+    expect(flat).toMatch(/Content-Disposition: attachment; filename=progress_report_P-[0-9a-f]{12}_2026-12-01\.pdf/i);
+    expect(flat).toContain(PDF.toString("base64").slice(0, 40));
+    await updateSettings({ email_attachments_allowed: false }, admin.user.id);
+  });
+
+  it("records a failed email delivery and counts it as a failed run", async () => {
+    const { actor, patient } = await therapistWithPatient();
+    const schedule = await createSchedule(actor, progressReportSchedule(patient.id, { delivery_method: "email" }), { now: at("2026-11-30T12:00:00Z") });
+    const port = process.env.SMTP_PORT;
+    Object.assign(process.env, { SMTP_PORT: "1" }); // nothing listens there
+    resetEnvCache();
+    try {
+      await runOnce(schedule, "2026-12-01T08:00:00Z");
+    } finally {
+      Object.assign(process.env, { SMTP_PORT: port });
+      resetEnvCache();
+    }
+
+    const [run] = await runsOf(schedule.id);
+    expect(run!.status).toBe("failed");
+    expect(run!.error).toMatch(/Delivery by email failed/);
+    const row = await prisma.scheduledReport.findUniqueOrThrow({ where: { id: schedule.id } });
+    expect(row.consecutiveFailures).toBe(1);
+    expect(await prisma.exportAuditLog.count({ where: { action: "delivery_failed", scheduleId: schedule.id, outcome: "failure" } })).toBe(1);
+  });
+
+  it("posts a signed JSON notice to a webhook, retrying after a 5xx, and records every attempt", async () => {
+    const { actor, patient } = await therapistWithPatient();
+    const schedule = await createSchedule(actor, progressReportSchedule(patient.id, { delivery_method: "webhook", delivery_target: receiverUrl }), { now: at("2026-11-30T12:00:00Z") });
+    expect(schedule.webhook_secret).toBe(webhookSecretFor(schedule.id));
+    plannedStatuses = [503];
+
+    const { job } = await runOnce(schedule, "2026-12-01T08:00:00Z");
+
+    expect(hits).toHaveLength(2);
+    for (const hit of hits) {
+      expect(
+        verifyWebhookSignature({ secret: schedule.webhook_secret!, timestamp: hit.headers["x-careexport-timestamp"] as string, body: hit.body, signature: hit.headers["x-careexport-signature"] as string }),
+      ).toBe(true);
+      expect(verifyWebhookSignature({ secret: "wrong-secret", timestamp: hit.headers["x-careexport-timestamp"] as string, body: hit.body, signature: hit.headers["x-careexport-signature"] as string })).toBe(false);
+    }
+    const notice = JSON.parse(hits[1]!.body.toString("utf8"));
+    expect(notice).toMatchObject({ event: "scheduled_export.ready", schedule_id: schedule.id, job_id: job.id, sha256: job.checksum });
+    expect(notice.download_url).toContain(`/api/v1/export/download/${job.id}?expires=`);
+    expect(JSON.stringify(notice)).not.toContain(patient.familyName);
+
+    const [run] = await runsOf(schedule.id);
+    expect(run!.status).toBe("delivered");
+    const audit = await prisma.exportAuditLog.findFirstOrThrow({ where: { action: "delivery_succeeded", scheduleId: schedule.id } });
+    const attempts = (audit.metadata as { attempts: { attempt: number; status?: number }[] }).attempts;
+    expect(attempts.map((a) => a.status)).toEqual([503, 200]);
+  });
+
+  it("fails the delivery when the webhook keeps refusing", async () => {
+    const { actor, patient } = await therapistWithPatient();
+    const schedule = await createSchedule(actor, progressReportSchedule(patient.id, { delivery_method: "webhook", delivery_target: receiverUrl }), { now: at("2026-11-30T12:00:00Z") });
+    plannedStatuses = [400];
+
+    await runOnce(schedule, "2026-12-01T08:00:00Z");
+
+    expect(hits).toHaveLength(1); // a 4xx is not retried
+    const [run] = await runsOf(schedule.id);
+    expect(run!.status).toBe("failed");
+    expect(await prisma.exportAuditLog.count({ where: { action: "delivery_failed", scheduleId: schedule.id } })).toBe(1);
+  });
+});

@@ -1,0 +1,42 @@
+import { describe, expect, it } from "vitest";
+
+import { DELETE as revokeTokenRoute } from "@/app/api/v1/tokens/[id]/route";
+import { GET as listTokensRoute, POST as createTokenRoute } from "@/app/api/v1/tokens/route";
+import { authenticateToken } from "@/lib/auth/tokens";
+import { prisma } from "@/lib/db/client";
+
+import { createUser } from "../setup/fixtures";
+import { call, tokenFor } from "../setup/http";
+
+describe("/api/v1/tokens (a user's own API tokens)", () => {
+  it("lists only the caller's tokens, creates one shown once, revokes own and refuses others'", async () => {
+    const { user: therapist } = await createUser({ role: "THERAPIST" });
+    const { user: other } = await createUser({ role: "ANALYST" });
+    const token = await tokenFor(therapist.id);
+    const otherToken = await tokenFor(other.id);
+
+    const created = await call(createTokenRoute, { path: "/api/v1/tokens", token, body: { name: "my script", days: 10 } });
+    expect(created.status).toBe(201);
+    const secret = created.json.token as string;
+    expect(secret).toMatch(/^cex_/);
+    expect(await prisma.exportAuditLog.findFirst({ where: { action: "token_created" }, orderBy: { seq: "desc" } })).toMatchObject({ userId: therapist.id, metadata: { tokenId: created.json.id } });
+
+    const listed = await call(listTokensRoute, { path: "/api/v1/tokens", token });
+    const ids = (listed.json.tokens as { id: string }[]).map((row) => row.id);
+    expect(ids).toContain(created.json.id);
+    expect(JSON.stringify(listed.json)).not.toContain(secret);
+    const othersList = await call(listTokensRoute, { path: "/api/v1/tokens", token: otherToken });
+    expect((othersList.json.tokens as { id: string }[]).map((row) => row.id)).not.toContain(created.json.id);
+
+    const badInput = await call(createTokenRoute, { path: "/api/v1/tokens", token, body: { days: 0 } });
+    expect(badInput.status).toBe(400);
+
+    const foreign = await call(revokeTokenRoute, { method: "DELETE", path: `/api/v1/tokens/${created.json.id}`, token: otherToken, params: { id: created.json.id as string } });
+    expect(foreign.status).toBe(404);
+    expect(await authenticateToken(secret)).toMatchObject({ ok: true });
+
+    const revoked = await call(revokeTokenRoute, { method: "DELETE", path: `/api/v1/tokens/${created.json.id}`, token, params: { id: created.json.id as string } });
+    expect(revoked.status).toBe(204);
+    expect(await authenticateToken(secret)).toMatchObject({ ok: false, reason: "revoked" });
+  });
+});
