@@ -5,6 +5,8 @@ import { expect, test } from "@playwright/test";
 import { signInViaApi } from "../fixtures/auth";
 
 test("an analyst exports the de-identified tier, watches progress and downloads the ZIP", async ({ page }) => {
+  // The whole demo programme is exported and release-scanned; give a loaded CI machine room.
+  test.setTimeout(150_000);
   await signInViaApi(page, "analyst");
   await page.goto("/datasets");
   await expect(page.getByTestId("dataset-row").first()).toBeVisible();

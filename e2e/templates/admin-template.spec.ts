@@ -20,7 +20,8 @@ test("an admin copies a system template, edits it, sees the preview change, and 
   await expect(preview.locator("body")).toContainText("Reviewed in supervision", { timeout: 30_000 });
 
   await page.getByTestId("template-save").click();
-  await expect(page.getByText(/version 2/).first()).toBeVisible({ timeout: 30_000 });
+  await expect(page.getByTestId("template-meta")).toContainText("version 2", { timeout: 30_000 });
+  await expect(page.getByTestId("template-content")).toHaveValue(/Reviewed in supervision/);
 
   // A template using an unknown variable is refused with its line and reason.
   await page.getByTestId("template-content").fill(`${original}\n{{ patient.favourite_colour }}`);

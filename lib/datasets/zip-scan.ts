@@ -1,7 +1,9 @@
-// Runs the release scan over a stored ZIP: the raw bytes (entry names, headers, manifest) and
-// the inflated content of every entry. Two sequential passes over the stream, no temp file:
-// the first scans the raw bytes and keeps the tail (central directory), the second inflates
-// each entry in file order. Archives we cannot read completely fail the scan (fail closed).
+// Runs the release scan over a stored ZIP: every header (entry names, extra fields), the central
+// directory, and the inflated content of every entry. Compressed bytes themselves are not
+// scanned: they are noise in which a short name turns up by chance, failing good exports at
+// random, and everything they encode is scanned inflated. Two sequential passes, no temp file:
+// the first keeps the tail (central directory), the second reads each entry in file order.
+// Archives we cannot read completely fail the scan (fail closed).
 import { once } from "node:events";
 import type { Readable } from "node:stream";
 import { createInflateRaw } from "node:zlib";
@@ -79,6 +81,19 @@ class ByteReader {
   }
 }
 
+/** Waits for "drain" (or an error, recorded by the caller's own listener), removing both listeners after. */
+function drainOrError(stream: NodeJS.WritableStream) {
+  return new Promise<void>((resolve) => {
+    const settle = () => {
+      stream.off("drain", settle);
+      stream.off("error", settle);
+      resolve();
+    };
+    stream.on("drain", settle);
+    stream.on("error", settle);
+  });
+}
+
 async function* asBuffers(stream: Readable): AsyncGenerator<Buffer> {
   for await (const chunk of stream) yield Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string);
 }
@@ -87,18 +102,17 @@ async function* asBuffers(stream: Readable): AsyncGenerator<Buffer> {
 export async function scanZip(open: () => Promise<Readable>, scanner: TReleaseScanner, archiveName: string): Promise<string[]> {
   scanner.scanBuffer(archiveName, "the archive's file name");
 
-  // Pass 1: raw bytes (entry names in headers, anything stored uncompressed) + the tail.
-  const raw = scanner.open(archiveName);
+  // Pass 1: the tail, whose central directory (names, comments) is scanned as it is.
   let tail = Buffer.alloc(0);
   let size = 0;
   for await (const chunk of asBuffers(await open())) {
-    raw.write(chunk);
     size += chunk.length;
     tail = Buffer.concat([tail, chunk]);
     if (tail.length > TAIL_BYTES) tail = tail.subarray(tail.length - TAIL_BYTES);
   }
-  raw.end();
   const entries = readCentralDirectory(tail, size);
+  const directoryStart = tail.readUInt32LE(tail.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06])) + 16) - (size - tail.length);
+  scanner.scanBuffer(tail.subarray(directoryStart), "the archive's directory");
 
   // Pass 2: each entry's content, inflated.
   const reader = new ByteReader(asBuffers(await open())[Symbol.asyncIterator]());
@@ -107,7 +121,8 @@ export async function scanZip(open: () => Promise<Readable>, scanner: TReleaseSc
     await reader.forward(entry.offset - reader.position, async () => undefined);
     const header = await reader.read(30);
     if (header.readUInt32LE(0) !== 0x04034b50) throw new ZipScanError("The archive has a damaged entry header.");
-    await reader.read(header.readUInt16LE(26) + header.readUInt16LE(28));
+    const nameAndExtra = await reader.read(header.readUInt16LE(26) + header.readUInt16LE(28));
+    scanner.scanBuffer(nameAndExtra, `the header of entry "${entry.name.replace(/[^\w.-]/g, "_").slice(0, 80)}"`);
     const matcher = scanner.open(entry.name);
     if (entry.method === 0) {
       await reader.forward(entry.compressedSize, async (chunk) => matcher.write(chunk));
@@ -125,7 +140,7 @@ export async function scanZip(open: () => Promise<Readable>, scanner: TReleaseSc
       inflater.on("error", (error) => (failure ??= error));
       await reader.forward(entry.compressedSize, async (chunk) => {
         if (failure) return;
-        if (!inflater.write(chunk)) await Promise.race([once(inflater, "drain"), once(inflater, "error")]).catch(() => undefined);
+        if (!inflater.write(chunk)) await drainOrError(inflater);
       });
       inflater.end();
       if (!failure) await once(inflater, "end").catch((error) => (failure ??= error));

@@ -67,7 +67,9 @@ export async function runClaimedJob(job: TClaimedJob, workerId: string): Promise
 
     const output = await handler(context);
     if (controller.signal.aborted) throw controller.signal.reason;
-    fileKey = `${job.userId}/${job.id}/${output.fileName}`;
+    // Per attempt: a stale worker that lost its lease can never overwrite (or, on its way out,
+    // delete) the file of the attempt that took over.
+    fileKey = `${job.userId}/${job.id}/${job.attempts}/${output.fileName}`;
     const stored = await storage().put(fileKey, output.body);
     if (output.verify) await output.verify(() => storage().get(fileKey!));
 

@@ -32,13 +32,14 @@ export default async function TemplatePage({ params }: { params: Promise<{ id: s
             <Link href="/admin/templates">Templates</Link> /
           </p>
           <h1 data-testid="template-name">{template.name}</h1>
-          <p className="muted">
+          <p className="muted" data-testid="template-meta">
             {template.export_type.replace(/_/g, " ")} · {template.format.toUpperCase()} · version {template.version}
             {template.is_system ? " · system template (read-only)" : ""}
           </p>
         </div>
       </div>
       <TemplateEditor
+        key={template.id}
         template={{ id: template.id, name: template.name, description: template.description ?? "", content: template.template_content ?? "", isSystem: template.is_system, isLatest: template.is_latest, format: template.format }}
         versions={template.versions}
       />
