@@ -1,4 +1,4 @@
-// npm run bench:datasets -- --rows 1000000 [--db sqlite|pg] [--pg-url postgresql://postgres@127.0.0.1:5432/postgres] [--batch 2000]
+// npm run bench:datasets -- --rows 1000000 [--db sqlite|pg] [--pg-url postgresql://postgres@127.0.0.1:5432/postgres] [--batch N]
 //
 // Fills a scratch database (temp SQLite file, or a scratch PostgreSQL database dropped at the
 // end) with synthetic patients, encounters and PHQ-9 responses, then times:
@@ -7,7 +7,7 @@
 //   2. the database's own bulk CSV dump of the same rows piped into zip
 //      (sqlite3 -csv / psql COPY ... TO STDOUT CSV | zip).
 // A benchmark, not a test. Record the figures in BENCHMARKS.md.
-import { execSync } from "node:child_process";
+import { execSync, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -28,7 +28,8 @@ function flag(name: string, fallback: string) {
 const ROWS = Number(flag("rows", "100000"));
 const DB = flag("db", "sqlite");
 const PG_URL = flag("pg-url", "postgresql://postgres@127.0.0.1:5432/postgres");
-const BATCH = Number(flag("batch", "2000"));
+/** Rows per batch; default: the exporter's own default (DEFAULT_BATCH_SIZE). */
+const BATCH = flag("batch", "") ? Number(flag("batch", "")) : null;
 const PATIENTS = Math.max(10, Math.min(20_000, Math.floor(ROWS / 50)));
 const id = (prefix: string, n: number) => `${prefix}${n.toString(36).padStart(8, "0")}`;
 
@@ -100,22 +101,39 @@ async function fillPg(url: string) {
   await client.end();
 }
 
+/**
+ * The fill runs in a child process: its row generation and inserts would otherwise sit in the
+ * measured process's heap and RSS (RSS never shrinks back), and the export would be charged for them.
+ */
+function fillInChild(url: string) {
+  const child = spawnSync(process.execPath, [...process.execArgv, process.argv[1]!, "--fill-only", url, "--rows", String(ROWS), "--db", DB], { stdio: "inherit" });
+  if (child.status !== 0) throw new Error(`fill failed (${child.status})`);
+}
+
 async function timeExport() {
   const { createDatasetExport } = await import("@/lib/datasets/create-dataset-export");
   const { drainJobs } = await import("@/lib/jobs/runner");
   const admin = await prisma.user.create({ data: { email: `bench-${randomBytes(3).toString("hex")}@bench.example`, name: "Bench", role: "ADMIN" } });
+  const rssBeforeMb = Math.round(process.memoryUsage().rss / 1048576);
   let peak = process.memoryUsage().rss;
-  const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 100);
+  let peakHeap = 0;
+  let peakExternal = 0;
+  const sampler = setInterval(() => {
+    const usage = process.memoryUsage();
+    peak = Math.max(peak, usage.rss);
+    peakHeap = Math.max(peakHeap, usage.heapUsed);
+    peakExternal = Math.max(peakExternal, usage.external);
+  }, 100);
   const started = performance.now();
   const job = await createDatasetExport({ id: admin.id, email: admin.email, name: admin.name, role: "ADMIN", piiAccess: false }, { tier: "anon", datasets: ["encounters", "qr_phq9_anon"] }, { skipRateLimit: true });
-  await prisma.exportJob.update({ where: { id: job.job_id }, data: { parameters: { tier: "anon", datasets: ["encounters", "qr_phq9_anon"], profile: "safe-harbor", since: null, batchSize: BATCH } } });
+  await prisma.exportJob.update({ where: { id: job.job_id }, data: { parameters: { tier: "anon", datasets: ["encounters", "qr_phq9_anon"], profile: "safe-harbor", since: null, ...(BATCH ? { batchSize: BATCH } : {}) } } });
   await drainJobs();
   const seconds = (performance.now() - started) / 1000;
   clearInterval(sampler);
   const finished = await prisma.exportJob.findUniqueOrThrow({ where: { id: job.job_id } });
   if (finished.status !== "COMPLETED") throw new Error(`export ${finished.status}: ${finished.errorMessage}`);
 
-  return { seconds, peakRssMb: Math.round(peak / 1048576), bytes: finished.fileSize };
+  return { seconds, peakRssMb: Math.round(peak / 1048576), rssBeforeMb, peakHeapUsedMb: Math.round(peakHeap / 1048576), peakExternalMb: Math.round(peakExternal / 1048576), bytes: finished.fileSize };
 }
 
 function timeDump(command: string) {
@@ -125,6 +143,12 @@ function timeDump(command: string) {
 }
 
 async function main() {
+  const fillOnly = process.argv.indexOf("--fill-only");
+  if (fillOnly >= 0) {
+    const url = process.argv[fillOnly + 1]!;
+    await (DB === "pg" ? fillPg(url) : fillSqlite(url));
+    return;
+  }
   const dir = mkdtempSync(path.join(tmpdir(), "careexport-bench-"));
   process.env.DATA_DIR = dir;
   process.env.STORAGE_DIR = path.join(dir, "files");
@@ -151,7 +175,7 @@ async function main() {
   try {
     await migrateDatabase(url);
     const fillStarted = performance.now();
-    await (DB === "pg" ? fillPg(url) : fillSqlite(url));
+    fillInChild(url);
     console.log(`filled ${ROWS} rows (${PATIENTS} patients) on ${DB} in ${((performance.now() - fillStarted) / 1000).toFixed(1)} s`);
 
     const ours = await timeExport();
@@ -162,7 +186,7 @@ async function main() {
         ? timeDump(`(${queries.map((q) => `psql "${url.replace(/\?.*$/, "")}" -c 'COPY (${q.replace(/'/g, "'\\''")}) TO STDOUT CSV HEADER'`).join("; ")}) | zip -q -6 ${zipOut} -`)
         : timeDump(`(${queries.map((q) => `sqlite3 -csv -header ${sqliteFilePath(url)} '${q}'`).join("; ")}) | zip -q -6 ${zipOut} -`);
 
-    console.log(JSON.stringify({ db: DB, rows: ROWS, ours: { seconds: +ours.seconds.toFixed(2), rowsPerSecond: Math.round(ROWS / ours.seconds), peakRssMb: ours.peakRssMb, zipBytes: ours.bytes }, dbDump: { seconds: +dump.toFixed(2) }, ratio: +(ours.seconds / dump).toFixed(2) }, null, 2));
+    console.log(JSON.stringify({ db: DB, rows: ROWS, ours: { seconds: +ours.seconds.toFixed(2), rowsPerSecond: Math.round(ROWS / ours.seconds), peakRssMb: ours.peakRssMb, rssBeforeExportMb: ours.rssBeforeMb, peakHeapUsedMb: ours.peakHeapUsedMb, peakExternalMb: ours.peakExternalMb, zipBytes: ours.bytes }, dbDump: { seconds: +dump.toFixed(2) }, ratio: +(ours.seconds / dump).toFixed(2) }, null, 2));
   } finally {
     await disconnectPrisma();
     if (dropPg) await dropPg();

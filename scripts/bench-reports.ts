@@ -1,4 +1,6 @@
-// npm run bench:reports -- [--docs 200] [--warmup 10] [--format pdf|docx] [--no-chromium]
+// npm run bench:reports -- [--docs 200] [--warmup 10] [--format pdf|docx] [--no-chromium] [--save-html file] [--save-pdf file] [--save-docx file]
+// For the memory line run with NODE_OPTIONS=--expose-gc: the heap is then sampled after a full GC,
+// so growth means retained memory, not garbage waiting for the collector.
 //
 // Renders N progress reports of one realistic patient (12 goals, 40 sessions with notes,
 // 8 assessments; about 5 pages) through the whole production pipeline, per document:
@@ -154,6 +156,12 @@ async function main() {
   const first = await renderOne("pdf");
   const pages = (first.body.toString("latin1").match(/\/Type\s*\/Page[^s]/g) ?? []).length;
   const docx = await renderOne("docx");
+  const saveHtml = flag("save-html", "");
+  if (saveHtml) (await import("node:fs")).writeFileSync(saveHtml, first.html);
+  const savePdf = flag("save-pdf", "");
+  if (savePdf) (await import("node:fs")).writeFileSync(savePdf, first.body);
+  const saveDocx = flag("save-docx", "");
+  if (saveDocx) (await import("node:fs")).writeFileSync(saveDocx, docx.body);
   console.log(`bench:reports — ${DOCS} progress reports (12 goals, 40 sessions, 8 assessments); PDF ${pages} pages, ${(first.body.length / 1024).toFixed(0)} KB; DOCX ${(docx.body.length / 1024).toFixed(0)} KB; HTML ${(first.html.length / 1024).toFixed(0)} KB`);
   console.log(`node ${process.version}, ${(await import("node:os")).cpus().length} cores, warm-up ${WARMUP} docs per route (not counted)${(globalThis as { gc?: unknown }).gc ? ", gc exposed" : ""}`);
 
@@ -162,6 +170,7 @@ async function main() {
     for (let n = 0; n < WARMUP; n++) await renderOne(format);
     gc();
     const rssBefore = rss();
+    const heapBefore = process.memoryUsage().heapUsed;
     const totals: number[] = [];
     const stages = { context: [] as number[], liquid: [] as number[], writer: [] as number[] };
     const samples: string[] = [];
@@ -172,6 +181,7 @@ async function main() {
       stages.liquid.push(run.liquid);
       stages.writer.push(run.writer);
       if ((n + 1) % Math.max(1, Math.floor(DOCS / 5)) === 0) {
+        gc();
         const memory = process.memoryUsage();
         samples.push(`${n + 1}: rss ${mb(memory.rss)} heap ${mb(memory.heapUsed)} ext ${mb(memory.external)}`);
       }
@@ -181,7 +191,7 @@ async function main() {
     results.push(result);
     const stage = (name: keyof typeof stages) => `${name} p50 ${stats(name, stages[name]).p50.toFixed(1)} ms`;
     console.log(
-      `${result.label.padEnd(28)} p50 ${result.p50.toFixed(1)} ms  p95 ${result.p95.toFixed(1)} ms  ${result.perMinute.toFixed(0)} docs/min  RSS ${mb(rssBefore)} -> ${mb(rss())}  (${stage("context")}, ${stage("liquid")}, ${stage("writer")}; at ${samples.join(", ")})`,
+      `${result.label.padEnd(28)} p50 ${result.p50.toFixed(1)} ms  p95 ${result.p95.toFixed(1)} ms  ${result.perMinute.toFixed(0)} docs/min  RSS ${mb(rssBefore)} -> ${mb(rss())}, heap ${mb(heapBefore)} -> ${mb(process.memoryUsage().heapUsed)}  (${stage("context")}, ${stage("liquid")}, ${stage("writer")}; at ${samples.join(", ")})`,
     );
   }
 

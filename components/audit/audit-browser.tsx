@@ -11,7 +11,7 @@ import { AuditRecordDrawer, type TAuditRecord } from "@/components/audit/audit-r
 
 export type TAuditUserOption = { id: string; name: string; email: string };
 
-type TPage = { total: number; page: number; page_size: number; records: TAuditRecord[] };
+type TPage = { total: number; total_is_exact?: boolean; page: number; page_size: number; records: TAuditRecord[] };
 
 const FILTER_KEYS = ["user", "action", "outcome", "q", "from", "to", "patient_id", "job_id"] as const;
 const SORTABLE = new Set(["created_at", "seq", "action", "outcome", "user", "patient_id", "job_id"]);
@@ -226,7 +226,7 @@ export function AuditBrowser({ users, actions }: { users: TAuditUserOption[]; ac
             Export CSV
           </a>
           <span className="muted small" data-testid="audit-total">
-            {data ? `${data.total} records` : ""}
+            {data ? (data.total_is_exact === false ? `${(data.total - 1).toLocaleString()}+ records` : `${data.total.toLocaleString()} records`) : ""}
             {timeZone ? ` · times in ${timeZone}` : ""}
           </span>
         </div>

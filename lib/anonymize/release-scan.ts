@@ -48,6 +48,17 @@ const isHex = (byte: number) => isDigit(byte) || (byte >= 97 && byte <= 102) || 
 /** Bytes a number may be written with between its digits: space - ( ) . + / */
 const isNumberSeparator = (byte: number) => byte === 32 || byte === 45 || byte === 40 || byte === 41 || byte === 46 || byte === 43 || byte === 47;
 
+const FNV_OFFSET = 0x811c9dc5;
+const FNV_PRIME = 0x01000193;
+/** A token that matches nothing (a word the prefilter ruled out). */
+const NO_MATCH = "\u0000";
+const isAsciiText = (value: string) => /^[\x00-\x7f]*$/.test(value);
+/** FNV-1a over the (ASCII) characters, the same as the scanner computes over a word's bytes. */
+function fnv1a(value: string) {
+  let hash = FNV_OFFSET;
+  for (let index = 0; index < value.length; index++) hash = Math.imul(hash ^ value.charCodeAt(index), FNV_PRIME) >>> 0;
+  return hash;
+}
 const words = (value: string) => value.toLowerCase().match(/[a-z0-9\u0080-\uffff]+/g) ?? [];
 const trimJoiners = (value: string) => value.replace(/^[._@+-]+|[._@+-]+$/g, "");
 const hex = (algorithm: string, value: string) => createHash(algorithm).update(value).digest("hex");
@@ -119,14 +130,34 @@ export function createReleaseScanner(identities: Iterable<TPatientIdentity>): TR
     }
   }
 
+  // Prefilters, so most tokens are never decoded to strings: an ASCII word is only looked up
+  // when its hash (computed while scanning) is the hash of some value's word, an id token only
+  // when it has a joiner inside (id values have several words), and phrases only end on the
+  // last word of some phrase. Exact: a skipped token could not have matched.
+  const wordHashes = new Set<number>();
+  const digitTails = new Set<number>();
+  for (const value of digitValues.keys()) digitTails.add(Number(value.slice(-6)));
+  const phraseLastWords = new Set<string>();
+  for (const value of wordValues.keys()) if (isAsciiText(value)) wordHashes.add(fnv1a(value));
+  for (const phrase of phraseValues.keys()) {
+    const parts = phrase.split(" ");
+    for (const part of parts) if (isAsciiText(part)) wordHashes.add(fnv1a(part));
+    phraseLastWords.add(parts[parts.length - 1]!);
+  }
+
   function open(source: string) {
     const word = new Uint8Array(MAX_TOKEN);
     let wordLength = 0;
+    let wordHash = FNV_OFFSET;
+    let wordAscii = true;
     const idToken = new Uint8Array(MAX_TOKEN);
     let idLength = 0;
+    let idJoiners = 0;
     const recentWords: string[] = [];
-    let digits = "";
-    let hexRun = "";
+    let digitValue = 0;
+    let digitCount = 0;
+    const hexBytes = new Uint8Array(64);
+    let hexLength = 0;
     let hexOverflow = false;
 
     const hit = (found: THit): never => {
@@ -136,13 +167,16 @@ export function createReleaseScanner(identities: Iterable<TPatientIdentity>): TR
 
     function endWord() {
       if (wordLength === 0) return;
-      const token = wordLength <= MAX_TOKEN ? decode(word, wordLength) : "";
+      const token = wordLength > MAX_TOKEN ? "" : wordAscii && !wordHashes.has(wordHash) ? NO_MATCH : decode(word, wordLength);
       wordLength = 0;
+      wordHash = FNV_OFFSET;
+      wordAscii = true;
       const found = token && wordValues.get(token);
       if (found) hit(found);
       if (longestPhrase > 1) {
         recentWords.push(token);
         if (recentWords.length > longestPhrase) recentWords.shift();
+        if (!phraseLastWords.has(token)) return;
         for (let count = 2; count <= recentWords.length; count++) {
           const phrase = phraseValues.get(recentWords.slice(recentWords.length - count).join(" "));
           if (phrase) hit(phrase);
@@ -151,17 +185,18 @@ export function createReleaseScanner(identities: Iterable<TPatientIdentity>): TR
     }
     function endIdToken() {
       if (idLength === 0) return;
-      const token = idLength <= MAX_TOKEN ? trimJoiners(decode(idToken, idLength)) : "";
+      const token = idLength <= MAX_TOKEN && idJoiners > 0 ? trimJoiners(decode(idToken, idLength)) : "";
       idLength = 0;
+      idJoiners = 0;
       const found = token && idValues.get(token);
       if (found) hit(found);
     }
     function endHexRun() {
-      if (!hexOverflow && HEX_LENGTHS.has(hexRun.length)) {
-        const found = hashPrefixes.get(hexRun.slice(0, HASH_PREFIX));
+      if (!hexOverflow && HEX_LENGTHS.has(hexLength)) {
+        const found = hashPrefixes.get(Buffer.from(hexBytes.buffer, 0, HASH_PREFIX).toString("latin1"));
         if (found) hit(found);
       }
-      hexRun = "";
+      hexLength = 0;
       hexOverflow = false;
     }
 
@@ -172,6 +207,8 @@ export function createReleaseScanner(identities: Iterable<TPatientIdentity>): TR
         if (isWordByte(byte)) {
           if (wordLength < MAX_TOKEN) word[wordLength] = byte;
           wordLength++;
+          if (byte >= 0x80) wordAscii = false;
+          wordHash = Math.imul(wordHash ^ (byte >= 65 && byte <= 90 ? byte | 0x20 : byte), FNV_PRIME) >>> 0;
           if (idLength < MAX_TOKEN) idToken[idLength] = byte;
           idLength++;
         } else {
@@ -179,29 +216,35 @@ export function createReleaseScanner(identities: Iterable<TPatientIdentity>): TR
           if (isIdJoiner(byte) && idLength > 0) {
             if (idLength < MAX_TOKEN) idToken[idLength] = byte;
             idLength++;
+            idJoiners++;
           } else {
             endIdToken();
           }
         }
 
         if (isHex(byte)) {
-          if (hexRun.length < 64) hexRun += String.fromCharCode(byte | 0x20);
+          if (hexLength < 64) hexBytes[hexLength++] = byte | 0x20;
           else hexOverflow = true;
-        } else if (hexRun) {
+        } else if (hexLength) {
           endHexRun();
         }
 
         if (isDigit(byte)) {
-          digits += String.fromCharCode(byte);
-          if (digits.length > 11) digits = digits.slice(-11);
-          for (const length of digitLengths) {
-            if (digits.length >= length) {
-              const found = digitValues.get(digits.slice(-length));
-              if (found) hit(found);
+          // The last 11 digits as a number (exact below 2^53), their count, and a lookup only
+          // when the last six digits end some value.
+          digitValue = (digitValue * 10 + (byte - 48)) % 1e11;
+          if (digitCount < 11) digitCount++;
+          if (digitCount >= 7 && digitTails.has(digitValue % 1e6)) {
+            for (const length of digitLengths) {
+              if (digitCount >= length) {
+                const found = digitValues.get(String(digitValue % 10 ** length).padStart(length, "0"));
+                if (found) hit(found);
+              }
             }
           }
         } else if (!isNumberSeparator(byte)) {
-          digits = "";
+          digitCount = 0;
+          digitValue = 0;
         }
       }
     }

@@ -6,6 +6,7 @@ import { Prisma } from "@/generated/prisma/client";
 import type { TAuditLogFilters } from "@/lib/audit/find-audit-logs";
 import { AUDIT_RECORD_SELECT, auditWhereSql, loadUserLabels, toAuditRecordDto, type TAuditRecordDto } from "@/lib/audit/find-audit-logs";
 import { recordAudit } from "@/lib/audit/record";
+import { csvLine } from "@/lib/csv/csv";
 import type { TRequestMeta } from "@/lib/audit/request-meta";
 import { prisma } from "@/lib/db/client";
 
@@ -30,23 +31,6 @@ const COLUMNS: { header: string; value: (record: TAuditRecordDto) => unknown }[]
   { header: "metadata", value: (r) => (r.metadata === null ? null : JSON.stringify(r.metadata)) },
   { header: "hash", value: (r) => r.hash },
 ];
-
-/**
- * One RFC 4180 field. A cell a spreadsheet would read as a formula (= + - @, or a leading tab or
- * carriage return) gets a leading apostrophe so it stays text when the file is opened.
- */
-export function csvCell(value: unknown): string {
-  if (value === null || value === undefined) return "";
-  let text = String(value);
-  if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
-  if (/[",\r\n]/.test(text)) return `"${text.replace(/"/g, '""')}"`;
-
-  return text;
-}
-
-function csvLine(values: unknown[]) {
-  return `${values.map(csvCell).join(",")}\r\n`;
-}
 
 async function* auditCsvLines(filters: TAuditLogFilters) {
   // Bytes, not strings: Readable.toWeb hands chunks to a byte stream.

@@ -1,5 +1,5 @@
 // The one writer of ExportAuditLog. Every record links to the previous one by hash.
-import { computeRecordHash, GENESIS_HASH } from "@/lib/audit/hash";
+import { canonicalJson, computeRecordHash, GENESIS_HASH } from "@/lib/audit/hash";
 import type { TAuditAction, TAuditOutcome } from "@/lib/audit/actions";
 import type { TRequestMeta } from "@/lib/audit/request-meta";
 import { isPostgres, prisma, type TDb, type TTx } from "@/lib/db/client";
@@ -59,7 +59,9 @@ async function appendInTransaction(tx: TTx, entry: TAuditEntry) {
   const hash = computeRecordHash(record, head.hash);
 
   return tx.exportAuditLog.create({
-    data: { ...record, metadata: record.metadata ?? undefined, prevHash: head.hash, hash },
+    // Metadata stored with sorted keys: on SQLite the stored text then is the canonical form the
+    // hash covers, and the verifier can skip re-serializing it (computeStoredRecordHash).
+    data: { ...record, metadata: record.metadata ? (JSON.parse(canonicalJson(record.metadata)) as object) : undefined, prevHash: head.hash, hash },
     select: { id: true, seq: true },
   });
 }

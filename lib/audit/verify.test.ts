@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import { computeRecordHash, GENESIS_HASH, canonicalJson, serializeAuditRecord } from "@/lib/audit/hash";
+import { computeRecordHash, computeStoredRecordHash, GENESIS_HASH, canonicalJson, serializeAuditRecord } from "@/lib/audit/hash";
 import { createChainVerifier, type TStoredRecord } from "@/lib/audit/verify";
 
 function chain(n: number): TStoredRecord[] {
@@ -78,5 +78,29 @@ describe("audit record serialization", () => {
 
   it("tells a null field from the text \"null\"", () => {
     expect(computeRecordHash({ ...record, actorLabel: "null" }, GENESIS_HASH)).not.toBe(computeRecordHash(record, GENESIS_HASH));
+  });
+});
+
+describe("hashing a record read back as text", () => {
+  const record = {
+    seq: 3, action: "export_created", outcome: "success", userId: "u1", actorLabel: null, exportJobId: "j1", patientId: null, dataset: null,
+    templateId: null, scheduleId: null, ipAddress: null, userAgent: null, requestId: "r1", metadata: { format: "pdf", bytes: 12 },
+    createdAt: new Date("2026-05-06T07:08:09.010Z"),
+  };
+  const expected = computeRecordHash(record, GENESIS_HASH);
+  const { metadata: _metadata, createdAt: _createdAt, ...fixed } = record;
+  const stored = (metadataText: string | null, createdAtText: string) => ({ ...fixed, metadataText, createdAtText, prevHash: GENESIS_HASH, hash: expected });
+
+  it("matches the writer's hash for SQLite text (sorted keys, +00:00) and PostgreSQL text (JSONB order, Z)", () => {
+    expect(computeStoredRecordHash(stored('{"bytes":12,"format":"pdf"}', "2026-05-06T07:08:09.010+00:00"), GENESIS_HASH)).toBe(expected);
+    expect(computeStoredRecordHash(stored('{"format": "pdf", "bytes": 12}', "2026-05-06T07:08:09.010Z"), GENESIS_HASH)).toBe(expected);
+    expect(computeStoredRecordHash(stored('{"format":"pdf","bytes":12}', "2026-05-06T07:08:09.010Z"), GENESIS_HASH)).toBe(expected);
+  });
+
+  it("does not match an edited metadata text, time or field, nor broken JSON", () => {
+    expect(computeStoredRecordHash(stored('{"bytes":13,"format":"pdf"}', "2026-05-06T07:08:09.010Z"), GENESIS_HASH)).not.toBe(expected);
+    expect(computeStoredRecordHash(stored('{"bytes":12,"format":"pdf"}', "2026-05-06T07:08:09.011Z"), GENESIS_HASH)).not.toBe(expected);
+    expect(computeStoredRecordHash({ ...stored('{"bytes":12,"format":"pdf"}', "2026-05-06T07:08:09.010Z"), userId: "u2" }, GENESIS_HASH)).not.toBe(expected);
+    expect(computeStoredRecordHash(stored("{not json", "2026-05-06T07:08:09.010Z"), GENESIS_HASH)).not.toBe(expected);
   });
 });

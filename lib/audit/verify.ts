@@ -2,6 +2,9 @@ import { computeRecordHash, GENESIS_HASH, type TChainedRecord } from "@/lib/audi
 
 export type TStoredRecord = TChainedRecord & { prevHash: string; hash: string };
 
+/** What the verifier needs to place a record in the chain; the hasher covers the rest. */
+type TLinked = { seq: number; prevHash: string; hash: string };
+
 export type TChainStart = { seq: number; hash: string };
 
 export type TVerifyResult =
@@ -11,15 +14,19 @@ export type TVerifyResult =
 /**
  * Walks records in sequence order and checks each one's position, link and content.
  * Pure: the CLI and the admin page feed it the same ordered batches. `start` is the
- * retention checkpoint (the last purged record) or the genesis.
+ * retention checkpoint (the last purged record) or the genesis. `hashOf` recomputes a record's
+ * hash: computeRecordHash for records in memory, computeStoredRecordHash for rows read as text.
  */
-export function createChainVerifier(start: TChainStart = { seq: 0, hash: GENESIS_HASH }) {
+export function createChainVerifier<TRecord extends TLinked = TStoredRecord>(
+  start: TChainStart = { seq: 0, hash: GENESIS_HASH },
+  hashOf: (record: TRecord, prevHash: string) => string = computeRecordHash as unknown as (record: TRecord, prevHash: string) => string,
+) {
   let expectedSeq = start.seq + 1;
   let prevHash = start.hash;
   let count = 0;
   let failure: { brokenAtSeq: number; reason: string } | null = null;
 
-  function push(record: TStoredRecord): boolean {
+  function push(record: TRecord): boolean {
     if (failure) return false;
     if (record.seq !== expectedSeq) {
       failure = {
@@ -32,7 +39,7 @@ export function createChainVerifier(start: TChainStart = { seq: 0, hash: GENESIS
       failure = { brokenAtSeq: record.seq, reason: "link to the previous record does not match" };
       return false;
     }
-    if (computeRecordHash(record, prevHash) !== record.hash) {
+    if (hashOf(record, prevHash) !== record.hash) {
       failure = { brokenAtSeq: record.seq, reason: "content does not match its hash" };
       return false;
     }

@@ -1,19 +1,11 @@
 // The clinical tables every tier exports, and the masking policy of each of their columns.
 // The anon tier applies the policy; the pii tier exports the same columns unmasked.
-import type { TDatasetColumn, TFetchOptions, TRow, TTableSource } from "@/lib/datasets/dataset-types";
+import type { TDatasetColumn, TRow, TTableSource } from "@/lib/datasets/dataset-types";
+import type { TFieldKind } from "@/lib/datasets/sql-source";
 
-const after = (row: TRow | null) => (row ? { id: { gt: row.id } } : {});
-/**
- * Keyset on (date, id), walking the date index: "date >= last AND (date > last OR id > last.id)".
- * The redundant lower bound lets SQLite and PostgreSQL seek instead of re-reading earlier rows.
- */
-export function afterByDate(field: string, row: TRow | null) {
-  if (!row) return {};
-  const date = row[field] as Date;
+/** The text fields of a model, for `fields`. */
+const text = (...names: string[]): Record<string, TFieldKind> => Object.fromEntries(names.map((name) => [name, "text" as const]));
 
-  return { AND: [{ [field]: { gte: date } }, { OR: [{ [field]: { gt: date } }, { id: { gt: row.id } }] }] };
-}
-const asRows = (rows: object[]) => rows as TRow[];
 const field = (name: string) => (row: TRow) => row[name];
 const byPatient = (row: TRow) => (row.patientId as string | null) ?? null;
 
@@ -40,7 +32,7 @@ export const CLINICAL_TABLES: TClinicalTable[] = [
     description: "One row per patient: demographics, with every direct identifier removed in the anon tier.",
     table: {
       model: "Patient",
-      fetchBatch: ({ db, after: last, limit }: TFetchOptions) => db.patient.findMany({ where: after(last), orderBy: { id: "asc" }, take: limit, omit: { raw: true } }).then(asRows),
+      sql: { table: "Patient", orderByDate: null, sinceField: null, fields: { ...text("fhirId", "mrn", "ssn", "medicaidId", "insurancePayer", "insuranceMemberId", "givenName", "middleName", "familyName", "preferredName", "birthDate", "gender", "phone", "mobilePhone", "email", "addressLine", "city", "state", "postalCode", "country", "language", "maritalStatus", "emergencyContactName", "emergencyContactPhone", "organizationId", "generalPractitionerId"), active: "bool" } },
       count: (db) => db.patient.count(),
       patientIdOf: (row) => row.id,
     },
@@ -81,10 +73,7 @@ export const CLINICAL_TABLES: TClinicalTable[] = [
     description: "One row per encounter (session): when, how it was delivered, billing code.",
     table: {
       model: "Encounter",
-      fetchBatch: ({ db, after: last, limit, since }) =>
-        db.encounter
-          .findMany({ where: { AND: [since ? { startAt: { gte: since } } : {}, afterByDate("startAt", last)] }, orderBy: [{ startAt: "asc" }, { id: "asc" }], take: limit, omit: { raw: true } })
-          .then(asRows),
+      sql: { table: "Encounter", orderByDate: "startAt", sinceField: "startAt", fields: { ...text("patientId", "practitionerId", "organizationId", "locationId", "status", "deliveryFormat", "cptCode", "cptDisplay", "reasonText"), units: "number", startAt: "date", endAt: "date" } },
       count: (db, since) => db.encounter.count({ where: since ? { startAt: { gte: since } } : {} }),
       patientIdOf: byPatient,
     },
@@ -110,7 +99,7 @@ export const CLINICAL_TABLES: TClinicalTable[] = [
     description: "One row per practitioner (provider).",
     table: {
       model: "Practitioner",
-      fetchBatch: ({ db, after: last, limit }) => db.practitioner.findMany({ where: after(last), orderBy: { id: "asc" }, take: limit, omit: { raw: true } }).then(asRows),
+      sql: { table: "Practitioner", orderByDate: null, sinceField: null, fields: { ...text("givenName", "familyName", "npi", "credentials", "gender", "phone", "email", "organizationId"), active: "bool" } },
       count: (db) => db.practitioner.count(),
       patientIdOf: () => null,
     },
@@ -133,7 +122,7 @@ export const CLINICAL_TABLES: TClinicalTable[] = [
     description: "One row per organization (practice, clinic). Organizations are not patients: kept as is.",
     table: {
       model: "Organization",
-      fetchBatch: ({ db, after: last, limit }) => db.organization.findMany({ where: after(last), orderBy: { id: "asc" }, take: limit, omit: { raw: true } }).then(asRows),
+      sql: { table: "Organization", orderByDate: null, sinceField: null, fields: text("name", "type", "city", "state", "postalCode", "partOfId") },
       count: (db) => db.organization.count(),
       patientIdOf: () => null,
     },
@@ -153,7 +142,7 @@ export const CLINICAL_TABLES: TClinicalTable[] = [
     description: "One row per service location.",
     table: {
       model: "Location",
-      fetchBatch: ({ db, after: last, limit }) => db.location.findMany({ where: after(last), orderBy: { id: "asc" }, take: limit, omit: { raw: true } }).then(asRows),
+      sql: { table: "Location", orderByDate: null, sinceField: null, fields: text("name", "organizationId", "city", "state", "postalCode") },
       count: (db) => db.location.count(),
       patientIdOf: () => null,
     },
@@ -172,7 +161,7 @@ export const CLINICAL_TABLES: TClinicalTable[] = [
     description: "One row per care plan that is not a treatment plan: referral services and the like.",
     table: {
       model: "CarePlan",
-      fetchBatch: ({ db, after: last, limit }) => db.carePlan.findMany({ where: after(last), orderBy: { id: "asc" }, take: limit, omit: { raw: true } }).then(asRows),
+      sql: { table: "CarePlan", orderByDate: null, sinceField: null, fields: text("patientId", "title", "category", "status", "intent", "description", "startDate", "endDate") },
       count: (db) => db.carePlan.count(),
       patientIdOf: byPatient,
     },
@@ -194,7 +183,7 @@ export const CLINICAL_TABLES: TClinicalTable[] = [
     description: "One row per diagnosis (ICD-10).",
     table: {
       model: "Condition",
-      fetchBatch: ({ db, after: last, limit }) => db.condition.findMany({ where: after(last), orderBy: { id: "asc" }, take: limit, omit: { raw: true } }).then(asRows),
+      sql: { table: "Condition", orderByDate: null, sinceField: null, fields: text("patientId", "icd10Code", "display", "clinicalStatus", "onsetDate", "recordedDate") },
       count: (db) => db.condition.count(),
       patientIdOf: byPatient,
     },
@@ -214,8 +203,7 @@ export const CLINICAL_TABLES: TClinicalTable[] = [
     description: "One row per observation (scores, vitals, measures).",
     table: {
       model: "Observation",
-      fetchBatch: ({ db, after: last, limit, since }) =>
-        db.observation.findMany({ where: { ...after(last), ...(since ? { effectiveAt: { gte: since } } : {}) }, orderBy: { id: "asc" }, take: limit, omit: { raw: true } }).then(asRows),
+      sql: { table: "Observation", orderByDate: null, sinceField: "effectiveAt", fields: { ...text("patientId", "encounterId", "code", "display", "category", "valueString", "unit", "status"), valueNumber: "number", effectiveAt: "date" } },
       count: (db, since) => db.observation.count({ where: since ? { effectiveAt: { gte: since } } : {} }),
       patientIdOf: byPatient,
     },

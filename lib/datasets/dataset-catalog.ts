@@ -2,12 +2,12 @@
 // policy and the current row count.
 import { decide, type TActor } from "@/lib/auth/policy";
 import { prisma } from "@/lib/db/client";
-import { DATASET_TIERS, exportableColumns } from "@/lib/datasets/dataset-types";
+import { DATASET_TIERS, exportableColumns, type TDatasetTier } from "@/lib/datasets/dataset-types";
 import { datasetsOfTier, POLICY_VERSION } from "@/lib/datasets/dataset-registry";
 import { METRICS_CATALOG } from "@/lib/datasets/metrics";
 
-export async function listDatasetCatalog(actor: TActor) {
-  const tiers = DATASET_TIERS.filter((tier) => decide(actor, { action: "dataset.export", tier }).allowed);
+export async function listDatasetCatalog(actor: TActor, options: { tier?: TDatasetTier } = {}) {
+  const tiers = DATASET_TIERS.filter((tier) => decide(actor, { action: "dataset.export", tier }).allowed && (!options.tier || tier === options.tier));
   const datasets = [];
   for (const tier of tiers) {
     for (const dataset of datasetsOfTier(tier)) {

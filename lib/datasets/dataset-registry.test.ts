@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import { identityOf } from "@/lib/anonymize/patient-identity";
 import { isColumnPolicy } from "@/lib/anonymize/profiles";
 import { createReleaseScanner, ReleaseScanError } from "@/lib/anonymize/release-scan";
-import { csvLine } from "@/lib/datasets/csv";
+import { csvLine } from "@/lib/csv/csv";
 import { datasetArchiveName } from "@/lib/datasets/dataset-export-parameters";
 import { ageBand } from "@/lib/datasets/dataset-job.handler";
 import { datasetsOfTier, listDatasets } from "@/lib/datasets/dataset-registry";

@@ -4,6 +4,7 @@
 import { isColumnPolicy, type TColumnPolicy } from "@/lib/anonymize/profiles";
 import type { TDatasetTier } from "@/lib/auth/policy";
 import type { TDb } from "@/lib/db/client";
+import type { TSqlSource } from "@/lib/datasets/sql-source";
 
 export type { TDatasetTier };
 export const DATASET_TIERS: readonly TDatasetTier[] = ["anon", "pii", "metrics"];
@@ -24,11 +25,16 @@ export type TDatasetColumn = {
 /** `after`: the last row of the previous batch (null: start). */
 export type TFetchOptions = { db: TDb; after: TRow | null; limit: number; since: Date | null };
 
-/** A table read in keyset order (id, or an indexed date then id), one batch at a time. */
+/**
+ * A table read in keyset order (id, or an indexed date then id), one batch at a time: database
+ * tables through `sql` (raw driver reads, lib/datasets/sql-source.ts), computed ones (metrics)
+ * through `fetchBatch`.
+ */
 export type TTableSource = {
   /** The Prisma model (for the catalog). */
   model: string;
-  fetchBatch(options: TFetchOptions): Promise<TRow[]>;
+  sql?: TSqlSource;
+  fetchBatch?(options: TFetchOptions): Promise<TRow[]>;
   /** Rows the export will hold (null: not known before computing, e.g. metrics). */
   count(db: TDb, since: Date | null): Promise<number | null>;
   /** The internal patient id a row belongs to (for date shifting, scrubbing and the scan). */

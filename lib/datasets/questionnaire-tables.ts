@@ -1,7 +1,7 @@
 // One wide table per questionnaire: a row per response, a column per question. The linkId ->
 // column mapping and per-item policies are data, in lib/fhir/questionnaires.json.
 import { isColumnPolicy, type TColumnPolicy } from "@/lib/anonymize/profiles";
-import { afterByDate, type TClinicalTable } from "@/lib/datasets/clinical-tables";
+import type { TClinicalTable } from "@/lib/datasets/clinical-tables";
 import type { TDatasetColumn, TRow } from "@/lib/datasets/dataset-types";
 import { QUESTIONNAIRES, type TQuestionnaire } from "@/lib/fhir/questionnaire-catalog";
 
@@ -89,16 +89,14 @@ function questionnaireTable(questionnaire: TQuestionnaire): TClinicalTable {
     description: `${questionnaire.title}: one row per response, one column per question.`,
     table: {
       model: "QuestionnaireResponse",
-      // Keyset on (authoredAt, id): the (questionnaire, authoredAt) index serves it.
-      fetchBatch: ({ db, after, limit, since }) =>
-        db.questionnaireResponse
-          .findMany({
-            where: { questionnaire: questionnaire.key, AND: [since ? { authoredAt: { gte: since } } : {}, afterByDate("authoredAt", after)] },
-            orderBy: [{ authoredAt: "asc" }, { id: "asc" }],
-            take: limit,
-            omit: { raw: true },
-          })
-          .then((rows) => rows as TRow[]),
+      // Ordered by (authoredAt, id): the (questionnaire, authoredAt) index serves it.
+      sql: {
+        table: "QuestionnaireResponse",
+        orderByDate: "authoredAt",
+        sinceField: "authoredAt",
+        equals: { questionnaire: questionnaire.key },
+        fields: { patientId: "text", encounterId: "text", practitionerId: "text", status: "text", authoredAt: "date", totalScore: "number", severity: "text", items: "json" },
+      },
       count: (db, since) => db.questionnaireResponse.count({ where: { questionnaire: questionnaire.key, ...(since ? { authoredAt: { gte: since } } : {}) } }),
       patientIdOf: (row) => row.patientId as string,
     },

@@ -33,6 +33,25 @@ const ALIGNMENT: Record<TTextAlign, (typeof AlignmentType)[keyof typeof Alignmen
   justify: AlignmentType.JUSTIFIED,
 };
 const CELL_BORDER = { style: BorderStyle.SINGLE, size: 4, color: "B5B5B5" };
+// Borders and cell margins are set once on the table (w:tblBorders / w:tblCellMar), not per cell.
+const TABLE_BORDERS = { top: CELL_BORDER, bottom: CELL_BORDER, left: CELL_BORDER, right: CELL_BORDER, insideHorizontal: CELL_BORDER, insideVertical: CELL_BORDER };
+const TABLE_CELL_MARGINS = { top: 40, bottom: 40, left: 80, right: 80 };
+const HEADER_SHADING = { type: ShadingType.CLEAR, color: "auto", fill: "ECECEC" };
+const DOCUMENT_STYLES = { default: { document: { run: { font: "Helvetica", size: BASE_FONT_SIZE * 2 } } } };
+const NUMBERING = {
+  config: [
+    {
+      reference: ORDERED_LIST,
+      levels: Array.from({ length: 9 }, (_, level) => ({
+        level,
+        format: LevelFormat.DECIMAL,
+        text: `%${level + 1}.`,
+        alignment: AlignmentType.START,
+        style: { paragraph: { indent: { left: 720 * (level + 1), hanging: 360 } } },
+      })),
+    },
+  ],
+};
 
 type TDocxChild = Paragraph | Table;
 
@@ -43,9 +62,11 @@ function runsOf(children: TInline[], defaults: TMarks): TextRun[] {
   return children.map((run) => {
     if (run.type === "break") return new TextRun({ break: 1 });
     const marks = { ...defaults, ...run };
+    // Only what differs from the document default: every explicit <w:b w:val="false"/> is an
+    // object to build and an element to write, per run.
     const format = {
-      bold: marks.bold ?? false,
-      italics: marks.italic ?? false,
+      ...(marks.bold || (marks.bold === false && defaults.bold) ? { bold: marks.bold } : {}),
+      ...(marks.italic || (marks.italic === false && defaults.italic) ? { italics: marks.italic } : {}),
       ...(marks.color ? { color: marks.color.slice(1) } : {}),
       ...(marks.fontSize ? { size: Math.round(marks.fontSize * 2) } : {}),
     };
@@ -101,18 +122,18 @@ function blocksToDocx(blocks: TBlock[], state: TState, listLevel = 0): TDocxChil
         out.push(
           new Table({
             width: { size: 100, type: WidthType.PERCENTAGE },
+            borders: TABLE_BORDERS,
+            margins: TABLE_CELL_MARGINS,
             rows: block.rows.map(
               (row) =>
                 new TableRow({
-                  tableHeader: row.isHeader,
+                  ...(row.isHeader ? { tableHeader: true } : {}),
                   cantSplit: true,
                   children: row.cells.map(
                     (cell, index) =>
                       new TableCell({
-                        borders: { top: CELL_BORDER, bottom: CELL_BORDER, left: CELL_BORDER, right: CELL_BORDER },
-                        ...(row.isHeader ? { shading: { type: ShadingType.CLEAR, color: "auto", fill: "ECECEC" } } : {}),
+                        ...(row.isHeader ? { shading: HEADER_SHADING } : {}),
                         ...(index === row.cells.length - 1 && row.cells.length < columns ? { columnSpan: columns - row.cells.length + 1 } : {}),
-                        margins: { top: 40, bottom: 40, left: 80, right: 80 },
                         children: [new Paragraph({ children: runsOf(cell.children, { bold: cell.isHeader }), ...(cell.style.textAlign ? { alignment: ALIGNMENT[cell.style.textAlign] } : {}) })],
                       }),
                   ),
@@ -147,21 +168,8 @@ export async function renderDocx(tree: { header: TBlock[]; footer: TBlock[]; bod
   const document = new Document({
     title: meta.title,
     creator: "CareExport",
-    styles: { default: { document: { run: { font: "Helvetica", size: BASE_FONT_SIZE * 2 } } } },
-    numbering: {
-      config: [
-        {
-          reference: ORDERED_LIST,
-          levels: Array.from({ length: 9 }, (_, level) => ({
-            level,
-            format: LevelFormat.DECIMAL,
-            text: `%${level + 1}.`,
-            alignment: AlignmentType.START,
-            style: { paragraph: { indent: { left: 720 * (level + 1), hanging: 360 } } },
-          })),
-        },
-      ],
-    },
+    styles: DOCUMENT_STYLES,
+    numbering: NUMBERING,
     sections: [
       {
         properties: { page: { margin: { top: 1080, bottom: 1080, left: 1080, right: 1080 } } },

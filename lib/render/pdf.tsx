@@ -1,37 +1,71 @@
 // PDF back end: document tree -> @react-pdf/renderer. Built-in Helvetica only (no font files,
-// no network). Running header/footer are `fixed` views; {page}/{pages} use react-pdf's render prop.
-import { Circle, Document, Font, Line, Page, Polyline, renderToBuffer, StyleSheet, Svg, Text, View } from "@react-pdf/renderer";
+// no network).
+//
+// Speed and memory (see BENCHMARKS.md "Reports"):
+// - One long-lived react-pdf instance, documents rendered one at a time and unmounted after.
+//   `renderToBuffer` creates a React root per call that react-pdf never unmounts; React keeps
+//   every root (and with it the whole document tree) reachable, ~4 MB per report.
+// - react-pdf's newer pagination engine (`layout` / `experimentalPagination`): content is laid out
+//   once and packed into pages. The classic engine lays the remaining content out again at every
+//   page break (and again for each render prop), which made a 6-page report cost ~O(pages²).
+// - The running header/footer are the page `layout` (page chrome with its space reserved), so
+//   {page}/{pages} are plain text there: no render prop, no dynamic re-layout.
+// - Few, flat nodes: one <Text> per paragraph or table cell (nested <Text> only for runs whose
+//   marks differ), no <View> per cell; styles created once at module level or cached by marks.
+import { Circle, Document, Font, Line, Page, pdf, Polyline, StyleSheet, Svg, Text, View } from "@react-pdf/renderer";
 import type { Style } from "@react-pdf/stylesheet";
-import type { ReactNode } from "react";
+import type { ReactElement, ReactNode } from "react";
 
 import { BASE_FONT_SIZE } from "@/lib/render/css";
 import type { TBlock, TBlockStyle, TDocumentTree, TInline, TMarks, TTableRow } from "@/lib/render/document-tree.types";
 
 const PAGE_MARGIN = 54;
+const RUNNING_TOP = 24;
+const RUNNING_BOTTOM = 20;
+/** Space between a running header/footer and the body. */
+const RUNNING_GAP = 14;
 
 // Clinical text reads badly hyphenated ("Ad-dress", "psycho-therapy"): wrap whole words only.
+// Registered once at module load (a callback per render would pile up work and memory).
 Font.registerHyphenationCallback((word) => [word]);
 const HEADING_SIZE = { 1: 18, 2: 14, 3: 12, 4: 11 } as const;
 const TEXT_COLOR = "#1a1a1a";
 const RULE_COLOR = "#9a9a9a";
+const CHART_WIDTH = 360;
+const CHART_HEIGHT = 110;
+const CHART_PAD = 8;
 
 const styles = StyleSheet.create({
-  page: { fontFamily: "Helvetica", fontSize: BASE_FONT_SIZE, color: TEXT_COLOR, paddingHorizontal: PAGE_MARGIN },
-  running: { position: "absolute", left: PAGE_MARGIN, right: PAGE_MARGIN, fontSize: 8, color: "#555555" },
+  page: { fontFamily: "Helvetica", fontSize: BASE_FONT_SIZE, color: TEXT_COLOR, paddingHorizontal: PAGE_MARGIN, paddingVertical: PAGE_MARGIN },
+  chromePage: { fontFamily: "Helvetica", fontSize: BASE_FONT_SIZE, color: TEXT_COLOR, paddingHorizontal: PAGE_MARGIN, paddingTop: RUNNING_TOP, paddingBottom: RUNNING_BOTTOM },
+  header: { fontSize: 8, color: "#555555", marginBottom: RUNNING_GAP },
+  footer: { fontSize: 8, color: "#555555", marginTop: RUNNING_GAP },
   paragraph: { marginBottom: 5 },
-  // Only in the body: with a lineHeight, react-pdf 4.9 drops a bottom-anchored footer whose
-  // text uses the render prop (page numbers).
-  bodyLines: { lineHeight: 1.35 },
-  table: { borderTopWidth: 0.75, borderLeftWidth: 0.75, borderColor: "#b5b5b5", marginBottom: 8 },
-  row: { flexDirection: "row" },
-  headerRow: { backgroundColor: "#ececec" },
-  cell: { borderRightWidth: 0.75, borderBottomWidth: 0.75, borderColor: "#b5b5b5", paddingVertical: 3, paddingHorizontal: 4 },
+  // react-pdf resolves a unitless lineHeight against its default 18 pt unless the same style sets
+  // fontSize (the page's inherited size comes too late): without it lines were 24 pt apart.
+  bodyParagraph: { marginBottom: 5, fontSize: BASE_FONT_SIZE, lineHeight: 1.35 },
+  listParagraph: { marginBottom: 1, fontSize: BASE_FONT_SIZE, lineHeight: 1.35 },
+  headingLarge: { marginTop: 10, marginBottom: 4 },
+  headingSmall: { marginTop: 6, marginBottom: 4 },
+  // Borders live on rows and cells, never on the table: a table split over pages would otherwise
+  // draw its left border down to the bottom margin. Each row carries its top line, so the part
+  // continued on the next page starts closed.
+  table: { marginBottom: 8 },
+  row: { flexDirection: "row", borderTopWidth: 0.75, borderLeftWidth: 0.75, borderColor: "#b5b5b5" },
+  headerRow: { flexDirection: "row", borderTopWidth: 0.75, borderLeftWidth: 0.75, borderColor: "#b5b5b5", backgroundColor: "#ececec" },
+  lastRow: { borderBottomWidth: 0.75 },
+  cell: { borderRightWidth: 0.75, borderColor: "#b5b5b5", paddingVertical: 3, paddingHorizontal: 4 },
+  list: { marginBottom: 5 },
   listItem: { flexDirection: "row", marginBottom: 2 },
   bullet: { width: 14 },
+  wideBullet: { width: 20 },
+  listBody: { flexGrow: 1, flexShrink: 1 },
   rule: { borderBottomWidth: 0.75, borderColor: RULE_COLOR, marginVertical: 6 },
   chartTitle: { fontFamily: "Helvetica-Bold", marginBottom: 2 },
-  chartLabels: { flexDirection: "row", justifyContent: "space-between", width: 360, fontSize: 7, color: "#555555", marginBottom: 8 },
+  chartLabels: { flexDirection: "row", justifyContent: "space-between", width: CHART_WIDTH, fontSize: 7, color: "#555555", marginBottom: 8 },
 });
+
+type TPageInfo = { pageNumber: number; totalPages: number };
 
 function fontFamily(marks: TMarks) {
   if (marks.bold && marks.italic) return "Helvetica-BoldOblique";
@@ -41,13 +75,28 @@ function fontFamily(marks: TMarks) {
   return "Helvetica";
 }
 
-function runStyle(marks: TMarks, defaults: TMarks): Style {
-  const merged = { ...defaults, ...marks };
+// Text styles by marks. Templates use a handful of combinations; the cap only guards against a
+// template that produces a new colour/size per run (it never grows per document).
+const markStyles = new Map<string, Style>();
+const MARK_STYLE_CAP = 512;
 
-  return { fontFamily: fontFamily(merged), ...(merged.color ? { color: merged.color } : {}), ...(merged.fontSize ? { fontSize: merged.fontSize } : {}) };
+function marksStyle(marks: TMarks): Style {
+  const key = `${marks.bold ? 1 : 0}${marks.italic ? 1 : 0}|${marks.color ?? ""}|${marks.fontSize ?? ""}`;
+  let style = markStyles.get(key);
+  if (!style) {
+    style = { fontFamily: fontFamily(marks), ...(marks.color ? { color: marks.color } : {}), ...(marks.fontSize ? { fontSize: marks.fontSize } : {}) };
+    if (markStyles.size >= MARK_STYLE_CAP) markStyles.clear();
+    markStyles.set(key, style);
+  }
+
+  return style;
 }
 
-function layoutStyle(style: TBlockStyle): Style {
+const sameMarks = (a: TMarks, b: TMarks) => Boolean(a.bold) === Boolean(b.bold) && Boolean(a.italic) === Boolean(b.italic) && a.color === b.color && a.fontSize === b.fontSize;
+
+function layoutStyle(style: TBlockStyle): Style | undefined {
+  if (style.textAlign === undefined && style.marginTop === undefined && style.marginBottom === undefined) return undefined;
+
   return {
     ...(style.textAlign ? { textAlign: style.textAlign } : {}),
     ...(style.marginTop !== undefined ? { marginTop: style.marginTop } : {}),
@@ -55,26 +104,48 @@ function layoutStyle(style: TBlockStyle): Style {
   };
 }
 
-function pageText(children: TInline[], pageNumber: number, totalPages: number) {
-  return children.map((run) => (run.type === "text" ? run.text : run.type === "break" ? "\n" : String(run.which === "current" ? pageNumber : totalPages))).join("");
+function styleList(...parts: (Style | undefined)[]): Style | Style[] {
+  const present = parts.filter((part): part is Style => part !== undefined);
+
+  return present.length === 1 ? present[0]! : present;
 }
 
-function InlineText({ children, defaults, style, minPresenceAhead }: { children: TInline[]; defaults: TMarks; style: Style | Style[]; minPresenceAhead?: number }) {
-  if (children.some((run) => run.type === "page_number")) {
-    const first = children.find((run) => run.type !== "break") as TMarks | undefined;
+/**
+ * One <Text> for a run list: the block's marks go on the outer Text, runs with the same marks are
+ * plain strings, only differing runs get a nested <Text>.
+ */
+function InlineText({ runs, defaults, style, page }: { runs: TInline[]; defaults: TMarks; style?: Style | Style[] | undefined; page?: TPageInfo | undefined }) {
+  const first = runs.find((run) => run.type !== "break") as TMarks | undefined;
+  // The outer Text takes the first run's marks (the common case: a single plain run).
+  const outer: TMarks = { ...defaults, ...pickMarks(first) };
+  const children: ReactNode[] = [];
+  runs.forEach((run, index) => {
+    if (run.type === "break") {
+      children.push("\n");
+      return;
+    }
+    const text = run.type === "text" ? run.text : page ? String(run.which === "current" ? page.pageNumber : page.totalPages) : "";
+    const marks = { ...defaults, ...pickMarks(run) };
+    children.push(sameMarks(marks, outer) ? text : <Text key={index} style={marksStyle(marks)}>{text}</Text>);
+  });
+  const outerStyle = marksStyle(outer);
 
-    return <Text style={[...[style].flat(), runStyle(first ?? {}, defaults)]} render={({ pageNumber, totalPages }) => pageText(children, pageNumber, totalPages ?? pageNumber)} />;
-  }
+  return <Text style={style === undefined ? outerStyle : [...[style].flat(), outerStyle]}>{children.length === 1 && typeof children[0] === "string" ? children[0] : children}</Text>;
+}
 
-  return (
-    <Text style={[...[style].flat(), runStyle({}, defaults)]} minPresenceAhead={minPresenceAhead}>
-      {children.map((run, index) => (run.type === "break" ? "\n" : run.type === "text" ? <Text key={index} style={runStyle(run, defaults)}>{run.text}</Text> : null))}
-    </Text>
-  );
+function pickMarks(run: TMarks | undefined): TMarks {
+  if (!run) return {};
+
+  return {
+    ...(run.bold !== undefined ? { bold: run.bold } : {}),
+    ...(run.italic !== undefined ? { italic: run.italic } : {}),
+    ...(run.color !== undefined ? { color: run.color } : {}),
+    ...(run.fontSize !== undefined ? { fontSize: run.fontSize } : {}),
+  };
 }
 
 /** Relative column widths from the longest cell text, so narrow numeric columns stay narrow. */
-function columnWeights(rows: TTableRow[]) {
+function columnStyles(rows: TTableRow[]): Style[] {
   const columns = Math.max(...rows.map((row) => row.cells.length));
   const weights = new Array<number>(columns).fill(4);
   for (const row of rows) {
@@ -84,20 +155,19 @@ function columnWeights(rows: TTableRow[]) {
     });
   }
 
-  return weights;
+  return weights.map((weight) => ({ flexGrow: weight, flexBasis: 0 }));
 }
 
-function TableBlock({ rows }: { rows: TTableRow[] }) {
-  const weights = columnWeights(rows);
+function TableBlock({ rows, page }: { rows: TTableRow[]; page?: TPageInfo | undefined }) {
+  const columns = columnStyles(rows);
 
+  // A cell is its <Text> (borders and padding on the Text itself): no <View> per cell.
   return (
     <View style={styles.table}>
       {rows.map((row, rowIndex) => (
-        <View key={rowIndex} style={row.isHeader ? [styles.row, styles.headerRow] : styles.row} wrap={false}>
+        <View key={rowIndex} style={styleList(row.isHeader ? styles.headerRow : styles.row, rowIndex === rows.length - 1 ? styles.lastRow : undefined)} wrap={false}>
           {row.cells.map((cell, cellIndex) => (
-            <View key={cellIndex} style={[styles.cell, { flexGrow: weights[cellIndex] ?? 4, flexBasis: 0 }]}>
-              <InlineText defaults={{ bold: cell.isHeader }} style={layoutStyle(cell.style)}>{cell.children}</InlineText>
-            </View>
+            <InlineText key={cellIndex} runs={cell.children} defaults={{ bold: cell.isHeader }} page={page} style={styleList(styles.cell, columns[cellIndex], layoutStyle(cell.style))} />
           ))}
         </View>
       ))}
@@ -106,23 +176,20 @@ function TableBlock({ rows }: { rows: TTableRow[] }) {
 }
 
 function ChartBlock({ block }: { block: Extract<TBlock, { type: "chart" }> }) {
-  const width = 360;
-  const height = 110;
-  const pad = 8;
   const max = block.max ?? Math.max(...block.points.map((p) => p.value), 1);
-  const step = block.points.length > 1 ? (width - 2 * pad) / (block.points.length - 1) : 0;
+  const step = block.points.length > 1 ? (CHART_WIDTH - 2 * CHART_PAD) / (block.points.length - 1) : 0;
   const coordinates = block.points.map((point, index) => ({
-    x: pad + index * step,
-    y: height - pad - (Math.max(0, Math.min(point.value, max)) / max) * (height - 2 * pad),
+    x: CHART_PAD + index * step,
+    y: CHART_HEIGHT - CHART_PAD - (Math.max(0, Math.min(point.value, max)) / max) * (CHART_HEIGHT - 2 * CHART_PAD),
   }));
   const labelled = block.points.length <= 8 ? block.points : block.points.filter((_, i) => i === 0 || i === block.points.length - 1 || i % Math.ceil(block.points.length / 6) === 0);
 
   return (
     <View wrap={false}>
       {block.title ? <Text style={styles.chartTitle}>{block.title}</Text> : null}
-      <Svg width={width} height={height}>
+      <Svg width={CHART_WIDTH} height={CHART_HEIGHT}>
         {[0, 0.5, 1].map((fraction) => (
-          <Line key={fraction} x1={pad} x2={width - pad} y1={pad + fraction * (height - 2 * pad)} y2={pad + fraction * (height - 2 * pad)} stroke="#dddddd" strokeWidth={0.75} />
+          <Line key={fraction} x1={CHART_PAD} x2={CHART_WIDTH - CHART_PAD} y1={CHART_PAD + fraction * (CHART_HEIGHT - 2 * CHART_PAD)} y2={CHART_PAD + fraction * (CHART_HEIGHT - 2 * CHART_PAD)} stroke="#dddddd" strokeWidth={0.75} />
         ))}
         <Polyline points={coordinates.map((c) => `${c.x},${c.y}`).join(" ")} stroke="#2b5c8a" strokeWidth={1.5} fill="none" />
         {coordinates.map((c, index) => (
@@ -138,43 +205,54 @@ function ChartBlock({ block }: { block: Extract<TBlock, { type: "chart" }> }) {
   );
 }
 
-function renderBlock(block: TBlock, index: number, isRunning: boolean, inList: boolean): ReactNode {
+type TBlockContext = { page?: TPageInfo | undefined; isRunning: boolean; inList: boolean };
+
+function renderBlock(block: TBlock, key: string | number, ctx: TBlockContext): ReactNode {
   switch (block.type) {
     case "heading":
       return (
-        <InlineText key={index} minPresenceAhead={48} defaults={{ bold: true, fontSize: HEADING_SIZE[block.level] }} style={[{ marginTop: block.level <= 2 ? 10 : 6, marginBottom: 4 }, layoutStyle(block.style)]}>
-          {block.children}
-        </InlineText>
+        <InlineText
+          key={key}
+          runs={block.children}
+          page={ctx.page}
+          defaults={{ bold: true, fontSize: HEADING_SIZE[block.level] }}
+          style={styleList(block.level <= 2 ? styles.headingLarge : styles.headingSmall, layoutStyle(block.style))}
+        />
       );
     case "paragraph":
-      return <InlineText key={index} defaults={{}} style={[styles.paragraph, ...(isRunning ? [] : [styles.bodyLines]), ...(inList ? [{ marginBottom: 1 }] : []), layoutStyle(block.style)]}>{block.children}</InlineText>;
+      // Only in the body: running header/footer lines stay tight.
+      return <InlineText key={key} runs={block.children} page={ctx.page} defaults={{}} style={styleList(ctx.isRunning ? styles.paragraph : ctx.inList ? styles.listParagraph : styles.bodyParagraph, layoutStyle(block.style))} />;
     case "list":
       return (
-        <View key={index} style={{ marginBottom: 5 }}>
+        <View key={key} style={styles.list}>
           {block.items.map((item, itemIndex) => (
             <View key={itemIndex} style={styles.listItem} wrap={false}>
-              <Text style={styles.bullet}>{block.ordered ? `${itemIndex + 1}.` : "•"}</Text>
-              <View style={{ flex: 1 }}>
-                <Blocks blocks={item} isRunning={isRunning} inList />
-              </View>
+              <Text style={block.ordered && block.items.length >= 10 ? styles.wideBullet : styles.bullet}>{block.ordered ? `${itemIndex + 1}.` : "•"}</Text>
+              <View style={styles.listBody}>{blocks(item, { ...ctx, inList: true })}</View>
             </View>
           ))}
         </View>
       );
     case "table":
-      return <TableBlock key={index} rows={block.rows} />;
-    case "section":
-      return (
-        <View key={index} style={layoutStyle(block.style)}>
-          <Blocks blocks={block.children} isRunning={isRunning} />
+      return <TableBlock key={key} rows={block.rows} page={ctx.page} />;
+    case "section": {
+      const style = layoutStyle(block.style);
+
+      // A plain <section> adds nothing to the layout: its blocks go straight into the parent.
+      return style ? (
+        <View key={key} style={style}>
+          {blocks(block.children, ctx)}
         </View>
+      ) : (
+        blocks(block.children, ctx, key)
       );
+    }
     case "rule":
-      return <View key={index} style={styles.rule} />;
+      return <View key={key} style={styles.rule} />;
     case "page_break":
-      return <View key={index} break />;
+      return <View key={key} break />;
     case "chart":
-      return <ChartBlock key={index} block={block} />;
+      return <ChartBlock key={key} block={block} />;
   }
 }
 
@@ -187,54 +265,89 @@ function isKeepable(block: TBlock | undefined) {
   return block.type === "paragraph" || block.type === "chart";
 }
 
-function Blocks({ blocks, isRunning = false, inList = false }: { blocks: TBlock[]; isRunning?: boolean; inList?: boolean }): ReactNode {
+/** Skip plain sections to find what a heading actually introduces. */
+function firstBlock(block: TBlock | undefined): TBlock | undefined {
+  return block?.type === "section" && !layoutStyle(block.style) ? firstBlock(block.children[0]) : block;
+}
+
+function blocks(list: TBlock[], ctx: TBlockContext, keyPrefix?: string | number): ReactNode[] {
   const out: ReactNode[] = [];
-  for (let index = 0; index < blocks.length; index++) {
-    const block = blocks[index]!;
-    const next = blocks[index + 1];
+  const keyOf = (index: number) => (keyPrefix === undefined ? index : `${keyPrefix}.${index}`);
+  for (let index = 0; index < list.length; index++) {
+    const block = list[index]!;
+    const next = list[index + 1];
     // Never leave a heading alone at the bottom of a page: keep it with what it introduces.
-    if (block.type === "heading" && !isRunning && isKeepable(next)) {
+    if (block.type === "heading" && !ctx.isRunning && next?.type !== "section" && isKeepable(firstBlock(next))) {
       out.push(
-        <View key={index} wrap={false}>
-          {renderBlock(block, 0, isRunning, inList)}
-          {renderBlock(next!, 1, isRunning, inList)}
+        <View key={keyOf(index)} wrap={false}>
+          {renderBlock(block, 0, ctx)}
+          {renderBlock(next!, 1, ctx)}
         </View>,
       );
       index++;
       continue;
     }
-    out.push(renderBlock(block, index, isRunning, inList));
+    out.push(renderBlock(block, keyOf(index), ctx));
   }
 
   return out;
 }
 
-/** Rough height of a running header/footer, so the body never runs under it. */
-function runningHeight(blocks: TBlock[]) {
-  const lines = blocks.reduce((sum, block) => sum + (block.type === "paragraph" || block.type === "heading" ? 1 + block.children.filter((r) => r.type === "break").length : block.type === "rule" ? 0.5 : 1), 0);
+function documentElement(tree: TDocumentTree, meta: { title: string }): ReactElement {
+  const body = blocks(tree.body, { isRunning: false, inList: false });
+  const hasChrome = tree.header.length > 0 || tree.footer.length > 0;
+  // Header/footer are the page template; the engine renders it once per output page with the page
+  // numbers, and keeps the body out of the space it takes.
+  const chrome = ({ children, pageNumber = 1, totalPages }: { children: ReactNode; pageNumber?: number | undefined; totalPages?: number | undefined }) => {
+    const ctx: TBlockContext = { page: { pageNumber, totalPages: totalPages ?? pageNumber }, isRunning: true, inList: false };
 
-  return lines * 12 + 6;
+    return (
+      <>
+        {tree.header.length ? <View style={styles.header}>{blocks(tree.header, ctx)}</View> : null}
+        {children}
+        {tree.footer.length ? <View style={styles.footer}>{blocks(tree.footer, ctx)}</View> : null}
+      </>
+    );
+  };
+  return (
+    <Document title={meta.title} producer="CareExport" creator="CareExport">
+      {hasChrome ? (
+        <Page size="LETTER" style={styles.chromePage} layout={chrome}>
+          {body}
+        </Page>
+      ) : (
+        <Page size="LETTER" style={styles.page} experimentalPagination>
+          {body}
+        </Page>
+      )}
+    </Document>
+  );
 }
 
-export async function renderPdf(tree: TDocumentTree, meta: { title: string }): Promise<Buffer> {
-  const top = tree.header.length ? 28 + runningHeight(tree.header) : PAGE_MARGIN;
-  const bottom = tree.footer.length ? 28 + runningHeight(tree.footer) : PAGE_MARGIN;
+// One react-pdf instance for the life of the process (see the header comment). Documents go
+// through it one at a time: the instance holds one document tree, and layout is CPU-bound anyway.
+const writer = pdf();
+let queue: Promise<unknown> = Promise.resolve();
 
-  return renderToBuffer(
-    <Document title={meta.title} producer="CareExport" creator="CareExport">
-      <Page size="LETTER" style={[styles.page, { paddingTop: top, paddingBottom: bottom }]}>
-        {tree.header.length ? (
-          <View fixed style={[styles.running, { top: 24 }]}>
-            <Blocks blocks={tree.header} isRunning />
-          </View>
-        ) : null}
-        <Blocks blocks={tree.body} />
-        {tree.footer.length ? (
-          <View fixed style={[styles.running, { bottom: 20 }]}>
-            <Blocks blocks={tree.footer} isRunning />
-          </View>
-        ) : null}
-      </Page>
-    </Document>,
-  );
+async function writeOne(element: ReactElement): Promise<Buffer> {
+  try {
+    writer.updateContainer(element);
+    const stream = (await writer.toBuffer()) as unknown as AsyncIterable<Buffer>;
+    const chunks: Buffer[] = [];
+    for await (const chunk of stream) chunks.push(chunk);
+
+    return Buffer.concat(chunks);
+  } finally {
+    // Unmount, and drop the node tree react-pdf leaves on its container after an unmount.
+    writer.updateContainer(null as unknown as ReactElement);
+    writer.container.document = null;
+  }
+}
+
+export function renderPdf(tree: TDocumentTree, meta: { title: string }): Promise<Buffer> {
+  const element = documentElement(tree, meta);
+  const result = queue.then(() => writeOne(element));
+  queue = result.catch(() => undefined);
+
+  return result;
 }

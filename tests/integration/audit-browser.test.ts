@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { GET as exportRoute } from "@/app/api/v1/audit/export/route";
 import { GET as listRoute } from "@/app/api/v1/audit/route";
 import { GET as verifyRoute } from "@/app/api/v1/audit/verify/route";
-import { csvCell } from "@/lib/audit/export-audit-csv";
+import { csvCell } from "@/lib/csv/csv";
 import { recordAudit } from "@/lib/audit/record";
 import { prisma } from "@/lib/db/client";
 
@@ -166,7 +166,7 @@ describe("audit browser API", () => {
   });
 
   it("neutralises every formula lead character", () => {
-    expect(["=1+1", "+1", "-1", "@SUM(A1)", "\tx", "plain"].map(csvCell)).toEqual(["'=1+1", "'+1", "'-1", "'@SUM(A1)", "'\tx", "plain"]);
+    expect(["=1+1", "+1", "-1+A1", "@SUM(A1)", "\tx", "plain", "-1"].map(csvCell)).toEqual(["'=1+1", "'+1", "'-1+A1", "'@SUM(A1)", "'\tx", "plain", "-1"]);
     expect(csvCell('a "b", c')).toBe('"a ""b"", c"');
     expect(csvCell(null)).toBe("");
   });

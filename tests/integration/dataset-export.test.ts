@@ -5,7 +5,8 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { GET as catalogRoute } from "@/app/api/v1/datasets/route";
 import { GET as exportStatusRoute } from "@/app/api/v1/datasets/exports/[id]/route";
 import { GET as downloadRoute } from "@/app/api/v1/datasets/exports/[id]/download/route";
-import { POST as startExportRoute } from "@/app/api/v1/datasets/exports/route";
+import { GET as exportEventsRoute } from "@/app/api/v1/datasets/exports/[id]/events/route";
+import { GET as listExportsRoute, POST as startExportRoute } from "@/app/api/v1/datasets/exports/route";
 import { pseudonymize } from "@/lib/anonymize/pseudonym";
 import { prisma } from "@/lib/db/client";
 import { createDatasetExport } from "@/lib/datasets/create-dataset-export";
@@ -294,5 +295,141 @@ describe("metrics tier", () => {
     expect(rows.find((row) => row.metric_id === "referral_accepted_clients")).toMatchObject({ dimension: "housing", suppressed: "true" });
     const manifest = JSON.parse(entries.get("manifest.json")!);
     expect(manifest.datasets[0]).toMatchObject({ dataset: "fct_metrics_long", rows: rows.length });
+  });
+});
+
+type TSseEvent = { id: number; event: string; data: Record<string, unknown> & { progress?: { datasets?: Record<string, { rows: number; total: number; done?: boolean }> } } };
+
+/** Opens the job's event stream as a client would; `next()` resolves with the next event (null: stream closed). */
+async function openEvents(token: string, jobId: string, lastEventId?: number) {
+  const abort = new AbortController();
+  const headers: Record<string, string> = { authorization: `Bearer ${token}`, "user-agent": "vitest" };
+  if (lastEventId !== undefined) headers["last-event-id"] = String(lastEventId);
+  const request = new Request(`http://127.0.0.1:3999/api/v1/datasets/exports/${jobId}/events`, { headers, signal: abort.signal });
+  const response = await exportEventsRoute(request, { params: Promise.resolve({ id: jobId }) });
+  expect(response.status).toBe(200);
+  expect(response.headers.get("content-type")).toContain("text/event-stream");
+  const reader = response.body!.getReader();
+  const decoder = new TextDecoder();
+  let buffer = "";
+
+  const next = async (): Promise<TSseEvent | null> => {
+    for (;;) {
+      const end = buffer.indexOf("\n\n");
+      if (end >= 0) {
+        const block = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        const fields = new Map(block.split("\n").filter((line) => line && !line.startsWith(":")).map((line) => [line.slice(0, line.indexOf(":")), line.slice(line.indexOf(":") + 1).trim()] as const));
+        if (!fields.has("event")) continue;
+        return { id: Number(fields.get("id")), event: fields.get("event")!, data: JSON.parse(fields.get("data")!) };
+      }
+      const chunk = await reader.read();
+      if (chunk.done) return null;
+      buffer += decoder.decode(chunk.value, { stream: true });
+    }
+  };
+
+  return { next, close: () => abort.abort() };
+}
+
+describe("export progress as Server-Sent Events", () => {
+  it("streams per-dataset progress, ends with done, and resumes after Last-Event-ID without repeats", async () => {
+    const { user, actor } = await createUser({ role: "ANALYST" });
+    const token = await tokenFor(user.id);
+    const started = await createDatasetExport(actor, { tier: "anon", datasets: ["patient_anon", "encounters"] });
+    const jobId = started.job_id;
+
+    // A fresh stream reports the job's current state first.
+    const first = await openEvents(token, jobId);
+    const queued = await first.next();
+    expect(queued).toMatchObject({ event: "progress", data: { id: jobId } });
+    expect(queued!.data.status).not.toBe("completed");
+
+    // The runner writes per-dataset progress onto the job; the open stream relays it.
+    await prisma.exportJob.update({ where: { id: jobId }, data: { progress: { stage: "writing patient_anon", datasets: { patient_anon: { rows: 1, total: 3 }, encounters: { rows: 0, total: 3 } } } } });
+    const progress = await first.next();
+    expect(progress!.event).toBe("progress");
+    expect(progress!.id).toBeGreaterThan(queued!.id);
+    expect(progress!.data.progress?.datasets).toEqual({ patient_anon: { rows: 1, total: 3 }, encounters: { rows: 0, total: 3 } });
+    first.close();
+
+    // Reconnect with the last id seen, then let the job run: nothing already seen comes again,
+    // and the stream ends with `done` carrying the final rows per dataset.
+    const resumed = await openEvents(token, jobId, progress!.id);
+    const running = drainJobs();
+    const events: TSseEvent[] = [];
+    for (let event = await resumed.next(); event; event = await resumed.next()) events.push(event);
+    await running;
+    expect(events.length).toBeGreaterThan(0);
+    expect(events.every((event) => event.id > progress!.id)).toBe(true);
+    const done = events[events.length - 1]!;
+    expect(done.event).toBe("done");
+    expect(done.data.status).toBe("completed");
+    const [patientCount, encounterCount] = [await prisma.patient.count(), await prisma.encounter.count()];
+    expect(patientCount).toBeGreaterThanOrEqual(patients.length);
+    expect(done.data.progress?.datasets).toMatchObject({ patient_anon: { rows: patientCount, total: patientCount, done: true }, encounters: { rows: encounterCount, total: encounterCount, done: true } });
+    for (const event of events.slice(0, -1)) expect(event.event).toBe("progress");
+
+    // A client that saw `done` and reconnects is told again that it is done (and stops).
+    const again = await openEvents(token, jobId, done.id);
+    expect(await again.next()).toMatchObject({ event: "done", id: done.id });
+    expect(await again.next()).toBeNull();
+
+    // Another analyst cannot watch it.
+    const { user: other } = await createUser({ role: "ANALYST" });
+    const denied = await exportEventsRoute(new Request(`http://127.0.0.1:3999/api/v1/datasets/exports/${jobId}/events`, { headers: { authorization: `Bearer ${await tokenFor(other.id)}` } }), { params: Promise.resolve({ id: jobId }) });
+    expect(denied.status).toBe(404);
+  });
+});
+
+describe("past exports list and catalog by tier", () => {
+  it("lists the caller's dataset exports in the page's shape; an admin sees everyone's", async () => {
+    const { user, actor } = await createUser({ role: "ANALYST" });
+    const { user: other, actor: otherActor } = await createUser({ role: "ANALYST" });
+    const { user: admin } = await createUser({ role: "ADMIN" });
+    const mine = await createDatasetExport(actor, { tier: "anon", datasets: ["organizations"] });
+    const theirs = await createDatasetExport(otherActor, { tier: "anon", datasets: ["locations"] });
+    await drainJobs();
+
+    const listed = await call(listExportsRoute, { path: "/api/v1/datasets/exports", token: await tokenFor(user.id) });
+    expect(listed.status).toBe(200);
+    const exports = listed.json.exports as Record<string, unknown>[];
+    expect(exports.map((entry) => entry.id)).toEqual([mine.job_id]);
+    const job = await prisma.exportJob.findUniqueOrThrow({ where: { id: mine.job_id } });
+    expect(exports[0]).toEqual({
+      id: mine.job_id,
+      tier: "anon",
+      datasets: ["organizations"],
+      status: "completed",
+      created_at: job.createdAt.toISOString(),
+      completed_at: job.completedAt!.toISOString(),
+      file_size: job.fileSize,
+      sha256: job.checksum,
+      expires_at: job.expiresAt?.toISOString() ?? null,
+      error: null,
+    });
+    expect(job.checksum).toMatch(/^[0-9a-f]{64}$/);
+
+    const all = await call(listExportsRoute, { path: "/api/v1/datasets/exports", token: await tokenFor(admin.id) });
+    expect((all.json.exports as { id: string }[]).map((entry) => entry.id)).toEqual(expect.arrayContaining([mine.job_id, theirs.job_id]));
+    const { user: therapist } = await createUser({ role: "THERAPIST" });
+    expect((await call(listExportsRoute, { path: "/api/v1/datasets/exports", token: await tokenFor(therapist.id) })).status).toBe(403);
+    expect(other.id).not.toBe(user.id);
+  });
+
+  it("filters the catalog by ?tier= and names a bad tier", async () => {
+    const { user } = await createUser({ role: "ANALYST" });
+    const token = await tokenFor(user.id);
+    const anon = await call(catalogRoute, { path: "/api/v1/datasets?tier=anon", token });
+    expect(anon.status).toBe(200);
+    const datasets = anon.json.datasets as { name: string; tier: string; description: string; source: string; row_count: number | null; columns: { name: string; policy: string; description: string }[] }[];
+    expect(datasets.length).toBeGreaterThan(5);
+    expect(new Set(datasets.map((dataset) => dataset.tier))).toEqual(new Set(["anon"]));
+    expect(datasets.find((dataset) => dataset.name === "patient_anon")).toMatchObject({ source: "Patient", row_count: await prisma.patient.count() });
+    expect(datasets[0]!.columns[0]).toEqual({ name: expect.any(String), policy: expect.any(String), description: expect.any(String) });
+    expect((await call(catalogRoute, { path: "/api/v1/datasets?tier=pii", token })).status).toBe(403);
+    const bad = await call(catalogRoute, { path: "/api/v1/datasets?tier=everything", token });
+    expect(bad.status).toBe(400);
+    expect(bad.text).toContain("tier");
   });
 });

@@ -115,33 +115,4 @@ export function unzipEntries(zip: Buffer): Map<string, string> {
   return new Map(names.map((name) => [name, execFileSync("unzip", ["-p", file, name], { encoding: "utf8", maxBuffer: 64 * 1024 * 1024 })]));
 }
 
-/** Parses our CSV (RFC 4180, CRLF) into records keyed by the header. */
-export function parseCsv(text: string): Record<string, string>[] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let cell = "";
-  let quoted = false;
-  for (let index = 0; index < text.length; index++) {
-    const char = text[index]!;
-    if (quoted) {
-      if (char === '"' && text[index + 1] === '"') {
-        cell += '"';
-        index++;
-      } else if (char === '"') quoted = false;
-      else cell += char;
-    } else if (char === '"') quoted = true;
-    else if (char === ",") {
-      row.push(cell);
-      cell = "";
-    } else if (char === "\r" && text[index + 1] === "\n") {
-      row.push(cell);
-      rows.push(row);
-      row = [];
-      cell = "";
-      index++;
-    } else cell += char;
-  }
-  const [header, ...body] = rows;
-
-  return body.map((values) => Object.fromEntries(header!.map((name, index) => [name, values[index] ?? ""])));
-}
+export { parseCsvRecords as parseCsv } from "@/lib/csv/parse-csv";

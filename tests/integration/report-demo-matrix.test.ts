@@ -17,7 +17,7 @@ import { downloadExportAsActor } from "@/lib/reports/download-export";
 import type { TReportContext, TReportExportType } from "@/lib/reports/report-context.types";
 import { REPORT_EXPORT_TYPES, REPORT_FORMATS, type TReportFormat } from "@/lib/reports/report-requests";
 import { validateFhirR4 } from "@/lib/reports/testing/fhir-r4-schema";
-import { parseCsv } from "@/lib/reports/testing/parse-csv";
+import { parseCsv } from "@/lib/csv/parse-csv";
 
 const META = { ipAddress: "127.0.0.1", userAgent: "vitest demo matrix", via: "test" };
 const TRANSCRIPT_MARKER = "what got in the way";

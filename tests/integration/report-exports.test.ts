@@ -13,6 +13,7 @@ import { GET as listJobsRoute } from "@/app/api/v1/export/jobs/route";
 import { POST as progressRoute } from "@/app/api/v1/export/progress-report/route";
 import { POST as sessionNotesRoute } from "@/app/api/v1/export/session-notes/route";
 import { POST as treatmentSummaryRoute } from "@/app/api/v1/export/treatment-summary/route";
+import { parseCsv } from "@/lib/csv/parse-csv";
 import { prisma } from "@/lib/db/client";
 import { signDownloadLink } from "@/lib/jobs/download-link";
 import { drainJobs } from "@/lib/jobs/runner";
@@ -46,38 +47,6 @@ async function download(jobId: string, options: { token?: string; query?: string
   return { status: response.status, headers: response.headers, body: Buffer.from(await response.arrayBuffer()) };
 }
 
-/** Minimal CSV parser (RFC 4180: quotes, doubled quotes, CRLF) so the test checks the real quoting. */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let cell = "";
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const char = text[i]!;
-    if (quoted) {
-      if (char === '"' && text[i + 1] === '"') {
-        cell += '"';
-        i++;
-      } else if (char === '"') quoted = false;
-      else cell += char;
-    } else if (char === '"') quoted = true;
-    else if (char === ",") {
-      row.push(cell);
-      cell = "";
-    } else if (char === "\r" && text[i + 1] === "\n") {
-      row.push(cell);
-      rows.push(row);
-      row = [];
-      cell = "";
-      i++;
-    } else cell += char;
-  }
-  if (cell || row.length) {
-    row.push(cell);
-    rows.push(row);
-  }
-  return rows;
-}
 
 /** Entries of a ZIP (stored or deflated), read from the central directory. */
 function unzipEntries(zip: Buffer): Map<string, Buffer> {

@@ -1,26 +1,7 @@
+import { toCsv, type TCsvCell } from "@/lib/csv/csv";
 import type { TReportContext } from "@/lib/reports/report-context.types";
 
-type TCell = string | number | boolean | null | undefined;
-
-/**
- * One CSV cell per RFC 4180 (quoted when it holds a comma, quote or line break; quotes doubled).
- * Text starting with = + - @ (or tab / CR) gets a leading ' so a spreadsheet shows it instead of
- * running it as a formula. Numbers are written as numbers (a negative score change stays numeric).
- */
-export function csvCell(value: TCell): string {
-  if (value === null || value === undefined) return "";
-  if (typeof value === "number") return Number.isFinite(value) ? String(value) : "";
-  if (typeof value === "boolean") return value ? "true" : "false";
-  const text = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
-
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-}
-
-export function toCsv(header: string[], rows: TCell[][]): Buffer {
-  const lines = [header, ...rows].map((row) => row.map(csvCell).join(","));
-  // UTF-8, CRLF line ends per RFC 4180.
-  return Buffer.from(`${lines.join("\r\n")}\r\n`, "utf8");
-}
+type TCell = TCsvCell;
 
 const SESSION_HEADER = [
   "patient_id", "session_id", "date", "cpt_code", "cpt_description", "delivery_format", "duration_minutes", "units", "practitioner",

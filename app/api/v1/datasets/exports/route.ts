@@ -1,9 +1,12 @@
+// GET /api/v1/datasets/exports – the caller's dataset exports (admins: everyone's), newest first.
 // POST /api/v1/datasets/exports – starts a bulk dataset export (202). The data-use attestation
 // is the person's confirmation in the UI/API, so it is checked here; the scheduler, which runs
 // a schedule its owner already set up, calls createDatasetExport directly.
 import { z } from "zod";
 
+import { authorize } from "@/lib/auth/authorize";
 import { createDatasetExport, ZDatasetExportInput } from "@/lib/datasets/create-dataset-export";
+import { listDatasetExports } from "@/lib/datasets/list-dataset-exports";
 import { authedRoute, json, readJsonBody } from "@/lib/http/route";
 import { parseOrThrow } from "@/lib/http/validation";
 
@@ -17,4 +20,10 @@ export const POST = authedRoute(async ({ request, actor, meta }) => {
   const started = await createDatasetExport(actor, input, { meta });
 
   return json({ id: started.job_id, ...started }, 202, { Location: `/api/v1/datasets/exports/${started.job_id}` });
+});
+
+export const GET = authedRoute(async ({ actor, meta }) => {
+  await authorize(actor, { action: "dataset.catalog" }, { meta });
+
+  return json(await listDatasetExports(actor));
 });

@@ -1,4 +1,4 @@
-/** Minimal RFC 4180 reader for tests: quoted cells, doubled quotes, CRLF rows, line breaks inside quotes. */
+/** RFC 4180 reader (the counterpart of csv.ts, used by the tests): quoted cells, doubled quotes, CRLF rows, line breaks inside quotes. */
 export function parseCsv(text: string): string[][] {
   const rows: string[][] = [];
   let row: string[] = [];
@@ -31,4 +31,12 @@ export function parseCsv(text: string): string[][] {
   }
 
   return rows;
+}
+
+/** The rows after the header, as records keyed by the header's names. */
+export function parseCsvRecords(text: string): Record<string, string>[] {
+  const [header, ...body] = parseCsv(text);
+  if (!header) return [];
+
+  return body.map((row) => Object.fromEntries(header.map((name, index) => [name, row[index] ?? ""])));
 }
