@@ -6,8 +6,11 @@ function serialize(fields: TFields = {}) {
   const out: Record<string, unknown> = { ...rest };
   if (error instanceof Error) {
     out.error = error.name;
-    // Stacks stay on the server; in production they go to stderr for the operator only.
-    out.stack = error.stack?.split("\n").slice(0, 8).join("\n");
+    const code = (error as { code?: unknown }).code;
+    if (typeof code === "string") out.code = code;
+    // Frames only, for the operator: an error's message can quote the data it failed on (a
+    // Prisma validation error prints the query's arguments), so the message never reaches a log.
+    out.stack = error.stack?.split("\n").filter((line) => line.trimStart().startsWith("at ")).slice(0, 8).join("\n");
   } else if (error !== undefined) {
     out.error = String(error);
   }

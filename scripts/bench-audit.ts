@@ -1,4 +1,5 @@
-// npm run bench:audit -- --rows 1000000 [--db sqlite|pg|both] [--pg-url postgresql://postgres@127.0.0.1:5432/postgres] [--queries 200] [--keep (the SQLite file)]
+// npm run bench:audit -- --rows 1000000 [--db sqlite|pg|both] [--pg-url postgresql://postgres@127.0.0.1:5432/postgres] [--queries 200]
+//   [--keep (the SQLite file / PostgreSQL database)] [--existing <DATABASE_URL> (measure a kept database, no fill)]
 //
 // Fills a scratch database (a temp SQLite file and/or a scratch PostgreSQL database, dropped at
 // the end) with realistic, properly hash-chained audit records through a bulk path, then prints
@@ -205,12 +206,15 @@ async function benchPostgres() {
     await measure("postgres", url.toString());
   } finally {
     await disconnectPrisma();
-    await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+    if (process.argv.includes("--keep")) console.log(`kept ${url.toString()}`);
+    else await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
     await admin.end();
   }
 }
 
 async function main() {
+  const existing = flag("existing", "");
+  if (existing) return measure(existing.startsWith("postgres") ? "postgres" : "sqlite", existing);
   if (!Number.isInteger(ROWS) || ROWS < 1) throw new Error("--rows must be a positive whole number");
   console.log(`bench:audit with ${ROWS} records (${AUDIT_ACTIONS.length} known actions)`);
   if (DBS === "sqlite" || DBS === "both") await benchSqlite();

@@ -10,7 +10,7 @@
 import { execSync, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import path from "node:path";
 
 import Database from "better-sqlite3";
@@ -125,21 +125,29 @@ async function timeExport() {
     peakExternal = Math.max(peakExternal, usage.external);
   }, 100);
   const started = performance.now();
+  const cpuBefore = process.cpuUsage();
   const job = await createDatasetExport({ id: admin.id, email: admin.email, name: admin.name, role: "ADMIN", piiAccess: false }, { tier: "anon", datasets: ["encounters", "qr_phq9_anon"] }, { skipRateLimit: true });
   await prisma.exportJob.update({ where: { id: job.job_id }, data: { parameters: { tier: "anon", datasets: ["encounters", "qr_phq9_anon"], profile: "safe-harbor", since: null, ...(BATCH ? { batchSize: BATCH } : {}) } } });
   await drainJobs();
   const seconds = (performance.now() - started) / 1000;
+  const cpu = process.cpuUsage(cpuBefore);
   clearInterval(sampler);
   const finished = await prisma.exportJob.findUniqueOrThrow({ where: { id: job.job_id } });
   if (finished.status !== "COMPLETED") throw new Error(`export ${finished.status}: ${finished.errorMessage}`);
 
-  return { seconds, peakRssMb: Math.round(peak / 1048576), rssBeforeMb, peakHeapUsedMb: Math.round(peakHeap / 1048576), peakExternalMb: Math.round(peakExternal / 1048576), bytes: finished.fileSize };
+  return { seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6, peakRssMb: Math.round(peak / 1048576), rssBeforeMb, peakHeapUsedMb: Math.round(peakHeap / 1048576), peakExternalMb: Math.round(peakExternal / 1048576), bytes: finished.fileSize };
 }
 
+/** Wall time, and the CPU time of the dump's processes (bash `times`: children's user and system). */
 function timeDump(command: string) {
   const started = performance.now();
-  execSync(command, { stdio: ["ignore", "ignore", "inherit"], shell: "/bin/bash" });
-  return (performance.now() - started) / 1000;
+  const out = execSync(`${command} >/dev/null; times`, { stdio: ["ignore", "pipe", "inherit"], shell: "/bin/bash" }).toString();
+  const seconds = (performance.now() - started) / 1000;
+  const [user, system] = (out.trim().split("\n")[1] ?? "").split(/\s+/).map((part) => {
+    const match = /^(\d+)m([\d.]+)s$/.exec(part);
+    return match ? Number(match[1]) * 60 + Number(match[2]) : NaN;
+  });
+  return { seconds, cpuSeconds: (user ?? NaN) + (system ?? NaN) };
 }
 
 async function main() {
@@ -178,7 +186,9 @@ async function main() {
     fillInChild(url);
     console.log(`filled ${ROWS} rows (${PATIENTS} patients) on ${DB} in ${((performance.now() - fillStarted) / 1000).toFixed(1)} s`);
 
+    const loadBefore = loadavg().map((value) => +value.toFixed(2));
     const ours = await timeExport();
+    const loadAfterExport = loadavg().map((value) => +value.toFixed(2));
     const zipOut = path.join(dir, "dump.zip");
     const queries = ['SELECT * FROM "Encounter"', 'SELECT * FROM "QuestionnaireResponse"'];
     const dump =
@@ -186,7 +196,7 @@ async function main() {
         ? timeDump(`(${queries.map((q) => `psql "${url.replace(/\?.*$/, "")}" -c 'COPY (${q.replace(/'/g, "'\\''")}) TO STDOUT CSV HEADER'`).join("; ")}) | zip -q -6 ${zipOut} -`)
         : timeDump(`(${queries.map((q) => `sqlite3 -csv -header ${sqliteFilePath(url)} '${q}'`).join("; ")}) | zip -q -6 ${zipOut} -`);
 
-    console.log(JSON.stringify({ db: DB, rows: ROWS, ours: { seconds: +ours.seconds.toFixed(2), rowsPerSecond: Math.round(ROWS / ours.seconds), peakRssMb: ours.peakRssMb, rssBeforeExportMb: ours.rssBeforeMb, peakHeapUsedMb: ours.peakHeapUsedMb, peakExternalMb: ours.peakExternalMb, zipBytes: ours.bytes }, dbDump: { seconds: +dump.toFixed(2) }, ratio: +(ours.seconds / dump).toFixed(2) }, null, 2));
+    console.log(JSON.stringify({ db: DB, rows: ROWS, loadAverage: { beforeExport: loadBefore, afterExport: loadAfterExport, afterDump: loadavg().map((value) => +value.toFixed(2)) }, ours: { seconds: +ours.seconds.toFixed(2), cpuSeconds: +ours.cpuSeconds.toFixed(2), rowsPerSecond: Math.round(ROWS / ours.seconds), peakRssMb: ours.peakRssMb, rssBeforeExportMb: ours.rssBeforeMb, peakHeapUsedMb: ours.peakHeapUsedMb, peakExternalMb: ours.peakExternalMb, zipBytes: ours.bytes }, dbDump: { seconds: +dump.seconds.toFixed(2), cpuSeconds: +dump.cpuSeconds.toFixed(2) }, ratio: +(ours.seconds / dump.seconds).toFixed(2), cpuRatio: +(ours.cpuSeconds / dump.cpuSeconds).toFixed(2) }, null, 2));
   } finally {
     await disconnectPrisma();
     if (dropPg) await dropPg();

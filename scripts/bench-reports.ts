@@ -1,6 +1,10 @@
 // npm run bench:reports -- [--docs 200] [--warmup 10] [--format pdf|docx] [--no-chromium] [--save-html file] [--save-pdf file] [--save-docx file]
 // For the memory line run with NODE_OPTIONS=--expose-gc: the heap is then sampled after a full GC,
 // so growth means retained memory, not garbage waiting for the collector.
+// NODE_ENV decides which React build react-pdf runs on (development when unset, as in tests;
+// production as deployed): run both, `NODE_ENV=production npm run bench:reports`. The header line
+// prints it, and each route prints its CPU time per document beside the wall time (the machine is
+// shared: wall time includes waiting for a core, CPU time does not).
 //
 // Renders N progress reports of one realistic patient (12 goals, 40 sessions with notes,
 // 8 assessments; about 5 pages) through the whole production pipeline, per document:
@@ -163,7 +167,10 @@ async function main() {
   const saveDocx = flag("save-docx", "");
   if (saveDocx) (await import("node:fs")).writeFileSync(saveDocx, docx.body);
   console.log(`bench:reports — ${DOCS} progress reports (12 goals, 40 sessions, 8 assessments); PDF ${pages} pages, ${(first.body.length / 1024).toFixed(0)} KB; DOCX ${(docx.body.length / 1024).toFixed(0)} KB; HTML ${(first.html.length / 1024).toFixed(0)} KB`);
-  console.log(`node ${process.version}, ${(await import("node:os")).cpus().length} cores, warm-up ${WARMUP} docs per route (not counted)${(globalThis as { gc?: unknown }).gc ? ", gc exposed" : ""}`);
+  const os = await import("node:os");
+  console.log(
+    `node ${process.version}, NODE_ENV=${process.env.NODE_ENV ?? "(unset)"}, ${os.cpus().length} cores, load average ${os.loadavg().map((n) => n.toFixed(2)).join(" ")}, warm-up ${WARMUP} docs per route (not counted)${(globalThis as { gc?: unknown }).gc ? ", gc exposed" : ""}`,
+  );
 
   const results: ReturnType<typeof stats>[] = [];
   for (const format of FORMATS) {
@@ -174,6 +181,7 @@ async function main() {
     const totals: number[] = [];
     const stages = { context: [] as number[], liquid: [] as number[], writer: [] as number[] };
     const samples: string[] = [];
+    const cpuBefore = process.cpuUsage();
     for (let n = 0; n < DOCS; n++) {
       const run = await renderOne(format);
       totals.push(run.total);
@@ -186,12 +194,13 @@ async function main() {
         samples.push(`${n + 1}: rss ${mb(memory.rss)} heap ${mb(memory.heapUsed)} ext ${mb(memory.external)}`);
       }
     }
+    const cpu = process.cpuUsage(cpuBefore);
     gc();
     const result = stats(`${format.toUpperCase()} end to end`, totals);
     results.push(result);
     const stage = (name: keyof typeof stages) => `${name} p50 ${stats(name, stages[name]).p50.toFixed(1)} ms`;
     console.log(
-      `${result.label.padEnd(28)} p50 ${result.p50.toFixed(1)} ms  p95 ${result.p95.toFixed(1)} ms  ${result.perMinute.toFixed(0)} docs/min  RSS ${mb(rssBefore)} -> ${mb(rss())}, heap ${mb(heapBefore)} -> ${mb(process.memoryUsage().heapUsed)}  (${stage("context")}, ${stage("liquid")}, ${stage("writer")}; at ${samples.join(", ")})`,
+      `${result.label.padEnd(28)} p50 ${result.p50.toFixed(1)} ms  p95 ${result.p95.toFixed(1)} ms  ${result.perMinute.toFixed(0)} docs/min  CPU ${((cpu.user + cpu.system) / 1000 / DOCS).toFixed(1)} ms/doc (all threads)  RSS ${mb(rssBefore)} -> ${mb(rss())}, heap ${mb(heapBefore)} -> ${mb(process.memoryUsage().heapUsed)}  (${stage("context")}, ${stage("liquid")}, ${stage("writer")}; at ${samples.join(", ")})`,
     );
   }
 

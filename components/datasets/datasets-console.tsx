@@ -9,7 +9,17 @@ import { useCallback, useEffect, useMemo, useState } from "react";
 import { errorMessageOf, formatBytes, isFinalStatus, useJobEvents } from "@/components/exports/use-job-events";
 
 export type TCatalogColumn = { name: string; policy: string; description?: string | null };
-export type TCatalogDataset = { name: string; tier: string; description: string; source?: string; row_count: number | null; columns: TCatalogColumn[] };
+export type TCatalogDataset = {
+  name: string;
+  tier: string;
+  description: string;
+  source?: string;
+  row_count: number | null;
+  columns: TCatalogColumn[];
+  /** Warehouse views: columns held back by the identifying-name guard or an administrator. */
+  refused_columns?: { name: string; reason: string }[];
+};
+type TUnavailableDataset = { name: string; reason: string };
 export type TDatasetsConsoleProps = {
   tiers: { tier: string; label: string; description: string }[];
   profiles: { name: string; label: string }[];
@@ -24,6 +34,7 @@ const column = createColumnHelper<TCatalogDataset>();
 export function DatasetsConsole({ tiers, profiles, defaultProfile, attestationText }: TDatasetsConsoleProps) {
   const [tier, setTier] = useState(tiers[0]?.tier ?? "anon");
   const [catalog, setCatalog] = useState<TCatalogDataset[] | null>(null);
+  const [unavailable, setUnavailable] = useState<TUnavailableDataset[]>([]);
   const [selection, setSelection] = useState<RowSelectionState>({});
   const [sorting, setSorting] = useState<SortingState>([]);
   const [expanded, setExpanded] = useState<string | null>(null);
@@ -43,12 +54,13 @@ export function DatasetsConsole({ tiers, profiles, defaultProfile, attestationTe
       .then(async (response) => {
         if (!response.ok) throw new Error(await errorMessageOf(response));
 
-        return response.json() as Promise<{ datasets: TCatalogDataset[] }>;
+        return response.json() as Promise<{ datasets: TCatalogDataset[]; unavailable_datasets?: (TUnavailableDataset & { tier: string })[] }>;
       })
       .then((body) => {
         if (cancelled) return;
         const datasets = body.datasets.filter((dataset) => dataset.tier === tier);
         setCatalog(datasets);
+        setUnavailable((body.unavailable_datasets ?? []).filter((dataset) => dataset.tier === tier));
         setSelection(Object.fromEntries(datasets.map((dataset) => [dataset.name, true])));
       })
       .catch((caught: Error) => !cancelled && setError(caught.message));
@@ -185,6 +197,11 @@ export function DatasetsConsole({ tiers, profiles, defaultProfile, attestationTe
           </tbody>
         </table>
       </div>
+      {unavailable.length > 0 && (
+        <div className="alert alert-warn" role="status" data-testid="datasets-unavailable">
+          Not available right now: {unavailable.map((dataset) => `${dataset.name} (${dataset.reason})`).join("; ")}.
+        </div>
+      )}
 
       {expandedDataset && (
         <section className="card" data-testid="dataset-columns">
@@ -213,6 +230,18 @@ export function DatasetsConsole({ tiers, profiles, defaultProfile, attestationTe
               ))}
             </tbody>
           </table>
+          {expandedDataset.refused_columns?.length ? (
+            <>
+              <h4>Not exported</h4>
+              <ul className="small" data-testid="dataset-refused-columns">
+                {expandedDataset.refused_columns.map((col) => (
+                  <li key={col.name}>
+                    <code>{col.name}</code> — {col.reason}
+                  </li>
+                ))}
+              </ul>
+            </>
+          ) : null}
         </section>
       )}
 

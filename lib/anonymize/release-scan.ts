@@ -48,6 +48,17 @@ const isHex = (byte: number) => isDigit(byte) || (byte >= 97 && byte <= 102) || 
 /** Bytes a number may be written with between its digits: space - ( ) . + / */
 const isNumberSeparator = (byte: number) => byte === 32 || byte === 45 || byte === 40 || byte === 41 || byte === 46 || byte === 43 || byte === 47;
 
+/** The predicates above as one table lookup per byte (the scan's inner loop). */
+const WORD = 1;
+const JOINER = 2;
+const DIGIT = 4;
+const HEX = 8;
+const NUMBER_SEPARATOR = 16;
+const BYTE_CLASS = new Uint8Array(256);
+for (let byte = 0; byte < 256; byte++) {
+  BYTE_CLASS[byte] = (isWordByte(byte) ? WORD : 0) | (isIdJoiner(byte) ? JOINER : 0) | (isDigit(byte) ? DIGIT : 0) | (isHex(byte) ? HEX : 0) | (isNumberSeparator(byte) ? NUMBER_SEPARATOR : 0);
+}
+
 const FNV_OFFSET = 0x811c9dc5;
 const FNV_PRIME = 0x01000193;
 /** A token that matches nothing (a word the prefilter ruled out). */
@@ -61,7 +72,8 @@ function fnv1a(value: string) {
 }
 const words = (value: string) => value.toLowerCase().match(/[a-z0-9\u0080-\uffff]+/g) ?? [];
 const trimJoiners = (value: string) => value.replace(/^[._@+-]+|[._@+-]+$/g, "");
-const hex = (algorithm: string, value: string) => createHash(algorithm).update(value).digest("hex");
+/** The first HASH_PREFIX hex digits, as a string of its own (a slice of the full hex would keep it alive). */
+const hexPrefix = (algorithm: string, value: string) => createHash(algorithm).update(value).digest().subarray(0, HASH_PREFIX / 2).toString("hex");
 
 export type TReleaseScanner = {
   /** Scans one stream (a file or a ZIP entry); `source` names it in the error. Throws ReleaseScanError on a hit. */
@@ -108,25 +120,32 @@ export function createReleaseScanner(identities: Iterable<TPatientIdentity>): TR
 
   for (const identity of identities) {
     const who = identity.pseudonym;
-    for (const name of identity.names) addWord(name, { kind: "name", pseudonym: who });
-    for (const email of identity.emails) addToken(email, { kind: "email address", pseudonym: who });
-    for (const street of identity.streets) addToken(street, { kind: "street address", pseudonym: who });
+    // One hit object per patient and kind, shared by its values (tens of thousands of patients).
+    const hits = new Map<TScanKind, THit>();
+    const hitOf = (kind: TScanKind) => {
+      let found = hits.get(kind);
+      if (!found) hits.set(kind, (found = { kind, pseudonym: who }));
+      return found;
+    };
+    for (const name of identity.names) addWord(name, hitOf("name"));
+    for (const email of identity.emails) addToken(email, hitOf("email address"));
+    for (const street of identity.streets) addToken(street, hitOf("street address"));
     for (const phone of identity.phones) {
       let digits = phone.replace(/\D/g, "");
       if (digits.length === 11 && digits.startsWith("1")) digits = digits.slice(1);
-      addDigits(digits, { kind: "phone number", pseudonym: who });
+      addDigits(digits, hitOf("phone number"));
     }
     const birth = identity.birthDate ? /^(\d{4})-(\d{2})-(\d{2})$/.exec(identity.birthDate) : null;
     if (birth) {
       const [, year, month, day] = birth;
-      addDigits(`${year}${month}${day}`, { kind: "birth date", pseudonym: who });
-      addDigits(`${month}${day}${year}`, { kind: "birth date", pseudonym: who });
+      addDigits(`${year}${month}${day}`, hitOf("birth date"));
+      addDigits(`${month}${day}${year}`, hitOf("birth date"));
     }
     for (const id of identity.ids) {
       const trimmed = id.trim();
-      if (/^\d{3}-?\d{2}-?\d{4}$/.test(trimmed)) addDigits(trimmed.replace(/\D/g, ""), { kind: "SSN", pseudonym: who });
-      if (trimmed.length >= 4) addToken(trimmed, { kind: "identifier", pseudonym: who });
-      for (const algorithm of ["md5", "sha1", "sha256"]) hashPrefixes.set(hex(algorithm, trimmed).slice(0, HASH_PREFIX), { kind: "hash of an identifier", pseudonym: who });
+      if (/^\d{3}-?\d{2}-?\d{4}$/.test(trimmed)) addDigits(trimmed.replace(/\D/g, ""), hitOf("SSN"));
+      if (trimmed.length >= 4) addToken(trimmed, hitOf("identifier"));
+      for (const algorithm of ["md5", "sha1", "sha256"]) hashPrefixes.set(hexPrefix(algorithm, trimmed), hitOf("hash of an identifier"));
     }
   }
 
@@ -139,6 +158,10 @@ export function createReleaseScanner(identities: Iterable<TPatientIdentity>): TR
   for (const value of digitValues.keys()) digitTails.add(Number(value.slice(-6)));
   const phraseLastWords = new Set<string>();
   for (const value of wordValues.keys()) if (isAsciiText(value)) wordHashes.add(fnv1a(value));
+  // Id tokens likewise: an ASCII token (trailing joiners trimmed) is only decoded when it has a
+  // joiner inside and its hash is that of some id value.
+  const idHashes = new Set<number>();
+  for (const value of idValues.keys()) if (isAsciiText(value)) idHashes.add(fnv1a(value));
   for (const phrase of phraseValues.keys()) {
     const parts = phrase.split(" ");
     for (const part of parts) if (isAsciiText(part)) wordHashes.add(fnv1a(part));
@@ -153,6 +176,11 @@ export function createReleaseScanner(identities: Iterable<TPatientIdentity>): TR
     const idToken = new Uint8Array(MAX_TOKEN);
     let idLength = 0;
     let idJoiners = 0;
+    let idAscii = true;
+    /** The token's hash up to its last word byte, and whether a joiner comes before that byte. */
+    let idHash = FNV_OFFSET;
+    let idTrimmedHash = FNV_OFFSET;
+    let idInnerJoiner = false;
     const recentWords: string[] = [];
     let digitValue = 0;
     let digitCount = 0;
@@ -185,9 +213,13 @@ export function createReleaseScanner(identities: Iterable<TPatientIdentity>): TR
     }
     function endIdToken() {
       if (idLength === 0) return;
-      const token = idLength <= MAX_TOKEN && idJoiners > 0 ? trimJoiners(decode(idToken, idLength)) : "";
+      const token = idLength <= MAX_TOKEN && idJoiners > 0 ? (idAscii && (!idInnerJoiner || !idHashes.has(idTrimmedHash)) ? "" : trimJoiners(decode(idToken, idLength))) : "";
       idLength = 0;
       idJoiners = 0;
+      idAscii = true;
+      idHash = FNV_OFFSET;
+      idTrimmedHash = FNV_OFFSET;
+      idInnerJoiner = false;
       const found = token && idValues.get(token);
       if (found) hit(found);
     }
@@ -204,32 +236,41 @@ export function createReleaseScanner(identities: Iterable<TPatientIdentity>): TR
       const bytes = typeof chunk === "string" ? Buffer.from(chunk, "utf8") : chunk;
       for (let index = 0; index < bytes.length; index++) {
         const byte = bytes[index]!;
-        if (isWordByte(byte)) {
+        const kind = BYTE_CLASS[byte]!;
+        if (kind & WORD) {
           if (wordLength < MAX_TOKEN) word[wordLength] = byte;
           wordLength++;
-          if (byte >= 0x80) wordAscii = false;
-          wordHash = Math.imul(wordHash ^ (byte >= 65 && byte <= 90 ? byte | 0x20 : byte), FNV_PRIME) >>> 0;
+          const folded = byte >= 65 && byte <= 90 ? byte | 0x20 : byte;
+          if (byte >= 0x80) {
+            wordAscii = false;
+            idAscii = false;
+          }
+          wordHash = Math.imul(wordHash ^ folded, FNV_PRIME) >>> 0;
           if (idLength < MAX_TOKEN) idToken[idLength] = byte;
           idLength++;
+          idHash = Math.imul(idHash ^ folded, FNV_PRIME) >>> 0;
+          idTrimmedHash = idHash;
+          if (idJoiners > 0) idInnerJoiner = true;
         } else {
-          endWord();
-          if (isIdJoiner(byte) && idLength > 0) {
+          if (wordLength) endWord();
+          if (kind & JOINER && idLength > 0) {
             if (idLength < MAX_TOKEN) idToken[idLength] = byte;
             idLength++;
             idJoiners++;
-          } else {
+            idHash = Math.imul(idHash ^ byte, FNV_PRIME) >>> 0;
+          } else if (idLength) {
             endIdToken();
           }
         }
 
-        if (isHex(byte)) {
+        if (kind & HEX) {
           if (hexLength < 64) hexBytes[hexLength++] = byte | 0x20;
           else hexOverflow = true;
         } else if (hexLength) {
           endHexRun();
         }
 
-        if (isDigit(byte)) {
+        if (kind & DIGIT) {
           // The last 11 digits as a number (exact below 2^53), their count, and a lookup only
           // when the last six digits end some value.
           digitValue = (digitValue * 10 + (byte - 48)) % 1e11;
@@ -242,7 +283,7 @@ export function createReleaseScanner(identities: Iterable<TPatientIdentity>): TR
               }
             }
           }
-        } else if (!isNumberSeparator(byte)) {
+        } else if (!(kind & NUMBER_SEPARATOR)) {
           digitCount = 0;
           digitValue = 0;
         }

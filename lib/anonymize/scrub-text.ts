@@ -49,7 +49,6 @@ export type TTextScrubber = (text: string) => string;
 
 /** Builds the scrubber for one patient (or for no known patient: the generic patterns only). */
 export function createTextScrubber(identity: TPatientIdentity | null): TTextScrubber {
-  const own: string[] = [];
   // Cheap substring probes (lower case) that every own-identifier match must contain; when none
   // is present the combined regex is skipped. Phones are probed by their last four digits.
   const probes = new Set<string>();
@@ -58,32 +57,21 @@ export function createTextScrubber(identity: TPatientIdentity | null): TTextScru
     for (const street of identity.streets) probes.add(street.toLowerCase().split(/\s+/)[0]!);
     for (const phone of identity.phones) probes.add(phone.replace(/\D/g, "").slice(-1));
     if (identity.birthDate) probes.add(identity.birthDate.toLowerCase());
-    for (const id of identity.ids) if (id.length >= 3) own.push(`(?<![A-Za-z0-9])${escapeRegExp(id)}(?![A-Za-z0-9])`);
-    for (const email of identity.emails) own.push(escapeRegExp(email));
-    for (const street of identity.streets) own.push(phrasePattern(street));
-    for (const city of identity.cities) if (city.length >= 3) own.push(`\\b${phrasePattern(city)}\\b`);
-    for (const phone of identity.phones) {
-      const pattern = digitsPattern(phone);
-      if (pattern) own.push(pattern);
-    }
-    if (identity.birthDate) own.push(escapeRegExp(identity.birthDate));
-    // Longest names first so "Mary Ann" goes before "Mary"; Unicode-aware word edges.
-    const names = [...identity.names].filter((name) => name.length >= 2).sort((a, b) => b.length - a.length);
-    for (const name of names) own.push(`(?<![\\p{L}\\p{N}])${phrasePattern(name)}(?![\\p{L}\\p{N}])`);
   }
-  // Compiled on first need: most patients' text never contains any of their identifiers.
-  let ownPattern: RegExp | null = null;
+  // Built and compiled on first need: most patients' text never contains any of their
+  // identifiers, and an exporter keeps thousands of these scrubbers cached at once.
+  let ownPattern: RegExp | null | undefined;
 
   const probeList = [...probes].filter(Boolean);
 
   return (text: string) => {
     if (!text) return text;
     let result = text;
-    if (own.length) {
+    if (identity && ownPattern !== null) {
       const lower = text.toLowerCase();
       if (probeList.some((probe) => lower.includes(probe))) {
-        ownPattern ??= new RegExp(own.join("|"), "giu");
-        result = result.replace(ownPattern, TEXT_REDACTED);
+        ownPattern ??= ownIdentifierPattern(identity);
+        if (ownPattern) result = result.replace(ownPattern, TEXT_REDACTED);
       }
     }
     if (!MAYBE_GENERIC.test(result)) return result;
@@ -91,6 +79,25 @@ export function createTextScrubber(identity: TPatientIdentity | null): TTextScru
 
     return result;
   };
+}
+
+/** One regex for all of a patient's own identifiers (null: none is long enough to match). */
+function ownIdentifierPattern(identity: TPatientIdentity): RegExp | null {
+  const own: string[] = [];
+  for (const id of identity.ids) if (id.length >= 3) own.push(`(?<![A-Za-z0-9])${escapeRegExp(id)}(?![A-Za-z0-9])`);
+  for (const email of identity.emails) own.push(escapeRegExp(email));
+  for (const street of identity.streets) own.push(phrasePattern(street));
+  for (const city of identity.cities) if (city.length >= 3) own.push(`\\b${phrasePattern(city)}\\b`);
+  for (const phone of identity.phones) {
+    const pattern = digitsPattern(phone);
+    if (pattern) own.push(pattern);
+  }
+  if (identity.birthDate) own.push(escapeRegExp(identity.birthDate));
+  // Longest names first so "Mary Ann" goes before "Mary"; Unicode-aware word edges.
+  const names = [...identity.names].filter((name) => name.length >= 2).sort((a, b) => b.length - a.length);
+  for (const name of names) own.push(`(?<![\\p{L}\\p{N}])${phrasePattern(name)}(?![\\p{L}\\p{N}])`);
+
+  return own.length ? new RegExp(own.join("|"), "giu") : null;
 }
 
 /** Scrubs every string in a JSON value, at any depth (nested answers, item groups). */

@@ -45,6 +45,10 @@ export const AUDIT_ACTIONS = [
   "token_created",
   "token_revoked",
   "settings_changed",
+  /** An admin registered, changed (URL or column policies) or removed a warehouse connection. */
+  "warehouse_registered",
+  "warehouse_updated",
+  "warehouse_removed",
   /** A filtered view of the audit trail was exported as CSV. */
   "audit_exported",
   /** The chain was verified on request (CLI or admin page). */

@@ -162,14 +162,17 @@ export async function findAuditLogs(query: TAuditLogQuery) {
     prisma.$queryRaw<{ total: bigint | number }[]>(
       Prisma.sql`SELECT COUNT(*) AS "total" FROM (SELECT 1 FROM "ExportAuditLog" ${where} LIMIT ${countLimit}) AS "capped"`,
     ),
-    prisma.$queryRaw<{ id: string }[]>(
-      Prisma.sql`SELECT "id" FROM "ExportAuditLog" ${where} ${auditOrderSql(query.sort, query.order)} LIMIT ${query.page_size} OFFSET ${offset}`,
+    prisma.$queryRaw<{ id: string; userId: string | null }[]>(
+      Prisma.sql`SELECT "id", "userId" FROM "ExportAuditLog" ${where} ${auditOrderSql(query.sort, query.order)} LIMIT ${query.page_size} OFFSET ${offset}`,
     ),
   ]);
   const ids = idRows.map((row) => row.id);
-  const rows = ids.length ? await prisma.exportAuditLog.findMany({ where: { id: { in: ids } }, select: AUDIT_RECORD_SELECT }) : [];
+  // The page's user ids come with its ids, so the rows and their user labels load in one round trip, not two.
+  const [rows, users] = await Promise.all([
+    ids.length ? prisma.exportAuditLog.findMany({ where: { id: { in: ids } }, select: AUDIT_RECORD_SELECT }) : [],
+    loadUserLabels(idRows.map((row) => row.userId)),
+  ]);
   const byId = new Map(rows.map((row) => [row.id, row]));
-  const users = await loadUserLabels(rows.map((row) => row.userId));
 
   const counted = Number(countRows[0]?.total ?? 0);
 

@@ -23,7 +23,8 @@ export const GENESIS_HASH = "0".repeat(64);
 
 /**
  * JSON with object keys sorted at every depth. PostgreSQL's JSONB reorders keys, so the
- * hash must not depend on the order a database hands them back in.
+ * hash must not depend on the order a database hands them back in. Keep it self-contained (no
+ * references outside its body): verify-parallel.ts sends its source text to worker threads.
  */
 export function canonicalJson(value: unknown): string {
   if (value === null || value === undefined) return "null";

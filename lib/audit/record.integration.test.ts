@@ -1,5 +1,6 @@
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 
+import { computeRecordHash } from "@/lib/audit/hash";
 import { recordAudit } from "@/lib/audit/record";
 import { verifyAuditChain } from "@/lib/audit/verify-chain";
 import { isPostgres, prisma } from "@/lib/db/client";
@@ -77,6 +78,80 @@ describe("audit trail", () => {
         data: { seq: last.seq + 1, action: "downloaded", outcome: "success", prevHash: last.hash, hash: "0".repeat(64), createdAt: new Date() },
       });
       expect(await verifyAuditChain()).toMatchObject({ ok: false, brokenAtSeq: last.seq + 1 });
+    });
+  });
+});
+
+describe("audit trail verified on worker threads", () => {
+  // Ranges of three records: the broken record lands inside, at the start and at the end of a later range.
+  const parallel = { workers: 2, rangeSize: 3 };
+  // verifyAuditChain falls back to one thread with a warning if the workers fail: that must not hide here.
+  const warn = vi.spyOn(console, "warn");
+  afterEach(() => expect(warn).not.toHaveBeenCalled());
+
+  it("gives the same answer as one thread for an intact chain", async () => {
+    await writeSome(14);
+    const one = await verifyAuditChain({ workers: 0 });
+    expect(one).toMatchObject({ ok: true });
+    expect(await verifyAuditChain(parallel)).toEqual(one);
+  });
+
+  it.each([["first", 0], ["inside", 1], ["last", 2]] as const)("names an edited record %s in a later range", async (_, offset) => {
+    await writeSome(14);
+    const base = (await prisma.exportAuditLog.findFirstOrThrow({ orderBy: { seq: "desc" } })).seq - 14;
+    // Ranges are (0,3], (3,6], ... from the genesis: a seq with (seq - 1) % 3 == offset sits at that place in its range.
+    let seq = base + 4;
+    while ((seq - 1) % 3 !== offset) seq += 1;
+    await snapshotAndRestore(async () => {
+      await withoutGuard(() => prisma.$executeRawUnsafe(`UPDATE "ExportAuditLog" SET "exportJobId" = 'forged' WHERE "seq" = ${seq}`));
+      expect(await verifyAuditChain(parallel)).toMatchObject({ ok: false, brokenAtSeq: seq, count: seq - 1, reason: expect.stringMatching(/content/) });
+      expect(await verifyAuditChain({ workers: 0 })).toMatchObject({ ok: false, brokenAtSeq: seq, count: seq - 1 });
+    });
+  });
+
+  it("names a record deleted at a range boundary, and the first of two failures in different ranges", async () => {
+    await writeSome(14);
+    const count = await prisma.exportAuditLog.count();
+    // Relative to range starts: with checkpoint-free chains ranges are (0,3], (3,6], ...
+    const boundary = Math.ceil((count - 10) / 3) * 3 + 1;
+    await snapshotAndRestore(async () => {
+      await withoutGuard(() => prisma.$executeRawUnsafe(`DELETE FROM "ExportAuditLog" WHERE "seq" = ${boundary}`));
+      expect(await verifyAuditChain(parallel)).toMatchObject({ ok: false, brokenAtSeq: boundary, reason: expect.stringMatching(/missing/) });
+      await withoutGuard(() => prisma.$executeRawUnsafe(`UPDATE "ExportAuditLog" SET "userAgent" = 'forged' WHERE "seq" = ${boundary - 4}`));
+      expect(await verifyAuditChain(parallel)).toMatchObject({ ok: false, brokenAtSeq: boundary - 4 });
+    });
+  });
+
+  it("names an inserted record after the last range", async () => {
+    await writeSome(7);
+    await snapshotAndRestore(async () => {
+      const last = await prisma.exportAuditLog.findFirstOrThrow({ orderBy: { seq: "desc" } });
+      await prisma.exportAuditLog.create({
+        data: { seq: last.seq + 1, action: "downloaded", outcome: "success", prevHash: last.hash, hash: "0".repeat(64), createdAt: new Date() },
+      });
+      expect(await verifyAuditChain(parallel)).toMatchObject({ ok: false, brokenAtSeq: last.seq + 1 });
+    });
+  });
+
+  it("accepts a record whose stored metadata text is not in canonical form (the JavaScript path)", async () => {
+    await writeSome(5);
+    await snapshotAndRestore(async () => {
+      const last = await prisma.exportAuditLog.findFirstOrThrow({ orderBy: { seq: "desc" } });
+      const record = {
+        seq: last.seq + 1, action: "downloaded", outcome: "success", userId: null, actorLabel: "test", exportJobId: null, patientId: null, dataset: null,
+        templateId: null, scheduleId: null, ipAddress: null, userAgent: null, requestId: null, metadata: { b: 1.5, a: { d: 2, c: "x" } }, createdAt: new Date(),
+      };
+      const hash = computeRecordHash(record, last.hash);
+      // Keys unsorted and spaced, as another writer or a restore tool might leave them.
+      const values = isPostgres() ? "$1, $2, 'downloaded', 'success', 'test', $3::jsonb, $4, $5, $6" : "?, ?, 'downloaded', 'success', 'test', ?, ?, ?, ?";
+      await prisma.$executeRawUnsafe(
+        `INSERT INTO "ExportAuditLog" ("id", "seq", "action", "outcome", "actorLabel", "metadata", "createdAt", "prevHash", "hash") VALUES (${values})`,
+        `manual-${record.seq}`, record.seq, '{"b": 1.50, "a": {"d": 2, "c": "x"}}',
+        // As each adapter stores DateTime: timestamp(3) on PostgreSQL, ISO text with +00:00 on SQLite.
+        isPostgres() ? record.createdAt : record.createdAt.toISOString().replace("Z", "+00:00"), last.hash, hash,
+      );
+      expect(await verifyAuditChain(parallel)).toMatchObject({ ok: true, lastSeq: record.seq });
+      expect(await verifyAuditChain({ workers: 0 })).toMatchObject({ ok: true, lastSeq: record.seq });
     });
   });
 });

@@ -1,5 +1,8 @@
+import { createHash } from "node:crypto";
+
 import { describe, expect, it } from "vitest";
 
+import { checkChainSegment, composePgRows, type TChainRow } from "@/lib/audit/chain-segment";
 import { computeRecordHash, computeStoredRecordHash, GENESIS_HASH, canonicalJson, serializeAuditRecord } from "@/lib/audit/hash";
 import { createChainVerifier, type TStoredRecord } from "@/lib/audit/verify";
 
@@ -102,5 +105,40 @@ describe("hashing a record read back as text", () => {
     expect(computeStoredRecordHash(stored('{"bytes":12,"format":"pdf"}', "2026-05-06T07:08:09.011Z"), GENESIS_HASH)).not.toBe(expected);
     expect(computeStoredRecordHash({ ...stored('{"bytes":12,"format":"pdf"}', "2026-05-06T07:08:09.010Z"), userId: "u2" }, GENESIS_HASH)).not.toBe(expected);
     expect(computeStoredRecordHash(stored("{not json", "2026-05-06T07:08:09.010Z"), GENESIS_HASH)).not.toBe(expected);
+  });
+});
+
+describe("checking a segment of SQL-serialized rows", () => {
+  const sha = (text: string) => createHash("sha256").update(text).digest("hex");
+  const records = chain(6);
+  const toRow = (row: TStoredRecord): TChainRow => [row.seq, row.prevHash, row.hash, serializeAuditRecord(row)];
+
+  it("accepts a linked run from any starting row and reports where it ends", () => {
+    const rows = records.slice(2).map(toRow);
+    expect(checkChainSegment(rows, 3, records[1]!.hash, sha)).toEqual({ count: 4, lastSeq: 6, lastHash: records[5]!.hash, failure: null, unsure: [] });
+  });
+
+  it("names a gap and a broken link as certain failures, counting only the rows before", () => {
+    const gap = records.map(toRow).filter((row) => row[0] !== 4);
+    expect(checkChainSegment(gap, 1, GENESIS_HASH, sha)).toMatchObject({ count: 3, failure: { brokenAtSeq: 4 } });
+    const relinked = records.map(toRow);
+    relinked[4] = [5, "f".repeat(64), relinked[4]![2], relinked[4]![3]];
+    expect(checkChainSegment(relinked, 1, GENESIS_HASH, sha)).toMatchObject({ count: 4, failure: { brokenAtSeq: 5, reason: expect.stringMatching(/link/) } });
+  });
+
+  it("leaves rows whose SQL body does not hash to the stored hash (or has none) unsure, not failed", () => {
+    const rows = records.map(toRow);
+    rows[1] = [2, rows[1]![1], rows[1]![2], rows[1]![3]!.replace("downloaded", "deleted")];
+    rows[3] = [4, rows[3]![1], rows[3]![2], null];
+    expect(checkChainSegment(rows, 1, GENESIS_HASH, sha)).toMatchObject({ count: 6, failure: null, unsure: [2, 4] });
+  });
+
+  it("completes PostgreSQL rows into the writer's bytes (JSONB text reordered and spaced)", () => {
+    const record = records[2]!;
+    const full = serializeAuditRecord(record);
+    const prefix = full.slice(0, full.indexOf(',{"a"') + 1);
+    const [composed] = composePgRows([[record.seq, record.prevHash, record.hash, prefix, '{"b": 1, "a": [3, "x"]}', record.createdAt.toISOString()]], canonicalJson);
+    expect(composed![3]).toBe(full);
+    expect(composePgRows([[1, "p", "h", "[", "{broken", "t"]], canonicalJson)[0]![3]).toBeNull();
   });
 });

@@ -32,6 +32,7 @@ const TABLE: TCase[] = [
   { request: { action: "token.manage", ownerId: "someone-else" }, therapist: "403", analyst: "403", admin: "allow" },
   { request: { action: "audit.read" }, therapist: "403", analyst: "403", admin: "allow" },
   { request: { action: "settings.manage" }, therapist: "403", analyst: "403", admin: "allow" },
+  { request: { action: "warehouse.manage" }, therapist: "403", analyst: "403", admin: "allow" },
   { request: { action: "fhir.import" }, therapist: "403", analyst: "403", admin: "allow" },
 ];
 
@@ -42,7 +43,7 @@ describe("policy", () => {
     const covered = new Set(TABLE.map((row) => row.request.action));
     const all: TPolicyRequest["action"][] = [
       "patient.list", "patient.read", "report.export", "report.export-practice-wide", "dataset.catalog", "dataset.export", "job.read", "job.delete",
-      "schedule.read", "schedule.manage", "template.use", "template.manage", "user.manage", "token.manage", "audit.read", "settings.manage", "fhir.import",
+      "schedule.read", "schedule.manage", "template.use", "template.manage", "user.manage", "token.manage", "audit.read", "settings.manage", "warehouse.manage", "fhir.import",
     ];
     expect([...covered].sort()).toEqual([...all].sort());
   });

@@ -32,6 +32,7 @@ export type TPolicyRequest =
   | { action: "token.manage"; ownerId: string }
   | { action: "audit.read" }
   | { action: "settings.manage" }
+  | { action: "warehouse.manage" }
   | { action: "fhir.import" };
 
 export type TPolicyAction = TPolicyRequest["action"];
@@ -81,6 +82,7 @@ export function decide(actor: TActor, request: TPolicyRequest): TDecision {
     case "user.manage":
     case "audit.read":
     case "settings.manage":
+    case "warehouse.manage":
     case "fhir.import":
       return forbid("admins only");
   }

@@ -13,6 +13,7 @@ import { AppError, invalidInput } from "@/lib/http/errors";
 import { parseOrThrow } from "@/lib/http/validation";
 import { enqueueJob, notifyJobQueued } from "@/lib/jobs/enqueue-job";
 import { getSettings } from "@/lib/settings/settings";
+import { datasetsOfTierWithWarehouses, WAREHOUSE_DATASET_PREFIX } from "@/lib/warehouse/warehouse-datasets";
 
 export const DATASET_EXPORT_TYPE = "dataset";
 const HOUR_MS = 3_600_000;
@@ -49,9 +50,15 @@ export async function createDatasetExport(actor: TActor, input: TDatasetExportIn
   const tier = body.tier;
   await authorize(actor, { action: "dataset.export", tier }, { meta: options.meta, dataset: tier });
 
-  const available = datasetsOfTier(tier).map((dataset) => dataset.name);
+  // Anon tier: registered warehouse views too (only those reachable now); the warehouses are
+  // asked only when the request names one of their datasets or takes the whole tier.
+  const needsWarehouses = !body.datasets || body.datasets.some((name) => name.startsWith(WAREHOUSE_DATASET_PREFIX));
+  const { datasets: tierDatasets, warehouses } = needsWarehouses ? await datasetsOfTierWithWarehouses(tier) : { datasets: datasetsOfTier(tier), warehouses: [] };
+  const available = tierDatasets.map((dataset) => dataset.name);
   const names = body.datasets ? [...new Set(body.datasets)] : available;
   body.datasets?.forEach((name, index) => {
+    const down = available.includes(name) ? undefined : warehouses.find((warehouse) => !warehouse.available && (warehouse.datasets.includes(name) || name.startsWith(`wh_${warehouse.name}_`)));
+    if (down) throw invalidInput(`datasets.${index}`, `dataset "${name.slice(0, 100)}" is unavailable: warehouse "${down.name}" cannot be reached (${down.error})`);
     if (!available.includes(name)) throw invalidInput(`datasets.${index}`, `unknown dataset "${name.slice(0, 100)}" in the ${tier} tier (known: ${available.join(", ")})`);
   });
 

@@ -3,24 +3,42 @@
 import { decide, type TActor } from "@/lib/auth/policy";
 import { prisma } from "@/lib/db/client";
 import { DATASET_TIERS, exportableColumns, type TDatasetTier } from "@/lib/datasets/dataset-types";
-import { datasetsOfTier, POLICY_VERSION } from "@/lib/datasets/dataset-registry";
+import { POLICY_VERSION } from "@/lib/datasets/dataset-registry";
 import { METRICS_CATALOG } from "@/lib/datasets/metrics";
+import { datasetsOfTierWithWarehouses, isWarehouseDataset, type TWarehouseStatus } from "@/lib/warehouse/warehouse-datasets";
 
 export async function listDatasetCatalog(actor: TActor, options: { tier?: TDatasetTier } = {}) {
   const tiers = DATASET_TIERS.filter((tier) => decide(actor, { action: "dataset.export", tier }).allowed && (!options.tier || tier === options.tier));
   const datasets = [];
+  let warehouses: TWarehouseStatus[] = [];
   for (const tier of tiers) {
-    for (const dataset of datasetsOfTier(tier)) {
+    const found = await datasetsOfTierWithWarehouses(tier, new Date(), { withCounts: true });
+    if (tier === "anon") warehouses = found.warehouses;
+    for (const dataset of found.datasets) {
+      const exportable = exportableColumns(dataset);
       datasets.push({
         name: dataset.name,
         tier,
         description: dataset.description,
         source: dataset.source,
-        row_count: await dataset.table.count(prisma, null),
-        columns: exportableColumns(dataset).map((column) => ({ name: column.header, policy: tier === "pii" ? "identified" : column.policy, description: column.description })),
+        row_count: isWarehouseDataset(dataset) ? (dataset.warehouse.rowCount ?? null) : await dataset.table.count(prisma, null),
+        columns: exportable.map((column) => ({ name: column.header, policy: tier === "pii" ? "identified" : column.policy, description: column.description })),
+        // Warehouse views: the columns the guard (or an admin) kept out, and why.
+        ...(isWarehouseDataset(dataset)
+          ? { refused_columns: dataset.warehouse.decisions.filter((decision) => decision.status !== "exported").map((decision) => ({ name: decision.column, reason: "reason" in decision ? decision.reason : "" })) }
+          : {}),
       });
     }
   }
+  // A warehouse that is down: its datasets (as last seen) are listed as unavailable, not exportable.
+  const unavailable = warehouses.filter((warehouse) => !warehouse.available);
 
-  return { tiers, policy_version: POLICY_VERSION, datasets, metrics: tiers.includes("metrics") ? METRICS_CATALOG.metrics : [] };
+  return {
+    tiers,
+    policy_version: POLICY_VERSION,
+    datasets,
+    metrics: tiers.includes("metrics") ? METRICS_CATALOG.metrics : [],
+    warehouses: warehouses.map(({ name, host, database, available, error }) => ({ name, host, database, available, error })),
+    unavailable_datasets: unavailable.flatMap((warehouse) => warehouse.datasets.map((name) => ({ name, tier: "anon", warehouse: warehouse.name, reason: `warehouse "${warehouse.name}" is unavailable: ${warehouse.error}` }))),
+  };
 }

@@ -10,12 +10,15 @@ import { pseudonymize } from "@/lib/anonymize/pseudonym";
 import { createReleaseScanner, ReleaseScanError } from "@/lib/anonymize/release-scan";
 import { prisma } from "@/lib/db/client";
 import { datasetArchiveName, ZDatasetJobParameters } from "@/lib/datasets/dataset-export-parameters";
-import { findDataset, POLICY_VERSION } from "@/lib/datasets/dataset-registry";
+import { POLICY_VERSION } from "@/lib/datasets/dataset-registry";
+import type { TDataset } from "@/lib/datasets/dataset-types";
 import { kAnonymityReport } from "@/lib/datasets/k-anonymity";
 import { writeDatasetCsv, type TWrittenDataset } from "@/lib/datasets/write-dataset";
 import { scanZip, ZipScanError } from "@/lib/datasets/zip-scan";
 import { env } from "@/lib/env";
 import { PermanentJobError, type TJobHandler, type TJobProgress } from "@/lib/jobs/job-types";
+import { WarehouseUnavailableError } from "@/lib/warehouse/warehouse-client";
+import { findDatasetWithWarehouses, isWarehouseDataset } from "@/lib/warehouse/warehouse-datasets";
 
 // archiver 8 exports ZipArchive; the installed @types/archiver (7) does not declare it yet.
 const { ZipArchive } = archiverModule as unknown as { ZipArchive: new (options?: { zlib?: { level?: number } }) => Archiver };
@@ -48,11 +51,16 @@ export const handleDatasetJob: TJobHandler = async (ctx) => {
   if (!parsed.success) throw new PermanentJobError("The dataset export's parameters are invalid.");
   const parameters = parsed.data;
   const generatedAt = new Date();
-  const datasets = parameters.datasets.map((name) => {
-    const dataset = findDataset(parameters.tier, name, generatedAt);
+  const datasets: TDataset[] = [];
+  for (const name of parameters.datasets) {
+    // Warehouse views are discovered afresh: the column guard and policies in force now apply.
+    // A warehouse that is down fails this attempt (the job system retries).
+    const dataset = await findDatasetWithWarehouses(parameters.tier, name, generatedAt).catch((error) => {
+      throw error instanceof WarehouseUnavailableError ? new Error(`Dataset "${name}": ${error.message}`) : error;
+    });
     if (!dataset) throw new PermanentJobError(`Unknown dataset "${name}" in the ${parameters.tier} tier.`);
-    return dataset;
-  });
+    datasets.push(dataset);
+  }
   const isMasked = parameters.tier !== "pii";
   const profile = parameters.profile ?? "safe-harbor";
   const key = env().ANON_KEY;
@@ -143,7 +151,8 @@ export const handleDatasetJob: TJobHandler = async (ctx) => {
     auditDetails,
     verify: isMasked
       ? async (open) => {
-          const identities = await loadIdentities(parameters.tier === "metrics" ? "all" : seenPatientIds, key);
+          // Warehouse rows name no internal patient: scan for every patient's identifiers.
+          const identities = await loadIdentities(parameters.tier === "metrics" || datasets.some(isWarehouseDataset) ? "all" : seenPatientIds, key);
           const scanner = createReleaseScanner(identities);
           try {
             await scanZip(open, scanner, fileName);

@@ -35,6 +35,8 @@ export type TTableSource = {
   model: string;
   sql?: TSqlSource;
   fetchBatch?(options: TFetchOptions): Promise<TRow[]>;
+  /** Sources that stream their own rows (warehouse views through a server-side cursor); closed by the generator's return. */
+  batches?(options: { limit: number; since: Date | null }): AsyncGenerator<TRow[]>;
   /** Rows the export will hold (null: not known before computing, e.g. metrics). */
   count(db: TDb, since: Date | null): Promise<number | null>;
   /** The internal patient id a row belongs to (for date shifting, scrubbing and the scan). */

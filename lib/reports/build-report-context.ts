@@ -94,9 +94,16 @@ export async function buildSessionNoteContext(request: TReportRequest & { export
 
 const DAY_MS = 86_400_000;
 
+// toLocaleDateString with options builds a new Intl formatter on every call (tens of µs, called
+// for every row); one formatter per time zone gives the same string.
+let dayFormat: { timeZone: string; format: Intl.DateTimeFormat } | null = null;
+
 /** YYYY-MM-DD of an instant in the practice's time zone (a 23:30 session stays on its own day). */
 function localDate(date: Date): string {
-  return date.toLocaleDateString("en-CA", { timeZone: env().PRACTICE_TIMEZONE });
+  const timeZone = env().PRACTICE_TIMEZONE;
+  if (dayFormat?.timeZone !== timeZone) dayFormat = { timeZone, format: new Intl.DateTimeFormat("en-CA", { timeZone }) };
+
+  return dayFormat.format.format(date);
 }
 
 /** A UTC window surely containing the local period; rows are then filtered by their local date. */
@@ -128,18 +135,18 @@ const joinAddress = (parts: (string | null | undefined)[]) => parts.filter((part
 
 async function buildContext(scope: TScope, { userId, now = new Date(), db = prisma }: TBuildReportContextOptions): Promise<TReportContext> {
   const window = widenedWindow(scope.period);
-  const [patient, user, conditions, plans, referrals] = await Promise.all([
+  const sessionFilter = scope.sessionIds ? { OR: [{ id: { in: scope.sessionIds } }, { sessionNotes: { some: { id: { in: scope.sessionIds } } } }] } : {};
+  // The goals of the named plan, or all the patient's goals when none is named (or it turns out not to exist).
+  const goalsQuery = (treatmentPlanId: string | null) =>
+    db.goal.findMany({ where: { patientId: scope.patientId, ...(treatmentPlanId ? { treatmentPlanId } : {}) }, orderBy: [{ startDate: "asc" }, { createdAt: "asc" }] });
+  // One round: every query is issued at once (on PostgreSQL they run side by side); none waits for the plan.
+  const [patient, user, conditions, plans, referrals, namedPlanGoals, responses, encounters, looseNotes, observations] = await Promise.all([
     db.patient.findUniqueOrThrow({ where: { id: scope.patientId } }),
     db.user.findUnique({ where: { id: userId }, include: { practitioner: { include: { organization: true } } } }),
     db.condition.findMany({ where: { patientId: scope.patientId }, orderBy: [{ onsetDate: "asc" }, { icd10Code: "asc" }] }),
     db.treatmentPlan.findMany({ where: { patientId: scope.patientId }, orderBy: [{ startDate: "desc" }, { createdAt: "desc" }] }),
     db.carePlan.findMany({ where: { patientId: scope.patientId, category: "referral" }, orderBy: { startDate: "asc" } }),
-  ]);
-
-  const plan = pickPlan(plans, scope.treatmentPlanId);
-  const sessionFilter = scope.sessionIds ? { OR: [{ id: { in: scope.sessionIds } }, { sessionNotes: { some: { id: { in: scope.sessionIds } } } }] } : {};
-  const [goals, responses, encounters, looseNotes, observations] = await Promise.all([
-    db.goal.findMany({ where: { patientId: scope.patientId, ...(scope.treatmentPlanId && plan ? { treatmentPlanId: plan.id } : {}) }, orderBy: [{ startDate: "asc" }, { createdAt: "asc" }] }),
+    goalsQuery(scope.treatmentPlanId),
     scope.sessionIds
       ? Promise.resolve([])
       : db.questionnaireResponse.findMany({ where: { patientId: scope.patientId, authoredAt: window }, orderBy: { authoredAt: "asc" } }),
@@ -152,6 +159,8 @@ async function buildContext(scope: TScope, { userId, now = new Date(), db = pris
     scope.sessionIds ? db.sessionNote.findMany({ where: { id: { in: scope.sessionIds }, encounterId: null }, include: { practitioner: true } }) : Promise.resolve([]),
     scope.sessionIds ? Promise.resolve([]) : db.observation.findMany({ where: { patientId: scope.patientId, effectiveAt: window }, orderBy: { effectiveAt: "asc" } }),
   ]);
+  const plan = pickPlan(plans, scope.treatmentPlanId);
+  const goals = scope.treatmentPlanId && !plan ? await goalsQuery(null) : namedPlanGoals;
 
   const options: TReportContext["options"] = {
     include_transcript: scope.options.include_transcript,

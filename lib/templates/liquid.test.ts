@@ -23,6 +23,18 @@ describe("Liquid sandbox", () => {
     expect(html).toBe("<h1>A &lt;b&gt;&amp;&lt;/b&gt; B</h1><p>dx</p><li>Sleep</li>");
   });
 
+  it("re-renders a cached template with each new context, and an edited or broken template is parsed anew", async () => {
+    const template = "<p>{{ patient.name }}</p>";
+    expect(await renderTemplateHtml(template, { patient: { name: "Ann" } })).toBe("<p>Ann</p>");
+    expect(await renderTemplateHtml(template, { patient: { name: "Bob" } })).toBe("<p>Bob</p>");
+    expect(await renderTemplateHtml("<h2>{{ patient.name }}</h2>", { patient: { name: "Bob" } })).toBe("<h2>Bob</h2>");
+    // The same broken source fails every time (failures are not cached as templates).
+    for (let attempt = 0; attempt < 2; attempt++) expect((await renderError("{% if x %}never closed")).message).toContain("not closed");
+    // Far more distinct templates than the cache holds still render correctly.
+    for (let n = 0; n < 40; n++) expect(await renderTemplateHtml(`<p>${n}:{{ patient.name }}</p>`, { patient: { name: "C" } })).toBe(`<p>${n}:C</p>`);
+    expect(await renderTemplateHtml(template, { patient: { name: "Dee" } })).toBe("<p>Dee</p>");
+  });
+
   it("validates a good template and reports a parse error with its line", async () => {
     expect(await validateTemplateContent("<p>{{ patient.name }}</p>")).toEqual({ ok: true });
     expect(await validateTemplateContent("<p>ok</p>\n<p>\n{% if patient.name %}\nno end")).toEqual({ ok: false, issues: [{ line: 3, column: 1, message: "tag {% if patient.name %} not closed" }] });

@@ -1,6 +1,8 @@
 // The Liquid sandbox every template runs in. Templates are written by admins but rendered by
 // the server for every export, so they get no file system, no includes/layouts, only known
 // filters, a cap on rendered nodes (bounds loops), on allocations, on time and on output size.
+import { createHash } from "node:crypto";
+
 import { Liquid, Tag, type FS, type TagToken } from "liquidjs";
 
 import type { TReportContext, TReportExportType } from "@/lib/reports/report-context.types";
@@ -114,11 +116,43 @@ export function invalidTemplate(issues: TTemplateIssue[], field = "template_cont
   return new AppError("INVALID_INPUT", `${field}: ${texts.join("; ")}`, { issues: texts.map((message) => ({ path: field, message })) });
 }
 
+type TParsedTemplate = ReturnType<Liquid["parse"]>;
+
+/**
+ * Parsed templates by engine and content hash. Every export re-renders one of a handful of stored
+ * templates, and parsing is a good part of the Liquid time; a parsed template is immutable and
+ * safe to render again. Bounded (least recently used out) so edited templates cannot pile up.
+ * Only successful parses are kept: a broken template is re-parsed and reports its error each time.
+ */
+const PARSE_CACHE_SIZE = 32;
+const parseCaches = new WeakMap<Liquid, Map<string, TParsedTemplate>>();
+
+function parseCached(engine: Liquid, content: string): TParsedTemplate {
+  let cache = parseCaches.get(engine);
+  if (!cache) {
+    cache = new Map();
+    parseCaches.set(engine, cache);
+  }
+  const key = createHash("sha256").update(content).digest("base64");
+  const hit = cache.get(key);
+  if (hit) {
+    cache.delete(key);
+    cache.set(key, hit);
+
+    return hit;
+  }
+  const parsed = engine.parse(content);
+  cache.set(key, parsed);
+  if (cache.size > PARSE_CACHE_SIZE) cache.delete(cache.keys().next().value!);
+
+  return parsed;
+}
+
 async function renderWith(engine: Liquid, content: string, context: object): Promise<string> {
   if (content.length > MAX_TEMPLATE_CHARS) throw invalidTemplate([{ line: 1, message: `template is longer than ${MAX_TEMPLATE_CHARS} characters` }]);
   let html: string;
   try {
-    const parsed = engine.parse(content);
+    const parsed = parseCached(engine, content);
     html = await engine.render(parsed, context);
   } catch (error) {
     throw invalidTemplate([toTemplateIssue(error)]);

@@ -58,6 +58,9 @@ export default async function Page() {
           <li>
             <Link href="/admin/settings">Settings</Link>: file expiry, link lifetime, rate limits, retention, anonymization profile minimum.
           </li>
+          <li>
+            <Link href="/admin/warehouses">Warehouses</Link>: read-only analytics warehouse connections whose <code>_anon</code> views become datasets, and their column policies.
+          </li>
         </ul>
       </div>
     </>

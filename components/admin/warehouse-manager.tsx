@@ -1,0 +1,162 @@
+"use client";
+
+import { useCallback, useEffect, useState } from "react";
+
+import { sendJson } from "@/components/admin/send-json";
+
+type TColumn = { name: string; status: "exported" | "refused" | "excluded"; policy?: string; source?: "admin" | "default"; reason?: string };
+type TView = { dataset: string; view: string; columns: TColumn[] };
+type TWarehouse = { id: string; name: string; host: string; database: string; available: boolean; error: string | null; column_policies: Record<string, Record<string, string>>; views: TView[] };
+
+const errorText = (result: { error: string; issues: { path: string; message: string }[] }) =>
+  result.issues.length ? result.issues.map((issue) => `${issue.path}: ${issue.message}`).join("; ") : result.error;
+
+/**
+ * Registers warehouse connections and sets the masking policy of their views' columns. The
+ * server never sends the URL back: only host and database are shown.
+ */
+export function WarehouseManager({ policies }: { policies: string[] }) {
+  const [warehouses, setWarehouses] = useState<TWarehouse[] | null>(null);
+  const [message, setMessage] = useState<{ kind: "ok" | "danger"; text: string } | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  const load = useCallback(async () => {
+    const result = await sendJson<{ warehouses: TWarehouse[] }>("GET", "/api/v1/admin/warehouses");
+    if (result.ok) setWarehouses(result.data.warehouses);
+    else setMessage({ kind: "danger", text: result.error });
+  }, []);
+
+  useEffect(() => {
+    let isActive = true;
+    sendJson<{ warehouses: TWarehouse[] }>("GET", "/api/v1/admin/warehouses").then((result) => {
+      if (!isActive) return;
+      if (result.ok) setWarehouses(result.data.warehouses);
+      else setMessage({ kind: "danger", text: result.error });
+    });
+
+    return () => {
+      isActive = false;
+    };
+  }, []);
+
+  async function onRegister(event: React.FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const formElement = event.currentTarget;
+    const form = new FormData(formElement);
+    setBusy(true);
+    const result = await sendJson<TWarehouse>("POST", "/api/v1/admin/warehouses", { name: String(form.get("name") ?? ""), url: String(form.get("url") ?? "") });
+    setBusy(false);
+    if (!result.ok) {
+      setMessage({ kind: "danger", text: errorText(result) });
+      return;
+    }
+    formElement.reset();
+    setMessage({ kind: "ok", text: `Connected to ${result.data.host}/${result.data.database}: ${result.data.views.length} _anon view(s) found.` });
+    await load();
+  }
+
+  async function onPolicy(warehouse: TWarehouse, view: string, column: string, policy: string) {
+    const next = structuredClone(warehouse.column_policies ?? {});
+    next[view] ??= {};
+    if (policy) next[view]![column] = policy;
+    else delete next[view]![column];
+    if (!Object.keys(next[view]!).length) delete next[view];
+    const result = await sendJson<TWarehouse>("PATCH", `/api/v1/admin/warehouses/${warehouse.id}`, { column_policies: next });
+    setMessage(result.ok ? { kind: "ok", text: `Saved the policy of ${view}.${column}.` } : { kind: "danger", text: errorText(result) });
+    await load();
+  }
+
+  async function onRemove(warehouse: TWarehouse) {
+    if (!window.confirm(`Remove the warehouse connection "${warehouse.name}"? Its datasets leave the catalog.`)) return;
+    const result = await sendJson("DELETE", `/api/v1/admin/warehouses/${warehouse.id}`);
+    setMessage(result.ok ? { kind: "ok", text: `Removed "${warehouse.name}".` } : { kind: "danger", text: result.error });
+    await load();
+  }
+
+  return (
+    <>
+      {message && (
+        <div className={`alert alert-${message.kind}`} role="status" data-testid="warehouse-message">
+          {message.text}
+        </div>
+      )}
+      <form className="card row" onSubmit={onRegister} data-testid="warehouse-register-form" style={{ alignItems: "flex-end" }}>
+        <label className="field">
+          Name
+          <input name="name" required maxLength={32} pattern="[a-z][a-z0-9_]*" placeholder="analytics" data-testid="warehouse-name" />
+        </label>
+        <label className="field" style={{ flex: 1 }}>
+          PostgreSQL URL (read-only user recommended)
+          <input name="url" type="password" required autoComplete="off" placeholder="postgresql://reader:password@host:5432/warehouse" data-testid="warehouse-url" />
+        </label>
+        <button className="btn btn-primary" type="submit" disabled={busy} data-testid="warehouse-register">
+          {busy ? "Testing…" : "Test and register"}
+        </button>
+      </form>
+      {warehouses === null && <p className="muted">Loading…</p>}
+      {warehouses?.length === 0 && <p className="muted">No warehouse is registered.</p>}
+      {(warehouses ?? []).map((warehouse) => (
+        <section className="card stack" key={warehouse.id} data-testid="warehouse-card">
+          <div className="row" style={{ justifyContent: "space-between" }}>
+            <div>
+              <strong>{warehouse.name}</strong>{" "}
+              <span className="muted">
+                {warehouse.host}/{warehouse.database}
+              </span>{" "}
+              <span className={`badge ${warehouse.available ? "badge-ok" : "badge-warn"}`}>{warehouse.available ? "reachable" : "unavailable"}</span>
+              {warehouse.error && <div className="muted small">{warehouse.error}</div>}
+            </div>
+            <button className="btn btn-sm btn-danger" type="button" onClick={() => onRemove(warehouse)} data-testid="warehouse-remove">
+              Remove
+            </button>
+          </div>
+          {warehouse.views.map((view) => (
+            <div className="table-wrap" key={view.view}>
+              <div>
+                <code>{view.view}</code> → dataset <code>{view.dataset}</code>
+              </div>
+              <table className="table" data-testid="warehouse-view">
+                <thead>
+                  <tr>
+                    <th>Column</th>
+                    <th>Status</th>
+                    <th>Policy</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {view.columns.map((column) => (
+                    <tr key={column.name}>
+                      <td>
+                        <code>{column.name}</code>
+                      </td>
+                      <td>
+                        <span className={`badge ${column.status === "exported" ? "badge-ok" : "badge-warn"}`}>{column.status}</span>
+                        {column.reason && <div className="muted small">{column.reason}</div>}
+                      </td>
+                      <td>
+                        <select
+                          value={warehouse.column_policies?.[view.view]?.[column.name] ?? ""}
+                          onChange={(event) => onPolicy(warehouse, view.view, column.name, event.target.value)}
+                          aria-label={`Policy of ${column.name}`}
+                          data-testid="warehouse-column-policy"
+                        >
+                          <option value="">(guard default{column.status === "refused" ? ": refused" : ": keep"})</option>
+                          {policies.map((policy) => (
+                            <option key={policy} value={policy}>
+                              {policy}
+                            </option>
+                          ))}
+                          <option value="exclude">exclude (never export)</option>
+                        </select>
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          ))}
+        </section>
+      ))}
+    </>
+  );
+}

@@ -1,0 +1,103 @@
+// The inner loop of chain verification over rows whose hashed bytes the database already built.
+// checkChainSegment must stay self-contained (no imports, no references outside its body): worker
+// threads receive it as source text (see verify-parallel.ts), so the main thread and the workers
+// run the very same code.
+
+/** [seq, prevHash, hash, body]: body is the record's serialization as built in SQL, or null when SQL could not build it. */
+export type TChainRow = [seq: number, prevHash: string, hash: string, body: string | null];
+
+export type TSegmentFailure = { brokenAtSeq: number; reason: string };
+
+export type TSegmentResult = {
+  /** Rows checked before the first structural failure (or all of them). */
+  count: number;
+  /** The last checked row (seq and hash), or the start when none was. */
+  lastSeq: number;
+  lastHash: string;
+  /** The first missing, out-of-order or mislinked row: certain, whatever the hashes say. */
+  failure: TSegmentFailure | null;
+  /**
+   * Seqs (before the failure) whose SQL-built body did not hash to the stored hash. Not yet a
+   * failure: the SQL serialization is a fast path, and the caller re-hashes these rows with the
+   * writer's own serializer (computeStoredRecordHash) before calling one broken.
+   */
+  unsure: number[];
+};
+
+/**
+ * Checks rows in seq order against the expected next seq and previous hash: position, link, and
+ * (fast path) content. A body that hashes to the stored hash proves the row: the SQL body is valid
+ * JSON of the row's current values, so equal bytes mean equal values to what the writer hashed.
+ */
+export function checkChainSegment(
+  rows: TChainRow[],
+  expectedSeq: number,
+  prevHash: string,
+  sha256Hex: (text: string) => string,
+): TSegmentResult {
+  const unsure: number[] = [];
+  let count = 0;
+  let seq = expectedSeq - 1;
+  let last = prevHash;
+  for (let i = 0; i < rows.length; i++) {
+    const row = rows[i]!;
+    const rowSeq = row[0];
+    if (rowSeq !== seq + 1) {
+      const missing = rowSeq > seq + 1;
+      return {
+        count, lastSeq: seq, lastHash: last, unsure,
+        failure: { brokenAtSeq: missing ? seq + 1 : rowSeq, reason: missing ? `record ${seq + 1} is missing (next is ${rowSeq})` : `record ${rowSeq} is out of order` },
+      };
+    }
+    if (row[1] !== last) {
+      return { count, lastSeq: seq, lastHash: last, unsure, failure: { brokenAtSeq: rowSeq, reason: "link to the previous record does not match" } };
+    }
+    const body = row[3];
+    if (body === null || sha256Hex(`${last}\n${body}`) !== row[2]) unsure.push(rowSeq);
+    seq = rowSeq;
+    last = row[2];
+    count += 1;
+  }
+
+  return { count, lastSeq: seq, lastHash: last, failure: null, unsure };
+}
+
+/** A PostgreSQL row: the fixed fields already serialized in SQL up to the metadata; metadata as JSONB text. */
+export type TPgChainRow = [seq: number, prevHash: string, hash: string, prefix: string, metadata: string | null, createdAt: string];
+
+/**
+ * Completes PostgreSQL rows into TChainRows. JSONB's text form is not canonical (spaces, keys ordered
+ * by length) and rebuilding it in SQL cost far more than here, so the metadata is canonicalized in
+ * JavaScript. Self-contained like checkChainSegment; `canonical` is hash.ts's canonicalJson.
+ */
+export function composePgRows(rows: TPgChainRow[], canonical: (value: unknown) => string): TChainRow[] {
+  const out: TChainRow[] = new Array<TChainRow>(rows.length);
+  for (let i = 0; i < rows.length; i++) {
+    const row = rows[i]!;
+    let metadata = "null";
+    if (row[4] !== null) {
+      try {
+        const value: unknown = JSON.parse(row[4]);
+        if (value !== null && typeof value === "object" && !Array.isArray(value)) {
+          // canonicalJson's result for an object, without its per-entry arrays (most metadata is flat).
+          const object = value as Record<string, unknown>;
+          const keys = Object.keys(object).sort();
+          let text = "{";
+          for (let k = 0; k < keys.length; k++) {
+            const item = object[keys[k]!];
+            text += `${k ? "," : ""}${JSON.stringify(keys[k])}:${item !== null && typeof item === "object" ? canonical(item) : JSON.stringify(item)}`;
+          }
+          metadata = `${text}}`;
+        } else {
+          metadata = canonical(value);
+        }
+      } catch {
+        out[i] = [row[0], row[1], row[2], null];
+        continue;
+      }
+    }
+    out[i] = [row[0], row[1], row[2], `${row[3]}${metadata},"${row[5]}"]`];
+  }
+
+  return out;
+}
