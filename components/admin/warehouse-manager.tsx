@@ -112,7 +112,7 @@ export function WarehouseManager({ policies }: { policies: string[] }) {
           </div>
           {warehouse.views.map((view) => (
             <div className="table-wrap" key={view.view}>
-              <div>
+              <div className="small" style={{ padding: "8px 12px" }}>
                 <code>{view.view}</code> → dataset <code>{view.dataset}</code>
               </div>
               <table className="table" data-testid="warehouse-view">
