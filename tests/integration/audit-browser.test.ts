@@ -4,6 +4,7 @@ import { GET as exportRoute } from "@/app/api/v1/audit/export/route";
 import { GET as listRoute } from "@/app/api/v1/audit/route";
 import { GET as verifyRoute } from "@/app/api/v1/audit/verify/route";
 import { csvCell } from "@/lib/csv/csv";
+import { parseCsv } from "@/lib/csv/parse-csv";
 import { recordAudit } from "@/lib/audit/record";
 import { prisma } from "@/lib/db/client";
 
@@ -15,36 +16,6 @@ type TRecord = { seq: number; action: string; outcome: string; user_id: string |
 let adminToken: string;
 let therapistId: string;
 let otherId: string;
-
-/** RFC 4180 parser for the assertions (quoted fields, doubled quotes, CRLF). */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = "";
-  let isQuoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
-    if (isQuoted) {
-      if (c === '"' && text[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (c === '"') isQuoted = false;
-      else field += c;
-    } else if (c === '"') isQuoted = true;
-    else if (c === ",") {
-      row.push(field);
-      field = "";
-    } else if (c === "\r" && text[i + 1] === "\n") {
-      row.push(field);
-      rows.push(row);
-      row = [];
-      field = "";
-      i++;
-    } else field += c;
-  }
-
-  return rows;
-}
 
 beforeAll(async () => {
   const { user: admin } = await createUser({ role: "ADMIN" });
