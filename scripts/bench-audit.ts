@@ -118,7 +118,7 @@ async function fillPostgres(url: string) {
     const params: unknown[] = [];
     const tuples = batch.map((row, r) => {
       params.push(...values(row, false));
-      return `(${COLUMNS.map((c, i) => `$${r * COLUMNS.length + i + 1}${c === "metadata" ? "::jsonb" : ""}`).join(",")})`;
+      return `(${COLUMNS.map((c, i) => `$${r * COLUMNS.length + i + 1}${c === "metadata" ? "::json" : ""}`).join(",")})`;
     });
     await client.query(`INSERT INTO "ExportAuditLog" (${columnList}) VALUES ${tuples.join(",")}`, params);
   }

@@ -41,7 +41,8 @@ if (previousPg) {
   previousPgFile = path.join(work, "previous.pg.prisma");
   writeFileSync(previousPgFile, previousPg);
   previousSqlite = path.join(work, "previous.sqlite.prisma");
-  writeFileSync(previousSqlite, previousPg.replace('provider = "postgresql"', 'provider = "sqlite"'));
+  // PostgreSQL-only native types (see make-pg-schema.mjs) mean nothing to SQLite.
+  writeFileSync(previousSqlite, previousPg.replace('provider = "postgresql"', 'provider = "sqlite"').replace(/ @db\.\w+(?:\([^)]*\))?/g, ""));
 }
 
 const stamp = new Date().toISOString().replace(/\D/g, "").slice(0, 14);

@@ -22,9 +22,8 @@ export type TChainedRecord = {
 export const GENESIS_HASH = "0".repeat(64);
 
 /**
- * JSON with object keys sorted at every depth. PostgreSQL's JSONB reorders keys, so the
- * hash must not depend on the order a database hands them back in. Keep it self-contained (no
- * references outside its body): verify-parallel.ts sends its source text to worker threads.
+ * JSON with object keys sorted at every depth: the hash must not depend on the order in which a
+ * database (or a JSON parser) hands keys back.
  */
 export function canonicalJson(value: unknown): string {
   if (value === null || value === undefined) return "null";

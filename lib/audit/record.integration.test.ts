@@ -1,9 +1,13 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 
+import { checkChainSegment } from "@/lib/audit/chain-segment";
 import { computeRecordHash } from "@/lib/audit/hash";
 import { recordAudit } from "@/lib/audit/record";
 import { verifyAuditChain } from "@/lib/audit/verify-chain";
+import { postgresChainReader, SEQ_MAX, sha256Hex, sqliteChainReader } from "@/lib/audit/verify-chain-reader";
 import { isPostgres, prisma } from "@/lib/db/client";
+import { sqliteFilePath } from "@/lib/db/migrate";
+import { env } from "@/lib/env";
 
 async function writeSome(n: number) {
   for (let i = 0; i < n; i++) {
@@ -82,6 +86,30 @@ describe("audit trail", () => {
   });
 });
 
+describe("audit trail: the database builds the hashed bytes", () => {
+  it("matches the writer byte for byte, so no record written by the app needs the slower JavaScript path", async () => {
+    const before = (await prisma.exportAuditLog.aggregate({ _max: { seq: true } }))._max.seq ?? 0;
+    const tricky = [
+      null,
+      { b: 2, a: 1 },
+      { z: { y: [3, { d: 1, c: "é \"quoted\" \\ back\nslash" }], x: null }, count: 0.5, ok: true },
+      { emoji: "📄 résumé", tab: "a\tb", control: "\u0001", empty: {}, list: [] },
+    ];
+    for (const metadata of tricky) await recordAudit(null, { action: "downloaded", actorLabel: "O'Brien \"Q\"", meta: { ipAddress: "::1", userAgent: "Mozilla/5.0 (X11)", requestId: "req-1" }, metadata });
+
+    const url = env().DATABASE_URL;
+    const reader = isPostgres() ? await postgresChainReader(url) : sqliteChainReader(sqliteFilePath(url));
+    try {
+      const rows = await reader.rows(before, SEQ_MAX, 1_000);
+      expect(rows).toHaveLength(tricky.length);
+      const segment = checkChainSegment(rows, before + 1, rows[0]![1], sha256Hex);
+      expect(segment).toMatchObject({ count: tricky.length, failure: null, unsure: [] });
+    } finally {
+      await reader.close();
+    }
+  });
+});
+
 describe("audit trail verified on worker threads", () => {
   // Ranges of three records: the broken record lands inside, at the start and at the end of a later range.
   const parallel = { workers: 2, rangeSize: 3 };
@@ -143,7 +171,7 @@ describe("audit trail verified on worker threads", () => {
       };
       const hash = computeRecordHash(record, last.hash);
       // Keys unsorted and spaced, as another writer or a restore tool might leave them.
-      const values = isPostgres() ? "$1, $2, 'downloaded', 'success', 'test', $3::jsonb, $4, $5, $6" : "?, ?, 'downloaded', 'success', 'test', ?, ?, ?, ?";
+      const values = isPostgres() ? "$1, $2, 'downloaded', 'success', 'test', $3::json, $4, $5, $6" : "?, ?, 'downloaded', 'success', 'test', ?, ?, ?, ?";
       await prisma.$executeRawUnsafe(
         `INSERT INTO "ExportAuditLog" ("id", "seq", "action", "outcome", "actorLabel", "metadata", "createdAt", "prevHash", "hash") VALUES (${values})`,
         `manual-${record.seq}`, record.seq, '{"b": 1.50, "a": {"d": 2, "c": "x"}}',

@@ -1,8 +1,8 @@
 // Reading the trail for chain verification. Rows are read through the
 // database driver directly (not Prisma), and the database itself builds each record's hashed
-// serialization (SQLite json_array; PostgreSQL array_to_json for the fixed fields), so per row JavaScript only hashes one
-// string and compares: at a million records, building the serialization in JavaScript from 17
-// columns cost more than the hashing. Rows whose SQL-built bytes do not match (nested or unusual
+// serialization (SQLite json_array; PostgreSQL array_to_json and the verbatim `json` metadata), so per
+// row JavaScript only hashes one string and compares: at a million records, building the
+// serialization in JavaScript from 17 columns cost more than the hashing. Rows whose SQL-built bytes do not match (nested or unusual
 // metadata, odd timestamps, or a tampered row) are re-hashed with the writer's own serializer.
 import { hash } from "node:crypto";
 import { setImmediate as nextTick } from "node:timers/promises";
@@ -10,8 +10,8 @@ import { setImmediate as nextTick } from "node:timers/promises";
 import Database from "better-sqlite3";
 import pg from "pg";
 
-import { checkChainSegment, composePgRows, type TChainRow, type TPgChainRow, type TSegmentFailure } from "@/lib/audit/chain-segment";
-import { canonicalJson, computeStoredRecordHash, type TStoredText } from "@/lib/audit/hash";
+import { checkChainSegment, type TChainRow, type TSegmentFailure } from "@/lib/audit/chain-segment";
+import { computeStoredRecordHash, type TStoredText } from "@/lib/audit/hash";
 import type { TVerifyResult } from "@/lib/audit/verify";
 
 const BATCH = 20_000;
@@ -34,13 +34,13 @@ export const SQLITE_BODY_SQL = `CASE WHEN "metadata" IS NOT NULL AND NOT json_va
   CASE WHEN length("createdAt") = 29 AND substr("createdAt", 24) = '+00:00' THEN substr("createdAt", 1, 23) || 'Z' ELSE "createdAt" END) END`;
 
 /**
- * On PostgreSQL the fixed fields up to the metadata: array_to_json quotes text the way
- * JSON.stringify does and was several times cheaper than to_json per column. The metadata comes
- * as JSONB text and is canonicalized in JavaScript (composePgRows).
+ * The same body on PostgreSQL: array_to_json quotes text the way JSON.stringify does (and was
+ * several times cheaper than to_json per column); the metadata column is `json`, which keeps the
+ * canonical text the writer stored byte for byte; timestamp(3) is UTC, printed as toISOString does.
  */
-export const PG_PREFIX_SQL = `'[' || "seq" || ',' || left(substr(array_to_json(ARRAY[
+export const PG_BODY_SQL = `'[' || "seq" || ',' || left(substr(array_to_json(ARRAY[
   "action", "outcome", "userId", "actorLabel", "exportJobId", "patientId", "dataset", "templateId", "scheduleId", "ipAddress", "userAgent", "requestId"
-  ])::text, 2), -1) || ','`;
+  ])::text, 2), -1) || ',' || coalesce("metadata"::text, 'null') || ',"' || to_char("createdAt", 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') || '"]'`;
 
 /** A row as the drivers return it for the JavaScript path, as an array in FIELDS order. */
 type TRawRow = [
@@ -68,7 +68,7 @@ export type TChainReader = {
 
 /** Rows (?1, ?2] in seq order, at most ?3: the batch query of both the reader and the workers. */
 export const SQLITE_RANGE_SQL = `SELECT "seq", "prevHash", "hash", ${SQLITE_BODY_SQL} FROM "ExportAuditLog" WHERE "seq" > ? AND "seq" <= ? ORDER BY "seq" LIMIT ?`;
-export const PG_RANGE_SQL = `SELECT "seq", "prevHash", "hash", ${PG_PREFIX_SQL}, "metadata"::text, to_char("createdAt", 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') FROM "ExportAuditLog" WHERE "seq" > $1 AND "seq" <= $2 ORDER BY "seq" LIMIT $3`;
+export const PG_RANGE_SQL = `SELECT "seq", "prevHash", "hash", ${PG_BODY_SQL} FROM "ExportAuditLog" WHERE "seq" > $1 AND "seq" <= $2 ORDER BY "seq" LIMIT $3`;
 
 export function sqliteChainReader(file: string): TChainReader {
   const db = new Database(file, { readonly: true, fileMustExist: true });
@@ -98,7 +98,7 @@ export async function postgresChainReader(url: string): Promise<TChainReader> {
 
   return {
     rows: async (after, upTo, limit) =>
-      composePgRows((await client.query<TPgChainRow>({ text: PG_RANGE_SQL, values: [after, upTo, limit], rowMode: "array" })).rows, canonicalJson),
+      (await client.query<TChainRow>({ text: PG_RANGE_SQL, values: [after, upTo, limit], rowMode: "array" })).rows,
     records: async (seqs) => (await client.query<TRawRow>({ text: records, values: [seqs], rowMode: "array" })).rows,
     maxSeq: async () => Number((await client.query<{ m: number | null }>(`SELECT MAX("seq") AS "m" FROM "ExportAuditLog"`)).rows[0]?.m ?? 0),
     close: () => client.end(),

@@ -10,8 +10,7 @@
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
 
-import { checkChainSegment, composePgRows, type TChainRow, type TPgChainRow, type TSegmentResult } from "@/lib/audit/chain-segment";
-import { canonicalJson } from "@/lib/audit/hash";
+import { checkChainSegment, type TChainRow, type TSegmentResult } from "@/lib/audit/chain-segment";
 import { firstContentFailure, type TChainReader } from "@/lib/audit/verify-chain-reader";
 import type { TVerifyResult } from "@/lib/audit/verify";
 
@@ -21,7 +20,7 @@ type TRangeResult = TSegmentResult & { firstSeq: number | null; firstPrevHash: s
 type TWorkerReply = { id: number; result?: TRangeResult; error?: string };
 
 /** Runs inside the worker. Self-contained: it only sees its parameters. */
-function workerMain(load: (id: string) => unknown, check: typeof checkChainSegment, compose: typeof composePgRows, canonical: typeof canonicalJson) {
+function workerMain(load: (id: string) => unknown, check: typeof checkChainSegment) {
   const { parentPort, workerData } = load("node:worker_threads") as typeof import("node:worker_threads");
   const { hash } = load("node:crypto") as typeof import("node:crypto");
   const target = workerData as TWorkerTarget;
@@ -38,7 +37,7 @@ function workerMain(load: (id: string) => unknown, check: typeof checkChainSegme
     const connected = client.connect();
     query = async (after, upTo) => {
       await connected;
-      return compose((await client.query<TPgChainRow>({ text: target.sql, values: [after, upTo, upTo - after], rowMode: "array" })).rows, canonical);
+      return (await client.query<TChainRow>({ text: target.sql, values: [after, upTo, upTo - after], rowMode: "array" })).rows;
     };
   }
   parentPort!.on("message", (message: { id: number; after: number; upTo: number }) => {
@@ -54,7 +53,7 @@ function workerMain(load: (id: string) => unknown, check: typeof checkChainSegme
   });
 }
 
-const WORKER_SOURCE = `"use strict";\nvar __name = (target) => target;\n(${workerMain.toString()})(require, ${checkChainSegment.toString()}, ${composePgRows.toString()}, ${canonicalJson.toString()});`;
+const WORKER_SOURCE = `"use strict";\nvar __name = (target) => target;\n(${workerMain.toString()})(require, ${checkChainSegment.toString()});`;
 
 export function defaultWorkerCount() {
   return Math.min(8, availableParallelism());

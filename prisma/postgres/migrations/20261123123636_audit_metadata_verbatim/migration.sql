@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "ExportAuditLog" ALTER COLUMN "metadata" SET DATA TYPE JSON;
+
