@@ -2,6 +2,7 @@
 // in Debian's Chromium. E2E_DATABASE_URL=postgresql://... runs the same suite on PostgreSQL.
 import { spawnSync } from "node:child_process";
 import { existsSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
 
 const dataDir = "./data/e2e";
 const databaseUrl = process.env.E2E_DATABASE_URL ?? `file:${dataDir}/careexport.db`;
@@ -21,6 +22,22 @@ const env = {
   AUDIT_KEY: "e2e-audit-key-0123456789abcdef",
   NEXTAUTH_SECRET: "e2e-nextauth-secret-0123456789",
 };
+
+/** A port nobody listens on: a server left running on the default port must not fail the suite. */
+async function freePort(preferred) {
+  const tryPort = (port) =>
+    new Promise((resolve) => {
+      const server = createServer();
+      server.once("error", () => resolve(null));
+      server.listen(port, "127.0.0.1", () => {
+        const { port: bound } = server.address();
+        server.close(() => resolve(bound));
+      });
+    });
+
+  return (await tryPort(preferred)) ?? (await tryPort(0));
+}
+env.E2E_PORT = process.env.E2E_PORT ?? String(await freePort(3200));
 
 function run(title, command, args) {
   console.log(`\n━━ ${title}`);
