@@ -26,9 +26,9 @@ export type TDatasetColumn = {
 export type TFetchOptions = { db: TDb; after: TRow | null; limit: number; since: Date | null };
 
 /**
- * A table read in keyset order (id, or an indexed date then id), one batch at a time: database
- * tables through `sql` (raw driver reads, lib/datasets/sql-source.ts), computed ones (metrics)
- * through `fetchBatch`.
+ * Where a dataset's rows come from, one batch at a time and in a stable order: database tables
+ * through `sql` (one statement or server-side cursor per table, lib/datasets/sql-source.ts),
+ * computed ones (metrics) through `fetchBatch`, warehouse views through `batches`.
  */
 export type TTableSource = {
   /** The Prisma model (for the catalog). */

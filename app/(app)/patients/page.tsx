@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 
 import { Forbidden } from "@/components/forbidden";
+import { Pager } from "@/components/pager";
 import { canViewPage } from "@/lib/auth/page-access";
 import { requirePageActor } from "@/lib/auth/session";
 import { listPatients, ZListPatientsQuery } from "@/lib/patients/list-patients";
@@ -61,21 +62,7 @@ export default async function PatientsPage({ searchParams }: { searchParams: Pro
         </table>
         {result.patients.length === 0 && <div className="empty">{query.q ? "No patient matches that search." : "No patients are assigned to you yet."}</div>}
       </div>
-      <div className="pager">
-        <span className="muted small">
-          Page {result.page} of {pages}
-        </span>
-        {result.page > 1 && (
-          <Link className="btn btn-sm" href={pageHref(result.page - 1)}>
-            Previous
-          </Link>
-        )}
-        {result.page < pages && (
-          <Link className="btn btn-sm" href={pageHref(result.page + 1)}>
-            Next
-          </Link>
-        )}
-      </div>
+      <Pager page={result.page} pages={pages} hrefFor={pageHref} />
     </>
   );
 }

@@ -3,6 +3,7 @@ import Link from "next/link";
 
 import { CreateUserForm } from "@/components/admin/create-user-form";
 import { Forbidden } from "@/components/forbidden";
+import { Pager } from "@/components/pager";
 import { canViewPage } from "@/lib/auth/page-access";
 import { requirePageActor } from "@/lib/auth/session";
 import { listUsers, ZListUsersQuery } from "@/lib/users/list-users";
@@ -67,21 +68,7 @@ export default async function Page({ searchParams }: { searchParams: Promise<Rec
         </table>
         {result.users.length === 0 && <div className="empty">No user matches that search.</div>}
       </div>
-      <div className="pager">
-        <span className="muted small">
-          Page {result.page} of {pages}
-        </span>
-        {result.page > 1 && (
-          <Link className="btn btn-sm" href={pageHref(result.page - 1)}>
-            Previous
-          </Link>
-        )}
-        {result.page < pages && (
-          <Link className="btn btn-sm" href={pageHref(result.page + 1)}>
-            Next
-          </Link>
-        )}
-      </div>
+      <Pager page={result.page} pages={pages} hrefFor={pageHref} />
       <div className="card" style={{ marginTop: 16 }}>
         <CreateUserForm />
       </div>
