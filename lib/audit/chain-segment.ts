@@ -61,3 +61,39 @@ export function checkChainSegment(
 
   return { count, lastSeq: seq, lastHash: last, failure: null, unsure };
 }
+
+/**
+ * A row the database flagged while checking a range itself (PG_CHECK_RANGE_SQL): the range's first
+ * and last rows, and every row that is out of place, mislinked, or whose SQL-built body did not
+ * hash to its stored hash. priorSeq/priorHash are those of the row before it in the range (null
+ * for the first).
+ */
+export type TFlaggedRow = [seq: number, prevHash: string, hash: string, contentOk: boolean | null, priorSeq: number | null, priorHash: string | null, isLast: boolean];
+
+/**
+ * The segment result checkChainSegment would give for the whole range, from the flagged rows
+ * alone (in seq order). Rows that were not flagged follow their predecessor and hashed right.
+ */
+export function segmentFromFlaggedRows(rows: TFlaggedRow[], after: number): TSegmentResult {
+  const first = rows[0];
+  if (!first) return { count: 0, lastSeq: after, lastHash: "", failure: null, unsure: [] };
+  const unsure: number[] = [];
+  for (const row of rows) {
+    const [seq, prevHash, hash, contentOk, priorSeq, priorHash, isLast] = row;
+    if (priorSeq !== null && priorHash !== null) {
+      const lastChecked = { count: priorSeq - first[0] + 1, lastSeq: priorSeq, lastHash: priorHash, unsure };
+      if (seq !== priorSeq + 1) {
+        const missing = seq > priorSeq + 1;
+        return {
+          ...lastChecked,
+          failure: { brokenAtSeq: missing ? priorSeq + 1 : seq, reason: missing ? `record ${priorSeq + 1} is missing (next is ${seq})` : `record ${seq} is out of order` },
+        };
+      }
+      if (prevHash !== priorHash) return { ...lastChecked, failure: { brokenAtSeq: seq, reason: "link to the previous record does not match" } };
+    }
+    if (contentOk !== true) unsure.push(seq);
+    if (isLast) return { count: seq - first[0] + 1, lastSeq: seq, lastHash: hash, failure: null, unsure };
+  }
+  // The query always returns the range's last row; without it the answer is incomplete.
+  throw new Error("audit verify: the range check returned no last row");
+}

@@ -4,7 +4,7 @@ import { checkChainSegment } from "@/lib/audit/chain-segment";
 import { computeRecordHash } from "@/lib/audit/hash";
 import { recordAudit } from "@/lib/audit/record";
 import { verifyAuditChain } from "@/lib/audit/verify-chain";
-import { postgresChainReader, SEQ_MAX, sha256Hex, sqliteChainReader } from "@/lib/audit/verify-chain-reader";
+import { PG_CHECK_RANGE_SQL, postgresChainReader, SEQ_MAX, sha256Hex, sqliteChainReader } from "@/lib/audit/verify-chain-reader";
 import { isPostgres, prisma } from "@/lib/db/client";
 import { sqliteFilePath } from "@/lib/db/migrate";
 import { env } from "@/lib/env";
@@ -104,6 +104,11 @@ describe("audit trail: the database builds the hashed bytes", () => {
       expect(rows).toHaveLength(tricky.length);
       const segment = checkChainSegment(rows, before + 1, rows[0]![1], sha256Hex);
       expect(segment).toMatchObject({ count: tricky.length, failure: null, unsure: [] });
+      if (isPostgres()) {
+        // The database's own range check hashes the same bytes: it flags only the range's two ends.
+        const flagged = await prisma.$queryRawUnsafe<Record<string, unknown>[]>(PG_CHECK_RANGE_SQL, before, SEQ_MAX);
+        expect(flagged.map((row) => [row.seq, row.contentOk])).toEqual([[before + 1, true], [before + tricky.length, true]]);
+      }
     } finally {
       await reader.close();
     }

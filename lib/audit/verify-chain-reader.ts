@@ -35,12 +35,13 @@ export const SQLITE_BODY_SQL = `CASE WHEN "metadata" IS NOT NULL AND NOT json_va
 
 /**
  * The same body on PostgreSQL: array_to_json quotes text the way JSON.stringify does (and was
- * several times cheaper than to_json per column); the metadata column is `json`, which keeps the
+ * several times cheaper than to_json per column; the array's brackets come off with ltrim/rtrim, cheaper
+ * than left/substr, and safe because its elements are JSON strings or null); the metadata column is `json`, which keeps the
  * canonical text the writer stored byte for byte; timestamp(3) is UTC, printed as toISOString does.
  */
-export const PG_BODY_SQL = `'[' || "seq" || ',' || left(substr(array_to_json(ARRAY[
+export const PG_BODY_SQL = `'[' || "seq" || ',' || rtrim(ltrim(array_to_json(ARRAY[
   "action", "outcome", "userId", "actorLabel", "exportJobId", "patientId", "dataset", "templateId", "scheduleId", "ipAddress", "userAgent", "requestId"
-  ])::text, 2), -1) || ',' || coalesce("metadata"::text, 'null') || ',"' || to_char("createdAt", 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') || '"]'`;
+  ])::text, '['), ']') || ',' || coalesce("metadata"::text, 'null') || ',"' || to_char("createdAt", 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') || '"]'`;
 
 /** A row as the drivers return it for the JavaScript path, as an array in FIELDS order. */
 type TRawRow = [
@@ -68,7 +69,22 @@ export type TChainReader = {
 
 /** Rows (?1, ?2] in seq order, at most ?3: the batch query of both the reader and the workers. */
 export const SQLITE_RANGE_SQL = `SELECT "seq", "prevHash", "hash", ${SQLITE_BODY_SQL} FROM "ExportAuditLog" WHERE "seq" > ? AND "seq" <= ? ORDER BY "seq" LIMIT ?`;
-export const PG_RANGE_SQL = `SELECT "seq", "prevHash", "hash", ${PG_BODY_SQL} FROM "ExportAuditLog" WHERE "seq" > $1 AND "seq" <= $2 ORDER BY "seq" LIMIT $3`;
+const PG_RANGE_SQL = `SELECT "seq", "prevHash", "hash", ${PG_BODY_SQL} FROM "ExportAuditLog" WHERE "seq" > $1 AND "seq" <= $2 ORDER BY "seq" LIMIT $3`;
+
+/**
+ * PostgreSQL checks a range (?1, ?2] itself: it builds each row's body (PG_BODY_SQL), hashes it
+ * after the stored prevHash as the writer did, and compares each row with the one before it. Only
+ * the range's ends and the rows that did not check out come back, as TFlaggedRow.
+ */
+export const PG_CHECK_RANGE_SQL = `SELECT "seq", "prevHash", "hash", "contentOk", "priorSeq", "priorHash", "isLast" FROM (
+  SELECT "seq", "prevHash", "hash",
+    encode(sha256(convert_to("prevHash" || E'\\n' || ${PG_BODY_SQL}, 'UTF8')), 'hex') = "hash" AS "contentOk",
+    lag("seq") OVER "bySeq" AS "priorSeq", lag("hash") OVER "bySeq" AS "priorHash", lead("seq") OVER "bySeq" IS NULL AS "isLast"
+  FROM "ExportAuditLog" WHERE "seq" > $1 AND "seq" <= $2
+  WINDOW "bySeq" AS (ORDER BY "seq")
+) AS "checked"
+WHERE "priorSeq" IS NULL OR "isLast" OR "contentOk" IS NOT TRUE OR "seq" <> "priorSeq" + 1 OR "prevHash" <> "priorHash"
+ORDER BY "seq"`;
 
 export function sqliteChainReader(file: string): TChainReader {
   const db = new Database(file, { readonly: true, fileMustExist: true });

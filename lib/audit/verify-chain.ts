@@ -1,10 +1,11 @@
-// Verifies the whole trail from the latest retention checkpoint: on worker threads when the trail
-// is large and there are cores to spare (verify-parallel.ts), else on this thread. Both read rows
-// through the driver with the serialization built in SQL (verify-chain-reader.ts).
+// Verifies the whole trail from the latest retention checkpoint. A large trail is checked in ranges
+// concurrently (verify-parallel.ts): by worker threads on SQLite, by the database itself over
+// several connections on PostgreSQL. A small one, and records appended meanwhile, on this thread.
+// All paths read rows through the driver with the serialization built in SQL (verify-chain-reader.ts).
 import { GENESIS_HASH } from "@/lib/audit/hash";
 import type { TVerifyResult } from "@/lib/audit/verify";
-import { PG_RANGE_SQL, postgresChainReader, SEQ_MAX, SQLITE_RANGE_SQL, sqliteChainReader, verifySequential } from "@/lib/audit/verify-chain-reader";
-import { defaultWorkerCount, verifyInParallel, type TWorkerTarget } from "@/lib/audit/verify-parallel";
+import { postgresChainReader, SEQ_MAX, SQLITE_RANGE_SQL, sqliteChainReader, verifySequential } from "@/lib/audit/verify-chain-reader";
+import { defaultWorkerCount, postgresRangeChecker, verifyRanges, workerRangeChecker } from "@/lib/audit/verify-parallel";
 import { isPostgres, prisma } from "@/lib/db/client";
 import { sqliteFilePath } from "@/lib/db/migrate";
 import { env } from "@/lib/env";
@@ -16,7 +17,7 @@ const PARALLEL_MIN_RECORDS = 100_000;
 const RANGE_SIZE = 25_000;
 
 export type TVerifyOptions = {
-  /** Worker threads; 0 or 1 verifies on this thread. Default: one per core when the trail is large. */
+  /** Worker threads (SQLite) or connections (PostgreSQL); 0 or 1 verifies on this thread. Default: one per core when the trail is large. */
   workers?: number;
   /** Seqs per worker task (tests use tiny ranges to put a broken row at a range boundary). */
   rangeSize?: number;
@@ -27,17 +28,22 @@ export async function verifyAuditChain(options: TVerifyOptions = {}): Promise<TC
   const checkpoint = await prisma.auditCheckpoint.findFirst({ orderBy: { seq: "desc" }, select: { seq: true, hash: true } });
   const start = checkpoint ?? { seq: 0, hash: GENESIS_HASH };
   const url = env().DATABASE_URL;
-  const target: TWorkerTarget = isPostgres() ? { kind: "pg", url, sql: PG_RANGE_SQL } : { kind: "sqlite", file: sqliteFilePath(url), sql: SQLITE_RANGE_SQL };
-  const reader = target.kind === "pg" ? await postgresChainReader(target.url) : sqliteChainReader(target.file);
+  const reader = isPostgres() ? await postgresChainReader(url) : sqliteChainReader(sqliteFilePath(url));
   try {
     const maxSeq = await reader.maxSeq();
     const workers = options.workers ?? (maxSeq - start.seq >= PARALLEL_MIN_RECORDS ? defaultWorkerCount() : 0);
     if (workers > 1 && maxSeq > start.seq) {
       let parallel: TVerifyResult | null = null;
       try {
-        parallel = await verifyInParallel(target, reader, start, maxSeq, { workers, rangeSize: options.rangeSize ?? RANGE_SIZE });
+        const checker = isPostgres() ? await postgresRangeChecker(url, workers) : workerRangeChecker({ file: sqliteFilePath(url), sql: SQLITE_RANGE_SQL }, workers);
+        try {
+          parallel = await verifyRanges(checker, reader, start, maxSeq, options.rangeSize ?? RANGE_SIZE);
+        } finally {
+          await checker.close();
+        }
       } catch (error) {
-        // Workers unavailable (no native driver in a worker, a bundler quirk...): one thread gives the same answer.
+        // Workers or connections unavailable (no native driver in a worker, a bundler quirk, the
+        // connection limit...): one thread gives the same answer.
         console.warn(`audit verify: worker threads failed (${error instanceof Error ? error.message : String(error)}); verifying on one thread`);
       }
       if (parallel && !parallel.ok) return { ...parallel, checkpointSeq: start.seq };

@@ -1,23 +1,38 @@
-// Chain verification spread over worker threads. Given the stored values, the check is
+// Chain verification over seq ranges checked concurrently. Given the stored values, the check is
 // embarrassingly parallel: a row's hash depends only on its own content and its stored prevHash,
-// and the link check is stored prevHash[i] == stored hash[i - 1]. So each worker reads seq ranges
-// through its own connection and checks them from the range's first row; the main thread stitches
-// the ranges in seq order (first seq and first prevHash against the previous range's end) and
-// re-hashes "unsure" rows with the writer's serializer, so the reported failure is the first one.
+// and the link check is stored prevHash[i] == stored hash[i - 1]. So each range is checked from
+// its own first row; verifyRanges stitches the ranges in seq order (first seq and first prevHash
+// against the previous range's end) and re-hashes "unsure" rows with the writer's serializer, so
+// the reported failure is the first one.
 //
-// The worker's code is sent as source text (eval) built from self-contained functions: a worker
-// file would need its own build step for Next.js, tsx and vitest alike.
+// Who checks a range:
+// - SQLite: worker threads, each with its own read-only connection, hashing the SQL-built bodies.
+//   The worker's code is sent as source text (eval) built from self-contained functions: a worker
+//   file would need its own build step for Next.js, tsx and vitest alike.
+// - PostgreSQL: the database itself, over several connections (PG_CHECK_RANGE_SQL): it builds,
+//   hashes and links every row and sends back only a range's ends and the rows that did not check
+//   out. Shipping a million rows to JavaScript to hash them cost more than the hashing.
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
 
-import { checkChainSegment, type TChainRow, type TSegmentResult } from "@/lib/audit/chain-segment";
-import { firstContentFailure, type TChainReader } from "@/lib/audit/verify-chain-reader";
+import pg from "pg";
+
+import { checkChainSegment, segmentFromFlaggedRows, type TChainRow, type TFlaggedRow, type TSegmentResult } from "@/lib/audit/chain-segment";
+import { firstContentFailure, PG_CHECK_RANGE_SQL, type TChainReader } from "@/lib/audit/verify-chain-reader";
 import type { TVerifyResult } from "@/lib/audit/verify";
 
-export type TWorkerTarget = { kind: "sqlite"; file: string; sql: string } | { kind: "pg"; url: string; sql: string };
+/** The SQLite file and the range query (SQLITE_RANGE_SQL) each worker opens and runs. */
+export type TWorkerTarget = { file: string; sql: string };
 
-type TRangeResult = TSegmentResult & { firstSeq: number | null; firstPrevHash: string | null };
+export type TRangeResult = TSegmentResult & { firstSeq: number | null; firstPrevHash: string | null };
 type TWorkerReply = { id: number; result?: TRangeResult; error?: string };
+
+/** Checks seq ranges (after, upTo], up to `capacity` at once. */
+export type TRangeChecker = {
+  capacity: number;
+  check(after: number, upTo: number): Promise<TRangeResult>;
+  close(): Promise<void>;
+};
 
 /** Runs inside the worker. Self-contained: it only sees its parameters. */
 function workerMain(load: (id: string) => unknown, check: typeof checkChainSegment) {
@@ -25,31 +40,19 @@ function workerMain(load: (id: string) => unknown, check: typeof checkChainSegme
   const { hash } = load("node:crypto") as typeof import("node:crypto");
   const target = workerData as TWorkerTarget;
   const sha256Hex = (text: string) => hash("sha256", text, "hex");
-  let query: (after: number, upTo: number) => Promise<TChainRow[]>;
-  if (target.kind === "sqlite") {
-    const Database = load("better-sqlite3") as typeof import("better-sqlite3");
-    const db = new Database(target.file, { readonly: true, fileMustExist: true });
-    const statement = db.prepare(target.sql).raw(true);
-    query = async (after, upTo) => statement.all(after, upTo, upTo - after) as TChainRow[];
-  } else {
-    const pg = load("pg") as typeof import("pg");
-    const client = new pg.Client({ connectionString: target.url });
-    const connected = client.connect();
-    query = async (after, upTo) => {
-      await connected;
-      return (await client.query<TChainRow>({ text: target.sql, values: [after, upTo, upTo - after], rowMode: "array" })).rows;
-    };
-  }
+  const Database = load("better-sqlite3") as typeof import("better-sqlite3");
+  const db = new Database(target.file, { readonly: true, fileMustExist: true });
+  const statement = db.prepare(target.sql).raw(true);
   parentPort!.on("message", (message: { id: number; after: number; upTo: number }) => {
-    query(message.after, message.upTo).then(
-      (rows) => {
-        const first = rows[0];
-        // Checked from its own first row: whether that row follows the previous range is the main thread's stitch.
-        const result = first ? check(rows, first[0], first[1], sha256Hex) : check(rows, message.after + 1, "", sha256Hex);
-        parentPort!.postMessage({ id: message.id, result: { ...result, firstSeq: first ? first[0] : null, firstPrevHash: first ? first[1] : null } });
-      },
-      (error: unknown) => parentPort!.postMessage({ id: message.id, error: error instanceof Error ? error.message : String(error) }),
-    );
+    try {
+      const rows = statement.all(message.after, message.upTo, message.upTo - message.after) as TChainRow[];
+      const first = rows[0];
+      // Checked from its own first row: whether that row follows the previous range is the main thread's stitch.
+      const result = first ? check(rows, first[0], first[1], sha256Hex) : check(rows, message.after + 1, "", sha256Hex);
+      parentPort!.postMessage({ id: message.id, result: { ...result, firstSeq: first ? first[0] : null, firstPrevHash: first ? first[1] : null } });
+    } catch (error) {
+      parentPort!.postMessage({ id: message.id, error: error instanceof Error ? error.message : String(error) });
+    }
   });
 }
 
@@ -59,74 +62,121 @@ export function defaultWorkerCount() {
   return Math.min(8, availableParallelism());
 }
 
+/** `workers` threads, each with its own connection; two ranges queued per thread so none waits for work. */
+export function workerRangeChecker(target: TWorkerTarget, workers: number): TRangeChecker {
+  const pending = new Map<number, { resolve: (result: TRangeResult) => void; reject: (error: Error) => void }>();
+  let failed: Error | null = null;
+  const fail = (error: Error) => {
+    failed ??= error;
+    for (const entry of pending.values()) entry.reject(failed);
+    pending.clear();
+  };
+  const threads = Array.from({ length: workers }, () => {
+    const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: target });
+    worker.on("message", (reply: TWorkerReply) => {
+      const entry = pending.get(reply.id);
+      pending.delete(reply.id);
+      if (reply.error !== undefined || !reply.result) return fail(new Error(`audit verify worker: ${reply.error}`));
+      entry?.resolve(reply.result);
+    });
+    worker.on("error", fail);
+    worker.on("exit", (code) => code !== 0 && fail(new Error(`audit verify worker exited with ${code}`)));
+    return worker;
+  });
+  let nextId = 0;
+
+  return {
+    capacity: workers * 2,
+    check: (after, upTo) => {
+      if (failed) return Promise.reject(failed);
+      const id = nextId++;
+      return new Promise<TRangeResult>((resolve, reject) => {
+        pending.set(id, { resolve, reject });
+        threads[id % threads.length]!.postMessage({ id, after, upTo });
+      });
+    },
+    close: async () => {
+      await Promise.all(threads.map((worker) => worker.terminate()));
+    },
+  };
+}
+
+/** The database checks each range (PG_CHECK_RANGE_SQL), `connections` ranges at a time. */
+export async function postgresRangeChecker(url: string, connections: number): Promise<TRangeChecker> {
+  const clients = Array.from({ length: connections }, () => new pg.Client({ connectionString: url }));
+  try {
+    await Promise.all(clients.map((client) => client.connect()));
+  } catch (error) {
+    await Promise.all(clients.map((client) => client.end().catch(() => undefined)));
+    throw error;
+  }
+  let nextClient = 0;
+
+  return {
+    // Two per connection: the next range is queued while the server answers the current one.
+    capacity: connections * 2,
+    check: async (after, upTo) => {
+      const client = clients[nextClient++ % clients.length]!;
+      const { rows } = await client.query<TFlaggedRow>({ text: PG_CHECK_RANGE_SQL, values: [after, upTo], rowMode: "array" });
+      const segment = segmentFromFlaggedRows(rows, after);
+      return { ...segment, firstSeq: rows[0]?.[0] ?? null, firstPrevHash: rows[0]?.[1] ?? null };
+    },
+    close: async () => {
+      await Promise.all(clients.map((client) => client.end().catch(() => undefined)));
+    },
+  };
+}
+
 /**
- * Verifies (start.seq, upTo] with `workers` threads over ranges of `rangeSize` seqs. `reader` (the
- * main thread's connection) re-hashes unsure rows. Throws if a worker fails (the caller falls back
- * to the one-thread path); a broken chain is a result, not an error.
+ * Verifies (start.seq, upTo] over ranges of `rangeSize` seqs checked by `checker`, stitched in seq
+ * order. `reader` (the caller's connection) re-hashes unsure rows. Throws if the checker fails
+ * (the caller falls back to the one-thread path); a broken chain is a result, not an error.
  */
-export async function verifyInParallel(
-  target: TWorkerTarget,
+export async function verifyRanges(
+  checker: TRangeChecker,
   reader: TChainReader,
   start: { seq: number; hash: string },
   upTo: number,
-  { workers, rangeSize }: { workers: number; rangeSize: number },
+  rangeSize: number,
 ): Promise<TVerifyResult> {
   const ranges: { after: number; upTo: number }[] = [];
   for (let after = start.seq; after < upTo; after += rangeSize) ranges.push({ after, upTo: Math.min(upTo, after + rangeSize) });
 
-  const settle: { resolve: (result: TRangeResult) => void; reject: (error: Error) => void }[] = [];
-  const results = ranges.map((_, id) => new Promise<TRangeResult>((resolve, reject) => (settle[id] = { resolve, reject })));
-  // A rejection nobody awaits yet (a later range) must not crash the process.
-  for (const result of results) result.catch(() => undefined);
-  const threads: Worker[] = [];
-  let nextRange = 0;
-  const dispatch = (worker: Worker) => {
-    if (nextRange >= ranges.length) return;
-    const id = nextRange++;
-    worker.postMessage({ id, ...ranges[id]! });
+  // Ranges are launched in seq order and stitched in the same order, `capacity` in flight.
+  const inFlight: Promise<TRangeResult>[] = [];
+  let launched = 0;
+  const launch = () => {
+    if (launched >= ranges.length) return;
+    const range = ranges[launched++]!;
+    const result = checker.check(range.after, range.upTo);
+    // A failure nobody awaits yet (a later range, or one after the broken record) must not crash the process.
+    result.catch(() => undefined);
+    inFlight.push(result);
   };
-  const failAll = (error: Error) => settle.forEach((entry) => entry.reject(error));
+  for (let i = 0; i < checker.capacity; i++) launch();
 
-  try {
-    for (let i = 0; i < Math.min(workers, ranges.length); i++) {
-      const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: target });
-      threads.push(worker);
-      worker.on("message", (reply: TWorkerReply) => {
-        if (reply.error !== undefined || !reply.result) return failAll(new Error(`audit verify worker: ${reply.error}`));
-        settle[reply.id]!.resolve(reply.result);
-        dispatch(worker);
-      });
-      worker.on("error", failAll);
-      worker.on("exit", (code) => code !== 0 && failAll(new Error(`audit verify worker exited with ${code}`)));
-      // Two ranges in flight per worker: the database reads the next while the worker hashes.
-      dispatch(worker);
-      dispatch(worker);
+  let expectedSeq = start.seq + 1;
+  let prevHash = start.hash;
+  let count = 0;
+  while (inFlight.length > 0) {
+    const range = await inFlight.shift()!;
+    launch();
+    if (range.firstSeq === null) continue;
+    if (range.firstSeq !== expectedSeq) {
+      const missing = range.firstSeq > expectedSeq;
+      return {
+        ok: false, count, brokenAtSeq: Math.min(range.firstSeq, expectedSeq),
+        reason: missing ? `record ${expectedSeq} is missing (next is ${range.firstSeq})` : `record ${range.firstSeq} is out of order`,
+      };
     }
-
-    let expectedSeq = start.seq + 1;
-    let prevHash = start.hash;
-    let count = 0;
-    for (const pending of results) {
-      const range = await pending;
-      if (range.firstSeq === null) continue;
-      if (range.firstSeq !== expectedSeq) {
-        const missing = range.firstSeq > expectedSeq;
-        return {
-          ok: false, count, brokenAtSeq: Math.min(range.firstSeq, expectedSeq),
-          reason: missing ? `record ${expectedSeq} is missing (next is ${range.firstSeq})` : `record ${range.firstSeq} is out of order`,
-        };
-      }
-      if (range.firstPrevHash !== prevHash) return { ok: false, count, brokenAtSeq: expectedSeq, reason: "link to the previous record does not match" };
-      const content = await firstContentFailure(reader, range.unsure);
-      if (content) return { ok: false, count: count + (content.brokenAtSeq - expectedSeq), ...content };
-      count += range.count;
-      if (range.failure) return { ok: false, count, ...range.failure };
-      expectedSeq = range.lastSeq + 1;
-      prevHash = range.lastHash;
-    }
-
-    return { ok: true, count, lastSeq: expectedSeq - 1, lastHash: prevHash };
-  } finally {
-    await Promise.all(threads.map((worker) => worker.terminate()));
+    if (range.firstPrevHash !== prevHash) return { ok: false, count, brokenAtSeq: expectedSeq, reason: "link to the previous record does not match" };
+    const content = await firstContentFailure(reader, range.unsure);
+    if (content) return { ok: false, count: count + (content.brokenAtSeq - expectedSeq), ...content };
+    count += range.count;
+    if (range.failure) return { ok: false, count, ...range.failure };
+    expectedSeq = range.lastSeq + 1;
+    prevHash = range.lastHash;
   }
+
+  return { ok: true, count, lastSeq: expectedSeq - 1, lastHash: prevHash };
 }
