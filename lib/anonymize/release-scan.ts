@@ -86,6 +86,17 @@ export type TReleaseScanner = {
 };
 
 export function createReleaseScanner(identities: Iterable<TPatientIdentity>): TReleaseScanner {
+  const builder = releaseScannerBuilder();
+  for (const identity of identities) builder.add(identity);
+
+  return builder.build();
+}
+
+/**
+ * Builds a scanner one identity at a time, so a caller loading tens of thousands of patients in
+ * batches never holds them all: only the scanner's maps stay.
+ */
+export function releaseScannerBuilder(): { add(identity: TPatientIdentity): void; build(): TReleaseScanner } {
   const wordValues = new Map<string, THit>();
   const idValues = new Map<string, THit>();
   const phraseValues = new Map<string, THit>();
@@ -118,7 +129,7 @@ export function createReleaseScanner(identities: Iterable<TPatientIdentity>): TR
     digitLengths.add(digits.length);
   };
 
-  for (const identity of identities) {
+  const add = (identity: TPatientIdentity) => {
     const who = identity.pseudonym;
     // One hit object per patient and kind, shared by its values (tens of thousands of patients).
     const hits = new Map<TScanKind, THit>();
@@ -147,8 +158,22 @@ export function createReleaseScanner(identities: Iterable<TPatientIdentity>): TR
       if (trimmed.length >= 4) addToken(trimmed, hitOf("identifier"));
       for (const algorithm of ["md5", "sha1", "sha256"]) hashPrefixes.set(hexPrefix(algorithm, trimmed), hitOf("hash of an identifier"));
     }
-  }
+  };
 
+  return { add, build: () => buildScanner({ wordValues, idValues, phraseValues, digitValues, hashPrefixes, digitLengths, longestPhrase }) };
+}
+
+type TScanValues = {
+  wordValues: Map<string, THit>;
+  idValues: Map<string, THit>;
+  phraseValues: Map<string, THit>;
+  digitValues: Map<string, THit>;
+  hashPrefixes: Map<string, THit>;
+  digitLengths: Set<number>;
+  longestPhrase: number;
+};
+
+function buildScanner({ wordValues, idValues, phraseValues, digitValues, hashPrefixes, digitLengths, longestPhrase }: TScanValues): TReleaseScanner {
   // Prefilters, so most tokens are never decoded to strings: an ASCII word is only looked up
   // when its hash (computed while scanning) is the hash of some value's word, an id token only
   // when it has a joiner inside (id values have several words), and phrases only end on the

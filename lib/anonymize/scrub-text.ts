@@ -50,7 +50,7 @@ export type TTextScrubber = (text: string) => string;
 /** Builds the scrubber for one patient (or for no known patient: the generic patterns only). */
 export function createTextScrubber(identity: TPatientIdentity | null): TTextScrubber {
   // Cheap substring probes (lower case) that every own-identifier match must contain; when none
-  // is present the combined regex is skipped. Phones are probed by their last four digits.
+  // is present the combined regex is skipped. Phones are probed by their last digit: separators may fall between any two of their digits.
   const probes = new Set<string>();
   if (identity) {
     for (const value of [...identity.ids, ...identity.emails, ...identity.names, ...identity.cities]) probes.add(value.toLowerCase());

@@ -7,7 +7,7 @@ import type { Archiver } from "archiver";
 
 import { identityOf, PATIENT_IDENTITY_SELECT, type TPatientIdentity } from "@/lib/anonymize/patient-identity";
 import { pseudonymize } from "@/lib/anonymize/pseudonym";
-import { createReleaseScanner, ReleaseScanError } from "@/lib/anonymize/release-scan";
+import { ReleaseScanError, releaseScannerBuilder } from "@/lib/anonymize/release-scan";
 import { prisma } from "@/lib/db/client";
 import { datasetArchiveName, ZDatasetJobParameters } from "@/lib/datasets/dataset-export-parameters";
 import { POLICY_VERSION } from "@/lib/datasets/dataset-registry";
@@ -25,25 +25,32 @@ const { ZipArchive } = archiverModule as unknown as { ZipArchive: new (options?:
 
 const IDENTITY_BATCH = 1_000;
 
-async function loadIdentities(patientIds: Set<string> | "all", key: string): Promise<TPatientIdentity[]> {
-  const identities: TPatientIdentity[] = [];
+/**
+ * The release scan's subjects, loaded a batch at a time into the scanner (tens of thousands of
+ * patients: only the scanner's lookup maps stay in memory). Returns how many were added.
+ */
+async function addIdentities(patientIds: Set<string> | "all", key: string, add: (identity: TPatientIdentity) => void): Promise<number> {
+  let count = 0;
+  const addRows = (rows: Parameters<typeof identityOf>[0][]) => {
+    for (const row of rows) add(identityOf(row, pseudonymize(key, "patient", row.id)));
+    count += rows.length;
+  };
   if (patientIds === "all") {
     let afterId: string | null = null;
     for (;;) {
       const rows: { id: string }[] = await prisma.patient.findMany({ where: afterId ? { id: { gt: afterId } } : {}, orderBy: { id: "asc" }, take: IDENTITY_BATCH, select: PATIENT_IDENTITY_SELECT });
-      for (const row of rows) identities.push(identityOf(row, pseudonymize(key, "patient", row.id)));
+      addRows(rows);
       if (rows.length < IDENTITY_BATCH) break;
       afterId = rows[rows.length - 1]!.id;
     }
-    return identities;
+    return count;
   }
   const ids = [...patientIds];
   for (let index = 0; index < ids.length; index += IDENTITY_BATCH) {
-    const rows = await prisma.patient.findMany({ where: { id: { in: ids.slice(index, index + IDENTITY_BATCH) } }, select: PATIENT_IDENTITY_SELECT });
-    for (const row of rows) identities.push(identityOf(row, pseudonymize(key, "patient", row.id)));
+    addRows(await prisma.patient.findMany({ where: { id: { in: ids.slice(index, index + IDENTITY_BATCH) } }, select: PATIENT_IDENTITY_SELECT }));
   }
 
-  return identities;
+  return count;
 }
 
 export const handleDatasetJob: TJobHandler = async (ctx) => {
@@ -152,15 +159,16 @@ export const handleDatasetJob: TJobHandler = async (ctx) => {
     verify: isMasked
       ? async (open) => {
           // Warehouse rows name no internal patient: scan for every patient's identifiers.
-          const identities = await loadIdentities(parameters.tier === "metrics" || datasets.some(isWarehouseDataset) ? "all" : seenPatientIds, key);
-          const scanner = createReleaseScanner(identities);
+          const builder = releaseScannerBuilder();
+          const patients = await addIdentities(parameters.tier === "metrics" || datasets.some(isWarehouseDataset) ? "all" : seenPatientIds, key, builder.add);
+          const scanner = builder.build();
           try {
             await scanZip(open, scanner, fileName);
           } catch (error) {
             if (error instanceof ReleaseScanError || error instanceof ZipScanError) throw new PermanentJobError(error.message);
             throw error;
           }
-          auditDetails.releaseScan = { patients: identities.length, patterns: scanner.patternCount, outcome: "clean" };
+          auditDetails.releaseScan = { patients, patterns: scanner.patternCount, outcome: "clean" };
         }
       : undefined,
   };
