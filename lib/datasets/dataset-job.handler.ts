@@ -5,13 +5,14 @@ import { PassThrough } from "node:stream";
 import * as archiverModule from "archiver";
 import type { Archiver } from "archiver";
 
-import { identityOf, PATIENT_IDENTITY_SELECT, type TPatientIdentity } from "@/lib/anonymize/patient-identity";
+import { identityOf, type TPatientIdentity, type TPatientIdentitySource } from "@/lib/anonymize/patient-identity";
 import { pseudonymize } from "@/lib/anonymize/pseudonym";
 import { ReleaseScanError, releaseScannerBuilder } from "@/lib/anonymize/release-scan";
 import { prisma } from "@/lib/db/client";
 import { datasetArchiveName, ZDatasetJobParameters } from "@/lib/datasets/dataset-export-parameters";
 import { POLICY_VERSION } from "@/lib/datasets/dataset-registry";
 import type { TDataset } from "@/lib/datasets/dataset-types";
+import { openIdentitySource } from "@/lib/datasets/identity-source";
 import { kAnonymityReport } from "@/lib/datasets/k-anonymity";
 import { writeDatasetCsv, type TWrittenDataset } from "@/lib/datasets/write-dataset";
 import { scanZip, ZipScanError } from "@/lib/datasets/zip-scan";
@@ -30,27 +31,29 @@ const IDENTITY_BATCH = 1_000;
  * patients: only the scanner's lookup maps stay in memory). Returns how many were added.
  */
 async function addIdentities(patientIds: Set<string> | "all", key: string, add: (identity: TPatientIdentity) => void): Promise<number> {
+  const source = await openIdentitySource();
   let count = 0;
-  const addRows = (rows: Parameters<typeof identityOf>[0][]) => {
+  const addRows = (rows: TPatientIdentitySource[]) => {
     for (const row of rows) add(identityOf(row, pseudonymize(key, "patient", row.id)));
     count += rows.length;
   };
-  if (patientIds === "all") {
-    let afterId: string | null = null;
-    for (;;) {
-      const rows: { id: string }[] = await prisma.patient.findMany({ where: afterId ? { id: { gt: afterId } } : {}, orderBy: { id: "asc" }, take: IDENTITY_BATCH, select: PATIENT_IDENTITY_SELECT });
-      addRows(rows);
-      if (rows.length < IDENTITY_BATCH) break;
-      afterId = rows[rows.length - 1]!.id;
+  try {
+    if (patientIds === "all") {
+      for (let afterId = ""; ; ) {
+        const rows = await source.page(afterId, IDENTITY_BATCH);
+        addRows(rows);
+        if (rows.length < IDENTITY_BATCH) break;
+        afterId = rows[rows.length - 1]!.id;
+      }
+      return count;
     }
-    return count;
-  }
-  const ids = [...patientIds];
-  for (let index = 0; index < ids.length; index += IDENTITY_BATCH) {
-    addRows(await prisma.patient.findMany({ where: { id: { in: ids.slice(index, index + IDENTITY_BATCH) } }, select: PATIENT_IDENTITY_SELECT }));
-  }
+    const ids = [...patientIds];
+    for (let index = 0; index < ids.length; index += IDENTITY_BATCH) addRows(await source.byIds(ids.slice(index, index + IDENTITY_BATCH)));
 
-  return count;
+    return count;
+  } finally {
+    await source.close();
+  }
 }
 
 export const handleDatasetJob: TJobHandler = async (ctx) => {

@@ -4,7 +4,7 @@ import { createHash } from "node:crypto";
 import { once } from "node:events";
 import type { Writable } from "node:stream";
 
-import { identityOf, PATIENT_IDENTITY_SELECT, type TPatientIdentity } from "@/lib/anonymize/patient-identity";
+import { identityOf, type TPatientIdentity, type TPatientIdentitySource } from "@/lib/anonymize/patient-identity";
 import { applyPolicy, toCellText, type TAnonProfile, type TPolicyContext } from "@/lib/anonymize/profiles";
 import { pseudonymize, type TPseudonymKind } from "@/lib/anonymize/pseudonym";
 import { redact } from "@/lib/anonymize/rules";
@@ -12,6 +12,7 @@ import { createTextScrubber, type TTextScrubber } from "@/lib/anonymize/scrub-te
 import type { TDb } from "@/lib/db/client";
 import { csvLine } from "@/lib/csv/csv";
 import { exportableColumns, type TDataset, type TExportableColumn, type TRow } from "@/lib/datasets/dataset-types";
+import { openIdentitySource, type TIdentitySource } from "@/lib/datasets/identity-source";
 import { readSqlBatches } from "@/lib/datasets/sql-source";
 
 // Small batches keep the heap flat: a batch's rows and strings live across the awaits of the
@@ -49,13 +50,14 @@ export type TWrittenDataset = { rows: number; sha256: string; bytes: number; col
 class ScrubberCache {
   private readonly patients = new Map<string, { identity: TPatientIdentity; scrubber: TTextScrubber | null }>();
   private readonly generic = createTextScrubber(null);
-  constructor(private readonly db: TDb, private readonly key: string) {}
+  private source: Promise<TIdentitySource> | null = null;
+  constructor(private readonly key: string) {}
 
   async load(patientIds: string[], rowsAsPatients?: TRow[]) {
     const missing = [...new Set(patientIds)].filter((id) => !this.patients.has(id));
     if (!missing.length) return;
-    const patients = rowsAsPatients ?? (await this.db.patient.findMany({ where: { id: { in: missing } }, select: PATIENT_IDENTITY_SELECT }));
-    for (const patient of patients as Parameters<typeof identityOf>[0][]) {
+    const patients = rowsAsPatients ?? (await (this.source ??= openIdentitySource()).then((source) => source.byIds(missing)));
+    for (const patient of patients as TPatientIdentitySource[]) {
       if (this.patients.size >= IDENTITY_CACHE_SIZE) this.patients.delete(this.patients.keys().next().value!);
       // A reloaded patient gets a scrubber of the fresh identity.
       this.patients.set(patient.id, { identity: identityOf(patient, pseudonymize(this.key, "patient", patient.id)), scrubber: null });
@@ -67,6 +69,12 @@ class ScrubberCache {
     if (!entry) return this.generic;
     entry.scrubber ??= createTextScrubber(entry.identity);
     return entry.scrubber;
+  }
+
+  async close() {
+    const source = this.source;
+    this.source = null;
+    if (source) await (await source).close();
   }
 }
 
@@ -112,7 +120,7 @@ export async function writeDatasetCsv(dataset: TDataset, sink: Writable, options
   const columns = exportableColumns(dataset);
   const isMasked = dataset.tier !== "pii";
   const needsScrubber = isMasked && columns.some((column) => column.policy === "free_text");
-  const scrubbers = new ScrubberCache(options.db, options.key);
+  const scrubbers = new ScrubberCache(options.key);
   const cellWriters = compileColumns(columns, isMasked, options.key);
   const hash = createHash("sha256");
   let bytes = 0;
@@ -134,30 +142,34 @@ export async function writeDatasetCsv(dataset: TDataset, sink: Writable, options
   // One context object, updated per row (the policies read it synchronously).
   const context: TPolicyContext = { profile: options.profile, key: options.key, asOf: options.asOf, patientId: null, scrub: scrubbers.get(null) };
   const cells: string[] = new Array<string>(columns.length);
-  for await (const rows of batches) {
-    if (options.signal?.aborted) throw options.signal.reason ?? new Error("aborted");
-    const patientIds: string[] = [];
-    for (const row of rows) {
-      const id = table.patientIdOf(row);
-      if (id) {
-        patientIds.push(id);
-        options.seenPatientIds.add(id);
+  try {
+    for await (const rows of batches) {
+      if (options.signal?.aborted) throw options.signal.reason ?? new Error("aborted");
+      const patientIds: string[] = [];
+      for (const row of rows) {
+        const id = table.patientIdOf(row);
+        if (id) {
+          patientIds.push(id);
+          options.seenPatientIds.add(id);
+        }
       }
-    }
-    if (needsScrubber) await scrubbers.load(patientIds, table.model === "Patient" ? rows : undefined);
+      if (needsScrubber) await scrubbers.load(patientIds, table.model === "Patient" ? rows : undefined);
 
-    const lines: string[] = [];
-    for (const row of rows) {
-      const patientId = table.patientIdOf(row);
-      context.patientId = patientId;
-      context.scrub = scrubbers.get(patientId);
-      for (let index = 0; index < cellWriters.length; index++) cells[index] = cellWriters[index]!(row, context);
-      if (options.onRow) options.onRow(Object.fromEntries(columns.map((column, index) => [column.header, cells[index]!])));
-      lines.push(csvLine(cells));
+      const lines: string[] = [];
+      for (const row of rows) {
+        const patientId = table.patientIdOf(row);
+        context.patientId = patientId;
+        context.scrub = scrubbers.get(patientId);
+        for (let index = 0; index < cellWriters.length; index++) cells[index] = cellWriters[index]!(row, context);
+        if (options.onRow) options.onRow(Object.fromEntries(columns.map((column, index) => [column.header, cells[index]!])));
+        lines.push(csvLine(cells));
+      }
+      await write(lines.join(""));
+      rowCount += rows.length;
+      await options.onBatch?.(rowCount);
     }
-    await write(lines.join(""));
-    rowCount += rows.length;
-    await options.onBatch?.(rowCount);
+  } finally {
+    await scrubbers.close();
   }
 
   return { rows: rowCount, sha256: hash.digest("hex"), bytes, columns: columns.map((column) => ({ name: column.header, policy: isMasked ? column.policy : "identified" })) };
