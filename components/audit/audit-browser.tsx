@@ -104,7 +104,7 @@ export function AuditBrowser({ users, actions }: { users: TAuditUserOption[]; ac
 
   const columns = useMemo(
     () => [
-      column.accessor("created_at", { id: "created_at", header: "Time", cell: (info) => (timeZone ? formatTime.format(new Date(info.getValue())) : info.getValue()) }),
+      column.accessor("created_at", { id: "created_at", header: "Time", cell: (info) => <span className="nowrap">{timeZone ? formatTime.format(new Date(info.getValue())) : info.getValue()}</span> }),
       column.accessor("seq", { id: "seq", header: "#" }),
       column.accessor("action", { id: "action", header: "Action", cell: (info) => <code>{info.getValue()}</code> }),
       column.accessor("outcome", {

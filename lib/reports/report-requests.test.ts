@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 
 import { AppError } from "@/lib/http/errors";
-import { parseReportRequest } from "@/lib/reports/report-requests";
+import { defaultReportPeriod, parseReportRequest } from "@/lib/reports/report-requests";
 
 function issuesOf(run: () => unknown) {
   try {
@@ -30,5 +30,12 @@ describe("report request schemas", () => {
     expect(issuesOf(() => parseReportRequest("full_record", { patient_id: "p1", format: "fhir", include_sections: { typo: true } }))).toEqual(["include_sections"]);
     expect(issuesOf(() => parseReportRequest("session_notes", { session_ids: ["s1"], format: "pdf", batch: "tar" }))).toEqual(["batch"]);
     expect(issuesOf(() => parseReportRequest("treatment_summary", { format: "pdf", purpose: "records" }))).toEqual(["patient_id"]);
+  });
+
+  it("starts a report on the last 90 days, or on the 90 days up to a patient's latest session when care has paused", () => {
+    const today = new Date("2026-11-23T15:00:00Z");
+    expect(defaultReportPeriod("2026-11-01T10:00:00Z", today)).toEqual({ start: "2026-08-25", end: "2026-11-23" });
+    expect(defaultReportPeriod(null, today)).toEqual({ start: "2026-08-25", end: "2026-11-23" });
+    expect(defaultReportPeriod("2026-01-07T16:00:00Z", today)).toEqual({ start: "2025-10-09", end: "2026-01-07" });
   });
 });

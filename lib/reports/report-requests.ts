@@ -156,3 +156,19 @@ export function parseReportRequest(exportType: TReportExportType, body: unknown)
   const data = parseOrThrow(REPORT_REQUEST_SCHEMAS[exportType] as z.ZodType, body, "Invalid report request");
   return { export_type: exportType, ...(data as object) } as TReportRequest;
 }
+
+const DEFAULT_PERIOD_DAYS = 90;
+const DAY_MS = 86_400_000;
+
+/**
+ * The period a new report starts with: the last 90 days, or, for a patient last seen before
+ * that, the 90 days up to their latest session, so the default never produces an empty report
+ * for someone whose care has paused. Dates are YYYY-MM-DD (UTC).
+ */
+export function defaultReportPeriod(latestSessionAt: string | Date | null, today = new Date()): { start: string; end: string } {
+  const latest = latestSessionAt ? new Date(latestSessionAt) : null;
+  const end = latest && !Number.isNaN(latest.getTime()) && latest.getTime() < today.getTime() - DEFAULT_PERIOD_DAYS * DAY_MS ? latest : today;
+  const start = new Date(end.getTime() - DEFAULT_PERIOD_DAYS * DAY_MS);
+
+  return { start: start.toISOString().slice(0, 10), end: end.toISOString().slice(0, 10) };
+}

@@ -8,19 +8,10 @@ import { pageRequestMeta } from "@/lib/auth/page-access";
 import { requirePageActor } from "@/lib/auth/session";
 import { AppError } from "@/lib/http/errors";
 import { getPatientDetail, type TPatientDetail } from "@/lib/patients/get-patient";
-import { FULL_RECORD_SECTIONS, PROGRESS_REPORT_SECTIONS, TREATMENT_SUMMARY_SECTIONS } from "@/lib/reports/report-requests";
+import { defaultReportPeriod, FULL_RECORD_SECTIONS, PROGRESS_REPORT_SECTIONS, TREATMENT_SUMMARY_SECTIONS } from "@/lib/reports/report-requests";
 
 export const metadata: Metadata = { title: "Patient" };
 export const dynamic = "force-dynamic";
-
-const DEFAULT_PERIOD_DAYS = 90;
-
-function defaultPeriod() {
-  const end = new Date();
-  const start = new Date(end.getTime() - DEFAULT_PERIOD_DAYS * 86_400_000);
-
-  return { start: start.toISOString().slice(0, 10), end: end.toISOString().slice(0, 10) };
-}
 
 const fmt = (value: number | null | undefined) => (value === null || value === undefined ? "—" : Number.isInteger(value) ? String(value) : value.toFixed(1));
 
@@ -183,7 +174,7 @@ export default async function PatientPage({ params }: { params: Promise<{ id: st
           sections={{ progress_report: PROGRESS_REPORT_SECTIONS, treatment_summary: TREATMENT_SUMMARY_SECTIONS, full_record: FULL_RECORD_SECTIONS }}
           treatmentPlans={patient.treatment_plans.map((plan) => ({ id: plan.id, title: plan.title }))}
           sessions={patient.encounters.map((e) => ({ id: e.id, date: e.start.slice(0, 10), label: [e.cpt_code, e.delivery_format, e.practitioner].filter(Boolean).join(" · ") }))}
-          defaultPeriod={defaultPeriod()}
+          defaultPeriod={defaultReportPeriod(patient.encounters[0]?.start ?? null)}
         />
       )}
     </>
