@@ -18,23 +18,31 @@ function migrationsDir(isPg: boolean) {
   return path.join(process.cwd(), "prisma", ...(isPg ? ["postgres", "migrations"] : ["migrations"]));
 }
 
-function listMigrations(dir: string) {
+function listMigrations(isPg: boolean) {
+  const dir = migrationsDir(isPg);
+  return migrationNames(isPg).map((name) => {
+    const sql = readFileSync(path.join(dir, name, "migration.sql"));
+    return { name, sql: sql.toString("utf8"), checksum: createHash("sha256").update(sql).digest("hex") };
+  });
+}
+
+/** This release's migrations for the provider, by name, in order (what a migrated database has applied). */
+export function migrationNames(isPg: boolean): string[] {
+  const dir = migrationsDir(isPg);
   return readdirSync(dir)
     .filter((name) => /^\d{14}_/.test(name) && existsSync(path.join(dir, name, "migration.sql")))
-    .sort()
-    .map((name) => {
-      const sql = readFileSync(path.join(dir, name, "migration.sql"));
-      return { name, sql: sql.toString("utf8"), checksum: createHash("sha256").update(sql).digest("hex") };
-    });
+    .sort();
 }
 
 export function sqliteFilePath(url: string) {
   const file = url.replace(/^file:/, "").split("?")[0]!;
-  return path.isAbsolute(file) ? file : path.join(process.cwd(), file);
+  // The database file is runtime configuration, not part of the build: keep Turbopack from
+  // tracing (and shipping) the whole project because of this join.
+  return path.isAbsolute(file) ? file : path.join(/*turbopackIgnore: true*/ process.cwd(), file);
 }
 
 function migrateSqlite(url: string): TMigrationResult {
-  const migrations = listMigrations(migrationsDir(false));
+  const migrations = listMigrations(false);
   const file = sqliteFilePath(url);
   mkdirSync(path.dirname(file), { recursive: true });
   const db = new Database(file);
@@ -68,7 +76,7 @@ function migrateSqlite(url: string): TMigrationResult {
 }
 
 async function migratePostgres(url: string): Promise<TMigrationResult> {
-  const migrations = listMigrations(migrationsDir(true));
+  const migrations = listMigrations(true);
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
