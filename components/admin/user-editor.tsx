@@ -102,7 +102,7 @@ export function UserEditor({ user, patients, isSelf }: { user: TUserDetail; pati
         </form>
         <form className="card stack" onSubmit={onResetPassword} data-testid="user-password-form">
           <h2>Reset password</h2>
-          <p className="muted small">Sets a new password and lifts a lockout. The user&apos;s existing sessions end at their next request only if the account is disabled.</p>
+          <p className="muted small">Sets a new password, lifts a lockout and signs the user out of every web session at their next request. API tokens stay valid: revoke them below if the account may be compromised.</p>
           <label className="field">
             New password (10+ characters)
             <input name="password" type="password" minLength={10} required autoComplete="new-password" data-testid="user-new-password" />

@@ -87,6 +87,8 @@ export function authOptions(): NextAuthOptions {
         return Boolean(known && !known.isDisabled);
       },
       async jwt({ token, user, account }) {
+        // The token's own iat moves on every refresh; this stays the moment of sign-in.
+        if (user) token.signedInAt = Date.now();
         if (user && account?.provider === "oidc" && user.email) {
           const known = await prisma.user.findUnique({ where: { email: user.email }, select: { id: true, role: true } });
           if (known) {
@@ -104,6 +106,7 @@ export function authOptions(): NextAuthOptions {
         if (session.user) {
           (session.user as { id?: string; role?: TRole }).id = token.uid as string;
           (session.user as { id?: string; role?: TRole }).role = token.role as TRole;
+          (session.user as { signedInAt?: number }).signedInAt = token.signedInAt as number | undefined;
         }
 
         return session;

@@ -8,10 +8,11 @@ import type { TActor } from "@/lib/auth/policy";
 /** The signed-in actor of a server page or route, or null. */
 export async function getSessionActor(): Promise<TActor | null> {
   const session = await getServerSession(authOptions());
-  const userId = (session?.user as { id?: string } | undefined)?.id;
-  if (!userId) return null;
+  const user = session?.user as { id?: string; signedInAt?: number } | undefined;
+  if (!user?.id) return null;
 
-  return loadActiveActor(userId);
+  // A session token from before signedInAt existed counts as signed in at the epoch: a password reset ends it too.
+  return loadActiveActor(user.id, user.signedInAt ?? 0);
 }
 
 /** For server pages: the actor, or a redirect to the login page. */

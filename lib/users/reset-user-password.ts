@@ -11,7 +11,10 @@ export const ZResetPassword = z.object({
   password: z.string().min(PASSWORD_MIN_LENGTH, `must be at least ${PASSWORD_MIN_LENGTH} characters`).max(200),
 });
 
-/** An admin sets a new password for a user; it also lifts a lockout. Audited as `user_updated`. */
+/**
+ * An admin sets a new password for a user; it also lifts a lockout and ends the user's web
+ * sessions signed in before it (lib/auth/actor.ts). Audited as `user_updated`.
+ */
 export async function resetUserPassword(userId: string, input: { password: string }, actor: { userId: string }, meta?: TRequestMeta) {
   const { password } = parseOrThrow(ZResetPassword, input, "Invalid password");
   const passwordHash = await hashPassword(password);
@@ -19,7 +22,7 @@ export async function resetUserPassword(userId: string, input: { password: strin
   await prisma.$transaction(async (tx) => {
     const user = await tx.user.findUnique({ where: { id: userId }, select: { id: true } });
     if (!user) throw notFound("User");
-    await tx.user.update({ where: { id: userId }, data: { passwordHash, failedLoginCount: 0, lockedUntil: null } });
+    await tx.user.update({ where: { id: userId }, data: { passwordHash, passwordChangedAt: new Date(), failedLoginCount: 0, lockedUntil: null } });
     await recordAudit(tx, { action: "user_updated", userId: actor.userId, metadata: { targetUserId: userId, changes: { password: "reset" } }, meta });
   });
 }

@@ -8,6 +8,7 @@ import { GET as listTokensRoute, POST as createTokenRoute } from "@/app/api/v1/a
 import { GET as listUsersRoute, POST as createUserRoute } from "@/app/api/v1/admin/users/route";
 import { GET as getSettingsRoute, PATCH as patchSettingsRoute } from "@/app/api/v1/admin/settings/route";
 import { authenticateToken } from "@/lib/auth/tokens";
+import { loadActiveActor } from "@/lib/auth/actor";
 import { verifyPassword } from "@/lib/auth/password";
 import { prisma } from "@/lib/db/client";
 
@@ -59,8 +60,13 @@ describe("admin console API", () => {
     expect(assigned.json.assignments).toEqual([expect.objectContaining({ patient_id: patient.id })]);
     expect(await lastAudit("assignment_changed")).toMatchObject({ patientId: patient.id, userId: admin.id });
 
+    const signedInBefore = Date.now() - 1;
     const reset = await call(passwordRoute, { path: `/api/v1/admin/users/${id}/password`, token, params: { id }, body: { password: "a-brand-new-password" } });
     expect(reset.status).toBe(204);
+    // Web sessions from before the reset have ended; one signed in after it, and API tokens, go on.
+    expect(await loadActiveActor(id, signedInBefore)).toBeNull();
+    expect(await loadActiveActor(id, Date.now() + 1)).toMatchObject({ id });
+    expect(await loadActiveActor(id)).toMatchObject({ id });
     const stored = await prisma.user.findUniqueOrThrow({ where: { id }, select: { passwordHash: true } });
     expect(await verifyPassword("a-brand-new-password", stored.passwordHash)).toBe(true);
     expect((await lastAudit("user_updated"))!.metadata).toMatchObject({ changes: { password: "reset" } });
