@@ -9,6 +9,7 @@ import { defaultWorkerCount, postgresRangeChecker, verifyRanges, workerRangeChec
 import { isPostgres, prisma } from "@/lib/db/client";
 import { sqliteFilePath } from "@/lib/db/migrate";
 import { env } from "@/lib/env";
+import { logger } from "@/lib/logger";
 
 export type TChainVerifyResult = TVerifyResult & { checkpointSeq: number };
 
@@ -44,7 +45,7 @@ export async function verifyAuditChain(options: TVerifyOptions = {}): Promise<TC
       } catch (error) {
         // Workers or connections unavailable (no native driver in a worker, a bundler quirk, the
         // connection limit...): one thread gives the same answer.
-        console.warn(`audit verify: worker threads failed (${error instanceof Error ? error.message : String(error)}); verifying on one thread`);
+        logger.warn("audit verify: concurrent range checks failed; verifying on one thread", { error });
       }
       if (parallel && !parallel.ok) return { ...parallel, checkpointSeq: start.seq };
       if (parallel?.ok) {
