@@ -17,6 +17,19 @@ export type TRunnerOptions = { concurrency?: number; pollMs?: number; periodic?:
 
 const state = globalThis as unknown as { careexportRunner?: { stop: () => Promise<void> } };
 
+const MAX_POLL_BACKOFF_MS = 60_000;
+
+/**
+ * After `failures` failed polls in a row (the database down or not migrated): wait longer, up to
+ * a minute, and log only the 1st, 2nd, 4th, 8th... failure. Polling every second and logging
+ * each failure wrote two lines a second per instance for as long as an outage lasted.
+ */
+export function pollBackoff(failures: number, pollMs: number): { delayMs: number; shouldLog: boolean } {
+  if (failures <= 0) return { delayMs: pollMs, shouldLog: false };
+
+  return { delayMs: Math.min(MAX_POLL_BACKOFF_MS, pollMs * 2 ** Math.min(failures, 16)), shouldLog: (failures & (failures - 1)) === 0 };
+}
+
 export function startJobRunner({ concurrency = 2, pollMs = 1_000, periodic = [] }: TRunnerOptions = {}) {
   if (state.careexportRunner) return state.careexportRunner;
   const workerId = `${hostname()}:${process.pid}:${Math.random().toString(36).slice(2, 8)}`;
@@ -26,18 +39,21 @@ export function startJobRunner({ concurrency = 2, pollMs = 1_000, periodic = [] 
   jobSignals.on("queued", onQueued);
 
   async function slot() {
+    let failures = 0;
     while (!isStopping) {
       try {
         const job = await claimNextJob(workerId);
+        failures = 0;
         if (job) {
           await runClaimedJob(job, workerId);
           continue;
         }
       } catch (error) {
-        logger.error("job runner loop error", { error });
+        failures += 1;
+        if (pollBackoff(failures, pollMs).shouldLog) logger.error("job runner loop error", { error, consecutiveFailures: failures });
       }
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, pollMs);
+        const timer = setTimeout(resolve, pollBackoff(failures, pollMs).delayMs);
         wake = () => {
           clearTimeout(timer);
           resolve();
