@@ -17,48 +17,13 @@ export type TPatientIdentity = {
   ids: string[];
 };
 
-export type TPatientIdentitySource = {
-  id: string;
-  fhirId?: string | null;
-  mrn?: string | null;
-  ssn?: string | null;
-  medicaidId?: string | null;
-  insuranceMemberId?: string | null;
-  givenName?: string | null;
-  middleName?: string | null;
-  familyName?: string | null;
-  preferredName?: string | null;
-  birthDate?: string | null;
-  phone?: string | null;
-  mobilePhone?: string | null;
-  email?: string | null;
-  addressLine?: string | null;
-  city?: string | null;
-  emergencyContactName?: string | null;
-  emergencyContactPhone?: string | null;
-};
+/** The Patient columns identityOf reads (all text on both databases; birthDate is an ISO date). */
+export const PATIENT_IDENTITY_FIELDS = [
+  "id", "fhirId", "mrn", "ssn", "medicaidId", "insuranceMemberId", "givenName", "middleName", "familyName", "preferredName",
+  "birthDate", "phone", "mobilePhone", "email", "addressLine", "city", "emergencyContactName", "emergencyContactPhone",
+] as const;
 
-/** The Patient fields identityOf reads (a Prisma `select`). */
-export const PATIENT_IDENTITY_SELECT = {
-  id: true,
-  fhirId: true,
-  mrn: true,
-  ssn: true,
-  medicaidId: true,
-  insuranceMemberId: true,
-  givenName: true,
-  middleName: true,
-  familyName: true,
-  preferredName: true,
-  birthDate: true,
-  phone: true,
-  mobilePhone: true,
-  email: true,
-  addressLine: true,
-  city: true,
-  emergencyContactName: true,
-  emergencyContactPhone: true,
-} as const;
+export type TPatientIdentitySource = { id: string } & Partial<Record<Exclude<(typeof PATIENT_IDENTITY_FIELDS)[number], "id">, string | null>>;
 
 const present = (values: (string | null | undefined)[]) => [...new Set(values.map((value) => value?.trim() ?? "").filter(Boolean))];
 

@@ -1,7 +1,9 @@
-// The inner loop of chain verification over rows whose hashed bytes the database already built.
-// checkChainSegment must stay self-contained (no imports, no references outside its body): worker
-// threads receive it as source text (see verify-parallel.ts), so the main thread and the workers
-// run the very same code.
+// One range of the chain checked into a TSegmentResult, from either side of the work:
+// - checkChainSegment: rows whose hashed bytes the database built, hashed here (this thread and the
+//   SQLite workers). It must stay self-contained (no imports, no references outside its body):
+//   worker threads receive it as source text (see verify-parallel.ts), so the main thread and the
+//   workers run the very same code.
+// - segmentFromFlaggedRows: what PostgreSQL reports after checking a range itself.
 
 /** [seq, prevHash, hash, body]: body is the record's serialization as built in SQL, or null when SQL could not build it. */
 export type TChainRow = [seq: number, prevHash: string, hash: string, body: string | null];

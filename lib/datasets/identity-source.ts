@@ -5,13 +5,12 @@
 import Database from "better-sqlite3";
 import pg from "pg";
 
-import { PATIENT_IDENTITY_SELECT, type TPatientIdentitySource } from "@/lib/anonymize/patient-identity";
+import { PATIENT_IDENTITY_FIELDS, type TPatientIdentitySource } from "@/lib/anonymize/patient-identity";
 import { isPostgres } from "@/lib/db/client";
 import { sqliteFilePath } from "@/lib/db/migrate";
 import { env } from "@/lib/env";
 
-/** Every field is text on both databases (birthDate is an ISO date string). */
-const COLUMNS = Object.keys(PATIENT_IDENTITY_SELECT).map((field) => `"${field}"`).join(", ");
+const COLUMNS = PATIENT_IDENTITY_FIELDS.map((field) => `"${field}"`).join(", ");
 
 export type TIdentitySource = {
   /** The patients among `ids` (unknown ids are skipped). */

@@ -52,8 +52,9 @@ export function startJobRunner({ concurrency = 2, pollMs = 1_000, periodic = [] 
         failures += 1;
         if (pollBackoff(failures, pollMs).shouldLog) logger.error("job runner loop error", { error, consecutiveFailures: failures });
       }
+      const { delayMs } = pollBackoff(failures, pollMs);
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, pollBackoff(failures, pollMs).delayMs);
+        const timer = setTimeout(resolve, delayMs);
         wake = () => {
           clearTimeout(timer);
           resolve();
