@@ -1,4 +1,8 @@
 // npm run bench:datasets -- --rows 1000000 [--db sqlite|pg] [--pg-url postgresql://postgres@127.0.0.1:5432/postgres] [--batch N]
+//   [--keep] [--existing URL]
+// --keep leaves the filled scratch database in place and prints its URL; --existing URL measures
+// against such a database instead of filling a new one (--rows must match its fill), so a change
+// can be measured again without the minutes of the fill.
 //
 // Fills a scratch database (temp SQLite file, or a scratch PostgreSQL database dropped at the
 // end) with synthetic patients, encounters and PHQ-9 responses, then times:
@@ -30,6 +34,8 @@ const DB = flag("db", "sqlite");
 const PG_URL = flag("pg-url", "postgresql://postgres@127.0.0.1:5432/postgres");
 /** Rows per batch; default: the exporter's own default (DEFAULT_BATCH_SIZE). */
 const BATCH = flag("batch", "") ? Number(flag("batch", "")) : null;
+const KEEP = process.argv.includes("--keep");
+const EXISTING = flag("existing", "");
 const PATIENTS = Math.max(10, Math.min(20_000, Math.floor(ROWS / 50)));
 const id = (prefix: string, n: number) => `${prefix}${n.toString(36).padStart(8, "0")}`;
 
@@ -163,7 +169,9 @@ async function main() {
   process.env.JOB_RUNNER = "off";
   let url: string;
   let dropPg: (() => Promise<void>) | null = null;
-  if (DB === "pg") {
+  if (EXISTING) {
+    url = EXISTING;
+  } else if (DB === "pg") {
     const name = `careexport_bench_${randomBytes(3).toString("hex")}`;
     const admin = new pg.Client({ connectionString: PG_URL });
     await admin.connect();
@@ -172,19 +180,23 @@ async function main() {
     target.pathname = `/${name}`;
     url = target.toString();
     dropPg = async () => {
-      await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      if (!KEEP) await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
       await admin.end();
     };
   } else {
-    url = `file:${path.join(dir, "bench.db")}`;
+    // A kept SQLite database lives outside the temp dir removed at the end.
+    url = `file:${path.join(KEEP ? mkdtempSync(path.join(tmpdir(), "careexport-bench-keep-")) : dir, "bench.db")}`;
   }
   process.env.DATABASE_URL = url;
   resetEnvCache();
   try {
-    await migrateDatabase(url);
-    const fillStarted = performance.now();
-    fillInChild(url);
-    console.log(`filled ${ROWS} rows (${PATIENTS} patients) on ${DB} in ${((performance.now() - fillStarted) / 1000).toFixed(1)} s`);
+    if (!EXISTING) {
+      await migrateDatabase(url);
+      const fillStarted = performance.now();
+      fillInChild(url);
+      console.log(`filled ${ROWS} rows (${PATIENTS} patients) on ${DB} in ${((performance.now() - fillStarted) / 1000).toFixed(1)} s`);
+      if (KEEP) console.log(`kept: --existing ${url}`);
+    }
 
     const loadBefore = loadavg().map((value) => +value.toFixed(2));
     const ours = await timeExport();

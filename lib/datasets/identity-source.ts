@@ -8,6 +8,7 @@ import pg from "pg";
 import { PATIENT_IDENTITY_FIELDS, type TPatientIdentitySource } from "@/lib/anonymize/patient-identity";
 import { isPostgres } from "@/lib/db/client";
 import { sqliteFilePath } from "@/lib/db/migrate";
+import { queryRows } from "@/lib/db/pg-rows";
 import { env } from "@/lib/env";
 
 const COLUMNS = PATIENT_IDENTITY_FIELDS.map((field) => `"${field}"`).join(", ");
@@ -26,8 +27,8 @@ export async function openIdentitySource(): Promise<TIdentitySource> {
     const client = new pg.Client({ connectionString: url });
     await client.connect();
     return {
-      byIds: async (ids) => (await client.query<TPatientIdentitySource>(`SELECT ${COLUMNS} FROM "Patient" WHERE "id" = ANY($1::text[])`, [ids])).rows,
-      page: async (afterId, limit) => (await client.query<TPatientIdentitySource>(`SELECT ${COLUMNS} FROM "Patient" WHERE "id" > $1 ORDER BY "id" LIMIT $2`, [afterId, limit])).rows,
+      byIds: (ids) => queryRows<TPatientIdentitySource>(client, { text: `SELECT ${COLUMNS} FROM "Patient" WHERE "id" = ANY($1::text[])`, values: [ids] }),
+      page: (afterId, limit) => queryRows<TPatientIdentitySource>(client, { text: `SELECT ${COLUMNS} FROM "Patient" WHERE "id" > $1 ORDER BY "id" LIMIT $2`, values: [afterId, limit] }),
       close: () => client.end(),
     };
   }

@@ -9,6 +9,7 @@ import pg from "pg";
 
 import { isPostgres } from "@/lib/db/client";
 import { sqliteFilePath } from "@/lib/db/migrate";
+import { queryRows } from "@/lib/db/pg-rows";
 import type { TRow } from "@/lib/datasets/dataset-types";
 import { env } from "@/lib/env";
 
@@ -114,9 +115,9 @@ async function* pgBatches(source: TSqlSource, since: Date | null, batchSize: num
       values: params,
     });
     for (;;) {
-      const result = await client.query<Record<string, unknown>>({ text: `FETCH ${Math.max(1, Math.floor(batchSize))} FROM export_rows`, types: PG_TYPES });
-      if (!result.rows.length) break;
-      const rows = result.rows.map(decode);
+      const fetched = await queryRows<Record<string, unknown>>(client, { text: `FETCH ${Math.max(1, Math.floor(batchSize))} FROM export_rows`, types: PG_TYPES });
+      if (!fetched.length) break;
+      const rows = fetched.map(decode);
       yield rows;
       if (rows.length < batchSize) break;
     }

@@ -4,6 +4,8 @@
 // session left idle inside a transaction is ended by the server.
 import pg from "pg";
 
+import { queryRows } from "@/lib/db/pg-rows";
+
 const CONNECT_TIMEOUT_MS = 5_000;
 const STATEMENT_TIMEOUT_MS = 60_000;
 const COUNT_TIMEOUT_MS = 10_000;
@@ -126,9 +128,9 @@ export async function* readViewBatches(url: string, schema: string, view: string
     const size = Math.max(1, Math.floor(batchSize));
     const fetchRows = Math.max(size, FETCH_ROWS);
     for (;;) {
-      const result = await client.query<unknown[]>({ text: `FETCH FORWARD ${fetchRows} FROM careexport_export`, rowMode: "array" });
-      for (let start = 0; start < result.rows.length; start += size) yield result.rows.slice(start, start + size);
-      if (result.rows.length < fetchRows) break;
+      const rows = await queryRows<unknown[]>(client, { text: `FETCH FORWARD ${fetchRows} FROM careexport_export`, rowMode: "array" });
+      for (let start = 0; start < rows.length; start += size) yield rows.slice(start, start + size);
+      if (rows.length < fetchRows) break;
     }
     await client.query("COMMIT");
   } finally {
