@@ -27,10 +27,8 @@ const METRIC_COLUMNS: TDatasetColumn[] = [
   { name: "suppressed", description: "true when a count of 1-10 patients was suppressed (small-cell rule).", policy: "keep", value: (row) => row.suppressed },
 ];
 
-/** fct_metrics_long, computed once per export (the groups are few) and then paged like a table. */
+/** fct_metrics_long: computed when the export reaches it (the groups are few), then handed on in batches. */
 function metricsDataset(asOf: Date): TDataset {
-  let computed: Promise<TRow[]> | null = null;
-
   return {
     name: "fct_metrics_long",
     tier: "metrics",
@@ -41,12 +39,9 @@ function metricsDataset(asOf: Date): TDataset {
       model: "(metrics)",
       patientIdOf: () => null,
       count: async () => null,
-      async fetchBatch({ db, after, limit, since }) {
-        computed ??= computeMetrics(db, asOf, since).then((rows: TMetricRow[]) => rows.map((row, index) => ({ ...row, id: String(index).padStart(12, "0") })));
-        const rows = await computed;
-        const start = after === null ? 0 : Number(after.id) + 1;
-
-        return rows.slice(start, start + limit);
+      async *batches({ db, limit, since }) {
+        const rows: TRow[] = (await computeMetrics(db, asOf, since)).map((row: TMetricRow, index) => ({ ...row, id: String(index).padStart(12, "0") }));
+        for (let start = 0; start < rows.length; start += limit) yield rows.slice(start, start + limit);
       },
     },
   };

@@ -22,26 +22,26 @@ export type TDatasetColumn = {
   value: (row: TRow) => unknown;
 };
 
-/** `after`: the last row of the previous batch (null: start). */
-export type TFetchOptions = { db: TDb; after: TRow | null; limit: number; since: Date | null };
-
 /**
  * Where a dataset's rows come from, one batch at a time and in a stable order: database tables
- * through `sql` (one statement or server-side cursor per table, lib/datasets/sql-source.ts),
- * computed ones (metrics) through `fetchBatch`, warehouse views through `batches`.
+ * declare their `sql` (read by lib/datasets/sql-source.ts: one statement or server-side cursor
+ * per table); computed datasets (metrics) and warehouse views yield their own `batches`.
  */
 export type TTableSource = {
   /** The Prisma model (for the catalog). */
   model: string;
-  sql?: TSqlSource;
-  fetchBatch?(options: TFetchOptions): Promise<TRow[]>;
-  /** Sources that stream their own rows (warehouse views through a server-side cursor); closed by the generator's return. */
-  batches?(options: { limit: number; since: Date | null }): AsyncGenerator<TRow[]>;
   /** Rows the export will hold (null: not known before computing, e.g. metrics). */
   count(db: TDb, since: Date | null): Promise<number | null>;
   /** The internal patient id a row belongs to (for date shifting, scrubbing and the scan). */
   patientIdOf(row: TRow): string | null;
-};
+} & (
+  | { sql: TSqlSource; batches?: never }
+  | {
+      sql?: never;
+      /** Batches of at most `limit` rows; a source holding a connection closes it when the generator returns. */
+      batches(options: { db: TDb; limit: number; since: Date | null }): AsyncGenerator<TRow[]>;
+    }
+);
 
 export type TDataset = {
   name: string;

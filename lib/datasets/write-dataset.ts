@@ -137,8 +137,7 @@ export async function writeDatasetCsv(dataset: TDataset, sink: Writable, options
   await write(csvLine(columns.map((column) => column.header)));
   const limit = options.batchSize ?? DEFAULT_BATCH_SIZE;
   const table = dataset.table;
-  // Streaming sources (warehouse views) page themselves; see lib/warehouse/warehouse-datasets.ts.
-  const batches = table.batches ? table.batches({ limit, since: options.since }) : table.sql ? readSqlBatches(table.sql, options.since, limit) : computedBatches(dataset, options, limit);
+  const batches = table.sql ? readSqlBatches(table.sql, options.since, limit) : table.batches({ db: options.db, limit, since: options.since });
   // One context object, updated per row (the policies read it synchronously).
   const context: TPolicyContext = { profile: options.profile, key: options.key, asOf: options.asOf, patientId: null, scrub: scrubbers.get(null) };
   const cells: string[] = new Array<string>(columns.length);
@@ -173,18 +172,4 @@ export async function writeDatasetCsv(dataset: TDataset, sink: Writable, options
   }
 
   return { rows: rowCount, sha256: hash.digest("hex"), bytes, columns: columns.map((column) => ({ name: column.header, policy: isMasked ? column.policy : "identified" })) };
-}
-
-/** Computed datasets (metrics): paged through their own fetchBatch. */
-async function* computedBatches(dataset: TDataset, options: TWriteOptions, limit: number): AsyncGenerator<TRow[]> {
-  const fetchBatch = dataset.table.fetchBatch;
-  if (!fetchBatch) throw new Error(`Dataset ${dataset.name} has no source`);
-  let after: TRow | null = null;
-  for (;;) {
-    const rows: TRow[] = await fetchBatch({ db: options.db, after, limit, since: options.since });
-    if (!rows.length) return;
-    yield rows;
-    if (rows.length < limit) return;
-    after = rows[rows.length - 1]!;
-  }
 }
