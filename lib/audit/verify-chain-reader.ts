@@ -8,11 +8,11 @@ import { hash } from "node:crypto";
 import { setImmediate as nextTick } from "node:timers/promises";
 
 import Database from "better-sqlite3";
-import pg from "pg";
 
 import { checkChainSegment, type TChainRow, type TSegmentFailure } from "@/lib/audit/chain-segment";
 import { computeStoredRecordHash, type TStoredText } from "@/lib/audit/hash";
 import type { TVerifyResult } from "@/lib/audit/verify";
+import { connectPostgres } from "@/lib/db/direct-connection";
 
 const BATCH = 20_000;
 
@@ -105,8 +105,7 @@ export function sqliteChainReader(file: string): TChainReader {
 }
 
 export async function postgresChainReader(url: string): Promise<TChainReader> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
+  const client = await connectPostgres(url);
   // Prisma stores DateTime as UTC in timestamp(3); to_char gives the ISO text without the
   // driver's local-time Date parsing, and metadata as text keeps JSON parsing in one place.
   const records = `SELECT ${FIELDS}, "metadata"::text AS "metadata", to_char("createdAt", 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "createdAt"

@@ -2,14 +2,10 @@
 // driver like the rows themselves (sql-source.ts). Through Prisma, each batch of ids cost ~4x the
 // query (a plan per list length, results decoded in JavaScript), and at 20,000 patients those
 // batches were most of the garbage that grew the heap while an export ran on PostgreSQL.
-import Database from "better-sqlite3";
-import pg from "pg";
 
 import { PATIENT_IDENTITY_FIELDS, type TPatientIdentitySource } from "@/lib/anonymize/patient-identity";
 import { isPostgres } from "@/lib/db/client";
-import { sqliteFilePath } from "@/lib/db/migrate";
-import { queryRows } from "@/lib/db/pg-rows";
-import { env } from "@/lib/env";
+import { connectPostgres, openSqliteReadOnly, queryRows } from "@/lib/db/direct-connection";
 
 const COLUMNS = PATIENT_IDENTITY_FIELDS.map((field) => `"${field}"`).join(", ");
 
@@ -22,10 +18,8 @@ export type TIdentitySource = {
 };
 
 export async function openIdentitySource(): Promise<TIdentitySource> {
-  const url = env().DATABASE_URL;
   if (isPostgres()) {
-    const client = new pg.Client({ connectionString: url });
-    await client.connect();
+    const client = await connectPostgres();
     return {
       byIds: (ids) => queryRows<TPatientIdentitySource>(client, { text: `SELECT ${COLUMNS} FROM "Patient" WHERE "id" = ANY($1::text[])`, values: [ids] }),
       page: (afterId, limit) => queryRows<TPatientIdentitySource>(client, { text: `SELECT ${COLUMNS} FROM "Patient" WHERE "id" > $1 ORDER BY "id" LIMIT $2`, values: [afterId, limit] }),
@@ -33,8 +27,7 @@ export async function openIdentitySource(): Promise<TIdentitySource> {
     };
   }
 
-  const db = new Database(sqliteFilePath(url), { readonly: true, fileMustExist: true });
-  db.pragma("busy_timeout = 10000");
+  const db = openSqliteReadOnly();
   const byIds = db.prepare<[string], TPatientIdentitySource>(`SELECT ${COLUMNS} FROM "Patient" WHERE "id" IN (SELECT "value" FROM json_each(?))`);
   const page = db.prepare<[string, number], TPatientIdentitySource>(`SELECT ${COLUMNS} FROM "Patient" WHERE "id" > ? ORDER BY "id" LIMIT ?`);
   return {

@@ -4,14 +4,11 @@
 // the same file; PostgreSQL fetches batches from one server-side cursor on a dedicated connection.
 // Rows come out shaped like Prisma's (camelCase fields, Date, boolean, parsed JSON), so the
 // column policies see exactly the values they saw before.
-import Database from "better-sqlite3";
 import pg from "pg";
 
 import { isPostgres } from "@/lib/db/client";
-import { sqliteFilePath } from "@/lib/db/migrate";
-import { queryRows } from "@/lib/db/pg-rows";
+import { connectPostgres, openSqliteReadOnly, queryRows } from "@/lib/db/direct-connection";
 import type { TRow } from "@/lib/datasets/dataset-types";
-import { env } from "@/lib/env";
 
 export type TFieldKind = "text" | "number" | "bool" | "date" | "json";
 
@@ -62,9 +59,8 @@ async function* sqliteBatches(source: TSqlSource, since: Date | null, batchSize:
     params.push(since.toISOString().replace("Z", "+00:00"));
   }
   const order = source.orderByDate ? `${quote(source.orderByDate)}, "id"` : `"id"`;
-  const db = new Database(sqliteFilePath(env().DATABASE_URL), { readonly: true, fileMustExist: true });
+  const db = openSqliteReadOnly();
   try {
-    db.pragma("busy_timeout = 10000");
     const statement = db.prepare(`SELECT ${selectList(source)} FROM ${quote(source.table)}${where.length ? ` WHERE ${where.join(" AND ")}` : ""} ORDER BY ${order}`);
     const decode = decoderFor(source, "sqlite");
     // Arrays, not objects, out of the driver: it sets an object's properties one by one through
@@ -92,8 +88,7 @@ const PG_TYPES = {
 };
 
 async function* pgBatches(source: TSqlSource, since: Date | null, batchSize: number): AsyncGenerator<TRow[]> {
-  const client = new pg.Client({ connectionString: env().DATABASE_URL });
-  await client.connect();
+  const client = await connectPostgres();
   let open = false;
   try {
     const decode = decoderFor(source, "pg");

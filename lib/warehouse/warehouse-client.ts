@@ -4,7 +4,7 @@
 // session left idle inside a transaction is ended by the server.
 import pg from "pg";
 
-import { queryRows } from "@/lib/db/pg-rows";
+import { queryRows } from "@/lib/db/direct-connection";
 
 const CONNECT_TIMEOUT_MS = 5_000;
 const STATEMENT_TIMEOUT_MS = 60_000;
