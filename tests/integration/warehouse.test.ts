@@ -182,6 +182,22 @@ describe.skipIf(!reachable)("warehouse connections", () => {
     expect(sizes.at(-1)).toBe(1);
   });
 
+  it("fails the read with the server's error when a view breaks after the first round trip", async () => {
+    const check = new pg.Client({ connectionString: WAREHOUSE_URL });
+    await check.connect();
+    await check.query("CREATE VIEW broken_anon AS SELECT 1 / (g - 9000) AS ratio FROM generate_series(1, 12001) g");
+    await check.end();
+
+    let rowsRead = 0;
+    const read = async () => {
+      for await (const rows of readViewBatches(WAREHOUSE_URL, "public", "broken_anon", ["ratio"], 500)) rowsRead += rows.length;
+    };
+    await expect(read()).rejects.toThrow(/division by zero/);
+    // The first round trip's rows came through before the error; nothing after it.
+    expect(rowsRead).toBeGreaterThan(0);
+    expect(rowsRead).toBeLessThan(9000);
+  });
+
   it("shows a warehouse that is down as unavailable without breaking the catalog", async () => {
     const gone = await prisma.warehouseConnection.create({ data: { name: `${CONNECTION}_gone`, encryptedUrl: encryptWarehouseUrl("postgresql://reader:pw@127.0.0.1:1/gone"), columnPolicies: {} } });
     // A URL that no longer decrypts (e.g. after a key change) is unavailable too, and still listed for the admin.
