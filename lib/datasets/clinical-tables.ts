@@ -1,7 +1,6 @@
 // The clinical tables every tier exports, and the masking policy of each of their columns.
 // The anon tier applies the policy; the pii tier exports the same columns unmasked.
-import type { TDatasetColumn, TRow, TTableSource } from "@/lib/datasets/dataset-types";
-import type { TFieldKind } from "@/lib/datasets/sql-source";
+import type { TDatasetColumn, TFieldKind, TRow, TTableSource } from "@/lib/datasets/dataset-types";
 
 /** The text fields of a model, for `fields`. */
 const text = (...names: string[]): Record<string, TFieldKind> => Object.fromEntries(names.map((name) => [name, "text" as const]));

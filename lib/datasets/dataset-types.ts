@@ -4,7 +4,6 @@
 import { isColumnPolicy, type TColumnPolicy } from "@/lib/anonymize/profiles";
 import type { TDatasetTier } from "@/lib/auth/policy";
 import type { TDb } from "@/lib/db/client";
-import type { TSqlSource } from "@/lib/datasets/sql-source";
 
 export type { TDatasetTier };
 export const DATASET_TIERS: readonly TDatasetTier[] = ["anon", "pii", "metrics"];
@@ -20,6 +19,22 @@ export type TDatasetColumn = {
   /** How the value is masked in the anon tier. Missing or unknown: the column is not exported. */
   policy?: TColumnPolicy | string;
   value: (row: TRow) => unknown;
+};
+
+export type TFieldKind = "text" | "number" | "bool" | "date" | "json";
+
+/** A database table read for export by lib/datasets/sql-source.ts. */
+export type TSqlSource = {
+  /** Table name as Prisma created it (the model name). */
+  table: string;
+  /** The fields the columns read (never `raw`); `id` is always read. */
+  fields: Record<string, TFieldKind>;
+  /** Keyset order: this indexed date column then id (null: id alone). */
+  orderByDate: string | null;
+  /** The column `since` filters on (null: `since` does not apply). */
+  sinceField: string | null;
+  /** Fixed equality filters, e.g. { questionnaire: "phq-9" }. */
+  equals?: Record<string, string>;
 };
 
 /**

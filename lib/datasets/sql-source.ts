@@ -8,22 +8,7 @@ import pg from "pg";
 
 import { isPostgres } from "@/lib/db/client";
 import { connectPostgres, openSqliteReadOnly, queryRows } from "@/lib/db/direct-connection";
-import type { TRow } from "@/lib/datasets/dataset-types";
-
-export type TFieldKind = "text" | "number" | "bool" | "date" | "json";
-
-export type TSqlSource = {
-  /** Table name as Prisma created it (the model name). */
-  table: string;
-  /** The fields the columns read (never `raw`); `id` is always read. */
-  fields: Record<string, TFieldKind>;
-  /** Keyset order: this indexed date column then id (null: id alone). */
-  orderByDate: string | null;
-  /** The column `since` filters on (null: `since` does not apply). */
-  sinceField: string | null;
-  /** Fixed equality filters, e.g. { questionnaire: "phq-9" }. */
-  equals?: Record<string, string>;
-};
+import type { TRow, TSqlSource } from "@/lib/datasets/dataset-types";
 
 const quote = (name: string) => `"${name.replace(/"/g, '""')}"`;
 /** Prisma keeps DateTime as UTC wall time; pass it the same way (no zone for PG to apply). */
