@@ -1,8 +1,7 @@
 // Modules that must act when a job ends (scheduled deliveries) register here; the runner calls
 // them after the job's final state is committed. A hook failing never changes the job.
+import type { TFinishedJob } from "@/lib/jobs/job-types";
 import { logger } from "@/lib/logger";
-
-export type TFinishedJob = { id: string; status: "COMPLETED" | "FAILED"; scheduledReportId: string | null; userId: string };
 
 const HOOKS: { name: string; load: () => Promise<(job: TFinishedJob) => Promise<void>> }[] = [
   { name: "scheduled-delivery", load: async () => (await import("@/lib/schedules/deliver-scheduled-job")).onScheduledJobFinished },

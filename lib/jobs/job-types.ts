@@ -59,3 +59,6 @@ export class PermanentJobError extends Error {
     this.name = "PermanentJobError";
   }
 }
+
+/** A job in its final state, as the job-finished hooks see it (lib/jobs/job-finished-hooks.ts). */
+export type TFinishedJob = { id: string; status: "COMPLETED" | "FAILED"; scheduledReportId: string | null; userId: string };

@@ -14,7 +14,7 @@ import { deliverWebhook } from "@/lib/delivery/webhook";
 import { prisma } from "@/lib/db/client";
 import { env } from "@/lib/env";
 import { absoluteUrl, signDownloadLink } from "@/lib/jobs/download-link";
-import type { TFinishedJob } from "@/lib/jobs/job-finished-hooks";
+import type { TFinishedJob } from "@/lib/jobs/job-types";
 import { logger } from "@/lib/logger";
 import { getSettings } from "@/lib/settings/settings";
 import { deliveredFileName } from "@/lib/schedules/delivered-file-name";
