@@ -7,6 +7,7 @@ import { createColumnHelper, flexRender, getCoreRowModel, getSortedRowModel, use
 import { useCallback, useEffect, useMemo, useState } from "react";
 
 import { errorMessageOf, formatBytes, isFinalStatus, useJobEvents } from "@/components/exports/use-job-events";
+import { describeTimeLeft } from "@/lib/jobs/time-left";
 
 export type TCatalogColumn = { name: string; policy: string; description?: string | null };
 export type TCatalogDataset = {
@@ -348,6 +349,11 @@ function DatasetExportProgress({ id, onFinished }: { id: string; onFinished: () 
           {status}
         </span>
         {event?.progress?.stage && !isFinalStatus(status) && <span className="small muted">{event.progress.stage}…</span>}
+        {event?.secondsLeft != null && !isFinalStatus(status) && (
+          <span className="small muted" data-testid="dataset-time-left">
+            {describeTimeLeft(event.secondsLeft)}
+          </span>
+        )}
       </div>
       {datasets.map(([name, progress]) => {
         const percent = progress.total ? Math.min(100, Math.round((progress.rows / progress.total) * 100)) : progress.done ? 100 : 0;

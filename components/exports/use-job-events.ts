@@ -4,6 +4,8 @@
 // EventSource resumes with Last-Event-ID on its own after a dropped connection.
 import { useEffect, useState } from "react";
 
+import { estimateSecondsLeft, slidePaceWindow, type TPaceSample } from "@/lib/jobs/time-left";
+
 export type TJobEvent = {
   status: string;
   progress?: { percent?: number; stage?: string; datasets?: Record<string, { rows: number; total: number; done?: boolean }> } | null;
@@ -11,6 +13,8 @@ export type TJobEvent = {
   download_url?: string | null;
   file_size?: number | null;
   expires_at?: string | null;
+  /** Worked out here, not sent: seconds left at the recent pace of rows (lib/jobs/time-left.ts). */
+  secondsLeft?: number | null;
 };
 
 const FINAL = new Set(["completed", "failed", "expired", "deleted", "cancelled"]);
@@ -25,10 +29,19 @@ export function useJobEvents(eventsUrl: string | null) {
   useEffect(() => {
     if (!eventsUrl) return;
     const source = new EventSource(eventsUrl);
+    let samples: TPaceSample[] = [];
     const onMessage = (message: MessageEvent<string>) => {
       try {
         const data = JSON.parse(message.data) as TJobEvent;
-        setEvent(data);
+        const parts = Object.values(data.progress?.datasets ?? {});
+        const rows = parts.reduce((sum, part) => sum + part.rows, 0);
+        const total = parts.reduce((sum, part) => sum + part.total, 0);
+        let secondsLeft: number | null = null;
+        if (data.status.toLowerCase() === "processing" && total > 0) {
+          samples = slidePaceWindow(samples, { at: Date.now(), rows });
+          secondsLeft = estimateSecondsLeft(samples[0]!, samples.at(-1)!, total);
+        }
+        setEvent({ ...data, secondsLeft });
         if (isFinalStatus(data.status)) source.close();
       } catch {
         // A malformed event is skipped; the next one carries the full state again.

@@ -36,6 +36,7 @@ export async function runClaimedJob(job: TClaimedJob, workerId: string): Promise
   const stillOurs = { id: job.id, status: "PROCESSING" as const, leaseOwner: workerId };
 
   let lastProgressWrite = 0;
+  let lastWrittenStage: string | undefined;
   let lastProgress: TJobProgress | null = null;
   const heartbeat = setInterval(async () => {
     const renewed = await prisma.exportJob.updateMany({ where: stillOurs, data: { leaseExpiresAt: new Date(Date.now() + LEASE_MS) } }).catch(() => ({ count: 1 }));
@@ -49,8 +50,11 @@ export async function runClaimedJob(job: TClaimedJob, workerId: string): Promise
     async reportProgress(progress) {
       lastProgress = progress;
       const now = Date.now();
-      if (now - lastProgressWrite < PROGRESS_WRITE_INTERVAL_MS && progress.percent < 100) return;
+      // A new stage is always written: a long one (the release scan) reports nothing while it runs,
+      // and a dropped change would leave the page naming the stage before it.
+      if (now - lastProgressWrite < PROGRESS_WRITE_INTERVAL_MS && progress.percent < 100 && progress.stage === lastWrittenStage) return;
       lastProgressWrite = now;
+      lastWrittenStage = progress.stage;
       const updated = await prisma.exportJob.updateMany({
         where: stillOurs,
         data: { progress: progress as never, progressPercent: Math.min(99, Math.floor(progress.percent)), leaseExpiresAt: new Date(now + LEASE_MS) },

@@ -125,6 +125,8 @@ describe("anon dataset export", () => {
       expect(job.errorMessage).toContain(pseudonymize(env().ANON_KEY, "patient", patients[0]!.id));
       expect(job.errorMessage).toContain("name");
       expect(job.errorMessage).not.toContain(patients[0]!.familyName);
+      // The page named the stage that failed: each new stage is written, however soon after the last.
+      expect((job.progress as { stage?: string } | null)?.stage).toBe("release scan");
       const files = await storage().exists(`${actor.id}/${job.id}/${job.fileName ?? "x"}`);
       expect(files).toBe(false);
       expect(await prisma.exportAuditLog.count({ where: { action: "export_failed", exportJobId: job.id } })).toBe(1);
