@@ -1,5 +1,6 @@
 // What is known to identify one patient: the values the scrubber removes from their free text
 // and the release scan searches every exported byte for.
+import { pseudonymize } from "@/lib/anonymize/pseudonym";
 
 export type TPatientIdentity = {
   /** The internal id (a raw id; also what the pseudonym is computed from). */
@@ -43,4 +44,9 @@ export function identityOf(patient: TPatientIdentitySource, pseudonym: string): 
     birthDate: patient.birthDate?.trim() || null,
     ids: present([patient.id, patient.fhirId, patient.mrn, patient.ssn, patient.medicaidId, patient.insuranceMemberId]),
   };
+}
+
+/** The identity under the patient's keyed pseudonym, as the export names them (scan errors, scrubbers). */
+export function keyedIdentityOf(patient: TPatientIdentitySource, key: string): TPatientIdentity {
+  return identityOf(patient, pseudonymize(key, "patient", patient.id));
 }

@@ -12,7 +12,7 @@ import Database from "better-sqlite3";
 import { checkChainSegment, type TChainRow, type TSegmentFailure } from "@/lib/audit/chain-segment";
 import { computeStoredRecordHash, type TStoredText } from "@/lib/audit/hash";
 import type { TVerifyResult } from "@/lib/audit/verify";
-import { connectPostgres } from "@/lib/db/direct-connection";
+import { connectPostgres, queryRows } from "@/lib/db/direct-connection";
 
 const BATCH = 20_000;
 
@@ -112,10 +112,9 @@ export async function postgresChainReader(url: string): Promise<TChainReader> {
     FROM "ExportAuditLog" WHERE "seq" = ANY($1::int[]) ORDER BY "seq"`;
 
   return {
-    rows: async (after, upTo, limit) =>
-      (await client.query<TChainRow>({ text: PG_RANGE_SQL, values: [after, upTo, limit], rowMode: "array" })).rows,
-    records: async (seqs) => (await client.query<TRawRow>({ text: records, values: [seqs], rowMode: "array" })).rows,
-    maxSeq: async () => Number((await client.query<{ m: number | null }>(`SELECT MAX("seq") AS "m" FROM "ExportAuditLog"`)).rows[0]?.m ?? 0),
+    rows: (after, upTo, limit) => queryRows<TChainRow>(client, { text: PG_RANGE_SQL, values: [after, upTo, limit], rowMode: "array" }),
+    records: (seqs) => queryRows<TRawRow>(client, { text: records, values: [seqs], rowMode: "array" }),
+    maxSeq: async () => Number((await queryRows<{ m: number | null }>(client, { text: `SELECT MAX("seq") AS "m" FROM "ExportAuditLog"` }))[0]?.m ?? 0),
     close: () => client.end(),
   };
 }

@@ -15,11 +15,10 @@
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
 
-import pg from "pg";
-
 import { checkChainSegment, segmentFromFlaggedRows, type TChainRow, type TFlaggedRow, type TSegmentResult } from "@/lib/audit/chain-segment";
 import { firstContentFailure, PG_CHECK_RANGE_SQL, type TChainReader } from "@/lib/audit/verify-chain-reader";
 import type { TVerifyResult } from "@/lib/audit/verify";
+import { connectPostgres, queryRows } from "@/lib/db/direct-connection";
 
 /** The SQLite file and the range query (SQLITE_RANGE_SQL) each worker opens and runs. */
 export type TWorkerTarget = { file: string; sql: string };
@@ -103,12 +102,12 @@ export function workerRangeChecker(target: TWorkerTarget, workers: number): TRan
 
 /** The database checks each range (PG_CHECK_RANGE_SQL), `connections` ranges at a time. */
 export async function postgresRangeChecker(url: string, connections: number): Promise<TRangeChecker> {
-  const clients = Array.from({ length: connections }, () => new pg.Client({ connectionString: url }));
-  try {
-    await Promise.all(clients.map((client) => client.connect()));
-  } catch (error) {
+  const connecting = await Promise.allSettled(Array.from({ length: connections }, () => connectPostgres(url)));
+  const clients = connecting.flatMap((attempt) => (attempt.status === "fulfilled" ? [attempt.value] : []));
+  const refused = connecting.find((attempt) => attempt.status === "rejected");
+  if (refused) {
     await Promise.all(clients.map((client) => client.end().catch(() => undefined)));
-    throw error;
+    throw refused.reason;
   }
   let nextClient = 0;
 
@@ -117,7 +116,7 @@ export async function postgresRangeChecker(url: string, connections: number): Pr
     capacity: connections * 2,
     check: async (after, upTo) => {
       const client = clients[nextClient++ % clients.length]!;
-      const { rows } = await client.query<TFlaggedRow>({ text: PG_CHECK_RANGE_SQL, values: [after, upTo], rowMode: "array" });
+      const rows = await queryRows<TFlaggedRow>(client, { text: PG_CHECK_RANGE_SQL, values: [after, upTo], rowMode: "array" });
       const segment = segmentFromFlaggedRows(rows, after);
       return { ...segment, firstSeq: rows[0]?.[0] ?? null, firstPrevHash: rows[0]?.[1] ?? null };
     },

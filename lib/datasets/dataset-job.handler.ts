@@ -5,8 +5,7 @@ import { PassThrough } from "node:stream";
 import * as archiverModule from "archiver";
 import type { Archiver } from "archiver";
 
-import { identityOf, type TPatientIdentity, type TPatientIdentitySource } from "@/lib/anonymize/patient-identity";
-import { pseudonymize } from "@/lib/anonymize/pseudonym";
+import { keyedIdentityOf, type TPatientIdentity, type TPatientIdentitySource } from "@/lib/anonymize/patient-identity";
 import { ReleaseScanError, releaseScannerBuilder } from "@/lib/anonymize/release-scan";
 import { prisma } from "@/lib/db/client";
 import { datasetArchiveName, ZDatasetJobParameters } from "@/lib/datasets/dataset-export-parameters";
@@ -34,7 +33,7 @@ async function addIdentities(patientIds: Set<string> | "all", key: string, add: 
   const source = await openIdentitySource();
   let count = 0;
   const addRows = (rows: TPatientIdentitySource[]) => {
-    for (const row of rows) add(identityOf(row, pseudonymize(key, "patient", row.id)));
+    for (const row of rows) add(keyedIdentityOf(row, key));
     count += rows.length;
   };
   try {

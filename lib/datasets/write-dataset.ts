@@ -4,7 +4,7 @@ import { createHash } from "node:crypto";
 import { once } from "node:events";
 import type { Writable } from "node:stream";
 
-import { identityOf, type TPatientIdentity, type TPatientIdentitySource } from "@/lib/anonymize/patient-identity";
+import { keyedIdentityOf, type TPatientIdentity, type TPatientIdentitySource } from "@/lib/anonymize/patient-identity";
 import { applyPolicy, toCellText, type TAnonProfile, type TPolicyContext } from "@/lib/anonymize/profiles";
 import { pseudonymize, type TPseudonymKind } from "@/lib/anonymize/pseudonym";
 import { redact } from "@/lib/anonymize/rules";
@@ -53,14 +53,15 @@ class ScrubberCache {
   private source: Promise<TIdentitySource> | null = null;
   constructor(private readonly key: string) {}
 
-  async load(patientIds: string[], rowsAsPatients?: TRow[]) {
-    const missing = [...new Set(patientIds)].filter((id) => !this.patients.has(id));
+  /** Loads the identities of the batch's patients not cached yet (null: a row of no patient). */
+  async load(patientIds: (string | null)[], rowsAsPatients?: TRow[]) {
+    const missing = [...new Set(patientIds)].filter((id): id is string => id !== null && !this.patients.has(id));
     if (!missing.length) return;
     const patients = rowsAsPatients ?? (await (this.source ??= openIdentitySource()).then((source) => source.byIds(missing)));
     for (const patient of patients as TPatientIdentitySource[]) {
       if (this.patients.size >= IDENTITY_CACHE_SIZE) this.patients.delete(this.patients.keys().next().value!);
       // A reloaded patient gets a scrubber of the fresh identity.
-      this.patients.set(patient.id, { identity: identityOf(patient, pseudonymize(this.key, "patient", patient.id)), scrubber: null });
+      this.patients.set(patient.id, { identity: keyedIdentityOf(patient, this.key), scrubber: null });
     }
   }
 
@@ -144,19 +145,14 @@ export async function writeDatasetCsv(dataset: TDataset, sink: Writable, options
   try {
     for await (const rows of batches) {
       if (options.signal?.aborted) throw options.signal.reason ?? new Error("aborted");
-      const patientIds: string[] = [];
-      for (const row of rows) {
-        const id = table.patientIdOf(row);
-        if (id) {
-          patientIds.push(id);
-          options.seenPatientIds.add(id);
-        }
-      }
+      const patientIds = rows.map((row) => table.patientIdOf(row));
+      for (const id of patientIds) if (id) options.seenPatientIds.add(id);
       if (needsScrubber) await scrubbers.load(patientIds, table.model === "Patient" ? rows : undefined);
 
       const lines: string[] = [];
-      for (const row of rows) {
-        const patientId = table.patientIdOf(row);
+      for (let rowIndex = 0; rowIndex < rows.length; rowIndex++) {
+        const row = rows[rowIndex]!;
+        const patientId = patientIds[rowIndex] ?? null;
         context.patientId = patientId;
         context.scrub = scrubbers.get(patientId);
         for (let index = 0; index < cellWriters.length; index++) cells[index] = cellWriters[index]!(row, context);

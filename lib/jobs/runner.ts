@@ -40,6 +40,7 @@ export function startJobRunner({ concurrency = 2, pollMs = 1_000, periodic = [] 
 
   async function slot() {
     let failures = 0;
+    let lastError: unknown = null;
     while (!isStopping) {
       try {
         const job = await claimNextJob(workerId);
@@ -50,9 +51,10 @@ export function startJobRunner({ concurrency = 2, pollMs = 1_000, periodic = [] 
         }
       } catch (error) {
         failures += 1;
-        if (pollBackoff(failures, pollMs).shouldLog) logger.error("job runner loop error", { error, consecutiveFailures: failures });
+        lastError = error;
       }
-      const { delayMs } = pollBackoff(failures, pollMs);
+      const { delayMs, shouldLog } = pollBackoff(failures, pollMs);
+      if (shouldLog) logger.error("job runner loop error", { error: lastError, consecutiveFailures: failures });
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, delayMs);
         wake = () => {
