@@ -1,18 +1,23 @@
 // The release scan: before a file is offered, every byte of it is searched for the identifying
 // values of every patient in it. The stream is tokenized once, and each token is looked up in
-// hash maps of every patient's values, so the cost is linear in the file size and memory is a
-// few entries per patient. All tokenizer state carries across chunks: a value split between two
-// chunks is still found.
+// hash tables of every patient's values, so the cost is linear in the file size and memory is a
+// few typed-array slots per value (fingerprint-table.ts). All tokenizer state carries across
+// chunks: a value split between two chunks is still found.
 //
 //   - words ([A-Za-z0-9] and any non-ASCII byte), case-folded: names, single-word ids;
 //   - id tokens (words joined by . _ @ + -): emails, "MRN-448812", "Ashcombe-Tate";
 //   - the last few words joined by one space: street addresses;
 //   - the digits of numbers, skipping the separators numbers are written with (space - ( ) . + /)
-//     and restarting at anything else: phones in any format, SSNs, birth dates (YYYYMMDD, MMDDYYYY);
+//     and restarting at anything else: phones in any format, SSNs, birth dates (YYYYMMDD, MMDDYYYY).
+//     Digits glued to a letter on either side of the value ("ab19700304cd", "19700304f") are part
+//     of a code, not a number: hex checksums and ids hold such runs by chance, and a million of
+//     them in one export would refuse it every time for some patient's birth date (x is not such
+//     a letter: "3125550000x12" is a phone with its extension);
 //   - runs of 32, 40 or 64 hex digits: plain MD5 / SHA-1 / SHA-256 of a raw id.
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import type { Readable } from "node:stream";
 
+import { FingerprintList, FingerprintTable, fnv1a, Uint32Set } from "@/lib/anonymize/fingerprint-table";
 import type { TPatientIdentity } from "@/lib/anonymize/patient-identity";
 
 export type TScanKind = "name" | "phone number" | "email address" | "street address" | "birth date" | "identifier" | "hash of an identifier" | "SSN";
@@ -32,7 +37,7 @@ export class ReleaseScanError extends Error {
   }
 }
 
-type THit = { kind: TScanKind; pseudonym: string };
+const SCAN_KINDS: readonly TScanKind[] = ["name", "phone number", "email address", "street address", "birth date", "identifier", "hash of an identifier", "SSN"];
 
 const MAX_TOKEN = 256;
 const MAX_PHRASE_WORDS = 8;
@@ -54,26 +59,25 @@ const JOINER = 2;
 const DIGIT = 4;
 const HEX = 8;
 const NUMBER_SEPARATOR = 16;
+const CODE_LETTER = 32;
+/** Letters that glue digits into a code; x / X are left out: "555-201-3344x12" is a phone with its extension. */
+const isCodeLetter = (byte: number) => ((byte >= 97 && byte <= 122) || (byte >= 65 && byte <= 90)) && byte !== 120 && byte !== 88;
 const BYTE_CLASS = new Uint8Array(256);
 for (let byte = 0; byte < 256; byte++) {
-  BYTE_CLASS[byte] = (isWordByte(byte) ? WORD : 0) | (isIdJoiner(byte) ? JOINER : 0) | (isDigit(byte) ? DIGIT : 0) | (isHex(byte) ? HEX : 0) | (isNumberSeparator(byte) ? NUMBER_SEPARATOR : 0);
+  BYTE_CLASS[byte] =
+    (isWordByte(byte) ? WORD : 0) | (isIdJoiner(byte) ? JOINER : 0) | (isDigit(byte) ? DIGIT : 0) | (isHex(byte) ? HEX : 0) | (isNumberSeparator(byte) ? NUMBER_SEPARATOR : 0) | (isCodeLetter(byte) ? CODE_LETTER : 0);
 }
 
+// The scanner computes FNV-1a over a word's bytes as it reads them: for ASCII, the fnv1a of the string.
 const FNV_OFFSET = 0x811c9dc5;
 const FNV_PRIME = 0x01000193;
 /** A token that matches nothing (a word the prefilter ruled out). */
 const NO_MATCH = "\u0000";
 const isAsciiText = (value: string) => /^[\x00-\x7f]*$/.test(value);
-/** FNV-1a over the (ASCII) characters, the same as the scanner computes over a word's bytes. */
-function fnv1a(value: string) {
-  let hash = FNV_OFFSET;
-  for (let index = 0; index < value.length; index++) hash = Math.imul(hash ^ value.charCodeAt(index), FNV_PRIME) >>> 0;
-  return hash;
-}
 const words = (value: string) => value.toLowerCase().match(/[a-z0-9\u0080-\uffff]+/g) ?? [];
 const trimJoiners = (value: string) => value.replace(/^[._@+-]+|[._@+-]+$/g, "");
-/** The first HASH_PREFIX hex digits, as a string of its own (a slice of the full hex would keep it alive). */
-const hexPrefix = (algorithm: string, value: string) => createHash(algorithm).update(value).digest().subarray(0, HASH_PREFIX / 2).toString("hex");
+/** The first HASH_PREFIX hex digits (one-shot hash: a few hundred thousand of them per export). */
+const hexPrefix = (algorithm: string, value: string) => hash(algorithm, value, "hex").slice(0, HASH_PREFIX);
 
 export type TReleaseScanner = {
   /** Scans one stream (a file or a ZIP entry); `source` names it in the error. Throws ReleaseScanError on a hit. */
@@ -94,50 +98,66 @@ export function createReleaseScanner(identities: Iterable<TPatientIdentity>): TR
 
 /**
  * Builds a scanner one identity at a time, so a caller loading tens of thousands of patients in
- * batches never holds them all: only the scanner's maps stay.
+ * batches never holds them all: only the scanner's tables and the patients' pseudonyms stay.
+ * A value's hit is one number: patient index * SCAN_KINDS.length + kind index.
  */
 export function releaseScannerBuilder(): { add(identity: TPatientIdentity): void; build(): TReleaseScanner } {
-  const wordValues = new Map<string, THit>();
-  const idValues = new Map<string, THit>();
-  const phraseValues = new Map<string, THit>();
-  const digitValues = new Map<string, THit>();
-  const hashPrefixes = new Map<string, THit>();
-  const digitLengths = new Set<number>();
-  let longestPhrase = 0;
+  const values: TScanValues = {
+    pseudonyms: [],
+    wordValues: new FingerprintList(),
+    idValues: new FingerprintList(),
+    phraseValues: new FingerprintList(),
+    digitValues: new FingerprintList(),
+    hashPrefixes: new FingerprintList(),
+    digitLengths: new Set<number>(),
+    longestPhrase: 0,
+    wordHashes: new Uint32Set(),
+    idHashes: new Uint32Set(),
+    digitTails: new Uint32Set(),
+    phraseLastWords: new Set<string>(),
+  };
+  const { wordValues, idValues, phraseValues, digitValues, hashPrefixes, digitLengths, wordHashes, idHashes, digitTails, phraseLastWords } = values;
 
-  const addWord = (value: string, hit: THit) => {
+  // The prefilters (see buildScanner) learn each value as it is added: the tables keep no strings to list later.
+  const addWordValue = (word: string, hit: number) => {
+    wordValues.add(word, hit);
+    if (isAsciiText(word)) wordHashes.add(fnv1a(word));
+  };
+  const addWord = (value: string, hit: number) => {
     const parts = words(value);
-    if (parts.length === 1 && parts[0]!.length >= 2 && trimJoiners(value.trim().toLowerCase()) === parts[0]) wordValues.set(parts[0]!, hit);
+    if (parts.length === 1 && parts[0]!.length >= 2 && trimJoiners(value.trim().toLowerCase()) === parts[0]) addWordValue(parts[0]!, hit);
     else if (parts.length > 1) addToken(value, hit);
   };
-  const addToken = (value: string, hit: THit) => {
+  const addToken = (value: string, hit: number) => {
     const token = trimJoiners(value.trim().toLowerCase());
     if (token.length < 3) return;
     // A value with spaces is a phrase of words; one with joiners is an id token.
     if (/\s/.test(token)) {
       const phrase = words(token);
       if (phrase.length >= 2 && phrase.length <= MAX_PHRASE_WORDS) {
-        phraseValues.set(phrase.join(" "), hit);
-        longestPhrase = Math.max(longestPhrase, phrase.length);
+        phraseValues.add(phrase.join(" "), hit);
+        values.longestPhrase = Math.max(values.longestPhrase, phrase.length);
+        for (const part of phrase) if (isAsciiText(part)) wordHashes.add(fnv1a(part));
+        phraseLastWords.add(phrase[phrase.length - 1]!);
       }
-    } else if (words(token).length > 1) idValues.set(token, hit);
-    else wordValues.set(token, hit);
+    } else if (words(token).length > 1) {
+      idValues.add(token, hit);
+      if (isAsciiText(token)) idHashes.add(fnv1a(token));
+    } else addWordValue(token, hit);
   };
-  const addDigits = (digits: string, hit: THit) => {
+  const addDigits = (digits: string, hit: number) => {
     if (digits.length < 7 || digits.length > 11) return;
-    digitValues.set(digits, hit);
+    digitValues.add(digits, hit);
     digitLengths.add(digits.length);
+    digitTails.add(Number(digits.slice(-6)));
   };
 
+  // The tables take the lists' entries: a second build, or a patient added after, would scan for nothing.
+  let built = false;
   const add = (identity: TPatientIdentity) => {
-    const who = identity.pseudonym;
-    // One hit object per patient and kind, shared by its values (tens of thousands of patients).
-    const hits = new Map<TScanKind, THit>();
-    const hitOf = (kind: TScanKind) => {
-      let found = hits.get(kind);
-      if (!found) hits.set(kind, (found = { kind, pseudonym: who }));
-      return found;
-    };
+    if (built) throw new Error("This release scanner is already built; add every patient before building it.");
+    const patient = values.pseudonyms.push(identity.pseudonym) - 1;
+    const hitOf = (kind: TScanKind) => patient * SCAN_KINDS.length + SCAN_KINDS.indexOf(kind);
     for (const name of identity.names) addWord(name, hitOf("name"));
     for (const email of identity.emails) addToken(email, hitOf("email address"));
     for (const street of identity.streets) addToken(street, hitOf("street address"));
@@ -156,42 +176,48 @@ export function releaseScannerBuilder(): { add(identity: TPatientIdentity): void
       const trimmed = id.trim();
       if (/^\d{3}-?\d{2}-?\d{4}$/.test(trimmed)) addDigits(trimmed.replace(/\D/g, ""), hitOf("SSN"));
       if (trimmed.length >= 4) addToken(trimmed, hitOf("identifier"));
-      for (const algorithm of ["md5", "sha1", "sha256"]) hashPrefixes.set(hexPrefix(algorithm, trimmed), hitOf("hash of an identifier"));
+      for (const algorithm of ["md5", "sha1", "sha256"]) hashPrefixes.add(hexPrefix(algorithm, trimmed), hitOf("hash of an identifier"));
     }
   };
 
-  return { add, build: () => buildScanner({ wordValues, idValues, phraseValues, digitValues, hashPrefixes, digitLengths, longestPhrase }) };
+  const build = () => {
+    if (built) throw new Error("This release scanner is already built.");
+    built = true;
+
+    return buildScanner(values);
+  };
+
+  return { add, build };
 }
 
 type TScanValues = {
-  wordValues: Map<string, THit>;
-  idValues: Map<string, THit>;
-  phraseValues: Map<string, THit>;
-  digitValues: Map<string, THit>;
-  hashPrefixes: Map<string, THit>;
+  /** By patient index. */
+  pseudonyms: string[];
+  wordValues: FingerprintList;
+  idValues: FingerprintList;
+  phraseValues: FingerprintList;
+  digitValues: FingerprintList;
+  hashPrefixes: FingerprintList;
   digitLengths: Set<number>;
   longestPhrase: number;
+  wordHashes: Uint32Set;
+  idHashes: Uint32Set;
+  digitTails: Uint32Set;
+  phraseLastWords: Set<string>;
 };
 
-function buildScanner({ wordValues, idValues, phraseValues, digitValues, hashPrefixes, digitLengths, longestPhrase }: TScanValues): TReleaseScanner {
+function buildScanner(values: TScanValues): TReleaseScanner {
   // Prefilters, so most tokens are never decoded to strings: an ASCII word is only looked up
-  // when its hash (computed while scanning) is the hash of some value's word, an id token only
-  // when it has a joiner inside (id values have several words), and phrases only end on the
-  // last word of some phrase. Exact: a skipped token could not have matched.
-  const wordHashes = new Set<number>();
-  const digitTails = new Set<number>();
-  for (const value of digitValues.keys()) digitTails.add(Number(value.slice(-6)));
-  const phraseLastWords = new Set<string>();
-  for (const value of wordValues.keys()) if (isAsciiText(value)) wordHashes.add(fnv1a(value));
-  // Id tokens likewise: an ASCII token (trailing joiners trimmed) is only decoded when it has a
-  // joiner inside and its hash is that of some id value.
-  const idHashes = new Set<number>();
-  for (const value of idValues.keys()) if (isAsciiText(value)) idHashes.add(fnv1a(value));
-  for (const phrase of phraseValues.keys()) {
-    const parts = phrase.split(" ");
-    for (const part of parts) if (isAsciiText(part)) wordHashes.add(fnv1a(part));
-    phraseLastWords.add(parts[parts.length - 1]!);
-  }
+  // when its hash (computed while scanning) is the hash of some value's word or phrase word; an
+  // ASCII id token (trailing joiners trimmed) only when it has a joiner inside and its hash is
+  // that of some id value; phrases only end on the last word of some phrase; digit runs only
+  // when their last six digits end some value. Exact: a skipped token could not have matched.
+  const { pseudonyms, digitLengths, longestPhrase, wordHashes, idHashes, digitTails, phraseLastWords } = values;
+  const wordValues = new FingerprintTable(values.wordValues);
+  const idValues = new FingerprintTable(values.idValues);
+  const phraseValues = new FingerprintTable(values.phraseValues);
+  const digitValues = new FingerprintTable(values.digitValues);
+  const hashPrefixes = new FingerprintTable(values.hashPrefixes);
 
   function open(source: string) {
     const word = new Uint8Array(MAX_TOKEN);
@@ -209,12 +235,19 @@ function buildScanner({ wordValues, idValues, phraseValues, digitValues, hashPre
     const recentWords: string[] = [];
     let digitValue = 0;
     let digitCount = 0;
+    /** Digits in the current run (uncapped), and whether its first digit came right after a letter. */
+    let runDigits = 0;
+    let runGluedBefore = false;
+    let previousClass = 0;
+    /** A value whose last digit was the previous byte: a hit unless a letter follows it. */
+    let pendingDigitHit = -1;
     const hexBytes = new Uint8Array(64);
     let hexLength = 0;
     let hexOverflow = false;
 
-    const hit = (found: THit): never => {
-      throw new ReleaseScanError(found.pseudonym, found.kind, source);
+    const check = (found: number) => {
+      if (found < 0) return;
+      throw new ReleaseScanError(pseudonyms[Math.floor(found / SCAN_KINDS.length)]!, SCAN_KINDS[found % SCAN_KINDS.length]!, source);
     };
     const decode = (bytes: Uint8Array, length: number) => Buffer.from(bytes.buffer, bytes.byteOffset, Math.min(length, MAX_TOKEN)).toString("utf8").toLowerCase();
 
@@ -224,16 +257,12 @@ function buildScanner({ wordValues, idValues, phraseValues, digitValues, hashPre
       wordLength = 0;
       wordHash = FNV_OFFSET;
       wordAscii = true;
-      const found = token && wordValues.get(token);
-      if (found) hit(found);
+      if (token && token !== NO_MATCH) check(wordValues.get(token));
       if (longestPhrase > 1) {
         recentWords.push(token);
         if (recentWords.length > longestPhrase) recentWords.shift();
         if (!phraseLastWords.has(token)) return;
-        for (let count = 2; count <= recentWords.length; count++) {
-          const phrase = phraseValues.get(recentWords.slice(recentWords.length - count).join(" "));
-          if (phrase) hit(phrase);
-        }
+        for (let count = 2; count <= recentWords.length; count++) check(phraseValues.get(recentWords.slice(recentWords.length - count).join(" ")));
       }
     }
     function endIdToken() {
@@ -245,13 +274,11 @@ function buildScanner({ wordValues, idValues, phraseValues, digitValues, hashPre
       idHash = FNV_OFFSET;
       idTrimmedHash = FNV_OFFSET;
       idInnerJoiner = false;
-      const found = token && idValues.get(token);
-      if (found) hit(found);
+      if (token) check(idValues.get(token));
     }
     function endHexRun() {
       if (!hexOverflow && HEX_LENGTHS.has(hexLength)) {
-        const found = hashPrefixes.get(Buffer.from(hexBytes.buffer, 0, HASH_PREFIX).toString("latin1"));
-        if (found) hit(found);
+        check(hashPrefixes.get(Buffer.from(hexBytes.buffer, 0, HASH_PREFIX).toString("latin1")));
       }
       hexLength = 0;
       hexOverflow = false;
@@ -262,6 +289,10 @@ function buildScanner({ wordValues, idValues, phraseValues, digitValues, hashPre
       for (let index = 0; index < bytes.length; index++) {
         const byte = bytes[index]!;
         const kind = BYTE_CLASS[byte]!;
+        if (pendingDigitHit >= 0) {
+          if (!(kind & CODE_LETTER)) check(pendingDigitHit);
+          pendingDigitHit = -1;
+        }
         if (kind & WORD) {
           if (wordLength < MAX_TOKEN) word[wordLength] = byte;
           wordLength++;
@@ -298,20 +329,24 @@ function buildScanner({ wordValues, idValues, phraseValues, digitValues, hashPre
         if (kind & DIGIT) {
           // The last 11 digits as a number (exact below 2^53), their count, and a lookup only
           // when the last six digits end some value.
+          if (runDigits === 0) runGluedBefore = (previousClass & CODE_LETTER) !== 0;
           digitValue = (digitValue * 10 + (byte - 48)) % 1e11;
           if (digitCount < 11) digitCount++;
+          runDigits++;
           if (digitCount >= 7 && digitTails.has(digitValue % 1e6)) {
             for (const length of digitLengths) {
-              if (digitCount >= length) {
-                const found = digitValues.get(String(digitValue % 10 ** length).padStart(length, "0"));
-                if (found) hit(found);
-              }
+              // A value that starts the run starts right after whatever came before the run.
+              if (digitCount < length || (runGluedBefore && length === runDigits)) continue;
+              const found = digitValues.get(String(digitValue % 10 ** length).padStart(length, "0"));
+              if (found >= 0) pendingDigitHit = found;
             }
           }
         } else if (!(kind & NUMBER_SEPARATOR)) {
           digitCount = 0;
           digitValue = 0;
+          runDigits = 0;
         }
+        previousClass = kind;
       }
     }
 
@@ -319,6 +354,8 @@ function buildScanner({ wordValues, idValues, phraseValues, digitValues, hashPre
       endWord();
       endIdToken();
       endHexRun();
+      check(pendingDigitHit);
+      pendingDigitHit = -1;
     }
 
     return { write, end };

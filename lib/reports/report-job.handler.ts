@@ -58,7 +58,7 @@ async function assertStillAllowed(actor: TActor, patientId: string, job: TJobCon
 
 const patientPseudonym = (patientId: string) => pseudonymize(env().ANON_KEY, "patient", patientId);
 
-/** `progress_report_P-3f9a0c5d1e2b4a67_2026-03-08.pdf`: the keyed pseudonym, never a name or MRN. */
+/** `progress_report_P-hbdfqrtmkcsnlgjp_2026-03-08.pdf`: the keyed pseudonym, never a name or MRN. */
 export function reportFileNameFor(exportType: string, pseudonym: string, extension: string, at: Date | string) {
   return reportFileName(exportType, pseudonym, at, extension, env().PRACTICE_TIMEZONE);
 }

@@ -83,7 +83,7 @@ describe("report exports: each endpoint queues a job the worker completes", () =
     const file = await download(jobId, { token });
     expect(file.status).toBe(200);
     expect(file.headers.get("content-type")).toBe("application/json");
-    expect(file.headers.get("content-disposition")).toMatch(/filename="progress_report_P-[0-9a-f]{16}_\d{4}-\d{2}-\d{2}\.json"/);
+    expect(file.headers.get("content-disposition")).toMatch(/filename="progress_report_P-[bcdfghjklmnpqrst]{16}_\d{4}-\d{2}-\d{2}\.json"/);
     expect(file.headers.get("content-disposition")).not.toContain(patient.familyName);
     const context = JSON.parse(file.body.toString("utf8"));
     expect(context.export_type).toBe("progress_report");
@@ -142,7 +142,7 @@ describe("report exports: each endpoint queues a job the worker completes", () =
     const entries = unzipEntries(file.body);
     expect(entries.size).toBe(4);
     for (const [name, body] of entries) {
-      expect(name).toMatch(/^session_note_P-[0-9a-f]{16}_\d{4}-\d{2}-\d{2}_\d\.json$/);
+      expect(name).toMatch(/^session_note_P-[bcdfghjklmnpqrst]{16}_\d{4}-\d{2}-\d{2}_\d\.json$/);
       expect(JSON.parse(body.toString("utf8")).sessions).toHaveLength(1);
     }
   });
@@ -206,7 +206,7 @@ describe("report exports: each endpoint queues a job the worker completes", () =
     expect(pinned.template).toMatchObject({ exportType: "progress_report", isSystem: true });
     const pdf = await download(pdfJob, { token });
     expect(pdf.body.subarray(0, 5).toString("latin1")).toBe("%PDF-");
-    expect(pdf.headers.get("content-disposition")).toMatch(/progress_report_P-[0-9a-f]{16}_\d{4}-\d{2}-\d{2}\.pdf/);
+    expect(pdf.headers.get("content-disposition")).toMatch(/progress_report_P-[bcdfghjklmnpqrst]{16}_\d{4}-\d{2}-\d{2}\.pdf/);
     const docx = await download(docxJob, { token });
     const documentXml = unzipEntries(docx.body).get("word/document.xml")?.toString("utf8") ?? "";
     expect(documentXml).toContain(patient.familyName);
