@@ -125,13 +125,13 @@ describe("release scan", () => {
     expect(() => builder.add(identity)).toThrow(/already built/);
   });
 
-  it("finds a birth date or phone written as a number, not as digits glued into a code", () => {
+  it("finds a birth date or phone written as a number, not as digits inside a hex string", () => {
     // 1985-04-12 -> 19850412 / 04121985; phone 5552013344.
-    for (const leak of ["19850412", "x,19850412,y", "DOB: 1985 04 12", "04121985.", "(555) 201-3344", "tel 5552013344x9", "x5552013344", "id 9919850412", "[19850412]"]) {
+    for (const leak of ["19850412", "x,19850412,y", "DOB: 1985 04 12", "04121985.", "(555) 201-3344", "tel 5552013344x9", "x5552013344", "id 9919850412", "[19850412]", "DOB19850412", "born19850412", "tel5552013344", "19850412AB"]) {
       expect(scanError(leak), leak).toBeInstanceOf(ReleaseScanError);
     }
-    // Hex checksums and ids: the same digits inside a code, with a letter right before or after them.
-    for (const code of ["ab19850412cd", "e3f19850412", "19850412f0aa", "P-0fe5552013344b", "sha256:c04121985e", "a12 3k19850412"]) {
+    // Checksums, hashes, UUIDs: the same digits with a lower-case hex letter right before or after them.
+    for (const code of ["ab19850412cd", "e3f19850412", "19850412f0aa", "P-0fe5552013344b", "sha256:c04121985e", "a12 3b19850412"]) {
       expect(scanError(code), code).toBeNull();
     }
     // Glued on one side only of a longer run: the value inside still counts.

@@ -9,10 +9,10 @@
 //   - the last few words joined by one space: street addresses;
 //   - the digits of numbers, skipping the separators numbers are written with (space - ( ) . + /)
 //     and restarting at anything else: phones in any format, SSNs, birth dates (YYYYMMDD, MMDDYYYY).
-//     Digits glued to a letter on either side of the value ("ab19700304cd", "19700304f") are part
-//     of a code, not a number: hex checksums and ids hold such runs by chance, and a million of
-//     them in one export would refuse it every time for some patient's birth date (x is not such
-//     a letter: "3125550000x12" is a phone with its extension);
+//     Digits glued to a lower-case hex letter on either side of the value ("ab19700304cd",
+//     "19700304f") are part of a hex string, not a number: checksums, hashes and UUIDs hold such
+//     runs by chance, and a million of them in one export would refuse it every time for some
+//     patient's birth date. Any other letter does not hide a number ("DOB19700304", "tel3125550000");
 //   - runs of 32, 40 or 64 hex digits: plain MD5 / SHA-1 / SHA-256 of a raw id.
 import { hash } from "node:crypto";
 import type { Readable } from "node:stream";
@@ -59,13 +59,13 @@ const JOINER = 2;
 const DIGIT = 4;
 const HEX = 8;
 const NUMBER_SEPARATOR = 16;
-const CODE_LETTER = 32;
-/** Letters that glue digits into a code; x / X are left out: "555-201-3344x12" is a phone with its extension. */
-const isCodeLetter = (byte: number) => ((byte >= 97 && byte <= 122) || (byte >= 65 && byte <= 90)) && byte !== 120 && byte !== 88;
+const HEX_LETTER = 32;
+/** a-f: hex strings are written in lower case (sha256sum, UUIDs, our manifest's checksums). */
+const isLowerHexLetter = (byte: number) => byte >= 97 && byte <= 102;
 const BYTE_CLASS = new Uint8Array(256);
 for (let byte = 0; byte < 256; byte++) {
   BYTE_CLASS[byte] =
-    (isWordByte(byte) ? WORD : 0) | (isIdJoiner(byte) ? JOINER : 0) | (isDigit(byte) ? DIGIT : 0) | (isHex(byte) ? HEX : 0) | (isNumberSeparator(byte) ? NUMBER_SEPARATOR : 0) | (isCodeLetter(byte) ? CODE_LETTER : 0);
+    (isWordByte(byte) ? WORD : 0) | (isIdJoiner(byte) ? JOINER : 0) | (isDigit(byte) ? DIGIT : 0) | (isHex(byte) ? HEX : 0) | (isNumberSeparator(byte) ? NUMBER_SEPARATOR : 0) | (isLowerHexLetter(byte) ? HEX_LETTER : 0);
 }
 
 // The scanner computes FNV-1a over a word's bytes as it reads them: for ASCII, the fnv1a of the string.
@@ -235,11 +235,11 @@ function buildScanner(values: TScanValues): TReleaseScanner {
     const recentWords: string[] = [];
     let digitValue = 0;
     let digitCount = 0;
-    /** Digits in the current run (uncapped), and whether its first digit came right after a letter. */
+    /** Digits in the current run (uncapped), and whether its first digit came right after a hex letter. */
     let runDigits = 0;
     let runGluedBefore = false;
     let previousClass = 0;
-    /** A value whose last digit was the previous byte: a hit unless a letter follows it. */
+    /** A value whose last digit was the previous byte: a hit unless a hex letter follows it. */
     let pendingDigitHit = -1;
     const hexBytes = new Uint8Array(64);
     let hexLength = 0;
@@ -290,7 +290,7 @@ function buildScanner(values: TScanValues): TReleaseScanner {
         const byte = bytes[index]!;
         const kind = BYTE_CLASS[byte]!;
         if (pendingDigitHit >= 0) {
-          if (!(kind & CODE_LETTER)) check(pendingDigitHit);
+          if (!(kind & HEX_LETTER)) check(pendingDigitHit);
           pendingDigitHit = -1;
         }
         if (kind & WORD) {
@@ -329,7 +329,7 @@ function buildScanner(values: TScanValues): TReleaseScanner {
         if (kind & DIGIT) {
           // The last 11 digits as a number (exact below 2^53), their count, and a lookup only
           // when the last six digits end some value.
-          if (runDigits === 0) runGluedBefore = (previousClass & CODE_LETTER) !== 0;
+          if (runDigits === 0) runGluedBefore = (previousClass & HEX_LETTER) !== 0;
           digitValue = (digitValue * 10 + (byte - 48)) % 1e11;
           if (digitCount < 11) digitCount++;
           runDigits++;
