@@ -1,5 +1,7 @@
 "use client";
 
+import Link from "next/link";
+
 import type { TAuditRecordDto } from "@/lib/audit/find-audit-logs";
 
 export type TAuditRecord = TAuditRecordDto;
@@ -24,7 +26,16 @@ export function AuditRecordDrawer({
     ["Outcome", record.outcome],
     ["User", user ? `${user.name} (${user.email})` : (record.user_email ?? record.user_id ?? "—")],
     ["Actor label", record.actor_label ?? "—"],
-    ["Patient", record.patient_id ?? "—"],
+    [
+      "Patient",
+      record.patient_id ? (
+        <Link key="p" href={`/patients/${encodeURIComponent(record.patient_id)}`} data-testid="audit-drawer-patient">
+          {record.patient_id}
+        </Link>
+      ) : (
+        "—"
+      ),
+    ],
     ["Export job", record.export_job_id ?? "—"],
     ["Dataset", record.dataset ?? "—"],
     ["Template", record.template_id ?? "—"],

@@ -24,14 +24,20 @@ export type TScanKind = "name" | "phone number" | "email address" | "street addr
 
 export class ReleaseScanError extends Error {
   readonly patientPseudonym: string;
+  /** The patient's internal id, for the audit record an administrator reads; never in the message (raw ids are identifiers too). */
+  readonly patientId: string;
   readonly kind: TScanKind;
   readonly source: string;
 
-  constructor(pseudonym: string, kind: TScanKind, source: string) {
+  constructor(patient: { pseudonym: string; id: string }, kind: TScanKind, source: string) {
     // Never the value itself: the message is stored on the job and shown to the requester.
-    super(`Release scan refused the file: ${source} contains a ${kind} of patient ${pseudonym}. Nothing was offered; the data needs fixing before it can be exported.`);
+    super(
+      `Release scan refused the file: ${source} contains a ${kind} of patient ${patient.pseudonym}. Nothing was offered. ` +
+        "An administrator can open that patient from this export's failure in the audit log and find where the value comes from.",
+    );
     this.name = "ReleaseScanError";
-    this.patientPseudonym = pseudonym;
+    this.patientPseudonym = patient.pseudonym;
+    this.patientId = patient.id;
     this.kind = kind;
     this.source = source;
   }
@@ -104,6 +110,7 @@ export function createReleaseScanner(identities: Iterable<TPatientIdentity>): TR
 export function releaseScannerBuilder(): { add(identity: TPatientIdentity): void; build(): TReleaseScanner } {
   const values: TScanValues = {
     pseudonyms: [],
+    patientIds: [],
     wordValues: new FingerprintList(),
     idValues: new FingerprintList(),
     phraseValues: new FingerprintList(),
@@ -157,6 +164,7 @@ export function releaseScannerBuilder(): { add(identity: TPatientIdentity): void
   const add = (identity: TPatientIdentity) => {
     if (built) throw new Error("This release scanner is already built; add every patient before building it.");
     const patient = values.pseudonyms.push(identity.pseudonym) - 1;
+    values.patientIds.push(identity.id);
     const hitOf = (kind: TScanKind) => patient * SCAN_KINDS.length + SCAN_KINDS.indexOf(kind);
     for (const name of identity.names) addWord(name, hitOf("name"));
     for (const email of identity.emails) addToken(email, hitOf("email address"));
@@ -193,6 +201,7 @@ export function releaseScannerBuilder(): { add(identity: TPatientIdentity): void
 type TScanValues = {
   /** By patient index. */
   pseudonyms: string[];
+  patientIds: string[];
   wordValues: FingerprintList;
   idValues: FingerprintList;
   phraseValues: FingerprintList;
@@ -212,7 +221,7 @@ function buildScanner(values: TScanValues): TReleaseScanner {
   // ASCII id token (trailing joiners trimmed) only when it has a joiner inside and its hash is
   // that of some id value; phrases only end on the last word of some phrase; digit runs only
   // when their last six digits end some value. Exact: a skipped token could not have matched.
-  const { pseudonyms, digitLengths, longestPhrase, wordHashes, idHashes, digitTails, phraseLastWords } = values;
+  const { pseudonyms, patientIds, digitLengths, longestPhrase, wordHashes, idHashes, digitTails, phraseLastWords } = values;
   const wordValues = new FingerprintTable(values.wordValues);
   const idValues = new FingerprintTable(values.idValues);
   const phraseValues = new FingerprintTable(values.phraseValues);
@@ -247,7 +256,8 @@ function buildScanner(values: TScanValues): TReleaseScanner {
 
     const check = (found: number) => {
       if (found < 0) return;
-      throw new ReleaseScanError(pseudonyms[Math.floor(found / SCAN_KINDS.length)]!, SCAN_KINDS[found % SCAN_KINDS.length]!, source);
+      const patient = Math.floor(found / SCAN_KINDS.length);
+      throw new ReleaseScanError({ pseudonym: pseudonyms[patient]!, id: patientIds[patient]! }, SCAN_KINDS[found % SCAN_KINDS.length]!, source);
     };
     const decode = (bytes: Uint8Array, length: number) => Buffer.from(bytes.buffer, bytes.byteOffset, Math.min(length, MAX_TOKEN)).toString("utf8").toLowerCase();
 

@@ -167,7 +167,8 @@ export const handleDatasetJob: TJobHandler = async (ctx) => {
           try {
             await scanZip(open, scanner, fileName);
           } catch (error) {
-            if (error instanceof ReleaseScanError || error instanceof ZipScanError) throw new PermanentJobError(error.message);
+            if (error instanceof ReleaseScanError) throw new PermanentJobError(error.message, { patientId: error.patientId });
+            if (error instanceof ZipScanError) throw new PermanentJobError(error.message);
             throw error;
           }
           auditDetails.releaseScan = { patients, patterns: scanner.patternCount, outcome: "clean" };

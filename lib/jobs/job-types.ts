@@ -54,9 +54,13 @@ export type TJobHandler = (context: TJobContext) => Promise<TJobOutput>;
 
 /** A failure that retrying cannot fix (bad parameters, a release scan hit, lost access). */
 export class PermanentJobError extends Error {
-  constructor(message: string) {
+  /** The patient the failure is about, when the job itself names none (a release scan hit): recorded on the audit entry. */
+  readonly patientId: string | undefined;
+
+  constructor(message: string, options: { patientId?: string } = {}) {
     super(message);
     this.name = "PermanentJobError";
+    this.patientId = options.patientId;
   }
 }
 

@@ -145,7 +145,7 @@ export async function runClaimedJob(job: TClaimedJob, workerId: string): Promise
         outcome: "failure",
         userId: job.userId,
         exportJobId: job.id,
-        patientId: job.patientId,
+        patientId: job.patientId ?? (error instanceof PermanentJobError ? error.patientId : undefined) ?? null,
         templateId: job.templateId,
         scheduleId: job.scheduledReportId,
         metadata: { kind: job.kind, exportType: job.exportType, format: job.format, attempts: job.attempts, error: message },

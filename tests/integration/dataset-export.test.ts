@@ -129,7 +129,11 @@ describe("anon dataset export", () => {
       expect((job.progress as { stage?: string } | null)?.stage).toBe("release scan");
       const files = await storage().exists(`${actor.id}/${job.id}/${job.fileName ?? "x"}`);
       expect(files).toBe(false);
-      expect(await prisma.exportAuditLog.count({ where: { action: "export_failed", exportJobId: job.id } })).toBe(1);
+      // The analyst reads the pseudonym; the audit record gives an administrator the patient to open.
+      expect(job.errorMessage).not.toContain(patients[0]!.id);
+      expect(job.errorMessage).toMatch(/administrator can open that patient/);
+      const failure = await prisma.exportAuditLog.findMany({ where: { action: "export_failed", exportJobId: job.id } });
+      expect(failure.map((record) => record.patientId)).toEqual([patients[0]!.id]);
     } finally {
       await prisma.condition.delete({ where: { id: planted.id } });
     }
