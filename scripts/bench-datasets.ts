@@ -1,5 +1,7 @@
 // npm run bench:datasets -- --rows 1000000 [--db sqlite|pg] [--pg-url postgresql://postgres@127.0.0.1:5432/postgres] [--batch N]
-//   [--keep] [--existing URL]
+//   [--keep] [--existing URL] [--patients N]
+// --patients sets how many patients the rows belong to (default: one per 50 rows, at most 20,000),
+// so memory can be compared across row counts with the same patients.
 // --keep leaves the filled scratch database in place and prints its URL; --existing URL measures
 // against such a database instead of filling a new one (--rows must match its fill), so a change
 // can be measured again without the minutes of the fill.
@@ -36,7 +38,9 @@ const PG_URL = flag("pg-url", "postgresql://postgres@127.0.0.1:5432/postgres");
 const BATCH = flag("batch", "") ? Number(flag("batch", "")) : null;
 const KEEP = process.argv.includes("--keep");
 const EXISTING = flag("existing", "");
-const PATIENTS = Math.max(10, Math.min(20_000, Math.floor(ROWS / 50)));
+const PATIENTS = flag("patients", "") ? Number(flag("patients", "")) : Math.max(10, Math.min(20_000, Math.floor(ROWS / 50)));
+/** A day of 1930-2009, spread over all of them (a multiplicative hash of n). */
+const syntheticBirthDate = (n: number) => new Date(Date.UTC(1930, 0, 1) + ((Math.imul(n + 1, 0x9e3779b1) >>> 0) % 29_220) * 86_400_000).toISOString().slice(0, 10);
 const id = (prefix: string, n: number) => `${prefix}${n.toString(36).padStart(8, "0")}`;
 
 type TTableRows = { table: string; columns: string[]; rows: Generator<unknown[][]> };
@@ -65,7 +69,8 @@ function synthetic(): TTableRows[] {
     {
       table: "Patient",
       columns: ["id", "fhirId", "givenName", "familyName", "birthDate", "phone", "email", "addressLine", "postalCode", "mrn", "organizationId", "raw", "updatedAt"],
-      rows: batches(PATIENTS, (n) => [id("p", n), `pat-${n}`, `Given${n}x`, `Family${n}y`, "1970-03-04", `312-555-${String(n % 10000).padStart(4, "0")}`, `p${n}@bench.example`, `${n} Bench Street`, "60601", `MRN-${n}-${randomBytes(2).toString("hex")}`, "org1", "{}", new Date(now).toISOString()]),
+      // Birth dates and phones spread as a practice's are: the release scan searches every one of them.
+      rows: batches(PATIENTS, (n) => [id("p", n), `pat-${n}`, `Given${n}x`, `Family${n}y`, syntheticBirthDate(n), `${300 + (Math.floor(n / 10000) % 700)}-555-${String(n % 10000).padStart(4, "0")}`, `p${n}@bench.example`, `${n} Bench Street`, "60601", `MRN-${n}-${randomBytes(2).toString("hex")}`, "org1", "{}", new Date(now).toISOString()]),
     },
     {
       table: "Encounter",
@@ -112,7 +117,7 @@ async function fillPg(url: string) {
  * measured process's heap and RSS (RSS never shrinks back), and the export would be charged for them.
  */
 function fillInChild(url: string) {
-  const child = spawnSync(process.execPath, [...process.execArgv, process.argv[1]!, "--fill-only", url, "--rows", String(ROWS), "--db", DB], { stdio: "inherit" });
+  const child = spawnSync(process.execPath, [...process.execArgv, process.argv[1]!, "--fill-only", url, "--rows", String(ROWS), "--patients", String(PATIENTS), "--db", DB], { stdio: "inherit" });
   if (child.status !== 0) throw new Error(`fill failed (${child.status})`);
 }
 
