@@ -8,6 +8,8 @@ export type TPatientIdentity = {
   /** The patient's pseudonym, used to name the patient in scan errors without PHI. */
   pseudonym: string;
   names: string[];
+  /** Given (or preferred) and family name together, both orders, with the middle name, and the emergency contact's name. */
+  fullNames: string[];
   phones: string[];
   emails: string[];
   /** Street lines (and city, for the scrubber). */
@@ -28,6 +30,16 @@ export type TPatientIdentitySource = { id: string } & Partial<Record<Exclude<(ty
 
 const present = (values: (string | null | undefined)[]) => [...new Set(values.map((value) => value?.trim() ?? "").filter(Boolean))];
 
+function fullNamesOf(patient: TPatientIdentitySource): string[] {
+  const family = patient.familyName?.trim();
+  if (!family) return present([patient.emergencyContactName]);
+  const given = patient.givenName?.trim();
+  const middle = patient.middleName?.trim();
+  const firsts = [given, patient.preferredName?.trim()].filter((name): name is string => Boolean(name));
+
+  return present([...firsts.flatMap((first) => [`${first} ${family}`, `${family} ${first}`]), ...(given && middle ? [`${given} ${middle} ${family}`] : []), patient.emergencyContactName]);
+}
+
 export function identityOf(patient: TPatientIdentitySource, pseudonym: string): TPatientIdentity {
   // Multi-word names ("Mary Ann", "van der Berg") are searched word by word as well.
   const nameParts = [patient.givenName, patient.middleName, patient.familyName, patient.preferredName, ...(patient.emergencyContactName ?? "").split(/\s+/)];
@@ -37,6 +49,7 @@ export function identityOf(patient: TPatientIdentitySource, pseudonym: string): 
     id: patient.id,
     pseudonym,
     names,
+    fullNames: fullNamesOf(patient),
     phones: present([patient.phone, patient.mobilePhone, patient.emergencyContactPhone]),
     emails: present([patient.email]),
     streets: present([patient.addressLine]),

@@ -4,9 +4,10 @@
 // few typed-array slots per value (fingerprint-table.ts). All tokenizer state carries across
 // chunks: a value split between two chunks is still found.
 //
-//   - words ([A-Za-z0-9] and any non-ASCII byte), case-folded: names, single-word ids;
+//   - words ([A-Za-z0-9] and any non-ASCII byte), case-folded: names, single-word ids (a name that is
+//     an everyday word, "Will", "Major", is searched only within the full name: common-words.ts);
 //   - id tokens (words joined by . _ @ + -): emails, "MRN-448812", "Ashcombe-Tate";
-//   - the last few words joined by one space: street addresses;
+//   - the last few words joined by one space: street addresses, full names;
 //   - the digits of numbers, skipping the separators numbers are written with (space - ( ) . + /)
 //     and restarting at anything else: phones in any format, SSNs, birth dates (YYYYMMDD, MMDDYYYY).
 //     Digits glued to a lower-case hex letter on either side of the value ("ab19700304cd",
@@ -17,6 +18,7 @@
 import { hash } from "node:crypto";
 import type { Readable } from "node:stream";
 
+import { isCommonWord } from "@/lib/anonymize/common-words";
 import { FingerprintList, FingerprintTable, fnv1a, Uint32Set } from "@/lib/anonymize/fingerprint-table";
 import type { TPatientIdentity } from "@/lib/anonymize/patient-identity";
 
@@ -130,10 +132,12 @@ export function releaseScannerBuilder(): { add(identity: TPatientIdentity): void
     wordValues.add(word, hit);
     if (isAsciiText(word)) wordHashes.add(fnv1a(word));
   };
-  const addWord = (value: string, hit: number) => {
+  /** A name word alone, unless it is an everyday word (common-words.ts: those are searched as part of the full name). */
+  const addNameWord = (value: string, hit: number) => {
     const parts = words(value);
-    if (parts.length === 1 && parts[0]!.length >= 2 && trimJoiners(value.trim().toLowerCase()) === parts[0]) addWordValue(parts[0]!, hit);
-    else if (parts.length > 1) addToken(value, hit);
+    if (parts.length === 1 && parts[0]!.length >= 2 && trimJoiners(value.trim().toLowerCase()) === parts[0]) {
+      if (!isCommonWord(parts[0]!)) addWordValue(parts[0]!, hit);
+    } else if (parts.length > 1) addToken(value, hit);
   };
   const addToken = (value: string, hit: number) => {
     const token = trimJoiners(value.trim().toLowerCase());
@@ -166,7 +170,7 @@ export function releaseScannerBuilder(): { add(identity: TPatientIdentity): void
     const patient = values.pseudonyms.push(identity.pseudonym) - 1;
     values.patientIds.push(identity.id);
     const hitOf = (kind: TScanKind) => patient * SCAN_KINDS.length + SCAN_KINDS.indexOf(kind);
-    for (const name of identity.names) addWord(name, hitOf("name"));
+    for (const name of [...identity.names, ...identity.fullNames]) addNameWord(name, hitOf("name"));
     for (const email of identity.emails) addToken(email, hitOf("email address"));
     for (const street of identity.streets) addToken(street, hitOf("street address"));
     for (const phone of identity.phones) {
