@@ -32,12 +32,15 @@ const present = (values: (string | null | undefined)[]) => [...new Set(values.ma
 
 function fullNamesOf(patient: TPatientIdentitySource): string[] {
   const family = patient.familyName?.trim();
-  if (!family) return present([patient.emergencyContactName]);
   const given = patient.givenName?.trim();
   const middle = patient.middleName?.trim();
-  const firsts = [given, patient.preferredName?.trim()].filter((name): name is string => Boolean(name));
+  const firsts = family ? [given, patient.preferredName?.trim()].filter((name): name is string => Boolean(name)) : [];
 
-  return present([...firsts.flatMap((first) => [`${first} ${family}`, `${family} ${first}`]), ...(given && middle ? [`${given} ${middle} ${family}`] : []), patient.emergencyContactName]);
+  return present([
+    ...firsts.flatMap((first) => [`${first} ${family}`, `${family} ${first}`]),
+    family && given && middle ? `${given} ${middle} ${family}` : null,
+    patient.emergencyContactName,
+  ]);
 }
 
 export function identityOf(patient: TPatientIdentitySource, pseudonym: string): TPatientIdentity {
