@@ -8,8 +8,9 @@
 // lookup (~10^-14 for 300,000 patterns), and such a collision can only make the scan refuse a
 // clean file, never let a real value through: an equal string always has the equal fingerprint.
 
-const FNV_OFFSET = 0x811c9dc5;
-const FNV_PRIME = 0x01000193;
+/** FNV-1a's parameters; the release scan hashes a word's bytes with them as it reads, to match fnv1a(word). */
+export const FNV_OFFSET = 0x811c9dc5;
+export const FNV_PRIME = 0x01000193;
 const MIX_SEED = 0x9e3779b9;
 /** A Uint32Set's first size (it doubles from there). */
 const MIN_CAPACITY = 1024;

@@ -19,7 +19,7 @@ import { hash } from "node:crypto";
 import type { Readable } from "node:stream";
 
 import { isCommonWord } from "@/lib/anonymize/common-words";
-import { FingerprintList, FingerprintTable, fnv1a, Uint32Set } from "@/lib/anonymize/fingerprint-table";
+import { FingerprintList, FingerprintTable, FNV_OFFSET, FNV_PRIME, fnv1a, Uint32Set } from "@/lib/anonymize/fingerprint-table";
 import type { TPatientIdentity } from "@/lib/anonymize/patient-identity";
 
 export type TScanKind = "name" | "phone number" | "email address" | "street address" | "birth date" | "identifier" | "hash of an identifier" | "SSN";
@@ -77,8 +77,6 @@ for (let byte = 0; byte < 256; byte++) {
 }
 
 // The scanner computes FNV-1a over a word's bytes as it reads them: for ASCII, the fnv1a of the string.
-const FNV_OFFSET = 0x811c9dc5;
-const FNV_PRIME = 0x01000193;
 /** A token that matches nothing (a word the prefilter ruled out). */
 const NO_MATCH = "\u0000";
 const isAsciiText = (value: string) => /^[\x00-\x7f]*$/.test(value);
@@ -106,13 +104,12 @@ export function createReleaseScanner(identities: Iterable<TPatientIdentity>): TR
 
 /**
  * Builds a scanner one identity at a time, so a caller loading tens of thousands of patients in
- * batches never holds them all: only the scanner's tables and the patients' pseudonyms stay.
+ * batches never holds them all: only the scanner's tables and each patient's pseudonym and id stay.
  * A value's hit is one number: patient index * SCAN_KINDS.length + kind index.
  */
 export function releaseScannerBuilder(): { add(identity: TPatientIdentity): void; build(): TReleaseScanner } {
   const values: TScanValues = {
-    pseudonyms: [],
-    patientIds: [],
+    patients: [],
     wordValues: new FingerprintList(),
     idValues: new FingerprintList(),
     phraseValues: new FingerprintList(),
@@ -167,8 +164,7 @@ export function releaseScannerBuilder(): { add(identity: TPatientIdentity): void
   let built = false;
   const add = (identity: TPatientIdentity) => {
     if (built) throw new Error("This release scanner is already built; add every patient before building it.");
-    const patient = values.pseudonyms.push(identity.pseudonym) - 1;
-    values.patientIds.push(identity.id);
+    const patient = values.patients.push({ pseudonym: identity.pseudonym, id: identity.id }) - 1;
     const hitOf = (kind: TScanKind) => patient * SCAN_KINDS.length + SCAN_KINDS.indexOf(kind);
     for (const name of [...identity.names, ...identity.fullNames]) addNameWord(name, hitOf("name"));
     for (const email of identity.emails) addToken(email, hitOf("email address"));
@@ -204,8 +200,7 @@ export function releaseScannerBuilder(): { add(identity: TPatientIdentity): void
 
 type TScanValues = {
   /** By patient index. */
-  pseudonyms: string[];
-  patientIds: string[];
+  patients: { pseudonym: string; id: string }[];
   wordValues: FingerprintList;
   idValues: FingerprintList;
   phraseValues: FingerprintList;
@@ -225,7 +220,7 @@ function buildScanner(values: TScanValues): TReleaseScanner {
   // ASCII id token (trailing joiners trimmed) only when it has a joiner inside and its hash is
   // that of some id value; phrases only end on the last word of some phrase; digit runs only
   // when their last six digits end some value. Exact: a skipped token could not have matched.
-  const { pseudonyms, patientIds, digitLengths, longestPhrase, wordHashes, idHashes, digitTails, phraseLastWords } = values;
+  const { patients, digitLengths, longestPhrase, wordHashes, idHashes, digitTails, phraseLastWords } = values;
   const wordValues = new FingerprintTable(values.wordValues);
   const idValues = new FingerprintTable(values.idValues);
   const phraseValues = new FingerprintTable(values.phraseValues);
@@ -260,8 +255,7 @@ function buildScanner(values: TScanValues): TReleaseScanner {
 
     const check = (found: number) => {
       if (found < 0) return;
-      const patient = Math.floor(found / SCAN_KINDS.length);
-      throw new ReleaseScanError({ pseudonym: pseudonyms[patient]!, id: patientIds[patient]! }, SCAN_KINDS[found % SCAN_KINDS.length]!, source);
+      throw new ReleaseScanError(patients[Math.floor(found / SCAN_KINDS.length)]!, SCAN_KINDS[found % SCAN_KINDS.length]!, source);
     };
     const decode = (bytes: Uint8Array, length: number) => Buffer.from(bytes.buffer, bytes.byteOffset, Math.min(length, MAX_TOKEN)).toString("utf8").toLowerCase();
 
