@@ -8,12 +8,17 @@
 // - react-pdf's newer pagination engine (`layout` / `experimentalPagination`): content is laid out
 //   once and packed into pages. The classic engine lays the remaining content out again at every
 //   page break (and again for each render prop), which made a 6-page report cost ~O(pages²).
-// - The running header/footer are the page `layout` (page chrome with its space reserved), so
-//   {page}/{pages} are plain text there: no render prop, no dynamic re-layout.
+// - The running header and footer are laid out apart from the body and placed on each page after
+//   pagination (`layoutPages`), so the body is paginated once even when the footer says "of M".
+//   react-pdf's own steps do the work (@react-pdf/layout, @react-pdf/render, pdfkit: the packages
+//   `pdf().toBuffer()` runs, pinned to the versions @react-pdf/renderer 4.9.0 ships with).
 // - Few, flat nodes: one <Text> per paragraph or table cell (nested <Text> only for runs whose
 //   marks differ), no <View> per cell; styles created once at module level or cached by marks.
+import layoutDocument, { type SafeDocumentNode } from "@react-pdf/layout";
+import renderLaidOut from "@react-pdf/render";
 import { Circle, Document, Font, Line, Page, pdf, Polyline, StyleSheet, Svg, Text, View } from "@react-pdf/renderer";
 import type { Style } from "@react-pdf/stylesheet";
+import PDFDocument from "pdfkit";
 import type { ReactElement, ReactNode } from "react";
 
 import { BASE_FONT_SIZE } from "@/lib/render/css";
@@ -38,8 +43,9 @@ const CHART_PAD = 8;
 const styles = StyleSheet.create({
   page: { fontFamily: "Helvetica", fontSize: BASE_FONT_SIZE, color: TEXT_COLOR, paddingHorizontal: PAGE_MARGIN, paddingVertical: PAGE_MARGIN },
   chromePage: { fontFamily: "Helvetica", fontSize: BASE_FONT_SIZE, color: TEXT_COLOR, paddingHorizontal: PAGE_MARGIN, paddingTop: RUNNING_TOP, paddingBottom: RUNNING_BOTTOM },
-  header: { fontSize: 8, color: "#555555", marginBottom: RUNNING_GAP },
-  footer: { fontSize: 8, color: "#555555", marginTop: RUNNING_GAP },
+  header: { fontSize: 8, color: "#555555" },
+  footer: { fontSize: 8, color: "#555555" },
+  chromeSpacer: { flexGrow: 1 },
   paragraph: { marginBottom: 5 },
   // react-pdf resolves a unitless lineHeight against its default 18 pt unless the same style sets
   // fontSize (the page's inherited size comes too late): without it lines were 24 pt apart.
@@ -293,35 +299,79 @@ function blocks(list: TBlock[], ctx: TBlockContext, keyPrefix?: string | number)
   return out;
 }
 
-function documentElement(tree: TDocumentTree, meta: { title: string }): ReactElement {
-  const body = blocks(tree.body, { isRunning: false, inList: false });
-  const hasChrome = tree.header.length > 0 || tree.footer.length > 0;
-  // Header/footer are the page template; the engine renders it once per output page with the page
-  // numbers, and keeps the body out of the space it takes.
-  const chrome = ({ children, pageNumber = 1, totalPages }: { children: ReactNode; pageNumber?: number | undefined; totalPages?: number | undefined }) => {
-    const ctx: TBlockContext = { page: { pageNumber, totalPages: totalPages ?? pageNumber }, isRunning: true, inList: false };
+const LETTER = { width: 612, height: 792 } as const;
+/** Page numbers the chrome is measured with: all digits are equally wide in Helvetica, so real numbers of up to four digits never make it taller. */
+const PROBE_PAGE: TPageInfo = { pageNumber: 8888, totalPages: 8888 };
+/** Least body height a page must keep once its header and footer are placed. */
+const MIN_BODY_HEIGHT = 72;
 
-    return (
-      <>
-        {tree.header.length ? <View style={styles.header}>{blocks(tree.header, ctx)}</View> : null}
-        {children}
-        {tree.footer.length ? <View style={styles.footer}>{blocks(tree.footer, ctx)}</View> : null}
-      </>
-    );
-  };
+/** The running header and footer of one page, with a spacer that pushes the footer to the bottom. */
+function chromePage(tree: TDocumentTree, page: TPageInfo, key: number) {
+  const ctx: TBlockContext = { page, isRunning: true, inList: false };
+
   return (
+    <Page key={key} size="LETTER" style={styles.chromePage}>
+      <View style={styles.header}>{blocks(tree.header, ctx)}</View>
+      <View style={styles.chromeSpacer} />
+      <View style={styles.footer}>{blocks(tree.footer, ctx)}</View>
+    </Page>
+  );
+}
+
+type TLaidOut = SafeDocumentNode;
+
+/** Lays out whatever the writer's container holds (react-pdf's own layout step, with its font store). */
+async function layoutContainer(element: ReactElement): Promise<TLaidOut> {
+  writer.updateContainer(element);
+
+  return (layoutDocument as unknown as (doc: unknown, fonts: typeof Font) => Promise<TLaidOut>)(writer.container.document, Font);
+}
+
+const boxHeight = (node: { box?: { height?: number } | undefined } | undefined) => node?.box?.height ?? 0;
+
+/**
+ * Body first, then the header and footer of each page. react-pdf's own page template (`layout`)
+ * paginates the whole document twice when the chrome shows "Page N of M" (the second round only to
+ * learn M) and lays every page out again each round: two thirds of the writer's time on a 5-page
+ * report. Here the body is paginated once into pages whose margins leave room for the chrome; the
+ * chrome, a few lines per page, is then laid out with the real page count and placed on each page.
+ */
+async function layoutPages(tree: TDocumentTree, meta: { title: string }): Promise<TLaidOut> {
+  const body = blocks(tree.body, { isRunning: false, inList: false });
+  const document = (pages: ReactNode) => (
     <Document title={meta.title} producer="CareExport" creator="CareExport">
-      {hasChrome ? (
-        <Page size="LETTER" style={styles.chromePage} layout={chrome}>
-          {body}
-        </Page>
-      ) : (
-        <Page size="LETTER" style={styles.page} experimentalPagination>
-          {body}
-        </Page>
-      )}
+      {pages}
     </Document>
   );
+  const hasHeader = tree.header.length > 0;
+  const hasFooter = tree.footer.length > 0;
+  if (!hasHeader && !hasFooter) {
+    return layoutContainer(document(<Page size="LETTER" style={styles.page} experimentalPagination>{body}</Page>));
+  }
+
+  const probe = (await layoutContainer(document(chromePage(tree, PROBE_PAGE, 0)))).children[0]?.children ?? [];
+  const paddingTop = hasHeader ? RUNNING_TOP + boxHeight(probe[0]) + RUNNING_GAP : PAGE_MARGIN;
+  const paddingBottom = hasFooter ? RUNNING_BOTTOM + boxHeight(probe[2]) + RUNNING_GAP : PAGE_MARGIN;
+  if (LETTER.height - paddingTop - paddingBottom < MIN_BODY_HEIGHT) {
+    throw new Error("The template's page header and footer leave no room for the report on the page: shorten them.");
+  }
+
+  const laidOut = await layoutContainer(
+    document(
+      <Page size="LETTER" style={[styles.page, { paddingTop, paddingBottom }]} experimentalPagination>
+        {body}
+      </Page>,
+    ),
+  );
+  const totalPages = laidOut.children.length;
+  const chrome = await layoutContainer(document(laidOut.children.map((_, index) => chromePage(tree, { pageNumber: index + 1, totalPages }, index))));
+  laidOut.children.forEach((page, index) => {
+    const [header, , footer] = chrome.children[index]?.children ?? [];
+    const placed = [hasHeader ? header : undefined, hasFooter ? footer : undefined].filter((node) => node !== undefined);
+    page.children = [...(page.children ?? []), ...placed];
+  });
+
+  return laidOut;
 }
 
 // One react-pdf instance for the life of the process (see the header comment). Documents go
@@ -329,12 +379,23 @@ function documentElement(tree: TDocumentTree, meta: { title: string }): ReactEle
 const writer = pdf();
 let queue: Promise<unknown> = Promise.resolve();
 
-async function writeOne(element: ReactElement): Promise<Buffer> {
+async function writeOne(tree: TDocumentTree, meta: { title: string }): Promise<Buffer> {
   try {
-    writer.updateContainer(element);
-    const stream = (await writer.toBuffer()) as unknown as AsyncIterable<Buffer>;
+    const laidOut = await layoutPages(tree, meta);
+    const file = new PDFDocument({
+      compress: true,
+      displayTitle: true,
+      autoFirstPage: false,
+      info: { Title: meta.title, Producer: "CareExport", Creator: "CareExport", CreationDate: new Date() },
+    });
     const chunks: Buffer[] = [];
-    for await (const chunk of stream) chunks.push(chunk);
+    file.on("data", (chunk: Buffer) => chunks.push(chunk));
+    const ended = new Promise<void>((resolve, reject) => {
+      file.on("end", resolve);
+      file.on("error", reject);
+    });
+    renderLaidOut(file as unknown as Parameters<typeof renderLaidOut>[0], laidOut);
+    await ended;
 
     return Buffer.concat(chunks);
   } finally {
@@ -345,8 +406,7 @@ async function writeOne(element: ReactElement): Promise<Buffer> {
 }
 
 export function renderPdf(tree: TDocumentTree, meta: { title: string }): Promise<Buffer> {
-  const element = documentElement(tree, meta);
-  const result = queue.then(() => writeOne(element));
+  const result = queue.then(() => writeOne(tree, meta));
   queue = result.catch(() => undefined);
 
   return result;

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 
 import { renderDocument } from "@/lib/render/render-document";
 import { docxText, readZipEntry } from "@/lib/render/testing/read-docx";
-import { pdfText } from "@/lib/render/testing/pdf-text";
+import { pdfPageWords, pdfText } from "@/lib/render/testing/pdf-text";
 
 const HTML = `
 <header><p style="text-align:right">Riverbend Counseling</p></header>
@@ -43,5 +43,32 @@ describe("renderDocument", () => {
     expect(footer).toMatch(/PAGE/);
     expect(footer).toMatch(/NUMPAGES/);
     expect(readZipEntry(docx, "word/header1.xml") ?? readZipEntry(docx, "word/header2.xml")).toContain("Riverbend Counseling");
+  });
+
+  it("puts the running header and footer on every page, with the page count, clear of the body", async () => {
+    const paragraphs = Array.from({ length: 140 }, (_, i) => `<p>Body${i} continues the session narrative with enough words to wrap onto another row now and then, as notes do.</p>`).join("");
+    const html = `<header><p>Riverbend Counseling</p><p>Second header line</p></header>${paragraphs}<footer><p>Page {page} of {pages}</p></footer>`;
+    const pages = pdfPageWords(await renderDocument(html, "pdf", { title: "Long" }));
+    if (pages === null) return; // poppler-utils not installed on this machine
+    expect(pages.length).toBeGreaterThanOrEqual(4);
+    const seen: string[] = [];
+    pages.forEach((words, index) => {
+      const header = words.filter((word) => ["Riverbend", "Counseling", "Second", "header", "line"].includes(word.text));
+      const footer = words.filter((word) => word.text === "Page" || word.text === "of" || /^\d+$/.test(word.text));
+      const body = words.filter((word) => !header.includes(word) && !footer.includes(word));
+      expect(header.map((word) => word.text)).toEqual(["Riverbend", "Counseling", "Second", "header", "line"]);
+      expect(footer.map((word) => word.text)).toEqual(["Page", String(index + 1), "of", String(pages.length)]);
+      expect(body.length).toBeGreaterThan(0);
+      expect(Math.min(...body.map((word) => word.yMin))).toBeGreaterThan(Math.max(...header.map((word) => word.yMax)));
+      expect(Math.max(...body.map((word) => word.yMax))).toBeLessThan(Math.min(...footer.map((word) => word.yMin)));
+      seen.push(...body.filter((word) => /^Body\d+$/.test(word.text)).map((word) => word.text));
+    });
+    // Every paragraph once, in order: nothing lost or repeated at a page break.
+    expect(seen).toEqual(Array.from({ length: 140 }, (_, i) => `Body${i}`));
+  });
+
+  it("refuses a header and footer that leave no room for the body", async () => {
+    const header = Array.from({ length: 70 }, (_, i) => `<p>Header line ${i}</p>`).join("");
+    await expect(renderDocument(`<header>${header}</header><p>Body</p><footer><p>Page {page}</p></footer>`, "pdf", { title: "x" })).rejects.toThrow(/header and footer leave no room/);
   });
 });

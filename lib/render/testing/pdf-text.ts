@@ -18,3 +18,29 @@ export function pdfText(pdf: Buffer): string | null {
     rmSync(dir, { recursive: true, force: true });
   }
 }
+
+export type TPdfWord = { text: string; yMin: number; yMax: number };
+
+/** Each page's words with their vertical extent (pdftotext -bbox), or null when the binary is absent. */
+export function pdfPageWords(pdf: Buffer): TPdfWord[][] | null {
+  if (!existsSync(PDFTOTEXT)) return null;
+  const dir = mkdtempSync(path.join(tmpdir(), "careexport-pdf-"));
+  try {
+    const file = path.join(dir, "doc.pdf");
+    writeFileSync(file, pdf);
+    const xhtml = execFileSync(PDFTOTEXT, ["-bbox", file, "-"], { encoding: "utf8" });
+
+    return xhtml
+      .split("<page ")
+      .slice(1)
+      .map((page) =>
+        [...page.matchAll(/<word xMin="[\d.]+" yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">([^<]*)<\/word>/g)].map((match) => ({
+          text: match[3]!.replace(/&amp;/g, "&"),
+          yMin: Number(match[1]),
+          yMax: Number(match[2]),
+        })),
+      );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
