@@ -5,13 +5,15 @@
 // - One long-lived react-pdf instance, documents rendered one at a time and unmounted after.
 //   `renderToBuffer` creates a React root per call that react-pdf never unmounts; React keeps
 //   every root (and with it the whole document tree) reachable, ~4 MB per report.
-// - react-pdf's newer pagination engine (`layout` / `experimentalPagination`): content is laid out
-//   once and packed into pages. The classic engine lays the remaining content out again at every
-//   page break (and again for each render prop), which made a 6-page report cost ~O(pages²).
-// - The running header and footer are laid out apart from the body and placed on each page after
-//   pagination (`layoutPages`), so the body is paginated once even when the footer says "of M".
-//   react-pdf's own steps do the work (@react-pdf/layout, @react-pdf/render, pdfkit: the packages
-//   `pdf().toBuffer()` runs, pinned to the versions @react-pdf/renderer 4.9.0 ships with).
+// - The body is laid out once, as one page of unbounded height, and cut into pages by moving what
+//   react-pdf measured (lib/render/pdf-paginate.ts). react-pdf's pagination lays each page out
+//   again after splitting it (its classic engine at every break, ~O(pages²)), and with a page
+//   template showing "Page N of M" paginates the whole document twice to learn M.
+// - The running header and footer are measured first (their height sets the body's margins), then
+//   laid out once more with the real page count and placed on each page.
+// - react-pdf's own steps do the work, called directly: @react-pdf/layout, @react-pdf/render and
+//   pdfkit, the packages `pdf().toBuffer()` runs, pinned to the versions @react-pdf/renderer 4.9.0
+//   ships with. The React tree and its reconciler are @react-pdf/renderer's.
 // - Few, flat nodes: one <Text> per paragraph or table cell (nested <Text> only for runs whose
 //   marks differ), no <View> per cell; styles created once at module level or cached by marks.
 import layoutDocument, { type SafeDocumentNode } from "@react-pdf/layout";
@@ -22,6 +24,7 @@ import PDFDocument from "pdfkit";
 import type { ReactElement, ReactNode } from "react";
 
 import { BASE_FONT_SIZE } from "@/lib/render/css";
+import { paginateTallPage, type TLaidOutNode } from "@/lib/render/pdf-paginate";
 import type { TBlock, TBlockStyle, TDocumentTree, TInline, TMarks, TTableRow } from "@/lib/render/document-tree.types";
 
 const PAGE_MARGIN = 54;
@@ -329,13 +332,7 @@ async function layoutContainer(element: ReactElement): Promise<TLaidOut> {
 
 const boxHeight = (node: { box?: { height?: number } | undefined } | undefined) => node?.box?.height ?? 0;
 
-/**
- * Body first, then the header and footer of each page. react-pdf's own page template (`layout`)
- * paginates the whole document twice when the chrome shows "Page N of M" (the second round only to
- * learn M) and lays every page out again each round: two thirds of the writer's time on a 5-page
- * report. Here the body is paginated once into pages whose margins leave room for the chrome; the
- * chrome, a few lines per page, is then laid out with the real page count and placed on each page.
- */
+/** Page chrome measured, body laid out once and cut into pages, chrome placed on each page. */
 async function layoutPages(tree: TDocumentTree, meta: { title: string }): Promise<TLaidOut> {
   const body = blocks(tree.body, { isRunning: false, inList: false });
   const document = (pages: ReactNode) => (
@@ -345,24 +342,27 @@ async function layoutPages(tree: TDocumentTree, meta: { title: string }): Promis
   );
   const hasHeader = tree.header.length > 0;
   const hasFooter = tree.footer.length > 0;
-  if (!hasHeader && !hasFooter) {
-    return layoutContainer(document(<Page size="LETTER" style={styles.page} experimentalPagination>{body}</Page>));
+  let paddingTop = PAGE_MARGIN;
+  let paddingBottom = PAGE_MARGIN;
+  if (hasHeader || hasFooter) {
+    const probe = (await layoutContainer(document(chromePage(tree, PROBE_PAGE, 0)))).children[0]?.children ?? [];
+    if (hasHeader) paddingTop = RUNNING_TOP + boxHeight(probe[0]) + RUNNING_GAP;
+    if (hasFooter) paddingBottom = RUNNING_BOTTOM + boxHeight(probe[2]) + RUNNING_GAP;
+    if (LETTER.height - paddingTop - paddingBottom < MIN_BODY_HEIGHT) {
+      throw new Error("The template's page header and footer leave no room for the report on the page: shorten them.");
+    }
   }
 
-  const probe = (await layoutContainer(document(chromePage(tree, PROBE_PAGE, 0)))).children[0]?.children ?? [];
-  const paddingTop = hasHeader ? RUNNING_TOP + boxHeight(probe[0]) + RUNNING_GAP : PAGE_MARGIN;
-  const paddingBottom = hasFooter ? RUNNING_BOTTOM + boxHeight(probe[2]) + RUNNING_GAP : PAGE_MARGIN;
-  if (LETTER.height - paddingTop - paddingBottom < MIN_BODY_HEIGHT) {
-    throw new Error("The template's page header and footer leave no room for the report on the page: shorten them.");
-  }
-
-  const laidOut = await layoutContainer(
+  // The body as one page of unbounded height (laid out once), then cut into letter pages.
+  const tall = await layoutContainer(
     document(
-      <Page size="LETTER" style={[styles.page, { paddingTop, paddingBottom }]} experimentalPagination>
+      <Page size={{ width: LETTER.width }} style={[styles.page, { paddingTop, paddingBottom }]} wrap={false}>
         {body}
       </Page>,
     ),
   );
+  const laidOut: TLaidOut = { ...tall, children: tall.children.flatMap((page) => paginateTallPage(page as unknown as TLaidOutNode, LETTER.height) as unknown as typeof page) };
+  if (!hasHeader && !hasFooter) return laidOut;
   const totalPages = laidOut.children.length;
   const chrome = await layoutContainer(document(laidOut.children.map((_, index) => chromePage(tree, { pageNumber: index + 1, totalPages }, index))));
   laidOut.children.forEach((page, index) => {
