@@ -46,6 +46,23 @@ describe("PDF pagination", () => {
     expectInsideMargins(document);
   });
 
+  // Eight lines each: long enough that only the list's keep-together rule keeps an item whole.
+  // Filler moves the page breaks to different lines of the items.
+  it("moves a list item whole to the next page, inside a styled section", async () => {
+    const long = "runs on through a plan step with enough words to wrap across several lines of the page ".repeat(8);
+    const items = Array.from({ length: 16 }, (_, i) => `<li>Item${i} ${long} End${i}</li>`).join("");
+    for (let count = 0; count < 5; count++) {
+      const document = await pages(`${filler(count)}<section style="margin-top:12px"><h2>Plan</h2><ol>${items}</ol></section>`);
+      if (document === null) return;
+      expect(document.length).toBeGreaterThanOrEqual(2);
+      const starts = tokens(document, /^Item\d+$/);
+      const ends = tokens(document, /^End\d+$/);
+      expect(starts.map((word) => word.text)).toEqual(Array.from({ length: 16 }, (_, i) => `Item${i}`));
+      starts.forEach((start, i) => expect(ends[i]!.page, `filler ${count}, ${start.text}`).toBe(start.page));
+      expectInsideMargins(document);
+    }
+  });
+
   it("splits a paragraph longer than a page between lines, losing none", async () => {
     const words = Array.from({ length: 1400 }, (_, i) => `w${i}`).join(" ");
     const document = await pages(`<p>${words}</p>`);

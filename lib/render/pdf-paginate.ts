@@ -56,6 +56,7 @@ function linesAbove(node: TLaidOutNode, top: number, cut: number, pageStart: num
   const tops = lineTops(node, top);
   let fit = 0;
   while (fit < lines.length && tops[fit]! + lines[fit]!.box.height <= cut + EPSILON) fit++;
+  if (fit === lines.length) return fit; // only its padding or a stretched box reaches past the cut
   if (top <= pageStart + EPSILON) return Math.max(fit, 1); // the paragraph already starts the page: cut where it must
   if (lines.length < ORPHANS + WIDOWS) return 0;
   if (fit < ORPHANS) return 0;
@@ -192,7 +193,7 @@ export function paginateTallPage<TPage extends TLaidOutNode>(tall: TPage, pageHe
     const children = nodes.map((node, index) => clip(node, tops[index]!, from, to, shift)).filter((child): child is TLaidOutNode => child !== null);
     pages.push({ ...tall, box: { ...tall.box!, height: pageHeight }, children });
     if (to >= contentEnd - EPSILON) break;
-    from = resumeAt(nodes, tops, to);
+    from = Math.max(resumeAt(nodes, tops, to), to);
   }
 
   return pages;
