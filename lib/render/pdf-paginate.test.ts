@@ -107,4 +107,24 @@ describe("PDF pagination", () => {
       expectInsideMargins(document);
     }
   });
+
+  // A full record runs to hundreds of pages: the tall page is then hundreds of thousands of points long.
+  it("keeps a 70-page document whole, every page's body between its header and footer", async () => {
+    const parts = Array.from({ length: 1500 }, (_, i) => {
+      const table = i % 10 === 0 ? `<table><tr><th>Date</th><th>Score</th></tr>${Array.from({ length: 6 }, (_, r) => `<tr><td>T${i}r${r}</td><td>${r}</td></tr>`).join("")}</table>` : "";
+      return `<p>Para${i} the session notes continue with enough words to wrap onto a second line most of the time.</p>${table}`;
+    });
+    const document = await pages(`<header><p>Running header</p></header>${parts.join("")}<footer><p>Page {page} of {pages}</p></footer>`);
+    if (document === null) return;
+    expect(document.length).toBeGreaterThanOrEqual(60);
+    expect(tokens(document, /^Para\d+$/).map((word) => word.text)).toEqual(Array.from({ length: 1500 }, (_, i) => `Para${i}`));
+    expect(tokens(document, /^T\d+r\d+$/)).toHaveLength(900);
+    document.forEach((words, index) => {
+      const header = words.find((word) => word.text === "Running")!;
+      const footer = words.find((word) => word.text === "Page")!;
+      expect(words[words.indexOf(footer) + 1]!.text).toBe(String(index + 1));
+      const body = words.filter((word) => word.yMin > header.yMax && word.yMax < footer.yMin);
+      expect(body.length, `page ${index + 1}`).toBe(words.length - 2 - 4);
+    });
+  });
 });

@@ -12,7 +12,9 @@
 // Coordinates below are absolute in the tall page; react-pdf boxes are relative to their parent's
 // border box, and are converted back when a page's nodes are cloned.
 
-const EPSILON = 0.01;
+// Yoga lays out in 32-bit floats: 300 pages down the tall page (~240,000 pt) a position is good to
+// ~0.02 pt, so positions that should be equal are compared with this much slack.
+const EPSILON = 0.25;
 /** Fewest lines of a paragraph left at the bottom of a page or carried to the next (react-pdf's defaults). */
 const ORPHANS = 2;
 const WIDOWS = 2;

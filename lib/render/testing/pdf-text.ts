@@ -28,7 +28,7 @@ export function pdfPageWords(pdf: Buffer): TPdfWord[][] | null {
   try {
     const file = path.join(dir, "doc.pdf");
     writeFileSync(file, pdf);
-    const xhtml = execFileSync(PDFTOTEXT, ["-bbox", file, "-"], { encoding: "utf8" });
+    const xhtml = execFileSync(PDFTOTEXT, ["-bbox", file, "-"], { encoding: "utf8", maxBuffer: 256 * 1024 * 1024 });
 
     return xhtml
       .split("<page ")
