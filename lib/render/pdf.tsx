@@ -23,6 +23,7 @@ import type { Style } from "@react-pdf/stylesheet";
 import PDFDocument from "pdfkit";
 import type { ReactElement, ReactNode } from "react";
 
+import { invalidInput } from "@/lib/http/errors";
 import { BASE_FONT_SIZE } from "@/lib/render/css";
 import { paginateTallPage, type TLaidOutNode } from "@/lib/render/pdf-paginate";
 import type { TBlock, TBlockStyle, TDocumentTree, TInline, TMarks, TTableRow } from "@/lib/render/document-tree.types";
@@ -349,7 +350,7 @@ async function layoutPages(tree: TDocumentTree, meta: { title: string }): Promis
     if (hasHeader) paddingTop = RUNNING_TOP + boxHeight(probe[0]) + RUNNING_GAP;
     if (hasFooter) paddingBottom = RUNNING_BOTTOM + boxHeight(probe[2]) + RUNNING_GAP;
     if (LETTER.height - paddingTop - paddingBottom < MIN_BODY_HEIGHT) {
-      throw new Error("The template's page header and footer leave no room for the report on the page: shorten them.");
+      throw invalidInput("template_content", "the page header and footer leave no room for the report on the page: shorten them");
     }
   }
 

@@ -69,6 +69,9 @@ describe("renderDocument", () => {
 
   it("refuses a header and footer that leave no room for the body", async () => {
     const header = Array.from({ length: 70 }, (_, i) => `<p>Header line ${i}</p>`).join("");
-    await expect(renderDocument(`<header>${header}</header><p>Body</p><footer><p>Page {page}</p></footer>`, "pdf", { title: "x" })).rejects.toThrow(/header and footer leave no room/);
+    await expect(renderDocument(`<header>${header}</header><p>Body</p><footer><p>Page {page}</p></footer>`, "pdf", { title: "x" })).rejects.toMatchObject({
+      name: "AppError",
+      issues: [{ path: "template_content", message: expect.stringMatching(/header and footer leave no room/) }],
+    });
   });
 });

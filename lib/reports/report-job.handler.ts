@@ -81,9 +81,15 @@ async function renderContext(context: TReportContext, format: TReportFormat, tem
         import("@/lib/render/render-document"),
       ]);
       const template = await resolveTemplateForExport(context.export_type, format, templateId ?? undefined);
-      const html = await renderTemplateHtml(template.content, context);
-      const body = await renderDocument(html, format, { title: TITLES[context.export_type] });
-      return { body, templateId: template.id, templateVersion: template.version };
+      try {
+        const html = await renderTemplateHtml(template.content, context);
+        const body = await renderDocument(html, format, { title: TITLES[context.export_type] });
+        return { body, templateId: template.id, templateVersion: template.version };
+      } catch (error) {
+        // A template that cannot render this report fails the same way on every attempt.
+        if (error instanceof AppError) throw new PermanentJobError(`The template could not be rendered: ${error.message}`);
+        throw error;
+      }
     }
   }
 }

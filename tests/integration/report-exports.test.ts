@@ -286,6 +286,21 @@ describe("report exports: refusals queue nothing", () => {
     expect(await prisma.exportJob.count({ where: { userId: therapist.id } })).toBe(0);
   });
 
+  it("a template that cannot render the report fails the job at once, with the reason", async () => {
+    const { token, patient, therapist } = await setup();
+    const header = Array.from({ length: 70 }, (_, i) => `<p>Letterhead line ${i}</p>`).join("");
+    const template = await prisma.exportTemplate.create({
+      data: { templateKey: `tall-${patient.id}`, name: "Tall letterhead", exportType: "progress_report", format: "pdf", templateContent: `<header>${header}</header><p>{{ patient.name }}</p>`, includeSections: {} },
+    });
+    const jobId = await queue(progressRoute, token, { patient_id: patient.id, start_date: "2026-01-01", end_date: "2026-03-31", format: "pdf", template_id: template.id });
+    expect(await drainJobs()).toEqual(["failed"]);
+    const job = await prisma.exportJob.findUniqueOrThrow({ where: { id: jobId } });
+    expect(job.attempts).toBe(1);
+    expect(job.errorMessage).toMatch(/^The template could not be rendered: template_content: the page header and footer leave no room/);
+    expect(job.fileKey).toBeNull();
+    expect(await prisma.exportJob.count({ where: { userId: therapist.id, status: "COMPLETED" } })).toBe(0);
+  });
+
   it("an assignment removed after queueing fails the job at run time", async () => {
     const { token, patient, therapist } = await setup();
     const jobId = await queue(progressRoute, token, { patient_id: patient.id, start_date: "2026-01-01", end_date: "2026-03-31", format: "json" });

@@ -196,6 +196,10 @@ describe("templates API", () => {
     const bad = await call(previewRoute, { path: `/api/v1/export/templates/${id}/preview`, token, params: { id }, body: { format: "pdf", template_content: "<p>ok</p>\n{{ patient.name | nope }}" } });
     expect(bad.status).toBe(400);
     expect(bad.json.issues).toEqual([{ path: "template_content", message: "line 2, column 1: undefined filter: nope" }]);
+    const letterhead = Array.from({ length: 70 }, (_, i) => `<p>Letterhead line ${i}</p>`).join("");
+    const tall = await call(previewRoute, { path: `/api/v1/export/templates/${id}/preview`, token, params: { id }, body: { format: "pdf", template_content: `<header>${letterhead}</header><p>Body</p>` } });
+    expect(tall.status).toBe(400);
+    expect(tall.json.issues).toEqual([{ path: "template_content", message: "the page header and footer leave no room for the report on the page: shorten them" }]);
 
     // Therapists may preview a stored template, not unsaved content.
     const { user: therapist } = await createUser({ role: "THERAPIST" });
