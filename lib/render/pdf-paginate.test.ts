@@ -63,6 +63,26 @@ describe("PDF pagination", () => {
     }
   });
 
+  // Filler moves the table's start over the bottom of the first page.
+  it("repeats a table's header row on each page it continues on, and never leaves it alone at a page bottom", async () => {
+    const rows = Array.from({ length: 70 }, (_, i) => `<tr><td>Row${i}</td><td>Value${i}</td></tr>`).join("");
+    for (let count = 36; count <= 44; count++) {
+      const document = await pages(`${filler(count)}<table><thead><tr><th>When</th><th>What</th></tr></thead><tbody>${rows}</tbody></table>`);
+      if (document === null) return;
+      const labels = tokens(document, /^Row\d+$/);
+      expect(labels.map((word) => word.text), `filler ${count}`).toEqual(Array.from({ length: 70 }, (_, i) => `Row${i}`));
+      const pagesWithRows = [...new Set(labels.map((label) => label.page))];
+      expect(pagesWithRows.length).toBeGreaterThanOrEqual(2);
+      const headers = tokens(document, /^When$/);
+      expect(headers.map((header) => header.page), `filler ${count}`).toEqual(pagesWithRows);
+      for (const header of headers) {
+        const below = labels.filter((label) => label.page === header.page);
+        expect(Math.min(...below.map((label) => label.yMin))).toBeGreaterThan(header.yMax);
+      }
+      expectInsideMargins(document);
+    }
+  });
+
   it("splits a paragraph longer than a page between lines, losing none", async () => {
     const words = Array.from({ length: 1400 }, (_, i) => `w${i}`).join(" ");
     const document = await pages(`<p>${words}</p>`);

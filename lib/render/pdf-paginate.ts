@@ -8,7 +8,9 @@
 // - a block marked `wrap={false}` (a table row, a list item, a heading kept with what follows it,
 //   a chart) moves whole to the next page, unless it is taller than a page: then it is cut too,
 //   each cell of a row between its lines, so nothing is ever lost off a page;
-// - a node with `break` starts a new page.
+// - a node with `break` starts a new page;
+// - the leading `fixed` children of a container (a table's header rows) are repeated at the top of
+//   each page the container continues on, and never left alone at the bottom of one.
 // Coordinates below are absolute in the tall page; react-pdf boxes are relative to their parent's
 // border box, and are converted back when a page's nodes are cloned.
 
@@ -43,6 +45,18 @@ const height = (node: TLaidOutNode) => node.box?.height ?? 0;
 const keepsTogether = (node: TLaidOutNode) => node.props?.wrap === false || node.type === "SVG" || node.type === "IMAGE";
 const hasChildren = (node: TLaidOutNode) => !isText(node) && (node.children?.length ?? 0) > 0;
 const startsPage = (node: TLaidOutNode) => node.props?.break === true;
+
+/** How many leading children repeat on each page the node continues on (a table's header rows). */
+function headCount(node: TLaidOutNode): number {
+  if (isText(node)) return 0;
+  const children = node.children ?? [];
+  let count = 0;
+  while (count < children.length - 1 && children[count]!.props?.fixed === true) count++;
+
+  return count;
+}
+
+type TRepeat = { node: TLaidOutNode; height: number; offset: number };
 
 /** Absolute top of each line of a text node (the renderer draws line k at top + paddingTop + (y_k - y_0)). */
 function lineTops(node: TLaidOutNode, top: number): number[] {
@@ -99,9 +113,11 @@ function cutNode(node: TLaidOutNode, top: number, limit: number, pageStart: numb
     return lineTops(node, top)[kept]!;
   }
   if (!hasChildren(node)) return moveable ? top : limit;
-  const cut = cutAmong(node.children!, childTops(node, top), limit, pageStart);
-  // Nothing of the node's content stays above the cut: move all of it rather than leave its top padding.
-  const firstContent = Math.min(...childTops(node, top));
+  const tops = childTops(node, top);
+  const cut = cutAmong(node.children!, tops, limit, pageStart);
+  // Nothing of the node's content stays above the cut (its top padding, or only its header rows):
+  // move all of it.
+  const firstContent = Math.min(...tops.slice(headCount(node)));
 
   return moveable && cut <= firstContent + EPSILON ? top : cut;
 }
@@ -138,15 +154,36 @@ function resumeAt(nodes: TLaidOutNode[], tops: number[], y: number): number {
   return resume;
 }
 
+/** The container continuing across `y` whose header rows ended above it: they repeat at the page top. */
+function repeatAt(nodes: TLaidOutNode[], tops: number[], y: number): TRepeat | null {
+  for (let index = 0; index < nodes.length; index++) {
+    const node = nodes[index]!;
+    const top = tops[index]!;
+    if (!(top < y - EPSILON && top + height(node) > y + EPSILON) || !hasChildren(node)) continue;
+    const inner = childTops(node, top);
+    const count = headCount(node);
+    if (count > 0) {
+      const headTop = inner[0]!;
+      const headBottom = inner[count - 1]! + height(node.children![count - 1]!);
+      if (headBottom <= y + EPSILON) return { node, height: headBottom - headTop, offset: headTop - top };
+    }
+    return repeatAt(node.children!, inner, y);
+  }
+
+  return null;
+}
+
 /** The part of a node inside [from, to), positioned relative to its parent's new absolute top. */
-function clip(node: TLaidOutNode, top: number, from: number, to: number, parentTop: number): TLaidOutNode | null {
+function clip(node: TLaidOutNode, top: number, from: number, to: number, parentTop: number, repeat: TRepeat | null = null): TLaidOutNode | null {
   const bottom = top + height(node);
   if (top >= to - EPSILON) return null;
   if (height(node) > 0 ? bottom <= from + EPSILON : top < from - EPSILON) return null;
   const cutAbove = top < from - EPSILON;
   const cutBelow = bottom > to + EPSILON;
   if (!cutAbove && !cutBelow) return { ...node, box: { ...node.box!, top: top - parentTop } };
-  const newTop = Math.max(top, from);
+  // A continued table starts with its header rows again: its box begins that much above `from`.
+  const repeated = repeat?.node === node ? repeat : null;
+  const newTop = Math.max(top, from) - (repeated?.height ?? 0);
   const newBottom = Math.min(bottom, to);
   const box: TBox = { ...node.box!, top: newTop - parentTop, height: newBottom - newTop };
   const style = { ...node.style };
@@ -167,7 +204,11 @@ function clip(node: TLaidOutNode, top: number, from: number, to: number, parentT
   }
   if (!hasChildren(node)) return { ...node, box, style };
   const tops = childTops(node, top);
-  const children = node.children!.map((child, index) => clip(child, tops[index]!, from, to, newTop)).filter((child): child is TLaidOutNode => child !== null);
+  const children = node.children!.map((child, index) => clip(child, tops[index]!, from, to, newTop, repeat)).filter((child): child is TLaidOutNode => child !== null);
+  if (repeated) {
+    const head = node.children!.slice(0, headCount(node)).map((child, index) => ({ ...child, box: { ...child.box!, top: tops[index]! - top - repeated.offset } }));
+    children.unshift(...head);
+  }
 
   return { ...node, box, style, children };
 }
@@ -186,13 +227,16 @@ export function paginateTallPage<TPage extends TLaidOutNode>(tall: TPage, pageHe
   // The first page keeps the layout as measured; later pages start at the content they resume with.
   let from = contentTop;
   while (from < contentEnd - EPSILON || pages.length === 0) {
-    const limit = from + contentHeight;
+    // Header rows repeat only when they leave most of the page to the rows they head.
+    const found = pages.length > 0 ? repeatAt(nodes, tops, from) : null;
+    const repeat = found && found.height < contentHeight / 3 ? found : null;
+    const limit = from + contentHeight - (repeat?.height ?? 0);
     const forced = forcedBreak(nodes, tops, from, Math.min(limit, contentEnd));
     let to = forced ?? (limit >= contentEnd ? contentEnd : cutAmong(nodes, tops, limit, from));
     // Nothing fits (a single unbreakable thing taller than the page): cut at the page's end.
     if (to <= from + EPSILON) to = limit;
-    const shift = from - contentTop;
-    const children = nodes.map((node, index) => clip(node, tops[index]!, from, to, shift)).filter((child): child is TLaidOutNode => child !== null);
+    const shift = from - contentTop - (repeat?.height ?? 0);
+    const children = nodes.map((node, index) => clip(node, tops[index]!, from, to, shift, repeat)).filter((child): child is TLaidOutNode => child !== null);
     pages.push({ ...tall, box: { ...tall.box!, height: pageHeight }, children });
     if (to >= contentEnd - EPSILON) break;
     from = Math.max(resumeAt(nodes, tops, to), to);

@@ -170,12 +170,20 @@ function columnStyles(rows: TTableRow[]): Style[] {
 
 function TableBlock({ rows, page }: { rows: TTableRow[]; page?: TPageInfo | undefined }) {
   const columns = columnStyles(rows);
+  const firstBodyRow = rows.findIndex((row) => !row.isHeader);
+  const headerRows = firstBodyRow === -1 ? 0 : firstBodyRow;
 
   // A cell is its <Text> (borders and padding on the Text itself): no <View> per cell.
   return (
     <View style={styles.table}>
       {rows.map((row, rowIndex) => (
-        <View key={rowIndex} style={styleList(row.isHeader ? styles.headerRow : styles.row, rowIndex === rows.length - 1 ? styles.lastRow : undefined)} wrap={false}>
+        <View
+          key={rowIndex}
+          style={styleList(row.isHeader ? styles.headerRow : styles.row, rowIndex === rows.length - 1 ? styles.lastRow : undefined)}
+          wrap={false}
+          // Leading header rows repeat on each page the table continues on (pdf-paginate.ts).
+          fixed={rowIndex < headerRows}
+        >
           {row.cells.map((cell, cellIndex) => (
             <InlineText key={cellIndex} runs={cell.children} defaults={{ bold: cell.isHeader }} page={page} style={styleList(styles.cell, columns[cellIndex], layoutStyle(cell.style))} />
           ))}
