@@ -342,13 +342,10 @@ async function layoutContainer(element: ReactElement): Promise<TLaidOut> {
 const boxHeight = (node: { box?: { height?: number } | undefined } | undefined) => node?.box?.height ?? 0;
 
 /** Page chrome measured, body laid out once and cut into pages, chrome placed on each page. */
-async function layoutPages(tree: TDocumentTree, meta: { title: string }): Promise<TLaidOut> {
+async function layoutPages(tree: TDocumentTree): Promise<TLaidOut> {
   const body = blocks(tree.body, { isRunning: false, inList: false });
-  const document = (pages: ReactNode) => (
-    <Document title={meta.title} producer="CareExport" creator="CareExport">
-      {pages}
-    </Document>
-  );
+  // The file's metadata is written by writeOne; layout only needs the pages.
+  const document = (pages: ReactNode) => <Document>{pages}</Document>;
   const hasHeader = tree.header.length > 0;
   const hasFooter = tree.footer.length > 0;
   let paddingTop = PAGE_MARGIN;
@@ -390,7 +387,7 @@ let queue: Promise<unknown> = Promise.resolve();
 
 async function writeOne(tree: TDocumentTree, meta: { title: string }): Promise<Buffer> {
   try {
-    const laidOut = await layoutPages(tree, meta);
+    const laidOut = await layoutPages(tree);
     const file = new PDFDocument({
       compress: true,
       displayTitle: true,
