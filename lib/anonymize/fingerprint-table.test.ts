@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import { FingerprintList, FingerprintTable, Uint32Set } from "@/lib/anonymize/fingerprint-table";
+import { FingerprintList, FingerprintTable, fnv1a, mixHashOfAsciiLowered, Uint32Set } from "@/lib/anonymize/fingerprint-table";
 
 function tableOf(entries: [string, number][]) {
   const list = new FingerprintList();
@@ -10,6 +10,20 @@ function tableOf(entries: [string, number][]) {
 }
 
 describe("FingerprintTable", () => {
+  it("finds an ASCII word by the fingerprint of its bytes, in any case, as by its lower-case string", () => {
+    const table = tableOf([["ashcombe", 7], ["o'brien", 9], ["2024", 11]]);
+    const lookUp = (text: string) => {
+      const bytes = Buffer.from(`${text}   `, "latin1");
+      return table.getByFingerprint(fnv1a(text.toLowerCase()), mixHashOfAsciiLowered(bytes, text.length));
+    };
+    expect(lookUp("Ashcombe")).toBe(7);
+    expect(lookUp("ASHCOMBE")).toBe(7);
+    expect(lookUp("O'BRIEN")).toBe(9);
+    expect(lookUp("2024")).toBe(11);
+    expect(lookUp("Ashcomb")).toBe(-1);
+    expect(lookUp("Ashcombe[")).toBe(-1);
+  });
+
   it("finds every value added over several chunks, and nothing it never held", () => {
     const list = new FingerprintList();
     for (let index = 0; index < 150_000; index++) list.add(`value-${index}`, index * 3);

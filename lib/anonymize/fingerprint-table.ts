@@ -26,11 +26,32 @@ export function fnv1a(value: string): number {
 /** A second hash, independent of FNV-1a (multiply-rotate per code unit, murmur3's finalizer). */
 function mixHash(value: string): number {
   let hash = MIX_SEED ^ value.length;
-  for (let index = 0; index < value.length; index++) {
-    hash = Math.imul(hash ^ value.charCodeAt(index), 0xcc9e2d51);
-    hash = (hash << 15) | (hash >>> 17);
-    hash = Math.imul(hash, 0x1b873593);
+  for (let index = 0; index < value.length; index++) hash = mixStep(hash, value.charCodeAt(index));
+
+  return mixFinish(hash);
+}
+
+/**
+ * mixHash of ASCII text given as bytes, A-Z read as a-z: the same number as mixHash of the text
+ * in lower case, without making the string (the release scan looks words up straight from its buffer).
+ */
+export function mixHashOfAsciiLowered(bytes: Uint8Array, length: number): number {
+  let hash = MIX_SEED ^ length;
+  for (let index = 0; index < length; index++) {
+    const byte = bytes[index]!;
+    hash = mixStep(hash, byte >= 65 && byte <= 90 ? byte | 0x20 : byte);
   }
+
+  return mixFinish(hash);
+}
+
+function mixStep(hash: number, unit: number) {
+  hash = Math.imul(hash ^ unit, 0xcc9e2d51);
+  hash = (hash << 15) | (hash >>> 17);
+  return Math.imul(hash, 0x1b873593);
+}
+
+function mixFinish(hash: number) {
   hash ^= hash >>> 16;
   hash = Math.imul(hash, 0x85ebca6b);
   hash ^= hash >>> 13;
@@ -113,8 +134,11 @@ export class FingerprintTable {
 
   /** The value of `key`, or -1. */
   get(key: string): number {
-    const first = fnv1a(key);
-    const second = mixHash(key);
+    return this.getByFingerprint(fnv1a(key), mixHash(key));
+  }
+
+  /** The value of the key whose fnv1a and mixHash these are, or -1. */
+  getByFingerprint(first: number, second: number): number {
     const capacity = this.slots.length;
     for (let slot = homeSlot(second, capacity); ; slot = slot + 1 === capacity ? 0 : slot + 1) {
       const stored = this.slots[slot]!;

@@ -1,7 +1,7 @@
 // Keyed pseudonyms and per-patient date offsets. Both are HMAC-SHA-256 over the internal id
 // with the secret ANON_KEY: stable across exports with the same key, and not reversible by
 // hashing a dictionary of ids (a bare MD5/SHA of an id would be). Never fed MRN/SSN/Medicaid.
-import { createHmac } from "node:crypto";
+import { keyedHmacSha256 } from "@/lib/anonymize/hmac-sha256";
 
 export type TPseudonymKind = "patient" | "encounter" | "response" | "practitioner" | "observation" | "condition" | "care_plan" | "location";
 
@@ -16,9 +16,17 @@ const PREFIX: Record<TPseudonymKind, string> = {
   location: "L",
 };
 
+// The MAC function of the last key: one key per process (ANON_KEY), tests switch keys.
+let macKey: string | null = null;
+let mac: (message: string) => Buffer = () => Buffer.alloc(0);
+
 function hmac(key: string, message: string) {
   if (!key) throw new Error("An anonymization key is required");
-  return createHmac("sha256", key).update(message).digest();
+  if (key !== macKey) {
+    mac = keyedHmacSha256(key);
+    macKey = key;
+  }
+  return mac(message);
 }
 
 /**

@@ -19,7 +19,7 @@ import { hash } from "node:crypto";
 import type { Readable } from "node:stream";
 
 import { isCommonWord } from "@/lib/anonymize/common-words";
-import { FingerprintList, FingerprintTable, FNV_OFFSET, FNV_PRIME, fnv1a, Uint32Set } from "@/lib/anonymize/fingerprint-table";
+import { FingerprintList, FingerprintTable, FNV_OFFSET, FNV_PRIME, fnv1a, mixHashOfAsciiLowered, Uint32Set } from "@/lib/anonymize/fingerprint-table";
 import type { TPatientIdentity } from "@/lib/anonymize/patient-identity";
 
 export type TScanKind = "name" | "phone number" | "email address" | "street address" | "birth date" | "identifier" | "hash of an identifier" | "SSN";
@@ -75,6 +75,16 @@ for (let byte = 0; byte < 256; byte++) {
   BYTE_CLASS[byte] =
     (isWordByte(byte) ? WORD : 0) | (isIdJoiner(byte) ? JOINER : 0) | (isDigit(byte) ? DIGIT : 0) | (isHex(byte) ? HEX : 0) | (isNumberSeparator(byte) ? NUMBER_SEPARATOR : 0) | (isLowerHexLetter(byte) ? HEX_LETTER : 0);
 }
+
+/** Whether the first text.length bytes, A-Z read as a-z, are the ASCII text (already lower case). */
+function sameAsciiLowered(bytes: Uint8Array, text: string) {
+  for (let index = 0; index < text.length; index++) {
+    const byte = bytes[index]!;
+    if ((byte >= 65 && byte <= 90 ? byte | 0x20 : byte) !== text.charCodeAt(index)) return false;
+  }
+  return true;
+}
+const WORD_CACHE_SIZE = 4096;
 
 // The scanner computes FNV-1a over a word's bytes as it reads them: for ASCII, the fnv1a of the string.
 /** A token that matches nothing (a word the prefilter ruled out). */
@@ -228,6 +238,8 @@ function buildScanner(values: TScanValues): TReleaseScanner {
   const hashPrefixes = new FingerprintTable(values.hashPrefixes);
 
   function open(source: string) {
+    // The tokenizer's state between chunks. write() works on local copies and stores them back
+    // when the chunk is done (variables the helpers close over live in a heap context).
     const word = new Uint8Array(MAX_TOKEN);
     let wordLength = 0;
     let wordHash = FNV_OFFSET;
@@ -258,14 +270,31 @@ function buildScanner(values: TScanValues): TReleaseScanner {
       throw new ReleaseScanError(patients[Math.floor(found / SCAN_KINDS.length)]!, SCAN_KINDS[found % SCAN_KINDS.length]!, source);
     };
     const decode = (bytes: Uint8Array, length: number) => Buffer.from(bytes.buffer, bytes.byteOffset, Math.min(length, MAX_TOKEN)).toString("utf8").toLowerCase();
+    /** Decoded ASCII words by fnv1a: a hit is taken only if the text is the same, byte for byte. */
+    const wordCache = new Map<number, string>();
+    const asciiWord = (length: number, hash: number) => {
+      const cached = wordCache.get(hash);
+      if (cached !== undefined && cached.length === length && sameAsciiLowered(word, cached)) return cached;
+      const text = decode(word, length);
+      if (wordCache.size >= WORD_CACHE_SIZE) wordCache.clear();
+      wordCache.set(hash, text);
+      return text;
+    };
 
-    function endWord() {
-      if (wordLength === 0) return;
-      const token = wordLength > MAX_TOKEN ? "" : wordAscii && !wordHashes.has(wordHash) ? NO_MATCH : decode(word, wordLength);
-      wordLength = 0;
-      wordHash = FNV_OFFSET;
-      wordAscii = true;
-      if (token && token !== NO_MATCH) check(wordValues.get(token));
+    /** A word ended: its bytes are in `word`. */
+    function endWord(length: number, hash: number, ascii: boolean) {
+      let token: string;
+      if (length > MAX_TOKEN) token = "";
+      else if (!ascii) {
+        token = decode(word, length);
+        check(wordValues.get(token));
+      } else if (!wordHashes.has(hash)) token = NO_MATCH;
+      else {
+        // An ASCII word is looked up by the fingerprint of its bytes (hash is its fnv1a); the
+        // string is made only for the phrases, and then from a cache (the same few words recur).
+        check(wordValues.getByFingerprint(hash, mixHashOfAsciiLowered(word, length)));
+        token = longestPhrase > 1 ? asciiWord(length, hash) : "";
+      }
       if (longestPhrase > 1) {
         recentWords.push(token);
         if (recentWords.length > longestPhrase) recentWords.shift();
@@ -273,95 +302,139 @@ function buildScanner(values: TScanValues): TReleaseScanner {
         for (let count = 2; count <= recentWords.length; count++) check(phraseValues.get(recentWords.slice(recentWords.length - count).join(" ")));
       }
     }
-    function endIdToken() {
-      if (idLength === 0) return;
-      const token = idLength <= MAX_TOKEN && idJoiners > 0 ? (idAscii && (!idInnerJoiner || !idHashes.has(idTrimmedHash)) ? "" : trimJoiners(decode(idToken, idLength))) : "";
-      idLength = 0;
-      idJoiners = 0;
-      idAscii = true;
-      idHash = FNV_OFFSET;
-      idTrimmedHash = FNV_OFFSET;
-      idInnerJoiner = false;
+    /** An id token ended: its bytes are in `idToken`. */
+    function endIdToken(length: number, joiners: number, ascii: boolean, trimmedHash: number, innerJoiner: boolean) {
+      const token = length <= MAX_TOKEN && joiners > 0 ? (ascii && (!innerJoiner || !idHashes.has(trimmedHash)) ? "" : trimJoiners(decode(idToken, length))) : "";
       if (token) check(idValues.get(token));
     }
-    function endHexRun() {
-      if (!hexOverflow && HEX_LENGTHS.has(hexLength)) {
+    /** A hex run ended: its first bytes are in `hexBytes`. */
+    function endHexRun(length: number, overflow: boolean) {
+      if (!overflow && HEX_LENGTHS.has(length)) {
         check(hashPrefixes.get(Buffer.from(hexBytes.buffer, 0, HASH_PREFIX).toString("latin1")));
       }
-      hexLength = 0;
-      hexOverflow = false;
     }
 
     function write(chunk: Buffer | string) {
       const bytes = typeof chunk === "string" ? Buffer.from(chunk, "utf8") : chunk;
+      let wLength = wordLength;
+      let wHash = wordHash;
+      let wAscii = wordAscii;
+      let iLength = idLength;
+      let iJoiners = idJoiners;
+      let iAscii = idAscii;
+      let iHash = idHash;
+      let iTrimmedHash = idTrimmedHash;
+      let iInnerJoiner = idInnerJoiner;
+      let dValue = digitValue;
+      let dCount = digitCount;
+      let dRun = runDigits;
+      let dGluedBefore = runGluedBefore;
+      let previous = previousClass;
+      let pending = pendingDigitHit;
+      let hLength = hexLength;
+      let hOverflow = hexOverflow;
       for (let index = 0; index < bytes.length; index++) {
         const byte = bytes[index]!;
         const kind = BYTE_CLASS[byte]!;
-        if (pendingDigitHit >= 0) {
-          if (!(kind & HEX_LETTER)) check(pendingDigitHit);
-          pendingDigitHit = -1;
+        if (pending >= 0) {
+          if (!(kind & HEX_LETTER)) check(pending);
+          pending = -1;
         }
         if (kind & WORD) {
-          if (wordLength < MAX_TOKEN) word[wordLength] = byte;
-          wordLength++;
+          if (wLength < MAX_TOKEN) word[wLength] = byte;
+          wLength++;
           const folded = byte >= 65 && byte <= 90 ? byte | 0x20 : byte;
           if (byte >= 0x80) {
-            wordAscii = false;
-            idAscii = false;
+            wAscii = false;
+            iAscii = false;
           }
-          wordHash = Math.imul(wordHash ^ folded, FNV_PRIME) >>> 0;
-          if (idLength < MAX_TOKEN) idToken[idLength] = byte;
-          idLength++;
-          idHash = Math.imul(idHash ^ folded, FNV_PRIME) >>> 0;
-          idTrimmedHash = idHash;
-          if (idJoiners > 0) idInnerJoiner = true;
+          wHash = Math.imul(wHash ^ folded, FNV_PRIME) >>> 0;
+          if (iLength < MAX_TOKEN) idToken[iLength] = byte;
+          iLength++;
+          iHash = Math.imul(iHash ^ folded, FNV_PRIME) >>> 0;
+          iTrimmedHash = iHash;
+          if (iJoiners > 0) iInnerJoiner = true;
         } else {
-          if (wordLength) endWord();
-          if (kind & JOINER && idLength > 0) {
-            if (idLength < MAX_TOKEN) idToken[idLength] = byte;
-            idLength++;
-            idJoiners++;
-            idHash = Math.imul(idHash ^ byte, FNV_PRIME) >>> 0;
-          } else if (idLength) {
-            endIdToken();
+          if (wLength) {
+            endWord(wLength, wHash, wAscii);
+            wLength = 0;
+            wHash = FNV_OFFSET;
+            wAscii = true;
+          }
+          if (kind & JOINER && iLength > 0) {
+            if (iLength < MAX_TOKEN) idToken[iLength] = byte;
+            iLength++;
+            iJoiners++;
+            iHash = Math.imul(iHash ^ byte, FNV_PRIME) >>> 0;
+          } else if (iLength) {
+            endIdToken(iLength, iJoiners, iAscii, iTrimmedHash, iInnerJoiner);
+            iLength = 0;
+            iJoiners = 0;
+            iAscii = true;
+            iHash = FNV_OFFSET;
+            iTrimmedHash = FNV_OFFSET;
+            iInnerJoiner = false;
           }
         }
 
         if (kind & HEX) {
-          if (hexLength < 64) hexBytes[hexLength++] = byte | 0x20;
-          else hexOverflow = true;
-        } else if (hexLength) {
-          endHexRun();
+          if (hLength < 64) hexBytes[hLength++] = byte | 0x20;
+          else hOverflow = true;
+        } else if (hLength) {
+          if (hLength >= 32) endHexRun(hLength, hOverflow);
+          hLength = 0;
+          hOverflow = false;
         }
 
         if (kind & DIGIT) {
           // The last 11 digits as a number (exact below 2^53), their count, and a lookup only
           // when the last six digits end some value.
-          if (runDigits === 0) runGluedBefore = (previousClass & HEX_LETTER) !== 0;
-          digitValue = (digitValue * 10 + (byte - 48)) % 1e11;
-          if (digitCount < 11) digitCount++;
-          runDigits++;
-          if (digitCount >= 7 && digitTails.has(digitValue % 1e6)) {
-            for (const length of digitLengths) {
+          if (dRun === 0) dGluedBefore = (previous & HEX_LETTER) !== 0;
+          // Below 11 digits nothing falls off the front: no modulo (a floating-point one per digit was slow).
+          if (dCount < 11) {
+            dValue = dValue * 10 + (byte - 48);
+            dCount++;
+          } else dValue = (dValue % 1e10) * 10 + (byte - 48);
+          dRun++;
+          if (dCount >= 7 && digitTails.has(dValue % 1e6)) {
+            for (const valueLength of digitLengths) {
               // A value that starts the run starts right after whatever came before the run.
-              if (digitCount < length || (runGluedBefore && length === runDigits)) continue;
-              const found = digitValues.get(String(digitValue % 10 ** length).padStart(length, "0"));
-              if (found >= 0) pendingDigitHit = found;
+              if (dCount < valueLength || (dGluedBefore && valueLength === dRun)) continue;
+              const found = digitValues.get(String(dValue % 10 ** valueLength).padStart(valueLength, "0"));
+              if (found >= 0) pending = found;
             }
           }
         } else if (!(kind & NUMBER_SEPARATOR)) {
-          digitCount = 0;
-          digitValue = 0;
-          runDigits = 0;
+          dCount = 0;
+          dValue = 0;
+          dRun = 0;
         }
-        previousClass = kind;
+        previous = kind;
       }
+      wordLength = wLength;
+      wordHash = wHash;
+      wordAscii = wAscii;
+      idLength = iLength;
+      idJoiners = iJoiners;
+      idAscii = iAscii;
+      idHash = iHash;
+      idTrimmedHash = iTrimmedHash;
+      idInnerJoiner = iInnerJoiner;
+      digitValue = dValue;
+      digitCount = dCount;
+      runDigits = dRun;
+      runGluedBefore = dGluedBefore;
+      previousClass = previous;
+      pendingDigitHit = pending;
+      hexLength = hLength;
+      hexOverflow = hOverflow;
     }
 
     function end() {
-      endWord();
-      endIdToken();
-      endHexRun();
+      if (wordLength) endWord(wordLength, wordHash, wordAscii);
+      if (idLength) endIdToken(idLength, idJoiners, idAscii, idTrimmedHash, idInnerJoiner);
+      endHexRun(hexLength, hexOverflow);
+      wordLength = idLength = hexLength = 0;
       check(pendingDigitHit);
       pendingDigitHit = -1;
     }

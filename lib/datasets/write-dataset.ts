@@ -133,6 +133,11 @@ export async function writeDatasetCsv(dataset: TDataset, sink: Writable, options
     hash.update(data);
     bytes += data.length;
     if (!sink.write(data)) await once(sink, "drain");
+    // Otherwise still let the event loop turn once per batch: the archive's deflate runs on libuv's
+    // threads, and its finished chunks are taken (and the next ones handed over) only when I/O
+    // callbacks run. Without this they ran only while we waited for "drain", so deflating and
+    // writing rows took turns instead of overlapping (1M rows: ~2 s of waiting for "drain", ~1.2 s after).
+    else await new Promise((resolve) => setImmediate(resolve));
   };
 
   await write(csvLine(columns.map((column) => column.header)));
