@@ -18,7 +18,11 @@ export function answersByLinkId(items: unknown, into = new Map<string, unknown[]
     if (!item || typeof item !== "object") continue;
     for (const answer of item.answer ?? []) {
       const value = answer.valueInteger ?? answer.valueDecimal ?? answer.valueBoolean ?? answer.valueString ?? answer.valueDate ?? answer.valueDateTime ?? answer.valueCoding?.code ?? answer.valueCoding?.display;
-      if (item.linkId && value !== undefined) into.set(item.linkId, [...(into.get(item.linkId) ?? []), value]);
+      if (item.linkId && value !== undefined) {
+        const values = into.get(item.linkId);
+        if (values) values.push(value);
+        else into.set(item.linkId, [value]);
+      }
       if (answer.item) answersByLinkId(answer.item, into);
     }
     if (item.item) answersByLinkId(item.item, into);
