@@ -164,8 +164,18 @@ export const handleDatasetJob: TJobHandler = async (ctx) => {
           const builder = releaseScannerBuilder();
           const patients = await addIdentities(parameters.tier === "metrics" || datasets.some(isWarehouseDataset) ? "all" : seenPatientIds, key, builder.add);
           const scanner = builder.build();
+          // A scan of millions of rows takes seconds: the page hears how far it is (in steps of 5%),
+          // and a cancelled job stops scanning.
+          let reported = -1;
+          const onProgress = async (fraction: number) => {
+            if (ctx.signal.aborted) throw ctx.signal.reason ?? new Error("aborted");
+            const step = Math.min(100, Math.floor(fraction * 20) * 5);
+            if (step === reported) return;
+            reported = step;
+            await ctx.reportProgress({ ...structuredClone(progress), stage: `release scan: ${step}% of the file`, percent: 96 + (3 * step) / 100 });
+          };
           try {
-            await scanZip(open, scanner, fileName);
+            await scanZip(open, scanner, fileName, onProgress);
           } catch (error) {
             if (error instanceof ReleaseScanError) throw new PermanentJobError(error.message, { patientId: error.patientId });
             if (error instanceof ZipScanError) throw new PermanentJobError(error.message);

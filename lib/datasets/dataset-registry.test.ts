@@ -140,6 +140,24 @@ describe("release scan over a ZIP", () => {
     expect(await scanZip(opener(zip), scanner, "careexport_anon.zip")).toEqual(["a.csv", "manifest.json"]);
   });
 
+  it("tells how far it has read, and stops when told to", async () => {
+    const body = Array.from({ length: 4000 }, (_, index) => `${index},${(index * 7919) % 10007}\n`).join("");
+    const zip = await zipOf([{ name: "a.csv", body }]);
+    const fractions: number[] = [];
+    await scanZip(opener(zip), scanner, "careexport_anon.zip", (fraction) => void fractions.push(fraction));
+    expect(fractions.length).toBeGreaterThan(100);
+    expect(fractions[0]).toBe(0);
+    expect(fractions.at(-1)!).toBeGreaterThan(0.95);
+    expect(fractions.every((fraction, index) => fraction <= 1 && (index === 0 || fraction >= fractions[index - 1]!))).toBe(true);
+
+    let calls = 0;
+    const stop = async () => {
+      if (++calls === 10) throw new Error("cancelled");
+    };
+    await expect(scanZip(opener(zip), scanner, "careexport_anon.zip", stop)).rejects.toThrow("cancelled");
+    expect(calls).toBe(10);
+  });
+
   it("finds a value inside compressed content", async () => {
     const zip = await zipOf([{ name: "a.csv", body: `${"x,y\n".repeat(5000)}1,call 312 555 0187\n` }]);
     await expect(scanZip(opener(zip), scanner, "careexport_anon.zip")).rejects.toThrow(ReleaseScanError);

@@ -49,9 +49,14 @@ function readCentralDirectory(tail: Buffer, fileSize: number): TEntry[] {
 class ByteReader {
   private buffer: Buffer = Buffer.alloc(0);
   position = 0;
-  constructor(private readonly chunks: AsyncIterator<Buffer>) {}
+  constructor(
+    private readonly chunks: AsyncIterator<Buffer>,
+    /** Told the position each time more bytes are needed (everything before it has been handed on). */
+    private readonly onPosition?: (position: number) => Promise<void> | void,
+  ) {}
 
   private async fill(): Promise<boolean> {
+    await this.onPosition?.(this.position);
     const next = await this.chunks.next();
     if (next.done) return false;
     this.buffer = this.buffer.length ? Buffer.concat([this.buffer, next.value]) : next.value;
@@ -98,8 +103,11 @@ async function* asBuffers(stream: Readable): AsyncGenerator<Buffer> {
   for await (const chunk of stream) yield Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string);
 }
 
-/** Scans the archive; throws the scanner's error on a hit, ZipScanError when it cannot be read. Returns the entry names. */
-export async function scanZip(open: () => Promise<Readable>, scanner: TReleaseScanner, archiveName: string): Promise<string[]> {
+/**
+ * Scans the archive; throws the scanner's error on a hit, ZipScanError when it cannot be read. Returns the entry names.
+ * `onProgress` hears the share of the archive handed to the scan in the second pass (0-1), once per chunk read; what it throws ends the scan.
+ */
+export async function scanZip(open: () => Promise<Readable>, scanner: TReleaseScanner, archiveName: string, onProgress?: (fraction: number) => Promise<void> | void): Promise<string[]> {
   scanner.scanBuffer(archiveName, "the archive's file name");
 
   // Pass 1: the tail, whose central directory (names, comments) is scanned as it is.
@@ -115,7 +123,7 @@ export async function scanZip(open: () => Promise<Readable>, scanner: TReleaseSc
   scanner.scanBuffer(tail.subarray(directoryStart), "the archive's directory");
 
   // Pass 2: each entry's content, inflated.
-  const reader = new ByteReader(asBuffers(await open())[Symbol.asyncIterator]());
+  const reader = new ByteReader(asBuffers(await open())[Symbol.asyncIterator](), onProgress && size ? (position) => onProgress(position / size) : undefined);
   for (const entry of entries) {
     scanner.scanBuffer(entry.name, `the entry name "${entry.name.replace(/[^\w.-]/g, "_").slice(0, 80)}"`);
     await reader.forward(entry.offset - reader.position, async () => undefined);
