@@ -17,16 +17,12 @@ const PREFIX: Record<TPseudonymKind, string> = {
 };
 
 // The MAC function of the last key: one key per process (ANON_KEY), tests switch keys.
-let macKey: string | null = null;
-let mac: (message: string) => Buffer = () => Buffer.alloc(0);
+let macOfKey: { key: string; mac: (message: string) => Buffer } | null = null;
 
 function hmac(key: string, message: string) {
   if (!key) throw new Error("An anonymization key is required");
-  if (key !== macKey) {
-    mac = keyedHmacSha256(key);
-    macKey = key;
-  }
-  return mac(message);
+  if (macOfKey?.key !== key) macOfKey = { key, mac: keyedHmacSha256(key) };
+  return macOfKey.mac(message);
 }
 
 /**
