@@ -31,16 +31,16 @@ function mixHash(value: string): number {
   return mixFinish(hash);
 }
 
+/** An ASCII byte with A-Z read as a-z (other bytes as they are): how the scan folds case without making strings. */
+export const lowerAsciiByte = (byte: number) => (byte >= 65 && byte <= 90 ? byte | 0x20 : byte);
+
 /**
  * mixHash of ASCII text given as bytes, A-Z read as a-z: the same number as mixHash of the text
  * in lower case, without making the string (the release scan looks words up straight from its buffer).
  */
 export function mixHashOfAsciiLowered(bytes: Uint8Array, length: number): number {
   let hash = MIX_SEED ^ length;
-  for (let index = 0; index < length; index++) {
-    const byte = bytes[index]!;
-    hash = mixStep(hash, byte >= 65 && byte <= 90 ? byte | 0x20 : byte);
-  }
+  for (let index = 0; index < length; index++) hash = mixStep(hash, lowerAsciiByte(bytes[index]!));
 
   return mixFinish(hash);
 }

@@ -19,7 +19,7 @@ import { hash } from "node:crypto";
 import type { Readable } from "node:stream";
 
 import { isCommonWord } from "@/lib/anonymize/common-words";
-import { FingerprintList, FingerprintTable, FNV_OFFSET, FNV_PRIME, fnv1a, mixHashOfAsciiLowered, Uint32Set } from "@/lib/anonymize/fingerprint-table";
+import { FingerprintList, FingerprintTable, FNV_OFFSET, FNV_PRIME, fnv1a, lowerAsciiByte, mixHashOfAsciiLowered, Uint32Set } from "@/lib/anonymize/fingerprint-table";
 import type { TPatientIdentity } from "@/lib/anonymize/patient-identity";
 
 export type TScanKind = "name" | "phone number" | "email address" | "street address" | "birth date" | "identifier" | "hash of an identifier" | "SSN";
@@ -78,10 +78,7 @@ for (let byte = 0; byte < 256; byte++) {
 
 /** Whether the first text.length bytes, A-Z read as a-z, are the ASCII text (already lower case). */
 function sameAsciiLowered(bytes: Uint8Array, text: string) {
-  for (let index = 0; index < text.length; index++) {
-    const byte = bytes[index]!;
-    if ((byte >= 65 && byte <= 90 ? byte | 0x20 : byte) !== text.charCodeAt(index)) return false;
-  }
+  for (let index = 0; index < text.length; index++) if (lowerAsciiByte(bytes[index]!) !== text.charCodeAt(index)) return false;
   return true;
 }
 const WORD_CACHE_SIZE = 4096;
@@ -343,6 +340,7 @@ function buildScanner(values: TScanValues): TReleaseScanner {
         if (kind & WORD) {
           if (wLength < MAX_TOKEN) word[wLength] = byte;
           wLength++;
+          // lowerAsciiByte, written out: this is the loop over every byte, and the call measured ~15% slower here.
           const folded = byte >= 65 && byte <= 90 ? byte | 0x20 : byte;
           if (byte >= 0x80) {
             wAscii = false;
