@@ -1,10 +1,12 @@
 // npm run bench:datasets -- --rows 1000000 [--db sqlite|pg] [--pg-url postgresql://postgres@127.0.0.1:5432/postgres] [--batch N]
-//   [--keep] [--existing URL] [--patients N]
+//   [--keep] [--existing URL] [--patients N] [--tier anon|pii]
 // --patients sets how many patients the rows belong to (default: one per 50 rows, at most 20,000),
 // so memory can be compared across row counts with the same patients.
 // --keep leaves the filled scratch database in place and prints its URL; --existing URL measures
 // against such a database instead of filling a new one (--rows must match its fill), so a change
 // can be measured again without the minutes of the fill.
+// --tier pii exports the same rows identified (encounters + qr_phq9_pii: no masking, no release
+// scan) through the same job: what the export path costs before any de-identification.
 //
 // Fills a scratch database (temp SQLite file, or a scratch PostgreSQL database dropped at the
 // end) with synthetic patients, encounters and PHQ-9 responses, then times:
@@ -37,6 +39,9 @@ const PG_URL = flag("pg-url", "postgresql://postgres@127.0.0.1:5432/postgres");
 /** Rows per batch; default: the exporter's own default (DEFAULT_BATCH_SIZE). */
 const BATCH = flag("batch", "") ? Number(flag("batch", "")) : null;
 const KEEP = process.argv.includes("--keep");
+/** pii: the same rows through the same job, identified (no masking, no release scan): the anon export's cost less its de-identification. */
+const TIER = flag("tier", "anon");
+if (TIER !== "anon" && TIER !== "pii") throw new Error("--tier must be anon or pii");
 const EXISTING = flag("existing", "");
 const PATIENTS = flag("patients", "") ? Number(flag("patients", "")) : Math.max(10, Math.min(20_000, Math.floor(ROWS / 50)));
 /** A day of 1930-2009, spread over all of them (a multiplicative hash of n). */
@@ -122,6 +127,7 @@ function fillInChild(url: string) {
 }
 
 async function timeExport() {
+  const datasets = TIER === "pii" ? ["encounters", "qr_phq9_pii"] : ["encounters", "qr_phq9_anon"];
   const { createDatasetExport } = await import("@/lib/datasets/create-dataset-export");
   const { drainJobs } = await import("@/lib/jobs/runner");
   const admin = await prisma.user.create({ data: { email: `bench-${randomBytes(3).toString("hex")}@bench.example`, name: "Bench", role: "ADMIN" } });
@@ -137,8 +143,8 @@ async function timeExport() {
   }, 100);
   const started = performance.now();
   const cpuBefore = process.cpuUsage();
-  const job = await createDatasetExport({ id: admin.id, email: admin.email, name: admin.name, role: "ADMIN", piiAccess: false }, { tier: "anon", datasets: ["encounters", "qr_phq9_anon"] }, { skipRateLimit: true });
-  await prisma.exportJob.update({ where: { id: job.job_id }, data: { parameters: { tier: "anon", datasets: ["encounters", "qr_phq9_anon"], profile: "safe-harbor", since: null, ...(BATCH ? { batchSize: BATCH } : {}) } } });
+  const job = await createDatasetExport({ id: admin.id, email: admin.email, name: admin.name, role: "ADMIN", piiAccess: false }, { tier: TIER, datasets, ...(TIER === "pii" ? { reason: "benchmark run" } : {}) }, { skipRateLimit: true });
+  await prisma.exportJob.update({ where: { id: job.job_id }, data: { parameters: { tier: TIER, datasets, profile: TIER === "pii" ? null : "safe-harbor", since: null, ...(BATCH ? { batchSize: BATCH } : {}) } } });
   await drainJobs();
   const seconds = (performance.now() - started) / 1000;
   const cpu = process.cpuUsage(cpuBefore);
