@@ -16,6 +16,8 @@ export type TCatalogDataset = {
   description: string;
   source?: string;
   row_count: number | null;
+  /** Whether `since` filters this dataset's rows (others are exported whole). */
+  since_applies?: boolean;
   columns: TCatalogColumn[];
   /** Warehouse views: columns held back by the identifying-name guard or an administrator. */
   refused_columns?: { name: string; reason: string }[];
@@ -31,6 +33,16 @@ export type TDatasetsConsoleProps = {
 type TPastExport = { id: string; tier?: string; status: string; created_at?: string; file_size?: number | null; expires_at?: string | null; error?: string | null; datasets?: string[] };
 
 const column = createColumnHelper<TCatalogDataset>();
+
+/** What a "dated from" day does to the selection: it filters only datasets whose rows have a date. */
+function sinceHint(datasets: TCatalogDataset[]) {
+  const dated = datasets.filter((dataset) => dataset.since_applies).map((dataset) => dataset.name);
+  const whole = datasets.filter((dataset) => !dataset.since_applies).map((dataset) => dataset.name);
+  if (!dated.length) return "None of the selected datasets has a date to filter on: every row is exported.";
+  const list = (names: string[]) => (names.length > 4 ? `${names.slice(0, 4).join(", ")} and ${names.length - 4} more` : names.join(", "));
+
+  return `Keeps rows dated on or after this day in ${list(dated)}${whole.length ? `; ${list(whole)} ${whole.length === 1 ? "is" : "are"} exported whole` : ""}.`;
+}
 
 export function DatasetsConsole({ tiers, profiles, defaultProfile, attestationText }: TDatasetsConsoleProps) {
   const [tier, setTier] = useState(tiers[0]?.tier ?? "anon");
@@ -262,8 +274,11 @@ export function DatasetsConsole({ tiers, profiles, defaultProfile, attestationTe
             </label>
           )}
           <label className="field">
-            Changed since (optional)
-            <input type="date" value={since} onChange={(e) => setSince(e.target.value)} />
+            Dated from (optional)
+            <input type="date" value={since} onChange={(e) => setSince(e.target.value)} data-testid="dataset-since" />
+            <span className="small muted" data-testid="dataset-since-hint">
+              {sinceHint((catalog ?? []).filter((dataset) => selected.includes(dataset.name)))}
+            </span>
           </label>
         </div>
         {needsReason && (

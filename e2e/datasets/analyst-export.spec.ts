@@ -11,6 +11,8 @@ test("an analyst exports the de-identified tier, watches progress and downloads 
   await page.goto("/datasets");
   await expect(page.getByTestId("dataset-row").first()).toBeVisible();
   await expect(page.getByTestId("dataset-start")).toBeDisabled();
+  // A "dated from" day filters the dated tables only; the page says which.
+  await expect(page.getByTestId("dataset-since-hint")).toContainText(/encounters.*exported whole/);
   await page.getByTestId("dataset-attestation").check();
   await page.getByTestId("dataset-start").click();
 

@@ -23,6 +23,9 @@ export async function listDatasetCatalog(actor: TActor, options: { tier?: TDatas
         source: dataset.source,
         row_count: isWarehouseDataset(dataset) ? (dataset.warehouse.rowCount ?? null) : await dataset.table.count(prisma, null),
         columns: exportable.map((column) => ({ name: column.header, policy: tier === "pii" ? "identified" : column.policy, description: column.description })),
+        // Whether an export's `since` keeps only this dataset's rows dated on or after it (encounters,
+        // responses, observations, metrics); tables of people and places are always exported whole.
+        since_applies: !isWarehouseDataset(dataset) && (dataset.table.sql ? dataset.table.sql.sinceField !== null : true),
         // Warehouse views: the columns the guard (or an admin) kept out, and why.
         ...(isWarehouseDataset(dataset)
           ? { refused_columns: dataset.warehouse.decisions.filter((decision) => decision.status !== "exported").map((decision) => ({ name: decision.column, reason: "reason" in decision ? decision.reason : "" })) }

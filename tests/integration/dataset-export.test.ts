@@ -428,10 +428,13 @@ describe("past exports list and catalog by tier", () => {
     const token = await tokenFor(user.id);
     const anon = await call(catalogRoute, { path: "/api/v1/datasets?tier=anon", token });
     expect(anon.status).toBe(200);
-    const datasets = anon.json.datasets as { name: string; tier: string; description: string; source: string; row_count: number | null; columns: { name: string; policy: string; description: string }[] }[];
+    const datasets = anon.json.datasets as { name: string; tier: string; description: string; source: string; row_count: number | null; since_applies: boolean; columns: { name: string; policy: string; description: string }[] }[];
     expect(datasets.length).toBeGreaterThan(5);
     expect(new Set(datasets.map((dataset) => dataset.tier))).toEqual(new Set(["anon"]));
-    expect(datasets.find((dataset) => dataset.name === "patient_anon")).toMatchObject({ source: "Patient", row_count: await prisma.patient.count() });
+    expect(datasets.find((dataset) => dataset.name === "patient_anon")).toMatchObject({ source: "Patient", row_count: await prisma.patient.count(), since_applies: false });
+    // `since` keeps rows dated on or after it only where the table has such a date.
+    expect(datasets.filter((dataset) => dataset.since_applies).map((dataset) => dataset.name)).toEqual(expect.arrayContaining(["encounters", "observations", "qr_phq9_anon"]));
+    expect(datasets.find((dataset) => dataset.name === "practitioners")).toMatchObject({ since_applies: false });
     expect(datasets[0]!.columns[0]).toEqual({ name: expect.any(String), policy: expect.any(String), description: expect.any(String) });
     expect((await call(catalogRoute, { path: "/api/v1/datasets?tier=pii", token })).status).toBe(403);
     const bad = await call(catalogRoute, { path: "/api/v1/datasets?tier=everything", token });
