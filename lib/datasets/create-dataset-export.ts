@@ -23,7 +23,7 @@ export const ZDatasetExportInput = z
     tier: z.enum(["anon", "pii", "metrics"], { message: 'must be "anon", "pii" or "metrics"' }),
     datasets: z.array(z.string().min(1).max(100)).min(1, "must name at least one dataset").max(100).optional(),
     profile: z.string().optional(),
-    since: z.string().datetime({ offset: true, message: "must be an ISO 8601 date-time" }).or(z.string().date("must be an ISO date")).optional(),
+    since: z.union([z.iso.date(), z.iso.datetime({ offset: true })], { error: "must be a date (YYYY-MM-DD) or an ISO 8601 date-time" }).optional(),
     reason: z.string().trim().max(500).optional(),
   })
   .strict();

@@ -190,7 +190,9 @@ describe("pii tier, attestation, validation and rate limit", () => {
     expect(unknown.status).toBe(400);
     expect(unknown.json.issues).toEqual([expect.objectContaining({ path: "datasets.1" })]);
     expect((await post({ tier: "secret", attestation: true })).json.issues).toEqual([expect.objectContaining({ path: "tier" })]);
-    expect((await post({ tier: "anon", attestation: true, since: "yesterday" })).json.issues).toEqual([expect.objectContaining({ path: "since" })]);
+    for (const since of ["yesterday", "2026-13-45"]) {
+      expect((await post({ tier: "anon", attestation: true, since })).json.issues).toEqual([{ path: "since", message: "must be a date (YYYY-MM-DD) or an ISO 8601 date-time" }]);
+    }
 
     const { user: admin } = await createUser({ role: "ADMIN" });
     await updateSettings({ anonymization_minimum_profile: "safe-harbor" }, admin.id);
