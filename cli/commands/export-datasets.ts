@@ -12,6 +12,7 @@ import type { TActor } from "@/lib/auth/policy";
 import { prisma } from "@/lib/db/client";
 import { createDatasetExport } from "@/lib/datasets/create-dataset-export";
 import { LEASE_MS } from "@/lib/jobs/claim-job";
+import type { TJobProgress } from "@/lib/jobs/job-types";
 import { runClaimedJob } from "@/lib/jobs/run-job";
 import { storage } from "@/lib/storage";
 
@@ -31,9 +32,50 @@ async function operator(email: string | undefined): Promise<TActor> {
   return { id: user.id, email: user.email, name: user.name, role: user.role, piiAccess: user.piiAccess };
 }
 
+/** One line for the operator, e.g. "42% writing encounters: 210,000 of 500,000 rows". */
+export function describeProgress(progress: TJobProgress): string {
+  const stage = progress.stage ?? "working";
+  const current = stage.startsWith("writing ") ? progress.datasets?.[stage.slice("writing ".length)] : undefined;
+  const rows = current ? `: ${current.rows.toLocaleString("en-US")} of ${current.total.toLocaleString("en-US")} rows` : "";
+
+  return `${Math.floor(progress.percent)}% ${stage}${rows}`;
+}
+
+/**
+ * Prints the job's progress to stderr while it runs (a million rows take tens of seconds): a new
+ * line when the stage changes or the share grows by 5 points, read from the job row as the page does.
+ */
+function printProgressOf(jobId: string) {
+  let last: { stage?: string; percent: number } | null = null;
+  let stopped = false;
+  const timer = setInterval(async () => {
+    const job = await prisma.exportJob.findUnique({ where: { id: jobId }, select: { progress: true } }).catch(() => null);
+    const progress = job?.progress as TJobProgress | null | undefined;
+    // A read still in flight when the job ended must not print after the result.
+    if (stopped || !progress || typeof progress.percent !== "number") return;
+    if (last && last.stage === progress.stage && progress.percent - last.percent < 5) return;
+    last = { stage: progress.stage, percent: progress.percent };
+    console.error(`  ${describeProgress(progress)}`);
+  }, 1_000);
+
+  return () => {
+    stopped = true;
+    clearInterval(timer);
+  };
+}
+
 /** Runs our own job here (claimed by id, compare-and-set), retrying as the worker would. */
 async function runJobHere(jobId: string) {
   const workerId = `cli:${hostname()}:${process.pid}`;
+  const stopProgress = printProgressOf(jobId);
+  try {
+    return await claimAndRun(jobId, workerId);
+  } finally {
+    stopProgress();
+  }
+}
+
+async function claimAndRun(jobId: string, workerId: string) {
   for (;;) {
     const job = await prisma.exportJob.findUniqueOrThrow({ where: { id: jobId } });
     if (["COMPLETED", "FAILED", "CANCELLED", "EXPIRED"].includes(job.status)) return job;
