@@ -54,7 +54,7 @@ export default async function TemplatesPage() {
                 <td>{template.format.toUpperCase()}</td>
                 <td>v{template.version}</td>
                 <td>{template.is_system ? <span className="badge badge-info">system</span> : <span className="badge">custom</span>}</td>
-                <td className="small">{template.updated_at.slice(0, 10)}</td>
+                <td className="small nowrap">{template.updated_at.slice(0, 10)}</td>
               </tr>
             ))}
           </tbody>
