@@ -70,6 +70,21 @@ describe("password sign-in lockout", () => {
     expect(await prisma.exportAuditLog.count({ where: { action: "login_success", userId: user.id } })).toBe(1);
   });
 
+  it("guesses sent at the same moment are counted before their passwords are checked: at most five are tried", async () => {
+    const { user } = await createUser({ role: "ANALYST", password: "Correct-horse-1" });
+    const results = await Promise.all(Array.from({ length: 20 }, (_, index) => verifyCredentials(user.email, `wrong-guess-${index}`, meta)));
+
+    // Read together, the count let every guess through and the account was never locked.
+    expect(results.filter((result) => !result.ok && result.reason === "invalid").length).toBeLessThan(MAX_FAILED_LOGINS);
+    expect(results.filter((result) => !result.ok && result.reason === "locked").length).toBeGreaterThan(20 - MAX_FAILED_LOGINS);
+    const locked = await prisma.user.findUniqueOrThrow({ where: { id: user.id } });
+    expect(locked.lockedUntil!.getTime()).toBeGreaterThan(Date.now());
+    expect(await verifyCredentials(user.email, "Correct-horse-1", meta)).toEqual({ ok: false, reason: "locked" });
+    expect(await prisma.exportAuditLog.count({ where: { action: "lockout", userId: user.id } })).toBe(1);
+    const failures = await prisma.exportAuditLog.findMany({ where: { action: "login_failure", userId: user.id }, select: { metadata: true } });
+    expect(failures.filter((record) => (record.metadata as { reason?: string }).reason === "wrong-password")).toHaveLength(MAX_FAILED_LOGINS);
+  });
+
   it("an unknown email fails like a wrong password and is audited by the typed address", async () => {
     expect(await verifyCredentials("nobody@nowhere.test", "whatever-123", meta)).toEqual({ ok: false, reason: "invalid" });
     expect(await prisma.exportAuditLog.count({ where: { action: "login_failure", actorLabel: "nobody@nowhere.test" } })).toBe(1);
