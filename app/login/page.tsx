@@ -12,7 +12,7 @@ export const dynamic = "force-dynamic";
 export default async function LoginPage() {
   const actor = await getSessionActor();
   if (actor) redirect(homePathFor(actor.role));
-  const hasSso = Boolean(env().OIDC_ISSUER && env().OIDC_CLIENT_ID);
+  const hasSso = Boolean(env().OIDC_ISSUER && env().OIDC_CLIENT_ID && env().OIDC_CLIENT_SECRET);
 
   return (
     <div className="login-wrap">

@@ -5,6 +5,7 @@ import { z } from "zod";
 import { recordAudit } from "@/lib/audit/record";
 import type { TRequestMeta } from "@/lib/audit/request-meta";
 import { verifyCredentials } from "@/lib/auth/login";
+import { type TOidcProfile, verifiedEmailOf } from "@/lib/auth/oidc-profile";
 import type { TRole } from "@/lib/auth/policy";
 import { prisma } from "@/lib/db/client";
 import { env } from "@/lib/env";
@@ -40,8 +41,8 @@ function oidcProviders(): NextAuthOptions["providers"] {
       authorization: { params: { scope: "openid email profile" } },
       idToken: true,
       checks: ["pkce", "state"],
-      profile(profile: { sub: string; email?: string; name?: string }) {
-        return { id: profile.sub, email: profile.email?.toLowerCase(), name: profile.name ?? profile.email };
+      profile(profile: TOidcProfile) {
+        return { id: profile.sub, email: verifiedEmailOf(profile), name: profile.name ?? profile.email };
       },
     },
   ];
@@ -72,19 +73,20 @@ export function authOptions(): NextAuthOptions {
     ],
     callbacks: {
       // OIDC users are not created on the fly: an admin creates the account, SSO signs it in.
-      async signIn({ account, user }) {
+      async signIn({ account, user, profile }) {
         if (account?.provider !== "oidc") return true;
         const known = user.email ? await prisma.user.findUnique({ where: { email: user.email }, select: { id: true, isDisabled: true } }) : null;
+        const reason = !user.email ? "email-not-verified" : !known ? "no-account" : known.isDisabled ? "disabled" : null;
         await recordAudit(null, {
-          action: known && !known.isDisabled ? "login_success" : "login_failure",
-          outcome: known && !known.isDisabled ? "success" : "failure",
+          action: reason ? "login_failure" : "login_success",
+          outcome: reason ? "failure" : "success",
           userId: known?.id ?? null,
-          actorLabel: known ? null : (user.email ?? "oidc").slice(0, 200),
-          metadata: { method: "oidc", ...(known ? {} : { reason: "no-account" }) },
+          actorLabel: known ? null : (user.email ?? profile?.email ?? "oidc").slice(0, 200),
+          metadata: { method: "oidc", ...(reason ? { reason } : {}) },
           meta: { via: "web" },
         });
 
-        return Boolean(known && !known.isDisabled);
+        return reason === null;
       },
       async jwt({ token, user, account }) {
         // The token's own iat moves on every refresh; this stays the moment of sign-in.
