@@ -153,9 +153,10 @@ async function deliverByEmail(schedule: TRunWithSchedule["schedule"], job: TJobR
 
 async function deliverToWebhook(run: TRunWithSchedule, job: TJobRow, fileName: string): Promise<TDeliveryOutcome> {
   const schedule = run.schedule;
-  const settings = await getSettings();
-  const link = signDownloadLink(job.id, settings.link_lifetime_hours);
-  // A JSON notice rather than the file: the receiver fetches the file over the signed link.
+  // A notice that names the job, never a signed link: a signed link opens the file without
+  // signing in, and a webhook may point anywhere (email, by contrast, only reaches the owner).
+  // The receiver fetches the file through the API with the owner's API token, so the notice
+  // alone gives nobody the data.
   const notice = {
     event: "scheduled_export.ready",
     schedule_id: schedule.id,
@@ -167,8 +168,10 @@ async function deliverToWebhook(run: TRunWithSchedule, job: TJobRow, fileName: s
     mime_type: job.mimeType,
     size: job.fileSize,
     sha256: job.checksum,
-    download_url: absoluteUrl(link.path),
-    expires_at: link.expiresAt.toISOString(),
+    file_expires_at: job.expiresAt?.toISOString() ?? null,
+    status_url: absoluteUrl(`/api/v1/export/jobs/${encodeURIComponent(job.id)}`),
+    download_url: absoluteUrl(`/api/v1/export/download/${encodeURIComponent(job.id)}`),
+    auth: "Both URLs need an API token of the schedule's owner: Authorization: Bearer <token>.",
   };
   const result = await deliverWebhook({
     url: schedule.deliveryTarget ?? "",

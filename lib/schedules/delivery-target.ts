@@ -13,7 +13,8 @@ const ZEmail = z.email();
  * - storage: an optional sub-folder name under the delivery directory.
  * - email: an address; non-admins may only mail themselves, because the message's signed link
  *   opens the file without signing in.
- * - webhook: an https URL (http only to loopback).
+ * - webhook: an https URL (http only to loopback). Any URL is acceptable because the webhook
+ *   notice carries no signed link: the receiver needs the owner's API token to fetch the file.
  */
 export function normalizeDeliveryTarget(method: TDeliveryMethod, target: string | null | undefined, owner: TActor): string | null {
   const value = target?.trim() || null;

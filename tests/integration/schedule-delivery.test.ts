@@ -8,6 +8,8 @@ import path from "node:path";
 import { SMTPServer } from "smtp-server";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 
+import { GET as downloadRoute } from "@/app/api/v1/export/download/[id]/route";
+import { GET as getJobRoute } from "@/app/api/v1/export/jobs/[id]/route";
 import { prisma } from "@/lib/db/client";
 import { verifyWebhookSignature } from "@/lib/delivery/webhook";
 import { resetEnvCache } from "@/lib/env";
@@ -19,6 +21,7 @@ import { webhookSecretFor } from "@/lib/schedules/webhook-secret";
 import { updateSettings } from "@/lib/settings/settings";
 
 import { createUser } from "../setup/fixtures";
+import { call, tokenFor } from "../setup/http";
 import { completeJob, progressReportSchedule, runsOf, therapistWithPatient } from "./schedule-helpers";
 
 const at = (iso: string) => new Date(iso);
@@ -179,7 +182,7 @@ describe("scheduled delivery", () => {
     expect(await prisma.exportAuditLog.count({ where: { action: "delivery_failed", scheduleId: schedule.id, outcome: "failure" } })).toBe(1);
   });
 
-  it("posts a signed JSON notice to a webhook, retrying after a 5xx, and records every attempt", async () => {
+  it("posts a signed JSON notice without a signed link to a webhook, retrying after a 5xx, and records every attempt", async () => {
     const { actor, patient } = await therapistWithPatient();
     const schedule = await createSchedule(actor, progressReportSchedule(patient.id, { delivery_method: "webhook", delivery_target: receiverUrl }), { now: at("2026-11-30T12:00:00Z") });
     expect(schedule.webhook_secret).toBe(webhookSecretFor(schedule.id));
@@ -196,8 +199,23 @@ describe("scheduled delivery", () => {
     }
     const notice = JSON.parse(hits[1]!.body.toString("utf8"));
     expect(notice).toMatchObject({ event: "scheduled_export.ready", schedule_id: schedule.id, job_id: job.id, sha256: job.checksum });
-    expect(notice.download_url).toContain(`/api/v1/export/download/${job.id}?expires=`);
     expect(JSON.stringify(notice)).not.toContain(patient.familyName);
+    // No signed link: a webhook may point anywhere, so the notice must not open the file by itself.
+    expect(JSON.stringify(notice)).not.toMatch(/signature=|expires=/);
+    expect(notice).not.toHaveProperty("expires_at");
+    expect(new URL(notice.status_url).pathname).toBe(`/api/v1/export/jobs/${job.id}`);
+    expect(new URL(notice.download_url).pathname).toBe(`/api/v1/export/download/${job.id}`);
+    expect(new URL(notice.download_url).search).toBe("");
+
+    // The receiver needs the owner's API token: without it (or with someone else's) nothing is served.
+    const download = (token?: string) => call(downloadRoute, { path: new URL(notice.download_url).pathname, token, params: { id: job.id } });
+    expect((await download()).status).toBe(401);
+    expect((await download(await tokenFor((await createUser({ role: "THERAPIST" })).user.id))).status).toBe(404);
+    const fetched = await download(await tokenFor(actor.id));
+    expect(fetched.status).toBe(200);
+    expect(fetched.text).toBe(PDF.toString("utf8"));
+    const status = await call(getJobRoute, { path: new URL(notice.status_url).pathname, token: await tokenFor(actor.id), params: { id: job.id } });
+    expect(status.json).toMatchObject({ status: "completed" });
 
     const [run] = await runsOf(schedule.id);
     expect(run!.status).toBe("delivered");
