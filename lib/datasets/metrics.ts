@@ -70,12 +70,17 @@ export async function computeMetrics(db: TDb, asOf: Date, since: Date | null): P
   const groups = new Groups();
   const snapshot = day(asOf);
   const practitionerOrg = new Map<string, string | null>();
+  // Only practitioners counted in provider_count can be active providers: an inactive one with
+  // recent submissions would push percent_active_providers over 100.
+  const activePractitioners = new Set<string>();
   const patientOrg = new Map<string, string | null>();
 
   for await (const rows of batches((afterId) => db.practitioner.findMany({ where: after(afterId), orderBy: { id: "asc" }, take: BATCH, select: { id: true, organizationId: true, active: true } }))) {
     for (const row of rows) {
       practitionerOrg.set(row.id, row.organizationId);
-      if (row.active) groups.addCount(key(snapshot, row.organizationId, "provider_count"));
+      if (!row.active) continue;
+      activePractitioners.add(row.id);
+      groups.addCount(key(snapshot, row.organizationId, "provider_count"));
     }
   }
   for await (const rows of batches((afterId) => db.patient.findMany({ where: after(afterId), orderBy: { id: "asc" }, take: BATCH, select: { id: true, organizationId: true, active: true } }))) {
@@ -91,7 +96,7 @@ export async function computeMetrics(db: TDb, asOf: Date, since: Date | null): P
     db.questionnaireResponse.findMany({ where: { ...after(afterId), ...responseWhere }, orderBy: { id: "asc" }, take: BATCH, select: { id: true, patientId: true, practitionerId: true, questionnaire: true, authoredAt: true, severity: true } }),
   )) {
     for (const row of rows) {
-      if (row.practitionerId && row.authoredAt >= activeSince && row.authoredAt <= asOf) {
+      if (row.practitionerId && activePractitioners.has(row.practitionerId) && row.authoredAt >= activeSince && row.authoredAt <= asOf) {
         groups.addDistinct(key(snapshot, practitionerOrg.get(row.practitionerId) ?? null, "active_providers"), row.practitionerId);
       }
       if (since && row.authoredAt < since) continue;
