@@ -28,6 +28,8 @@ export type TDatasetsConsoleProps = {
   profiles: { name: string; label: string }[];
   defaultProfile: string;
   attestationText: string;
+  /** The shortest reason the API accepts for identified data. */
+  reasonMinLength: number;
 };
 
 type TPastExport = { id: string; tier?: string; status: string; created_at?: string; file_size?: number | null; expires_at?: string | null; error?: string | null; datasets?: string[] };
@@ -44,7 +46,7 @@ function sinceHint(datasets: TCatalogDataset[]) {
   return `Keeps rows dated on or after this day in ${list(dated)}${whole.length ? `; ${list(whole)} ${whole.length === 1 ? "is" : "are"} exported whole` : ""}.`;
 }
 
-export function DatasetsConsole({ tiers, profiles, defaultProfile, attestationText }: TDatasetsConsoleProps) {
+export function DatasetsConsole({ tiers, profiles, defaultProfile, attestationText, reasonMinLength }: TDatasetsConsoleProps) {
   const [tier, setTier] = useState(tiers[0]?.tier ?? "anon");
   const [catalog, setCatalog] = useState<TCatalogDataset[] | null>(null);
   const [unavailable, setUnavailable] = useState<TUnavailableDataset[]>([]);
@@ -284,7 +286,7 @@ export function DatasetsConsole({ tiers, profiles, defaultProfile, attestationTe
         {needsReason && (
           <label className="field">
             Reason for identified data (recorded in the audit trail)
-            <textarea rows={2} value={reason} onChange={(e) => setReason(e.target.value)} required minLength={10} data-testid="dataset-reason" />
+            <textarea rows={2} value={reason} onChange={(e) => setReason(e.target.value)} required minLength={reasonMinLength} data-testid="dataset-reason" />
           </label>
         )}
         <label className="checkbox">

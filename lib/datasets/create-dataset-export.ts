@@ -29,6 +29,9 @@ export const ZDatasetExportInput = z
   .strict();
 export type TDatasetExportInput = { tier: string; datasets?: string[]; profile?: string; since?: string; reason?: string };
 
+/** The shortest reason accepted for an identified (pii) export; the page asks for the same. */
+export const PII_REASON_MIN_LENGTH = 5;
+
 export type TDatasetExportOptions = { meta?: TRequestMeta | null; scheduledReportId?: string | null; skipRateLimit?: boolean };
 
 /** Seconds until the caller may start another export, or 0 when under the limit now. */
@@ -73,7 +76,9 @@ export async function createDatasetExport(actor: TActor, input: TDatasetExportIn
     }
   }
   // The identified tier is released only for a stated purpose, which is audited with the job.
-  if (tier === "pii" && (!body.reason || body.reason.length < 5)) throw invalidInput("reason", "state why identified data is needed (at least 5 characters)");
+  if (tier === "pii" && (!body.reason || body.reason.length < PII_REASON_MIN_LENGTH)) {
+    throw invalidInput("reason", `state why identified data is needed (at least ${PII_REASON_MIN_LENGTH} characters)`);
+  }
 
   const since = body.since ? new Date(body.since).toISOString() : null;
   const parameters: TDatasetJobParameters = { tier, datasets: names, profile, since };

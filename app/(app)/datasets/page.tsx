@@ -5,6 +5,7 @@ import { Forbidden } from "@/components/forbidden";
 import { canViewPage } from "@/lib/auth/page-access";
 import { decide, type TDatasetTier } from "@/lib/auth/policy";
 import { requirePageActor } from "@/lib/auth/session";
+import { PII_REASON_MIN_LENGTH } from "@/lib/datasets/create-dataset-export";
 import { getSettings } from "@/lib/settings/settings";
 
 export const metadata: Metadata = { title: "Datasets" };
@@ -40,7 +41,7 @@ export default async function DatasetsPage() {
           <p className="muted">Download the programme&apos;s data as CSV files in a ZIP with a manifest. Exports are generated fresh and audited.</p>
         </div>
       </div>
-      <DatasetsConsole tiers={tiers} profiles={profiles} defaultProfile={settings.anonymization_default_profile} attestationText={ATTESTATION} />
+      <DatasetsConsole tiers={tiers} profiles={profiles} defaultProfile={settings.anonymization_default_profile} attestationText={ATTESTATION} reasonMinLength={PII_REASON_MIN_LENGTH} />
     </>
   );
 }

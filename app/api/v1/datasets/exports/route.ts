@@ -16,6 +16,8 @@ export const dynamic = "force-dynamic";
 const ZBody = ZDatasetExportInput.extend({ attestation: z.literal(true, { message: "confirm the data-use terms (attestation: true)" }) }).strict();
 
 export const POST = authedRoute(async ({ request, actor, meta }) => {
+  // Who may export at all is answered before the body: a therapist is refused (403), not told how to fill it in.
+  await authorize(actor, { action: "dataset.catalog" }, { meta });
   const { attestation: _attestation, ...input } = parseOrThrow(ZBody, await readJsonBody(request), "Invalid dataset export");
   const started = await createDatasetExport(actor, input, { meta });
 
