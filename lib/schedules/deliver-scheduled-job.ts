@@ -1,14 +1,15 @@
 // Delivery of a scheduled run's file when its job ends (a job-finished hook): to a directory,
 // by email or to a webhook. Every delivery's attempts and outcome are audited and kept on the
 // run; a failed delivery counts as a failed run.
-import { randomUUID } from "node:crypto";
-import { mkdir, rename, rm } from "node:fs/promises";
+import { createHash, randomUUID } from "node:crypto";
+import { mkdir, rm } from "node:fs/promises";
 import { createWriteStream } from "node:fs";
 import path from "node:path";
 import { pipeline } from "node:stream/promises";
 
 import { recordAudit } from "@/lib/audit/record";
 import { sendExportEmail, type TSmtpConfig } from "@/lib/delivery/email";
+import { placeFileWithoutOverwrite } from "@/lib/delivery/place-file-without-overwrite";
 import { buildDeliveryPath, resolveWithinBase } from "@/lib/delivery/storage-target";
 import { deliverWebhook } from "@/lib/delivery/webhook";
 import { prisma } from "@/lib/db/client";
@@ -112,17 +113,26 @@ async function deliverToDirectory(folder: string | null, scheduledFor: Date, tim
   const relative = buildDeliveryPath({ at: scheduledFor, tz: timeZone, fileName });
   const target = resolveWithinBase(base, relative);
   await mkdir(path.dirname(target), { recursive: true });
-  // Written beside the target and renamed, so a reader never sees a half-written file.
+  // Written beside the target, then given its name without replacing any file already there
+  // (another schedule's delivery may have the same name), so a reader never sees a
+  // half-written file and no delivered file is ever lost.
   const partial = `${target}.${randomUUID()}.partial`;
   try {
-    await pipeline(await storage().get(fileKey), createWriteStream(partial, { mode: 0o640 }));
-    await rename(partial, target);
-  } catch (error) {
-    await rm(partial, { force: true });
-    throw error;
-  }
+    const hash = createHash("sha256");
+    const hashing = async function* (source: AsyncIterable<Buffer>) {
+      for await (const chunk of source) {
+        hash.update(chunk);
+        yield chunk;
+      }
+    };
+    await pipeline(await storage().get(fileKey), hashing, createWriteStream(partial, { mode: 0o640, flags: "wx" }));
+    const placed = await placeFileWithoutOverwrite({ partialPath: partial, targetPath: target, sha256: hash.digest("hex") });
+    const placedRelative = `${path.posix.dirname(relative)}/${path.basename(placed.path)}`;
 
-  return { ok: true, method: "storage", details: { path: folder ? `${folder}/${relative}` : relative } };
+    return { ok: true, method: "storage", details: { path: folder ? `${folder}/${placedRelative}` : placedRelative, ...(placed.isAlreadyPresent ? { alreadyPresent: true } : {}) } };
+  } finally {
+    await rm(partial, { force: true });
+  }
 }
 
 async function deliverByEmail(schedule: TRunWithSchedule["schedule"], job: TJobRow, fileName: string, timeZone: string): Promise<TDeliveryOutcome> {

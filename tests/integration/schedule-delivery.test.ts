@@ -1,6 +1,6 @@
 // Delivery of scheduled runs: into the delivery directory, by email to a real SMTP server
 // listening on loopback, and to a local webhook receiver that checks the signature.
-import { readFile } from "node:fs/promises";
+import { readdir, readFile } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
@@ -109,6 +109,31 @@ describe("scheduled delivery", () => {
     expect(audit.exportJobId).toBe(run!.jobId);
     const row = await prisma.scheduledReport.findUniqueOrThrow({ where: { id: schedule.id } });
     expect(row.lastStatus).toBe("delivered");
+  });
+
+  it("keeps both files when two schedules deliver the same report for the same patient on the same day", async () => {
+    const { actor, patient } = await therapistWithPatient();
+    const morning = await createSchedule(actor, progressReportSchedule(patient.id, { delivery_target: "same-day" }), { now: at("2026-11-30T12:00:00Z") });
+    const evening = await createSchedule(actor, progressReportSchedule(patient.id, { delivery_target: "same-day", schedule_config: { time: "18:00", timezone: "UTC" } }), {
+      now: at("2026-12-01T09:00:00Z"),
+    });
+    const first = Buffer.from("%PDF-1.4\n% the morning report\n");
+    const second = Buffer.from("%PDF-1.4\n% the evening report\n");
+
+    const tick1 = await runSchedulerTick(at("2026-12-01T08:00:00Z"));
+    await completeJob(tick1.runs.find((r) => r.scheduleId === morning.id)!.jobId!, first);
+    const tick2 = await runSchedulerTick(at("2026-12-01T18:00:00Z"));
+    await completeJob(tick2.runs.find((r) => r.scheduleId === evening.id)!.jobId!, second);
+
+    const dir = path.join(deliveryBaseDir(), "same-day", "2026", "12", "01");
+    const name = `progress_report_${patientFilePseudonym(patient.id)}_2026-12-01`;
+    expect((await readdir(dir)).sort()).toEqual([`${name}-2.pdf`, `${name}.pdf`]);
+    expect(await readFile(path.join(dir, `${name}.pdf`))).toEqual(first);
+    expect(await readFile(path.join(dir, `${name}-2.pdf`))).toEqual(second);
+    const [morningRun] = await runsOf(morning.id);
+    const [eveningRun] = await runsOf(evening.id);
+    expect((morningRun!.deliveryLog as { path: string }).path).toBe(`same-day/2026/12/01/${name}.pdf`);
+    expect((eveningRun!.deliveryLog as { path: string }).path).toBe(`same-day/2026/12/01/${name}-2.pdf`);
   });
 
   it("keeps a storage sub-folder inside the delivery directory", async () => {
