@@ -6,7 +6,7 @@ import { ANON_PROFILES, isWeakerProfile, type TAnonProfile } from "@/lib/anonymi
 import type { TRequestMeta } from "@/lib/audit/request-meta";
 import { authorize } from "@/lib/auth/authorize";
 import type { TActor } from "@/lib/auth/policy";
-import { prisma, type TDb } from "@/lib/db/client";
+import { isPostgres, prisma, type TDb } from "@/lib/db/client";
 import type { TDatasetJobParameters } from "@/lib/datasets/dataset-export-parameters";
 import { datasetsOfTier } from "@/lib/datasets/dataset-registry";
 import { AppError, invalidInput } from "@/lib/http/errors";
@@ -86,6 +86,10 @@ export async function createDatasetExport(actor: TActor, input: TDatasetExportIn
   const now = new Date();
   const job = await prisma.$transaction(async (tx) => {
     if (!options.skipRateLimit && actor.role !== "ADMIN") {
+      // Requests sent together must not all count the same earlier exports: on PostgreSQL the
+      // user's row is locked until this transaction commits, so the next one counts this job too.
+      // (SQLite runs one write transaction at a time.)
+      if (isPostgres()) await tx.$executeRaw`SELECT 1 FROM "User" WHERE "id" = ${actor.id} FOR UPDATE`;
       const wait = await retryAfterSeconds(tx, actor.id, settings.dataset_exports_per_hour, now);
       if (wait > 0) {
         throw new AppError("RATE_LIMITED", `You may start ${settings.dataset_exports_per_hour} dataset export(s) per hour; try again in ${Math.ceil(wait / 60)} minute(s).`, { retryAfterSeconds: wait });
