@@ -1,11 +1,11 @@
 import { defineConfig } from "vitest/config";
 
-// Unit tests: pure logic, colocated as lib/**/x.test.ts. No database.
+// Unit tests: pure logic, colocated as lib/**/x.test.ts (and the pure helpers of components). No database.
 export default defineConfig({
   resolve: { alias: { "@": import.meta.dirname } },
   test: {
     environment: "node",
-    include: ["lib/**/*.test.ts", "lib/**/*.test.tsx", "cli/**/*.test.ts"],
+    include: ["lib/**/*.test.ts", "lib/**/*.test.tsx", "cli/**/*.test.ts", "components/**/*.test.ts"],
     exclude: ["**/*.integration.test.ts", "node_modules/**"],
   },
 });

@@ -6,7 +6,7 @@
 import { createColumnHelper, flexRender, getCoreRowModel, getSortedRowModel, useReactTable, type RowSelectionState, type SortingState } from "@tanstack/react-table";
 import { useCallback, useEffect, useMemo, useState } from "react";
 
-import { errorMessageOf, formatBytes, isFinalStatus, useJobEvents } from "@/components/exports/use-job-events";
+import { errorMessageOf, formatBytes, isFinalStatus, unfinishedJobMessage, useJobEvents } from "@/components/exports/use-job-events";
 import { describeTimeLeft } from "@/lib/jobs/time-left";
 
 export type TCatalogColumn = { name: string; policy: string; description?: string | null };
@@ -389,7 +389,16 @@ function DatasetExportProgress({ id, onFinished }: { id: string; onFinished: () 
           </div>
         );
       })}
-      {status === "failed" && <div className="alert alert-danger">{event?.error ?? "The export failed."}</div>}
+      {event?.connectionProblem && !isFinalStatus(status) && (
+        <div className="alert alert-warn" role="status" data-testid="dataset-connection">
+          {event.connectionProblem}
+        </div>
+      )}
+      {unfinishedJobMessage(status, event?.error) && (
+        <div className="alert alert-danger" role="alert" data-testid="dataset-failure">
+          {unfinishedJobMessage(status, event?.error)}
+        </div>
+      )}
       {status === "completed" && (
         <div className="row">
           <a className="btn btn-primary" href={`/api/v1/datasets/exports/${encodeURIComponent(id)}/download`} data-testid="dataset-download" download>

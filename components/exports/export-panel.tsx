@@ -5,7 +5,7 @@
 import Link from "next/link";
 import { useEffect, useMemo, useState } from "react";
 
-import { errorMessageOf, formatBytes, isFinalStatus, useJobEvents } from "./use-job-events";
+import { errorMessageOf, formatBytes, isFinalStatus, unfinishedJobMessage, useJobEvents } from "./use-job-events";
 
 type TExportType = "progress_report" | "treatment_summary" | "full_record" | "insurance_report" | "session_notes";
 
@@ -304,7 +304,12 @@ function ExportJobStatus({ jobId }: { jobId: string }) {
           <span style={{ width: `${percent}%` }} />
         </div>
       )}
-      {status === "failed" && <div className="alert alert-danger">{event?.error ?? "The export failed."}</div>}
+      {event?.connectionProblem && !isFinalStatus(status) && (
+        <div className="alert alert-warn" role="status">
+          {event.connectionProblem}
+        </div>
+      )}
+      {unfinishedJobMessage(status, event?.error) && <div className="alert alert-danger">{unfinishedJobMessage(status, event?.error)}</div>}
       {status === "completed" && (
         <div className="row">
           <a className="btn btn-primary" href={`/api/v1/export/download/${encodeURIComponent(jobId)}`} data-testid="export-download" download>

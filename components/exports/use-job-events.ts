@@ -15,6 +15,8 @@ export type TJobEvent = {
   expires_at?: string | null;
   /** Worked out here, not sent: seconds left at the recent pace of rows (lib/jobs/time-left.ts). */
   secondsLeft?: number | null;
+  /** Worked out here: the progress stream is down (the export itself may still be running). */
+  connectionProblem?: string | null;
 };
 
 const FINAL = new Set(["completed", "failed", "expired", "deleted", "cancelled"]);
@@ -48,6 +50,16 @@ export function useJobEvents(eventsUrl: string | null) {
       }
     };
     for (const name of ["progress", "done", "error", "status", "message"]) source.addEventListener(name, onMessage as EventListener);
+    // "error" above is the server's event for a failed job; onerror is the connection's. The
+    // browser retries a dropped stream by itself, but gives up on a refused one (signed out, 404).
+    source.onerror = () => {
+      const connectionProblem =
+        source.readyState === EventSource.CLOSED
+          ? "Lost contact with the export's progress. Reload the page to see where it stands; the export itself goes on."
+          : "Reconnecting to the export's progress…";
+      setEvent((previous) => (previous && isFinalStatus(previous.status) ? previous : { status: previous?.status ?? "pending", ...previous, connectionProblem }));
+    };
+    source.onopen = () => setEvent((previous) => (previous?.connectionProblem ? { ...previous, connectionProblem: null } : previous));
 
     return () => source.close();
   }, [eventsUrl]);
@@ -63,14 +75,42 @@ export function formatBytes(bytes: number | null | undefined) {
   return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 }
 
+/** What a finished job that produced no file means for the person waiting on it. */
+export function unfinishedJobMessage(status: string, error?: string | null): string | null {
+  switch (status.toLowerCase()) {
+    case "failed":
+      return error ?? "The export failed.";
+    case "cancelled":
+      return "The export was cancelled.";
+    case "expired":
+      return "The file has expired and was deleted; start a new export.";
+    case "deleted":
+      return "The export was deleted.";
+    default:
+      return null;
+  }
+}
+
+/** A status without an error body, in words (a gateway's 502 page, say). */
+function statusInWords(status: number) {
+  if (status === 401) return "You are signed out. Sign in again and retry.";
+  if (status === 403) return "You do not have access to this.";
+  if (status === 404) return "Not found: it may have been deleted.";
+  if (status === 413) return "The request is too large.";
+  if (status === 429) return "Too many requests. Wait a little and retry.";
+  if (status >= 500) return "The server could not complete the request. Retry in a moment; if it keeps failing, tell your administrator.";
+
+  return "The request was not accepted.";
+}
+
 /** The API's error body in words: the message and, when present, each field's reason. */
 export async function errorMessageOf(response: Response) {
   try {
     const body = (await response.json()) as { error?: string; issues?: { path: string; message: string }[] };
     const issues = body.issues?.map((issue) => `${issue.path}: ${issue.message}`).join("; ");
 
-    return [body.error, issues].filter(Boolean).join(" — ") || `Request failed (${response.status})`;
+    return [body.error, issues].filter(Boolean).join(" — ") || statusInWords(response.status);
   } catch {
-    return `Request failed (${response.status})`;
+    return statusInWords(response.status);
   }
 }
