@@ -23,7 +23,8 @@ const FIELD_COLUMNS = { name: "name", role: "role", credentials: "credentials", 
 
 /**
  * Changes a user's profile, role, piiAccess grant or disabled flag; audited as a from → to diff
- * (`user_disabled` when the change disables the account, `user_updated` otherwise).
+ * (`user_disabled` when the change disables the account, `user_updated` otherwise). A therapist
+ * given another role loses their patient assignments, each audited.
  */
 export async function updateUser(userId: string, input: TUpdateUserInput, actor: { userId: string }, meta?: TRequestMeta) {
   const data = parseOrThrow(ZUpdateUser, input, "Invalid user");
@@ -58,6 +59,15 @@ export async function updateUser(userId: string, input: TUpdateUserInput, actor:
       throw new AppError("CONFLICT", "role: the last active admin cannot lose the admin role", { issues: [{ path: "role", message: "last active admin" }] });
     }
     const updated = await tx.user.update({ where: { id: userId }, data: next, select: USER_ADMIN_SELECT });
+    // Assignments are a therapist's access to patients. Left in place on a role change, they would
+    // quietly give that access back if the user were ever made a therapist again.
+    if (changes.role && current.role === "THERAPIST") {
+      const assignments = await tx.patientAssignment.findMany({ where: { userId }, select: { patientId: true } });
+      await tx.patientAssignment.deleteMany({ where: { userId } });
+      for (const { patientId } of assignments) {
+        await recordAudit(tx, { action: "assignment_changed", userId: actor.userId, patientId, metadata: { therapistId: userId, isAssigned: false, reason: "role changed" }, meta });
+      }
+    }
     // Names are not patient data, but keep the record to ids and flags anyway.
     if (changes.name) changes.name = { from: "(changed)", to: "(changed)" };
     const isDisabling = changes.is_disabled?.to === true;
