@@ -9,6 +9,13 @@ export type TDenialContext = {
   exportJobId?: string | null;
   dataset?: string | null;
   scheduleId?: string | null;
+  /**
+   * Who really asked, when not the actor in person: "signed-link" (the policy was asked for the
+   * link's owner, but the request came from whoever held the URL).
+   */
+  actorLabel?: string | null;
+  /** Extra ids for the record (a token id...). Never patient names or other PII. */
+  details?: Record<string, unknown>;
 };
 
 /**
@@ -23,11 +30,12 @@ export async function authorize(actor: TActor, request: TPolicyRequest, context:
     action: "access_denied",
     outcome: "denied",
     userId: actor.id,
+    actorLabel: context.actorLabel ?? null,
     patientId: context.patientId ?? null,
     exportJobId: context.exportJobId ?? null,
     dataset: context.dataset ?? null,
     scheduleId: context.scheduleId ?? null,
-    metadata: { policyAction: request.action, reason: decision.reason, status: decision.status },
+    metadata: { ...context.details, policyAction: request.action, reason: decision.reason, status: decision.status },
     meta: context.meta,
   });
 

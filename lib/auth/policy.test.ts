@@ -4,6 +4,7 @@ import { decide, type TActor, type TPolicyRequest, type TRole } from "@/lib/auth
 
 const actor = (role: TRole, piiAccess = false): TActor => ({ id: `${role}-1`, email: "x@y.z", name: "X", role, piiAccess });
 const OWN = "THERAPIST-1";
+const OWN_ANALYST = "ANALYST-1";
 
 type TCase = { request: TPolicyRequest; therapist: string; analyst: string; analystPii?: string; admin: string };
 
@@ -23,6 +24,20 @@ const TABLE: TCase[] = [
   { request: { action: "job.read", ownerId: OWN }, therapist: "allow", analyst: "404", admin: "allow" },
   { request: { action: "job.read", ownerId: "someone-else" }, therapist: "404", analyst: "404", admin: "allow" },
   { request: { action: "job.delete", ownerId: "someone-else" }, therapist: "404", analyst: "404", admin: "allow" },
+  // Downloads re-ask, with today's facts, what the export asked: still assigned, still an analyst, still granted.
+  { request: { action: "job.download", ownerId: OWN, via: "session", file: { kind: "report", isAssigned: true } }, therapist: "allow", analyst: "404", admin: "allow" },
+  { request: { action: "job.download", ownerId: OWN, via: "session", file: { kind: "report", isAssigned: false } }, therapist: "404", analyst: "404", admin: "allow" },
+  { request: { action: "job.download", ownerId: OWN, via: "signed-link", file: { kind: "report", isAssigned: true } }, therapist: "allow", analyst: "404", admin: "allow" },
+  { request: { action: "job.download", ownerId: OWN, via: "signed-link", file: { kind: "report", isAssigned: false } }, therapist: "404", analyst: "404", admin: "allow" },
+  { request: { action: "job.download", ownerId: "someone-else", via: "token", file: { kind: "report", isAssigned: true } }, therapist: "404", analyst: "404", admin: "allow" },
+  { request: { action: "job.download", ownerId: OWN_ANALYST, via: "token", file: { kind: "report", isAssigned: false } }, therapist: "404", analyst: "403", admin: "allow" },
+  { request: { action: "job.download", ownerId: OWN_ANALYST, via: "session", file: { kind: "dataset", tier: "anon" } }, therapist: "404", analyst: "allow", admin: "allow" },
+  { request: { action: "job.download", ownerId: OWN_ANALYST, via: "token", file: { kind: "dataset", tier: "pii" } }, therapist: "404", analyst: "403", analystPii: "allow", admin: "allow" },
+  { request: { action: "job.download", ownerId: OWN, via: "session", file: { kind: "dataset", tier: "anon" } }, therapist: "403", analyst: "404", admin: "allow" },
+  { request: { action: "job.download", ownerId: "someone-else", via: "session", file: { kind: "dataset", tier: "metrics" } }, therapist: "404", analyst: "404", admin: "allow" },
+  // A signed link is no sign-in: never for a dataset, not even an admin's own.
+  { request: { action: "job.download", ownerId: OWN_ANALYST, via: "signed-link", file: { kind: "dataset", tier: "anon" } }, therapist: "403", analyst: "403", admin: "403" },
+  { request: { action: "job.download", ownerId: OWN_ANALYST, via: "signed-link", file: { kind: "dataset", tier: "pii" } }, therapist: "403", analyst: "403", admin: "403" },
   { request: { action: "schedule.read", ownerId: OWN }, therapist: "allow", analyst: "404", admin: "allow" },
   { request: { action: "schedule.manage", ownerId: "someone-else" }, therapist: "404", analyst: "404", admin: "allow" },
   { request: { action: "template.use" }, therapist: "allow", analyst: "403", admin: "allow" },
@@ -42,7 +57,7 @@ describe("policy", () => {
   it("covers every action of the policy", () => {
     const covered = new Set(TABLE.map((row) => row.request.action));
     const all: TPolicyRequest["action"][] = [
-      "patient.list", "patient.read", "report.export", "report.export-practice-wide", "dataset.catalog", "dataset.export", "job.read", "job.delete",
+      "patient.list", "patient.read", "report.export", "report.export-practice-wide", "dataset.catalog", "dataset.export", "job.read", "job.download", "job.delete",
       "schedule.read", "schedule.manage", "template.use", "template.manage", "user.manage", "token.manage", "audit.read", "settings.manage", "warehouse.manage", "fhir.import",
     ];
     expect([...covered].sort()).toEqual([...all].sort());

@@ -15,6 +15,15 @@ export type TActor = {
 
 export type TDatasetTier = "anon" | "pii" | "metrics";
 
+/** How a download arrives. A signed link carries no sign-in: whoever holds it is let in. */
+export type TDownloadVia = "session" | "token" | "signed-link";
+
+/**
+ * What a job's file holds, as the policy needs it to decide a download now (not at export time).
+ * `isAssigned`: every patient the report is about is still assigned to the actor.
+ */
+export type TJobFileFacts = { kind: "report"; isAssigned: boolean } | { kind: "dataset"; tier: TDatasetTier };
+
 export type TPolicyRequest =
   | { action: "patient.list" }
   | { action: "patient.read"; isAssigned: boolean }
@@ -23,6 +32,7 @@ export type TPolicyRequest =
   | { action: "dataset.catalog" }
   | { action: "dataset.export"; tier: TDatasetTier }
   | { action: "job.read"; ownerId: string }
+  | { action: "job.download"; ownerId: string; via: TDownloadVia; file: TJobFileFacts }
   | { action: "job.delete"; ownerId: string }
   | { action: "schedule.read"; ownerId: string }
   | { action: "schedule.manage"; ownerId: string }
@@ -52,6 +62,11 @@ const hide = (reason: string): TDecision => ({ allowed: false, status: 404, reas
 const isAdmin = (actor: TActor) => actor.role === "ADMIN";
 
 export function decide(actor: TActor, request: TPolicyRequest): TDecision {
+  // Asked before the admin pass: a dataset (identified or not) is never handed to whoever holds a
+  // URL, whoever made it. Datasets are downloaded signed in, so each download names its person.
+  if (request.action === "job.download" && request.via === "signed-link" && request.file.kind === "dataset") {
+    return forbid("datasets are not served by signed link; sign in to download");
+  }
   if (isAdmin(actor)) return ALLOW;
 
   switch (request.action) {
@@ -69,6 +84,13 @@ export function decide(actor: TActor, request: TPolicyRequest): TDecision {
       if (actor.role !== "ANALYST") return forbid("datasets are for analysts and admins");
       if (request.tier === "pii" && !actor.piiAccess) return forbid("the identified tier needs the piiAccess grant");
       return ALLOW;
+    case "job.download":
+      // A file is released under the access its owner still has, not the access they had when
+      // it was made: an unassigned patient, a withdrawn grant or a changed role ends downloads.
+      // A signed link is asked with its owner as the actor, so it lapses the same way.
+      if (request.ownerId !== actor.id) return hide("not the actor's own");
+      if (request.file.kind === "dataset") return decide(actor, { action: "dataset.export", tier: request.file.tier });
+      return decide(actor, { action: "report.export", isAssigned: request.file.isAssigned });
     case "job.read":
     case "job.delete":
     case "schedule.read":

@@ -27,12 +27,15 @@ type TJobRow = {
 export type TJobView = ReturnType<typeof toJobView>;
 
 /**
- * The API's view of a job (snake_case). A completed, unexpired job gets a signed `download_url`;
- * its `expires_at` is the link's, never later than the file's own expiry (`file_expires_at`).
+ * The API's view of a job (snake_case). A completed, unexpired report job gets a signed
+ * `download_url`; its `expires_at` is the link's, never later than the file's own expiry
+ * (`file_expires_at`). A dataset job never does: a signed link works for whoever holds it, and a
+ * dataset is downloaded signed in (GET /api/v1/datasets/exports/{id}/download), so its
+ * `download_url` stays null and `expires_at` is the file's.
  */
 export function toJobView(job: TJobRow, options: { linkLifetimeHours: number; patientName?: string | null; now?: number }) {
   const now = options.now ?? Date.now();
-  const downloadable = job.status === "COMPLETED" && (!job.expiresAt || job.expiresAt.getTime() > now);
+  const downloadable = job.kind === "report" && job.status === "COMPLETED" && (!job.expiresAt || job.expiresAt.getTime() > now);
   let link: { url: string; expiresAt: Date } | null = null;
   if (downloadable) {
     const signed = signDownloadLink(job.id, options.linkLifetimeHours, now);

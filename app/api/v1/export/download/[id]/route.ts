@@ -1,5 +1,6 @@
-// GET /api/v1/export/download/{id} – the job's file. With ?expires=&signature= (a signed link) no
-// session is needed; otherwise the session or API token must be the job's owner (or an admin).
+// GET /api/v1/export/download/{id} – the job's file. With ?expires=&signature= (a signed link, for
+// report jobs only) no session is needed; otherwise the session or API token must be the job's
+// owner (or an admin). Either way the owner must still be allowed the file (policy job.download).
 import { authedRoute, publicRoute } from "@/lib/http/route";
 import { downloadExportAsActor, downloadExportBySignedLink } from "@/lib/reports/download-export";
 

@@ -1,5 +1,12 @@
-// GET /api/v1/datasets/exports/{id}/download – the ZIP (owner or admin; audited), via the shared download.
-export { GET } from "@/app/api/v1/export/download/[id]/route";
+// GET /api/v1/datasets/exports/{id}/download – the ZIP, to a signed-in user or API token only: the
+// job's creator while still allowed its tier, or an admin (audited). No signed links: whoever held
+// such a URL would get the dataset, identified or not, without naming themselves.
+import { authedRoute } from "@/lib/http/route";
+import { downloadExportAsActor } from "@/lib/reports/download-export";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
+
+export const GET = authedRoute<{ id: string }>(async ({ request, actor, params, meta }) =>
+  downloadExportAsActor(actor, params.id, request.headers.has("authorization") ? "token" : "session", meta, { kind: "dataset" }),
+);
