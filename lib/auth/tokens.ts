@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from "node:crypto";
 
 import { loadActiveActor } from "@/lib/auth/actor";
+import { authorize } from "@/lib/auth/authorize";
 import type { TActor } from "@/lib/auth/policy";
 import { recordAudit } from "@/lib/audit/record";
 import type { TRequestMeta } from "@/lib/audit/request-meta";
@@ -52,12 +53,21 @@ export async function createApiToken({ userId, name, days = DEFAULT_TOKEN_DAYS, 
   return { ...row, token };
 }
 
+/**
+ * Revokes a token: the owner's own, or anyone's for an admin, as the policy decides (a refusal
+ * is audited). Revoking an already revoked token changes nothing and writes nothing.
+ */
 export async function revokeApiToken({ tokenId, actor, meta }: { tokenId: string; actor: TActor; meta?: TRequestMeta }) {
+  const token = await prisma.apiToken.findUnique({ where: { id: tokenId }, select: { id: true, userId: true, revokedAt: true } });
+  if (!token) throw new AppError("NOT_FOUND", "Token not found");
+  // Asked outside the revoking transaction: authorize writes its denial in a transaction of its own.
+  await authorize(actor, { action: "token.manage", ownerId: token.userId }, { meta, details: { tokenId, ownerId: token.userId } });
+  if (token.revokedAt) return;
+
   await prisma.$transaction(async (tx) => {
-    const token = await tx.apiToken.findUnique({ where: { id: tokenId }, select: { id: true, userId: true, revokedAt: true } });
-    if (!token || (actor.role !== "ADMIN" && token.userId !== actor.id)) throw new AppError("NOT_FOUND", "Token not found");
-    if (token.revokedAt) return;
-    await tx.apiToken.update({ where: { id: tokenId }, data: { revokedAt: new Date() } });
+    // Conditional, so two revokes racing each other audit one revocation, not two.
+    const { count } = await tx.apiToken.updateMany({ where: { id: tokenId, revokedAt: null }, data: { revokedAt: new Date() } });
+    if (count === 0) return;
     await recordAudit(tx, { action: "token_revoked", userId: actor.id, metadata: { tokenId, ownerId: token.userId }, meta });
   });
 }

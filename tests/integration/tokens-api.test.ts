@@ -31,12 +31,34 @@ describe("/api/v1/tokens (a user's own API tokens)", () => {
     const badInput = await call(createTokenRoute, { path: "/api/v1/tokens", token, body: { days: 0 } });
     expect(badInput.status).toBe(400);
 
+    // Someone else's token: the policy's token.manage refusal (403), audited like every denial.
     const foreign = await call(revokeTokenRoute, { method: "DELETE", path: `/api/v1/tokens/${created.json.id}`, token: otherToken, params: { id: created.json.id as string } });
-    expect(foreign.status).toBe(404);
+    expect(foreign.status).toBe(403);
     expect(await authenticateToken(secret)).toMatchObject({ ok: true });
+    const denial = await prisma.exportAuditLog.findFirstOrThrow({ where: { action: "access_denied", userId: other.id }, orderBy: { seq: "desc" } });
+    expect(denial).toMatchObject({ outcome: "denied", metadata: { policyAction: "token.manage", status: 403, tokenId: created.json.id, ownerId: therapist.id } });
+    expect(await prisma.exportAuditLog.count({ where: { action: "token_revoked", userId: other.id } })).toBe(0);
+    const missing = await call(revokeTokenRoute, { method: "DELETE", path: "/api/v1/tokens/no-such-token", token: otherToken, params: { id: "no-such-token" } });
+    expect(missing.status).toBe(404);
 
     const revoked = await call(revokeTokenRoute, { method: "DELETE", path: `/api/v1/tokens/${created.json.id}`, token, params: { id: created.json.id as string } });
     expect(revoked.status).toBe(204);
     expect(await authenticateToken(secret)).toMatchObject({ ok: false, reason: "revoked" });
+    expect(await prisma.exportAuditLog.findFirstOrThrow({ where: { action: "token_revoked", userId: therapist.id } })).toMatchObject({ metadata: { tokenId: created.json.id } });
+    // Again: nothing left to revoke, nothing more audited.
+    expect((await call(revokeTokenRoute, { method: "DELETE", path: `/api/v1/tokens/${created.json.id}`, token, params: { id: created.json.id as string } })).status).toBe(204);
+    expect(await prisma.exportAuditLog.count({ where: { action: "token_revoked", userId: therapist.id } })).toBe(1);
+  });
+
+  it("an admin revokes anyone's token", async () => {
+    const { user: admin } = await createUser({ role: "ADMIN" });
+    const { user: analyst } = await createUser({ role: "ANALYST" });
+    const secret = await tokenFor(analyst.id);
+    const row = await prisma.apiToken.findFirstOrThrow({ where: { userId: analyst.id } });
+
+    const revoked = await call(revokeTokenRoute, { method: "DELETE", path: `/api/v1/tokens/${row.id}`, token: await tokenFor(admin.id), params: { id: row.id } });
+    expect(revoked.status).toBe(204);
+    expect(await authenticateToken(secret)).toMatchObject({ ok: false, reason: "revoked" });
+    expect(await prisma.exportAuditLog.count({ where: { action: "token_revoked", userId: admin.id } })).toBe(1);
   });
 });
