@@ -1,7 +1,7 @@
 "use client";
 
 import { useRouter } from "next/navigation";
-import { useState } from "react";
+import { useEffect, useState } from "react";
 
 import { sendJson, type TApiResult } from "@/components/admin/send-json";
 import type { TUserDto } from "@/lib/users/list-users";
@@ -14,11 +14,45 @@ function describe(result: TApiResult<unknown>) {
   return result.issues.length ? result.issues.map((issue) => `${issue.path}: ${issue.message}`).join("; ") : result.error;
 }
 
+type TPatientChoice = { id: string; label: string };
+
+/**
+ * Patients matching a search (name, MRN or FHIR id), asked of the patients API as the admin types:
+ * a practice has thousands, too many to list in one picker.
+ */
+function usePatientSearch(query: string, isEnabled: boolean) {
+  const [matches, setMatches] = useState<TPatientChoice[] | null>(null);
+  useEffect(() => {
+    if (!isEnabled) return;
+    const controller = new AbortController();
+    const timer = setTimeout(async () => {
+      try {
+        const response = await fetch(`/api/v1/patients?page_size=20&q=${encodeURIComponent(query.trim())}`, { signal: controller.signal, cache: "no-store" });
+        if (!response.ok) return setMatches([]);
+        const body = (await response.json()) as { patients: { id: string; name: string; mrn: string | null; birth_date: string | null }[] };
+        setMatches(body.patients.map((patient) => ({ id: patient.id, label: `${patient.name}${patient.mrn ? ` (${patient.mrn})` : ""}${patient.birth_date ? `, born ${patient.birth_date}` : ""}` })));
+      } catch {
+        // Aborted by the next keystroke.
+      }
+    }, 250);
+
+    return () => {
+      clearTimeout(timer);
+      controller.abort();
+    };
+  }, [query, isEnabled]);
+
+  return matches;
+}
+
 /** Role, grant, disable, password reset and patient assignments for one user; each save is audited server-side. */
-export function UserEditor({ user, patients, isSelf }: { user: TUserDetail; patients: { id: string; label: string }[]; isSelf: boolean }) {
+export function UserEditor({ user, isSelf }: { user: TUserDetail; isSelf: boolean }) {
   const router = useRouter();
   const [message, setMessage] = useState<{ kind: "ok" | "danger"; text: string } | null>(null);
   const [patientId, setPatientId] = useState("");
+  const [patientQuery, setPatientQuery] = useState("");
+  const matches = usePatientSearch(patientQuery, user.role === "therapist");
+  const choices = (matches ?? []).filter((patient) => !user.assignments.some((assignment) => assignment.patient_id === patient.id));
 
   async function run(action: () => Promise<TApiResult<unknown>>, success: string) {
     const result = await action();
@@ -126,15 +160,24 @@ export function UserEditor({ user, patients, isSelf }: { user: TUserDetail; pati
               setPatientId("");
             }}
           >
+            <input
+              type="search"
+              value={patientQuery}
+              onChange={(event) => {
+                setPatientQuery(event.target.value);
+                setPatientId("");
+              }}
+              placeholder="Search name or MRN"
+              aria-label="Search patients to assign"
+              data-testid="assign-patient-search"
+            />
             <select value={patientId} onChange={(event) => setPatientId(event.target.value)} data-testid="assign-patient-select" aria-label="Patient to assign">
-              <option value="">Choose a patient…</option>
-              {patients
-                .filter((patient) => !user.assignments.some((assignment) => assignment.patient_id === patient.id))
-                .map((patient) => (
-                  <option key={patient.id} value={patient.id}>
-                    {patient.label}
-                  </option>
-                ))}
+              <option value="">{matches === null ? "Searching…" : choices.length ? `Choose a patient (${choices.length} shown)…` : "No unassigned patient matches"}</option>
+              {choices.map((patient) => (
+                <option key={patient.id} value={patient.id}>
+                  {patient.label}
+                </option>
+              ))}
             </select>
             <button className="btn" type="submit" disabled={!patientId} data-testid="assign-patient-submit">
               Assign

@@ -7,7 +7,6 @@ import { UserEditor } from "@/components/admin/user-editor";
 import { Forbidden } from "@/components/forbidden";
 import { canViewPage } from "@/lib/auth/page-access";
 import { requirePageActor } from "@/lib/auth/session";
-import { prisma } from "@/lib/db/client";
 import { AppError } from "@/lib/http/errors";
 import { getUserOrThrow } from "@/lib/users/get-user";
 
@@ -28,15 +27,6 @@ export default async function Page({ params }: { params: Promise<{ id: string }>
   if (!(await canViewPage(actor, { action: "user.manage" }))) return <Forbidden what="user administration" />;
   const { id } = await params;
   const user = await loadUser(id);
-  // Admins see all patients; the picker offers them by name and MRN (admin-only page).
-  const patients =
-    user.role === "therapist"
-      ? (await prisma.patient.findMany({ orderBy: [{ familyName: "asc" }, { givenName: "asc" }], take: 2000, select: { id: true, givenName: true, familyName: true, mrn: true } })).map((patient) => ({
-          id: patient.id,
-          label: `${patient.familyName}, ${patient.givenName}${patient.mrn ? ` (${patient.mrn})` : ""}`,
-        }))
-      : [];
-
   return (
     <>
       <div className="page-header">
@@ -53,7 +43,7 @@ export default async function Page({ params }: { params: Promise<{ id: string }>
           Audit trail of this user
         </Link>
       </div>
-      <UserEditor user={user} patients={patients} isSelf={user.id === actor.id} />
+      <UserEditor user={user} isSelf={user.id === actor.id} />
       <h2 style={{ marginTop: 16 }}>API tokens</h2>
       <TokenManager userId={user.id} />
     </>
