@@ -117,7 +117,9 @@ describe("admin console API", () => {
     const adminMade = await call(createTokenRoute, { path: `/api/v1/admin/users/${other.id}/tokens`, token: await tokenFor(admin.id), params: { id: other.id }, body: { name: "for other" } });
     expect(adminMade.status).toBe(201);
     const otherRevoke = await call(revokeTokenRoute, { method: "DELETE", path: `/api/v1/admin/tokens/${adminMade.json.id}`, token, params: { id: adminMade.json.id as string } });
-    expect(otherRevoke.status).toBe(404);
+    // Someone else's token: the policy's 403, audited like every refusal.
+    expect(otherRevoke.status).toBe(403);
+    expect(await lastAudit("access_denied")).toMatchObject({ userId: therapist.id, metadata: expect.objectContaining({ policyAction: "token.manage" }) });
   });
 
   it("reads and changes settings (audited as a diff), 400 naming the field", async () => {
