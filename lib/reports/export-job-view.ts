@@ -61,6 +61,8 @@ export function toJobView(job: TJobRow, options: { linkLifetimeHours: number; pa
     file_name: job.fileName,
     file_size: job.fileSize,
     mime_type: job.mimeType,
+    /** SHA-256 (hex) of the file as offered; `checksum` is the same value under its earlier name. */
+    sha256: job.checksum,
     checksum: job.checksum,
     error: job.errorMessage,
     created_at: job.createdAt.toISOString(),
