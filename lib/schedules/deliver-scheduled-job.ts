@@ -1,6 +1,7 @@
-// Delivery of a scheduled run's file when its job ends (a job-finished hook): to a directory,
-// by email or to a webhook. Every delivery's attempts and outcome are audited and kept on the
-// run; a failed delivery counts as a failed run.
+// Delivery of a scheduled run's file when its job ends (a job-finished hook, or the scheduler
+// tick for a run a stopped process left behind): to a directory, by email or to a webhook.
+// Every delivery's attempts and outcome are audited and kept on the run; a failed delivery
+// counts as a failed run.
 import { createHash, randomUUID } from "node:crypto";
 import { mkdir, rm } from "node:fs/promises";
 import { createWriteStream } from "node:fs";
@@ -34,10 +35,23 @@ export function deliveryBaseDir() {
 export type TDeliveryOutcome = { ok: boolean; method: string; details: Record<string, unknown>; error?: string };
 
 type TRunWithSchedule = NonNullable<Awaited<ReturnType<typeof loadRun>>>;
-type TJobRow = Awaited<ReturnType<typeof prisma.exportJob.findUniqueOrThrow>>;
+type TJobRow = NonNullable<TRunWithSchedule["job"]>;
 
-function loadRun(jobId: string) {
-  return prisma.scheduleRun.findUnique({ where: { jobId }, include: { schedule: { include: { user: { select: { email: true } } } } } });
+/** How long one delivery may hold its run; after that a scheduler tick takes the run as interrupted (the process stopped mid-delivery). */
+export const DELIVERY_LEASE_MS = 30 * 60_000;
+
+/** A delivery interrupted this often is failed rather than tried again: it may be what stops the process. */
+const MAX_DELIVERY_CLAIMS = 2;
+
+/**
+ * The state a run must still be in for a delivery to take it (the compare-and-set):
+ * - queued: its job has finished and nobody has started delivering;
+ * - running: a delivery took it at `claimedAt` and never finished (its lease ran out).
+ */
+export type TRunClaim = { status: "queued" } | { status: "running"; claimedAt: Date; claims: number };
+
+function loadRun(runId: string) {
+  return prisma.scheduleRun.findUnique({ where: { id: runId }, include: { job: true, schedule: { include: { user: { select: { email: true } } } } } });
 }
 
 function smtpFromEnv(): TSmtpConfig | null {
@@ -50,36 +64,77 @@ function smtpFromEnv(): TSmtpConfig | null {
 /** The job-finished hook: ignores unscheduled jobs; runs at most once per run (compare-and-set on its status). */
 export async function onScheduledJobFinished(finished: TFinishedJob) {
   if (!finished.scheduledReportId) return;
-  const run = await loadRun(finished.id);
+  const run = await prisma.scheduleRun.findUnique({ where: { jobId: finished.id }, select: { id: true } });
   if (!run) return;
-  const taken = await prisma.scheduleRun.updateMany({ where: { id: run.id, status: "queued" }, data: { status: "running" } });
-  if (taken.count === 0) return;
 
-  const job = await prisma.exportJob.findUniqueOrThrow({ where: { id: finished.id } });
-  if (finished.status === "FAILED" || job.status !== "COMPLETED" || !job.fileKey) {
-    await recordRunFailed(run.id, run.scheduleId, job.errorMessage ?? "The export job failed.");
-    return;
+  await deliverScheduledRun(run.id, { status: "queued" });
+}
+
+function unfinishedJobReason(job: TJobRow | null) {
+  if (!job) return "The run's export job no longer exists.";
+  if (job.status === "EXPIRED") return "The export's file expired before it was delivered.";
+  if (job.status === "CANCELLED") return "The export job was cancelled.";
+
+  return job.errorMessage ?? "The export job failed.";
+}
+
+/**
+ * Delivers one run whose job has finished (or marks it failed), if `claim` still holds: the
+ * job-finished hook and the scheduler tick's recovery may both try, and only the one whose
+ * compare-and-set moves the run (stamping a new claimedAt, the delivery's lease) goes on.
+ * Returns whether this call took the run.
+ */
+export async function deliverScheduledRun(runId: string, claim: TRunClaim): Promise<boolean> {
+  const claims = claim.status === "running" ? claim.claims + 1 : 1;
+  const claimedAt = new Date();
+  const taken = await prisma.scheduleRun.updateMany({
+    where: claim.status === "queued" ? { id: runId, status: "queued" } : { id: runId, status: "running", claimedAt: claim.claimedAt },
+    data: { status: "running", claimedAt, deliveryLog: { phase: "delivering", claims, startedAt: claimedAt.toISOString() } as never },
+  });
+  if (taken.count === 0) return false;
+  const run = await loadRun(runId);
+  if (!run) return true;
+  const owned = { claimedAt };
+
+  if (claims > MAX_DELIVERY_CLAIMS) {
+    const error = `The delivery was interrupted ${claims - 1} times (the server stopped while delivering) and is not tried again; the file may or may not have reached its target.`;
+    const details = { interrupted: claims - 1 };
+    await auditDelivery(run, { ok: false, method: run.schedule.deliveryMethod, details, error });
+    await recordRunFailed(run.id, run.scheduleId, error, { owned, deliveryLog: { method: run.schedule.deliveryMethod, ok: false, at: new Date().toISOString(), ...details, error } });
+    return true;
+  }
+  const job = run.job;
+  if (!job || job.status !== "COMPLETED" || !job.fileKey) {
+    await recordRunFailed(run.id, run.scheduleId, unfinishedJobReason(job), { owned, deliveryLog: null });
+    return true;
   }
 
   const outcome = await deliver(run, job).catch((error: unknown): TDeliveryOutcome => {
     logger.error("scheduled delivery failed unexpectedly", { scheduleId: run.scheduleId, jobId: job.id, error });
     return { ok: false, method: run.schedule.deliveryMethod, details: {}, error: error instanceof Error ? error.message : "delivery failed" };
   });
+  if (claims > 1) outcome.details = { ...outcome.details, resumedAfterInterruption: true };
 
+  await auditDelivery(run, outcome);
+  const deliveryLog = { method: outcome.method, ok: outcome.ok, at: new Date().toISOString(), ...outcome.details, ...(outcome.error ? { error: outcome.error } : {}) };
+  if (outcome.ok) await recordRunSucceeded(run.id, run.scheduleId, { deliveryLog, owned });
+  else await recordRunFailed(run.id, run.scheduleId, `Delivery by ${outcome.method} failed: ${outcome.error}`, { deliveryLog, owned });
+
+  return true;
+}
+
+async function auditDelivery(run: TRunWithSchedule, outcome: TDeliveryOutcome) {
   await recordAudit(null, {
     action: outcome.ok ? "delivery_succeeded" : "delivery_failed",
     outcome: outcome.ok ? "success" : "failure",
     userId: run.schedule.userId,
-    exportJobId: job.id,
+    exportJobId: run.jobId,
     scheduleId: run.scheduleId,
     patientId: run.schedule.patientId,
     dataset: datasetTierOf(run.schedule),
     metadata: { runId: run.id, method: outcome.method, ...outcome.details, ...(outcome.error ? { error: outcome.error } : {}) },
     meta: { via: "scheduler" },
   });
-  const deliveryLog = { method: outcome.method, ok: outcome.ok, at: new Date().toISOString(), ...outcome.details, ...(outcome.error ? { error: outcome.error } : {}) };
-  if (outcome.ok) await recordRunSucceeded(run.id, run.scheduleId, { deliveryLog });
-  else await recordRunFailed(run.id, run.scheduleId, `Delivery by ${outcome.method} failed: ${outcome.error}`, { deliveryLog });
 }
 
 async function deliver(run: TRunWithSchedule, job: TJobRow): Promise<TDeliveryOutcome> {

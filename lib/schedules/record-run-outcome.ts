@@ -1,6 +1,7 @@
 // The end of a scheduled run, good or bad, and the rule that a schedule whose runs fail three
 // times in a row pauses itself (with the reason its owner and the admins see) rather than
 // failing forever.
+import { Prisma } from "@/generated/prisma/client";
 import { recordAudit } from "@/lib/audit/record";
 import { prisma } from "@/lib/db/client";
 
@@ -8,17 +9,43 @@ export const MAX_CONSECUTIVE_FAILURES = 3;
 
 const SCHEDULER_LABEL = "scheduler";
 
-export async function recordRunSucceeded(runId: string, scheduleId: string, details: { deliveryLog?: unknown } = {}) {
-  await prisma.$transaction(async (tx) => {
-    await tx.scheduleRun.update({ where: { id: runId }, data: { status: "delivered", deliveredAt: new Date(), error: null, deliveryLog: (details.deliveryLog ?? undefined) as never } });
+/**
+ * A delivery's hold on its run: the claimedAt its compare-and-set stamped. Given, the outcome is
+ * written only while the run is still this delivery's (a tick may have taken over a delivery
+ * that outlived its lease, and then that one records the outcome, once).
+ */
+export type TRunOwnership = { claimedAt: Date };
+
+function runWhere(runId: string, owned: TRunOwnership | undefined) {
+  return owned ? { id: runId, status: "running", claimedAt: owned.claimedAt } : { id: runId };
+}
+
+/** undefined keeps the stored log; null clears it (the delivery's "delivering" mark when nothing was delivered). */
+function deliveryLogData(deliveryLog: unknown) {
+  if (deliveryLog === null) return Prisma.DbNull;
+
+  return (deliveryLog ?? undefined) as never;
+}
+
+/** Marks the run delivered; false when the run was no longer this delivery's (nothing written). */
+export async function recordRunSucceeded(runId: string, scheduleId: string, details: { deliveryLog?: unknown; owned?: TRunOwnership } = {}) {
+  return prisma.$transaction(async (tx) => {
+    const updated = await tx.scheduleRun.updateMany({ where: runWhere(runId, details.owned), data: { status: "delivered", deliveredAt: new Date(), error: null, deliveryLog: deliveryLogData(details.deliveryLog) } });
+    if (updated.count === 0) return false;
     await tx.scheduledReport.update({ where: { id: scheduleId }, data: { lastStatus: "delivered", consecutiveFailures: 0 } });
+
+    return true;
   });
 }
 
 /** Marks the run failed; returns true when this failure paused the schedule. */
-export async function recordRunFailed(runId: string, scheduleId: string, error: string, details: { status?: "failed" | "skipped"; deliveryLog?: unknown } = {}) {
+export async function recordRunFailed(runId: string, scheduleId: string, error: string, details: { status?: "failed" | "skipped"; deliveryLog?: unknown; owned?: TRunOwnership } = {}) {
   return prisma.$transaction(async (tx) => {
-    await tx.scheduleRun.update({ where: { id: runId }, data: { status: details.status ?? "failed", error: error.slice(0, 1000), deliveryLog: (details.deliveryLog ?? undefined) as never } });
+    const updated = await tx.scheduleRun.updateMany({
+      where: runWhere(runId, details.owned),
+      data: { status: details.status ?? "failed", error: error.slice(0, 1000), deliveryLog: deliveryLogData(details.deliveryLog) },
+    });
+    if (updated.count === 0) return false;
     const schedule = await tx.scheduledReport.update({
       where: { id: scheduleId },
       data: { lastStatus: details.status ?? "failed", consecutiveFailures: { increment: 1 } },

@@ -6,12 +6,16 @@
 // (scheduleId, scheduledFor) row of ScheduleRun (a second claim of the same slot cannot commit).
 // On PostgreSQL a competing UPDATE waits for the row lock and then re-checks its WHERE, so the
 // loser sees count 0; on SQLite writes are serialized by the database lock.
+//
+// Each tick also finishes runs a stopped process left behind (recover-stranded-runs.ts): claimed
+// but never queued, finished but never delivered, or interrupted mid-delivery.
 import { recordAudit } from "@/lib/audit/record";
 import type { TRequestMeta } from "@/lib/audit/request-meta";
 import { loadActiveActor } from "@/lib/auth/actor";
 import { prisma } from "@/lib/db/client";
 import { logger } from "@/lib/logger";
 import { pauseForRevokedAccess, recordRunFailed } from "@/lib/schedules/record-run-outcome";
+import { recoverStrandedRuns, type TRecoveredRun } from "@/lib/schedules/recover-stranded-runs";
 import { decideScheduleRun } from "@/lib/schedules/schedule-access";
 import { ruleOfSchedule } from "@/lib/schedules/schedule-rule-of";
 import { startScheduledExport } from "@/lib/schedules/start-scheduled-export";
@@ -27,7 +31,7 @@ export type TTickRun = {
   error?: string;
 };
 
-export type TTickResult = { now: string; due: number; runs: TTickRun[] };
+export type TTickResult = { now: string; due: number; runs: TTickRun[]; recovered: TRecoveredRun[] };
 
 const SCHEDULER_META: TRequestMeta = { ipAddress: null, userAgent: "careexport-scheduler", via: "scheduler" };
 const DEFAULT_BATCH = 200;
@@ -45,7 +49,8 @@ async function failInterruptedRuns() {
   const stale = await prisma.scheduleRun.findMany({ where: { status: "queued", jobId: null, claimedAt: { lt: new Date(Date.now() - INTERRUPTED_AFTER_MS) } }, take: 50 });
   for (const run of stale) {
     // Compare-and-set, so two ticks never both fail (and count) the same run.
-    const taken = await prisma.scheduleRun.updateMany({ where: { id: run.id, status: "queued", jobId: null }, data: { status: "running" } });
+    // claimedAt is stamped too: a "running" run is a delivery's, and its lease runs from claimedAt.
+    const taken = await prisma.scheduleRun.updateMany({ where: { id: run.id, status: "queued", jobId: null }, data: { status: "running", claimedAt: new Date() } });
     if (taken.count) await recordRunFailed(run.id, run.scheduleId, "The run was interrupted before its export was queued (the scheduler stopped). The next slot runs as usual.");
   }
 }
@@ -64,7 +69,12 @@ export async function runSchedulerTick(now: Date = new Date(), options: { limit?
     }
   }
 
-  return { now: now.toISOString(), due: due.length, runs };
+  const recovered = await recoverStrandedRuns().catch((error: unknown) => {
+    logger.error("scheduler: recovering stranded runs failed", { error });
+    return [];
+  });
+
+  return { now: now.toISOString(), due: due.length, runs, recovered };
 }
 
 function isUniqueViolation(error: unknown) {

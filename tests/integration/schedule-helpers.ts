@@ -28,14 +28,32 @@ export function progressReportSchedule(patientId: string, overrides: Record<stri
 
 /** What the worker does when a job ends well: the file stored, the job completed, the hooks run. */
 export async function completeJob(jobId: string, content: Buffer, fileName = "progress_report.pdf", mimeType = "application/pdf") {
+  const job = await completeJobWithoutHooks(jobId, content, { fileName, mimeType });
+  await runJobFinishedHooks({ id: jobId, status: "COMPLETED", scheduledReportId: job.scheduledReportId, userId: job.userId });
+}
+
+/** The job completed and committed, but the process stopped before its hooks ran (`at` backdates the commit). */
+export async function completeJobWithoutHooks(jobId: string, content: Buffer, options: { fileName?: string; mimeType?: string; at?: Date } = {}) {
+  const fileName = options.fileName ?? "progress_report.pdf";
+  const at = options.at ?? new Date();
   const job = await prisma.exportJob.findUniqueOrThrow({ where: { id: jobId } });
   const fileKey = `${job.userId}/${job.id}/${fileName}`;
   const stored = await storage().put(fileKey, content);
-  await prisma.exportJob.update({
+
+  return prisma.exportJob.update({
     where: { id: jobId },
-    data: { status: "COMPLETED", fileKey, fileName, mimeType, fileSize: stored.size, checksum: stored.checksum, completedAt: new Date(), expiresAt: new Date(Date.now() + 86_400_000) },
+    data: {
+      status: "COMPLETED",
+      fileKey,
+      fileName,
+      mimeType: options.mimeType ?? "application/pdf",
+      fileSize: stored.size,
+      checksum: stored.checksum,
+      completedAt: at,
+      updatedAt: at,
+      expiresAt: new Date(at.getTime() + 86_400_000),
+    },
   });
-  await runJobFinishedHooks({ id: jobId, status: "COMPLETED", scheduledReportId: job.scheduledReportId, userId: job.userId });
 }
 
 /** What the worker does when a job fails for good. */
