@@ -1,10 +1,11 @@
+import { flushHeadAnchor } from "@/lib/audit/head-anchor";
 import { purgeAuditBefore } from "@/lib/audit/purge-audit";
 import { CLI_META } from "@/lib/audit/request-meta";
 
 import { CliUsageError, parseFlags } from "../args";
 
-export const summary = "Purge audit records older than the retention period (or --before DATE), leaving a signed checkpoint";
-export const usage = "npm run cli -- audit:purge [--before YYYY-MM-DD]   (default: now minus the audit_retention_years setting)";
+export const summary = "Purge audit records older than the retention period (or --before an earlier DATE), leaving a signed checkpoint";
+export const usage = "npm run cli -- audit:purge [--before YYYY-MM-DD]   (default and latest allowed: now minus the audit_retention_years setting)";
 
 export async function run(argv: string[]) {
   const { flags } = parseFlags(argv, { before: {} });
@@ -14,6 +15,8 @@ export async function run(argv: string[]) {
     cutoff = new Date(flags.before);
   }
   const result = await purgeAuditBefore({ cutoff, actor: { userId: null, label: "cli" }, meta: CLI_META });
+  // The process exits right after: anchor the audit_purged record now rather than leave it to the timer.
+  await flushHeadAnchor();
   if (result.purgedCount === 0) {
     console.log(`Nothing to purge: no audit record is older than ${result.cutoff.toISOString()}.`);
     return 0;

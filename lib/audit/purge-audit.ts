@@ -4,17 +4,15 @@
 // checkpoint must be written first, in the same transaction.
 import { createHmac, timingSafeEqual } from "node:crypto";
 
+import { lockAuditAppends } from "@/lib/audit/append-lock";
 import { canonicalJson } from "@/lib/audit/hash";
 import { recordAudit } from "@/lib/audit/record";
 import { verifyAuditChain } from "@/lib/audit/verify-chain";
 import type { TRequestMeta } from "@/lib/audit/request-meta";
-import { isPostgres, prisma, type TTx } from "@/lib/db/client";
+import { prisma } from "@/lib/db/client";
 import { env } from "@/lib/env";
 import { AppError, invalidInput } from "@/lib/http/errors";
 import { getSettings } from "@/lib/settings/settings";
-
-/** Must match AUDIT_APPEND_LOCK in lib/audit/record.ts: the purge and the writer exclude each other. */
-const AUDIT_APPEND_LOCK = 4_210_017;
 
 export type TCheckpointFields = { seq: number; hash: string; purgedCount: number; createdAt: Date };
 
@@ -33,42 +31,49 @@ export function isCheckpointSignatureValid(fields: TCheckpointFields & { signatu
 }
 
 export type TPurgeAuditOptions = {
-  /** Records created before this instant go. Without it: now minus the retention years setting. */
+  /** Records created before this instant go; it may not be later than the retention horizon. Without it: the horizon. */
   cutoff?: Date;
   actor: { userId: string | null; label?: string };
   meta?: TRequestMeta;
+  /** The clock, for tests that let years pass; callers on behalf of a user never pass it. */
   now?: Date;
 };
 
 export type TPurgeAuditResult = { purgedCount: number; checkpointSeq: number | null; cutoff: Date };
 
-async function lockAppends(tx: TTx) {
-  if (isPostgres()) {
-    await tx.$executeRawUnsafe(`SELECT pg_advisory_xact_lock(${AUDIT_APPEND_LOCK})`);
-  } else {
-    await tx.$executeRawUnsafe(`UPDATE "Setting" SET "key" = "key" WHERE 0`);
-  }
+/** The latest cutoff a purge may use: records younger than the retention period are kept (HIPAA: six years). */
+export function retentionHorizon(now: Date, retentionYears: number): Date {
+  const horizon = new Date(now);
+  horizon.setUTCFullYear(horizon.getUTCFullYear() - retentionYears);
+
+  return horizon;
 }
 
 export async function purgeAuditBefore({ cutoff, actor, meta, now = new Date() }: TPurgeAuditOptions): Promise<TPurgeAuditResult> {
   const settings = await getSettings();
-  const retentionCutoff = new Date(now);
-  retentionCutoff.setUTCFullYear(retentionCutoff.getUTCFullYear() - settings.audit_retention_years);
-  const effectiveCutoff = cutoff ?? retentionCutoff;
+  const horizon = retentionHorizon(now, settings.audit_retention_years);
+  const effectiveCutoff = cutoff ?? horizon;
   if (Number.isNaN(effectiveCutoff.getTime())) throw invalidInput("cutoff", "must be a valid date");
-  if (effectiveCutoff.getTime() > now.getTime()) throw invalidInput("cutoff", "must not be in the future");
+  if (effectiveCutoff.getTime() > horizon.getTime()) {
+    throw invalidInput(
+      "cutoff",
+      `must not be later than ${horizon.toISOString()}: audit records are kept for ${settings.audit_retention_years} years (setting audit_retention_years), so that is the earliest allowed purge horizon`,
+    );
+  }
 
   return prisma.$transaction(async (tx) => {
-    await lockAppends(tx);
+    await lockAuditAppends(tx);
+    // The purge stops before the first record that is still within retention, even if a later
+    // record carries an older clock (another process's clock skew): no kept record is ever
+    // removed, and the remaining chain still starts right after the checkpoint.
+    const firstKept = await tx.exportAuditLog.findFirst({ where: { createdAt: { gte: effectiveCutoff } }, orderBy: { seq: "asc" }, select: { seq: true } });
     const lastPurged = await tx.exportAuditLog.findFirst({
-      where: { createdAt: { lt: effectiveCutoff } },
+      where: { createdAt: { lt: effectiveCutoff }, ...(firstKept ? { seq: { lt: firstKept.seq } } : {}) },
       orderBy: { seq: "desc" },
       select: { seq: true, hash: true },
     });
     if (!lastPurged) return { purgedCount: 0, checkpointSeq: null, cutoff: effectiveCutoff };
 
-    // Everything up to that record goes, even a rare later-seq record with an earlier clock,
-    // so the remaining chain has no gap.
     const purgedCount = await tx.exportAuditLog.count({ where: { seq: { lte: lastPurged.seq } } });
     const createdAt = new Date();
     const fields = { seq: lastPurged.seq, hash: lastPurged.hash, purgedCount, createdAt };
@@ -115,6 +120,7 @@ export async function verifyAuditTrail({ actorId, meta }: { actorId: string; met
     ok: isIntact,
     count: result.count,
     checkpoint,
+    anchored_seq: result.anchoredSeq,
     ...(result.ok ? { last_seq: result.lastSeq } : { broken_at_seq: result.brokenAtSeq, reason: result.reason }),
     ...(result.ok && !isCheckpointOk ? { broken_at_seq: checkpoint!.seq, reason: "the retention checkpoint's signature does not match" } : {}),
   };

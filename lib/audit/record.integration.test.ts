@@ -1,7 +1,10 @@
+import { readFile, rm, writeFile } from "node:fs/promises";
+
 import { afterEach, describe, expect, it, vi } from "vitest";
 
 import { checkChainSegment } from "@/lib/audit/chain-segment";
 import { computeRecordHash } from "@/lib/audit/hash";
+import { flushHeadAnchor, headAnchorPath } from "@/lib/audit/head-anchor";
 import { recordAudit } from "@/lib/audit/record";
 import { verifyAuditChain } from "@/lib/audit/verify-chain";
 import { PG_CHECK_RANGE_SQL, postgresChainReader, SEQ_MAX, sha256Hex, sqliteChainReader } from "@/lib/audit/verify-chain-reader";
@@ -30,8 +33,14 @@ async function withoutGuard(tamper: () => Promise<unknown>) {
   await prisma.$executeRawUnsafe(`CREATE TRIGGER "ExportAuditLog_no_delete" BEFORE DELETE ON "ExportAuditLog" WHEN OLD."seq" > COALESCE((SELECT MAX("seq") FROM "AuditCheckpoint"), 0) BEGIN SELECT RAISE(ABORT, 'append-only'); END`);
 }
 
+/**
+ * Puts the rows back after a tampering test, and the head anchor with them: the anchor may have
+ * followed a tampered head meanwhile (its update runs a second after any write), as it should.
+ */
 async function snapshotAndRestore(body: () => Promise<void>) {
+  await flushHeadAnchor();
   const rows = await prisma.exportAuditLog.findMany({ orderBy: { seq: "asc" } });
+  const anchor = await readFile(headAnchorPath(), "utf8").catch(() => null);
   try {
     await body();
   } finally {
@@ -39,6 +48,10 @@ async function snapshotAndRestore(body: () => Promise<void>) {
       await prisma.exportAuditLog.deleteMany({});
       for (const row of rows) await prisma.exportAuditLog.create({ data: { ...row, metadata: row.metadata ?? undefined } });
     });
+    // Waits for an update in progress, then puts the file back.
+    await flushHeadAnchor();
+    if (anchor === null) await rm(headAnchorPath(), { force: true });
+    else await writeFile(headAnchorPath(), anchor);
   }
 }
 

@@ -1,11 +1,10 @@
 // The one writer of ExportAuditLog. Every record links to the previous one by hash.
+import { lockAuditAppends } from "@/lib/audit/append-lock";
 import { canonicalJson, computeRecordHash, GENESIS_HASH } from "@/lib/audit/hash";
+import { scheduleHeadAnchor } from "@/lib/audit/head-anchor";
 import type { TAuditAction, TAuditOutcome } from "@/lib/audit/actions";
 import type { TRequestMeta } from "@/lib/audit/request-meta";
-import { isPostgres, prisma, type TDb, type TTx } from "@/lib/db/client";
-
-/** Arbitrary advisory-lock id that serializes appends across PostgreSQL connections. */
-const AUDIT_APPEND_LOCK = 4_210_017;
+import { prisma, type TDb, type TTx } from "@/lib/db/client";
 
 export type TAuditEntry = {
   action: TAuditAction;
@@ -24,14 +23,8 @@ export type TAuditEntry = {
 };
 
 async function appendInTransaction(tx: TTx, entry: TAuditEntry) {
-  // Serialize appends so two writers can never fork the chain: an advisory transaction lock
-  // on PostgreSQL; on SQLite, taking the write lock up front (a no-op write) before reading
-  // the head, so a second process waits instead of failing on a read→write upgrade.
-  if (isPostgres()) {
-    await tx.$executeRawUnsafe(`SELECT pg_advisory_xact_lock(${AUDIT_APPEND_LOCK})`);
-  } else {
-    await tx.$executeRawUnsafe(`UPDATE "Setting" SET "key" = "key" WHERE 0`);
-  }
+  // Serialize appends so two writers can never fork the chain.
+  await lockAuditAppends(tx);
 
   const [last, checkpoint] = await Promise.all([
     tx.exportAuditLog.findFirst({ orderBy: { seq: "desc" }, select: { seq: true, hash: true } }),
@@ -71,9 +64,11 @@ async function appendInTransaction(tx: TTx, entry: TAuditEntry) {
  * back with the change it describes; without one, the record gets its own transaction.
  */
 export async function recordAudit(db: TDb | null, entry: TAuditEntry) {
-  if (db && db !== prisma && !("$transaction" in db)) {
-    return appendInTransaction(db as TTx, entry);
-  }
+  const created = db && db !== prisma && !("$transaction" in db)
+    ? await appendInTransaction(db as TTx, entry)
+    : await prisma.$transaction((tx) => appendInTransaction(tx, entry));
+  // Only scheduled: the anchor is updated after the caller's transaction commits, off this path.
+  scheduleHeadAnchor();
 
-  return prisma.$transaction((tx) => appendInTransaction(tx, entry));
+  return created;
 }

@@ -2,7 +2,9 @@
 // concurrently (verify-parallel.ts): by worker threads on SQLite, by the database itself over
 // several connections on PostgreSQL. A small one, and records appended meanwhile, on this thread.
 // All paths read rows through the driver with the serialization built in SQL (verify-chain-reader.ts).
+// A chain that verifies must also reach the head anchor kept outside the database (head-anchor.ts).
 import { GENESIS_HASH } from "@/lib/audit/hash";
+import { readHeadAnchor, type TAnchorRead } from "@/lib/audit/head-anchor";
 import type { TVerifyResult } from "@/lib/audit/verify";
 import { postgresChainReader, SEQ_MAX, SQLITE_RANGE_SQL, sqliteChainReader, verifySequential } from "@/lib/audit/verify-chain-reader";
 import { defaultWorkerCount, postgresRangeChecker, verifyRanges, workerRangeChecker } from "@/lib/audit/verify-parallel";
@@ -11,7 +13,7 @@ import { sqliteFilePath } from "@/lib/db/migrate";
 import { env } from "@/lib/env";
 import { logger } from "@/lib/logger";
 
-export type TChainVerifyResult = TVerifyResult & { checkpointSeq: number };
+export type TChainVerifyResult = TVerifyResult & { checkpointSeq: number; anchoredSeq: number | null };
 
 /** Below this many records a worker's start-up costs more than it saves. */
 const PARALLEL_MIN_RECORDS = 100_000;
@@ -24,10 +26,53 @@ export type TVerifyOptions = {
   rangeSize?: number;
 };
 
-/** Verifies the chain in sequence order from the latest checkpoint; names the first broken record. */
+/**
+ * A walk that ended intact must still contain the anchored head: the anchor is read before the
+ * walk starts, so records appended meanwhile only lengthen the chain past it.
+ */
+async function checkAgainstAnchor(walk: TVerifyResult, start: { seq: number; hash: string }, read: TAnchorRead): Promise<TChainVerifyResult> {
+  const checkpointSeq = start.seq;
+  if (read.status === "none") return { ...walk, checkpointSeq, anchoredSeq: null };
+  if (read.status === "invalid") {
+    // Only someone with access to DATA_DIR can spoil the file; the chain's own result still comes first.
+    if (!walk.ok) return { ...walk, checkpointSeq, anchoredSeq: null };
+    return { ok: false, count: walk.count, brokenAtSeq: walk.lastSeq, reason: `the head anchor ${read.file} ${read.reason}`, checkpointSeq, anchoredSeq: null };
+  }
+  const anchor = read.anchor;
+  const anchoredSeq = anchor.seq;
+  if (!walk.ok) return { ...walk, checkpointSeq, anchoredSeq };
+  if (anchor.seq > walk.lastSeq) {
+    return {
+      ok: false, count: walk.count, brokenAtSeq: walk.lastSeq + 1, checkpointSeq, anchoredSeq,
+      reason: `the chain ends at record ${walk.lastSeq} but record ${anchor.seq} was written (head anchor of ${anchor.anchoredAt}): the newest ${anchor.seq - walk.lastSeq} records are missing`,
+    };
+  }
+  // At or below the checkpoint the record was purged by retention; the checkpoint vouches for it.
+  const anchoredHash = anchor.seq === start.seq ? start.hash
+    : anchor.seq > start.seq ? (await prisma.exportAuditLog.findUnique({ where: { seq: anchor.seq }, select: { hash: true } }))?.hash
+      : anchor.hash;
+  if (anchoredHash !== anchor.hash) {
+    return {
+      ok: false, count: walk.count, brokenAtSeq: anchor.seq, checkpointSeq, anchoredSeq,
+      reason: `record ${anchor.seq} is not the one the head anchor of ${anchor.anchoredAt} records: the newest records were removed and rewritten`,
+    };
+  }
+
+  return { ...walk, checkpointSeq, anchoredSeq };
+}
+
+/** Verifies the chain in sequence order from the latest checkpoint up to at least the anchored head; names the first broken record. */
 export async function verifyAuditChain(options: TVerifyOptions = {}): Promise<TChainVerifyResult> {
-  const checkpoint = await prisma.auditCheckpoint.findFirst({ orderBy: { seq: "desc" }, select: { seq: true, hash: true } });
+  const [checkpoint, anchor] = await Promise.all([
+    prisma.auditCheckpoint.findFirst({ orderBy: { seq: "desc" }, select: { seq: true, hash: true } }),
+    readHeadAnchor(),
+  ]);
   const start = checkpoint ?? { seq: 0, hash: GENESIS_HASH };
+
+  return checkAgainstAnchor(await walkChain(start, options), start, anchor);
+}
+
+async function walkChain(start: { seq: number; hash: string }, options: TVerifyOptions): Promise<TVerifyResult> {
   const url = env().DATABASE_URL;
   const reader = isPostgres() ? await postgresChainReader(url) : sqliteChainReader(sqliteFilePath(url));
   try {
@@ -47,16 +92,15 @@ export async function verifyAuditChain(options: TVerifyOptions = {}): Promise<TC
         // connection limit...): one thread gives the same answer.
         logger.warn("audit verify: concurrent range checks failed; verifying on one thread", { error });
       }
-      if (parallel && !parallel.ok) return { ...parallel, checkpointSeq: start.seq };
+      if (parallel && !parallel.ok) return parallel;
       if (parallel?.ok) {
         // Records appended while the workers ran continue the chain from where they stopped.
         const rest = await verifySequential(reader, { seq: parallel.lastSeq, hash: parallel.lastHash }, SEQ_MAX);
-        const count = parallel.count + rest.count;
-        return { ...rest, count, checkpointSeq: start.seq };
+        return { ...rest, count: parallel.count + rest.count };
       }
     }
 
-    return { ...(await verifySequential(reader, start, SEQ_MAX)), checkpointSeq: start.seq };
+    return await verifySequential(reader, start, SEQ_MAX);
   } finally {
     await reader.close();
   }

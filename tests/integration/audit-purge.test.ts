@@ -1,9 +1,7 @@
-import { execFile } from "node:child_process";
-import { promisify } from "node:util";
-
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 
 import { GET as verifyRoute } from "@/app/api/v1/audit/verify/route";
+import { flushHeadAnchor } from "@/lib/audit/head-anchor";
 import { isCheckpointSignatureValid, purgeAuditBefore } from "@/lib/audit/purge-audit";
 import { recordAudit } from "@/lib/audit/record";
 import { verifyAuditChain } from "@/lib/audit/verify-chain";
@@ -17,15 +15,33 @@ async function writeSome(n: number, label: string) {
   for (let i = 0; i < n; i++) await recordAudit(null, { action: "downloaded", actorLabel: label, metadata: { i } });
 }
 
+const YEAR_MS = 365.25 * 86_400_000;
+
+/** The clock `years` on, as purgeAuditBefore's `now`: records written now are then that old. */
+const yearsOn = (years: number, from = new Date()) => new Date(from.getTime() + years * YEAR_MS);
+
+/** Writes records as a process whose clock says `at`; only Date is faked, timers run as usual. */
+async function writeAt(at: Date, n: number, label: string) {
+  vi.useFakeTimers({ toFake: ["Date"] });
+  vi.setSystemTime(at);
+  try {
+    await writeSome(n, label);
+  } finally {
+    vi.useRealTimers();
+  }
+}
+
 describe("audit retention purge", () => {
   it("removes records before the cutoff, leaves a signed checkpoint, and the chain still verifies", async () => {
     await writeSome(5, "old");
-    const cutoff = new Date(Date.now() + 1);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    const cutoff = new Date();
     await new Promise((resolve) => setTimeout(resolve, 5));
     await writeSome(3, "new");
     const lastOld = await prisma.exportAuditLog.findFirstOrThrow({ where: { actorLabel: "old" }, orderBy: { seq: "desc" } });
 
-    const result = await purgeAuditBefore({ cutoff, actor: { userId: null, label: "test" } });
+    // Seven years on, the cutoff lies beyond the six-year retention horizon.
+    const result = await purgeAuditBefore({ cutoff, actor: { userId: null, label: "test" }, now: yearsOn(7) });
     expect(result).toMatchObject({ purgedCount: 5, checkpointSeq: lastOld.seq });
 
     const checkpoint = await prisma.auditCheckpoint.findFirstOrThrow({ orderBy: { seq: "desc" } });
@@ -50,10 +66,41 @@ describe("audit retention purge", () => {
     const verified = await call(verifyRoute, { path: "/api/v1/audit/verify", token: await tokenFor(admin.id) });
     expect(verified.json).toMatchObject({ ok: true, checkpoint: { seq: lastOld.seq, isSignatureValid: true } });
 
-    // A second purge moves the checkpoint forward and verification stays green.
-    const second = await purgeAuditBefore({ cutoff: new Date(), actor: { userId: admin.id } });
+    // A second purge, later still, moves the checkpoint forward and verification stays green.
+    await flushHeadAnchor();
+    const second = await purgeAuditBefore({ actor: { userId: admin.id }, now: yearsOn(7) });
     expect(second.purgedCount).toBeGreaterThan(0);
     expect(await verifyAuditChain()).toMatchObject({ ok: true, checkpointSeq: second.checkpointSeq });
+  });
+
+  it("refuses a cutoff later than the retention horizon, naming the earliest allowed one", async () => {
+    await writeSome(3, "recent");
+    const before = await prisma.exportAuditLog.count();
+    const checkpoints = await prisma.auditCheckpoint.count();
+    const now = new Date();
+    const horizon = new Date(now);
+    horizon.setUTCFullYear(horizon.getUTCFullYear() - 6);
+    for (const cutoff of [now, new Date(now.getTime() - 1000), new Date(horizon.getTime() + 1)]) {
+      await expect(purgeAuditBefore({ cutoff, actor: { userId: null, label: "test" }, now })).rejects.toMatchObject({
+        code: "INVALID_INPUT",
+        message: expect.stringContaining(`must not be later than ${horizon.toISOString()}`),
+      });
+    }
+    expect(await prisma.exportAuditLog.count()).toBe(before);
+    expect(await prisma.auditCheckpoint.count()).toBe(checkpoints);
+    // The horizon itself is allowed (and purges nothing younger than it).
+    expect(await purgeAuditBefore({ cutoff: horizon, actor: { userId: null, label: "test" }, now })).toMatchObject({ purgedCount: 0 });
+  });
+
+  it("never purges a record younger than the cutoff, even one before an older-clocked record", async () => {
+    const { user: admin } = await createUser({ role: "ADMIN" });
+    await writeSome(1, "skew-recent");
+    // Another process whose clock is years behind appends after it.
+    await writeAt(new Date(Date.now() - 8 * YEAR_MS), 2, "skew-old");
+    const result = await purgeAuditBefore({ actor: { userId: admin.id } });
+    expect(result.purgedCount).toBe(0);
+    expect(await prisma.exportAuditLog.count({ where: { actorLabel: { startsWith: "skew-" } } })).toBe(3);
+    expect(await verifyAuditChain()).toMatchObject({ ok: true });
   });
 
   it("uses the retention setting by default and purges nothing younger than it", async () => {
@@ -75,26 +122,11 @@ describe("audit retention purge", () => {
   it("reports a tampered checkpoint signature as broken", async () => {
     const { user: admin } = await createUser({ role: "ADMIN" });
     await writeSome(1, "x");
-    await purgeAuditBefore({ cutoff: new Date(), actor: { userId: admin.id } });
+    await purgeAuditBefore({ actor: { userId: admin.id }, now: yearsOn(2) });
     const checkpoint = await prisma.auditCheckpoint.findFirstOrThrow({ orderBy: { seq: "desc" } });
     await prisma.auditCheckpoint.update({ where: { id: checkpoint.id }, data: { signature: "0".repeat(64) } });
     const verified = await call(verifyRoute, { path: "/api/v1/audit/verify", token: await tokenFor(admin.id) });
     expect(verified.json).toMatchObject({ ok: false, broken_at_seq: checkpoint.seq });
     await prisma.auditCheckpoint.update({ where: { id: checkpoint.id }, data: { signature: checkpoint.signature } });
-  });
-
-  it("runs as `npm run cli -- audit:purge`", async () => {
-    await writeSome(2, "cli");
-    // The cutoff is the test's "now", a few ms after the records above: they are older than it, and
-    // the CLI, started later, never sees it in the future (a cutoff a second ahead did, on a fast machine).
-    await new Promise((resolve) => setTimeout(resolve, 5));
-    const cutoff = new Date().toISOString();
-    const run = promisify(execFile);
-    const env = { ...process.env };
-    const { stdout } = await run("npx", ["tsx", "cli/index.ts", "audit:purge", "--before", cutoff], { env, cwd: process.cwd() });
-    expect(Number(/Purged (\d+) audit records/.exec(stdout)?.[1])).toBeGreaterThanOrEqual(2);
-    expect(await verifyAuditChain()).toMatchObject({ ok: true });
-    const bad = await run("npx", ["tsx", "cli/index.ts", "audit:purge", "--before", "soon"], { env }).catch((error: { code: number; stderr: string }) => error);
-    expect(bad).toMatchObject({ code: 2 });
   });
 });

@@ -1,0 +1,171 @@
+// The chain's head anchor. A hash chain shows an edited or missing record between two others, but
+// not that its newest records were cut off: what remains still links up. So the newest committed
+// (seq, hash) is also kept outside the database, in DATA_DIR, signed with AUDIT_KEY. Someone with
+// only database access can neither sign a lower head nor write the file; verify then sees a chain
+// that ends before the anchor, or a different record at the anchored seq.
+//
+// Writes only schedule an update (at most one per ANCHOR_DELAY_MS per process), so they stay as fast
+// as before and a record is anchored within about a second of being written. The update runs under
+// the append lock, so processes sharing the database and DATA_DIR replace the file one at a time,
+// and only ever forward: never to a lower seq, and never past an anchored record that is gone.
+// A deliberate restore of an older database backup is reported the same way as a cut; the operator
+// who restores moves the file aside, and the next write anchors the restored head.
+import { createHash, createHmac, randomBytes, timingSafeEqual } from "node:crypto";
+import { mkdir, open, readFile, rename, rm } from "node:fs/promises";
+import path from "node:path";
+
+import { lockAuditAppends } from "@/lib/audit/append-lock";
+import { canonicalJson } from "@/lib/audit/hash";
+import { prisma } from "@/lib/db/client";
+import { env, isPostgresUrl } from "@/lib/env";
+import { logger } from "@/lib/logger";
+
+/** The most a record waits to be anchored; also the least time between two updates in one process. */
+export const ANCHOR_DELAY_MS = 1_000;
+
+export type THeadAnchor = { database: string; seq: number; hash: string; anchoredAt: string; mac: string };
+
+export type TAnchorRead = { status: "none" } | { status: "ok"; anchor: THeadAnchor; file: string } | { status: "invalid"; file: string; reason: string };
+
+/**
+ * Which database an anchor belongs to, without credentials: a bench or a second database pointed at
+ * the same DATA_DIR must not be checked against another chain's head.
+ */
+export function databaseLabel(url: string): string {
+  if (!isPostgresUrl(url)) return `sqlite:${url.replace(/^file:/, "").split("?")[0]}`;
+  const parsed = new URL(url);
+
+  return `postgresql://${parsed.hostname}:${parsed.port || "5432"}${parsed.pathname}`;
+}
+
+export function headAnchorPath(): string {
+  const { DATA_DIR, DATABASE_URL } = env();
+  const key = createHash("sha256").update(databaseLabel(DATABASE_URL)).digest("hex").slice(0, 16);
+
+  return path.join(DATA_DIR, `audit-head.${key}.json`);
+}
+
+function anchorMac(fields: Omit<THeadAnchor, "mac">): string {
+  // The purpose string keeps a checkpoint's signature (the same key) from passing as an anchor's.
+  const body = canonicalJson({ purpose: "careexport.audit-head.v1", database: fields.database, seq: fields.seq, hash: fields.hash, anchoredAt: fields.anchoredAt });
+
+  return createHmac("sha256", env().AUDIT_KEY).update(body).digest("hex");
+}
+
+export function signHeadAnchor(head: { seq: number; hash: string }, anchoredAt = new Date()): THeadAnchor {
+  const fields = { database: databaseLabel(env().DATABASE_URL), seq: head.seq, hash: head.hash, anchoredAt: anchoredAt.toISOString() };
+
+  return { ...fields, mac: anchorMac(fields) };
+}
+
+/** The anchor for this database: none on a fresh install, invalid when unreadable or its signature fails. */
+export async function readHeadAnchor(): Promise<TAnchorRead> {
+  const file = headAnchorPath();
+  let text: string;
+  try {
+    text = await readFile(file, "utf8");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return { status: "none" };
+    return { status: "invalid", file, reason: `cannot be read (${(error as NodeJS.ErrnoException).code ?? "error"})` };
+  }
+  let anchor: THeadAnchor;
+  try {
+    anchor = JSON.parse(text) as THeadAnchor;
+  } catch {
+    return { status: "invalid", file, reason: "is not JSON" };
+  }
+  if (!Number.isSafeInteger(anchor?.seq) || typeof anchor.hash !== "string" || typeof anchor.anchoredAt !== "string" || typeof anchor.mac !== "string" || typeof anchor.database !== "string") {
+    return { status: "invalid", file, reason: "lacks seq, hash, anchoredAt, database or mac" };
+  }
+  const expected = Buffer.from(anchorMac(anchor), "hex");
+  const given = Buffer.from(anchor.mac, "hex");
+  if (expected.length !== given.length || !timingSafeEqual(expected, given)) return { status: "invalid", file, reason: "signature does not match (edited, or AUDIT_KEY changed)" };
+
+  return { status: "ok", anchor, file };
+}
+
+/** Temp file, fsync, rename: a reader or a crash sees the old anchor or the new one, never half of one. */
+async function writeAnchorFile(file: string, anchor: THeadAnchor) {
+  await mkdir(path.dirname(file), { recursive: true });
+  const temp = `${file}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
+  try {
+    const handle = await open(temp, "w", 0o600);
+    try {
+      await handle.writeFile(`${JSON.stringify(anchor, null, 2)}\n`);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await rename(temp, file);
+  } catch (error) {
+    await rm(temp, { force: true });
+    throw error;
+  }
+}
+
+/**
+ * Moves the anchor to the newest committed record. Holding the append lock, nobody appends or
+ * replaces the file meanwhile. Refuses (and logs) when the anchored record is no longer in the
+ * chain: moving on would erase the evidence verify reports.
+ */
+async function advanceHeadAnchor(): Promise<void> {
+  await prisma.$transaction(async (tx) => {
+    await lockAuditAppends(tx);
+    const [head, current] = await Promise.all([
+      tx.exportAuditLog.findFirst({ orderBy: { seq: "desc" }, select: { seq: true, hash: true } }),
+      readHeadAnchor(),
+    ]);
+    if (!head) return;
+    if (current.status === "invalid") {
+      logger.error("audit head anchor is invalid; not replacing it", { file: current.file, reason: current.reason });
+      return;
+    }
+    if (current.status === "ok") {
+      const anchored = current.anchor;
+      if (head.seq < anchored.seq) {
+        logger.error("audit chain ends before its anchored head: newest records removed", { headSeq: head.seq, anchoredSeq: anchored.seq });
+        return;
+      }
+      if (head.seq === anchored.seq && head.hash === anchored.hash) return;
+      const [row, checkpoint] = await Promise.all([
+        tx.exportAuditLog.findUnique({ where: { seq: anchored.seq }, select: { hash: true } }),
+        tx.auditCheckpoint.findFirst({ orderBy: { seq: "desc" }, select: { seq: true } }),
+      ]);
+      // A record purged by retention is legitimately gone; the checkpoint vouches for it.
+      const isPurged = !row && checkpoint !== null && anchored.seq <= checkpoint.seq;
+      if (!isPurged && row?.hash !== anchored.hash) {
+        logger.error("audit record at the anchored head was removed or replaced; not moving the anchor", { anchoredSeq: anchored.seq });
+        return;
+      }
+    }
+    await writeAnchorFile(headAnchorPath(), signHeadAnchor(head));
+  });
+}
+
+let timer: NodeJS.Timeout | null = null;
+let running: Promise<void> = Promise.resolve();
+
+/**
+ * Called after each audit write. The update runs later, so a caller's transaction has committed
+ * by then; it reads the committed head, which also covers other processes' records.
+ */
+export function scheduleHeadAnchor() {
+  if (timer) return;
+  timer = setTimeout(() => {
+    timer = null;
+    void flushHeadAnchor();
+  }, ANCHOR_DELAY_MS);
+  // A long-lived process keeps running anyway; a short one calls flushHeadAnchor before it exits.
+  timer.unref();
+}
+
+/** Anchors the current head now (and cancels a scheduled update). Failures are logged, never thrown: auditing goes on. */
+export function flushHeadAnchor(): Promise<void> {
+  if (timer) {
+    clearTimeout(timer);
+    timer = null;
+  }
+  running = running.then(advanceHeadAnchor).catch((error: unknown) => logger.error("audit head anchor update failed", { error }));
+
+  return running;
+}
