@@ -20,6 +20,7 @@ import type { TFinishedJob } from "@/lib/jobs/job-types";
 import { logger } from "@/lib/logger";
 import { getSettings } from "@/lib/settings/settings";
 import { deliveredFileName } from "@/lib/schedules/delivered-file-name";
+import { jobApiPaths } from "@/lib/schedules/job-api-paths";
 import { recordRunFailed, recordRunSucceeded } from "@/lib/schedules/record-run-outcome";
 import { datasetTierOf } from "@/lib/schedules/schedule-access";
 import { ruleOfSchedule } from "@/lib/schedules/schedule-rule-of";
@@ -190,11 +191,25 @@ async function deliverToDirectory(folder: string | null, scheduledFor: Date, tim
   }
 }
 
+/**
+ * A report's message carries a signed link (the recipient is the owner, or an admin's choice).
+ * A dataset never goes by signed link (the download route refuses one): its message points at
+ * the download that needs the owner signed in, which works as long as the file is kept.
+ */
+function emailLinkFor(job: TJobRow, lifetimeHours: number) {
+  if (job.kind === "dataset") {
+    return { url: absoluteUrl(jobApiPaths(job).download), expiresAt: job.expiresAt ?? new Date(Date.now() + lifetimeHours * 3_600_000) };
+  }
+  const signed = signDownloadLink(job.id, lifetimeHours);
+
+  return { url: absoluteUrl(signed.path), expiresAt: signed.expiresAt };
+}
+
 async function deliverByEmail(schedule: TRunWithSchedule["schedule"], job: TJobRow, fileName: string, timeZone: string): Promise<TDeliveryOutcome> {
   const smtp = smtpFromEnv();
   if (!smtp) return { ok: false, method: "email", details: {}, error: "SMTP is not configured (set SMTP_HOST)" };
   const settings = await getSettings();
-  const link = signDownloadLink(job.id, settings.link_lifetime_hours);
+  const link = emailLinkFor(job, settings.link_lifetime_hours);
   const wantsAttachment = (schedule.parameters as { email_attach_file?: boolean } | null)?.email_attach_file === true;
   const attach = wantsAttachment && settings.email_attachments_allowed;
   const to = schedule.deliveryTarget ?? schedule.user.email;
@@ -202,7 +217,7 @@ async function deliverByEmail(schedule: TRunWithSchedule["schedule"], job: TJobR
   const sent = await sendExportEmail({
     smtp,
     to,
-    downloadUrl: absoluteUrl(link.path),
+    downloadUrl: link.url,
     expiresAt: link.expiresAt,
     exportLabel: schedule.exportType === "dataset" ? "Scheduled dataset export ready" : "Scheduled report ready",
     timeZone,
@@ -222,6 +237,7 @@ async function deliverToWebhook(run: TRunWithSchedule, job: TJobRow, fileName: s
   // signing in, and a webhook may point anywhere (email, by contrast, only reaches the owner).
   // The receiver fetches the file through the API with the owner's API token, so the notice
   // alone gives nobody the data.
+  const paths = jobApiPaths(job);
   const notice = {
     event: "scheduled_export.ready",
     schedule_id: schedule.id,
@@ -234,8 +250,8 @@ async function deliverToWebhook(run: TRunWithSchedule, job: TJobRow, fileName: s
     size: job.fileSize,
     sha256: job.checksum,
     file_expires_at: job.expiresAt?.toISOString() ?? null,
-    status_url: absoluteUrl(`/api/v1/export/jobs/${encodeURIComponent(job.id)}`),
-    download_url: absoluteUrl(`/api/v1/export/download/${encodeURIComponent(job.id)}`),
+    status_url: absoluteUrl(paths.status),
+    download_url: absoluteUrl(paths.download),
     auth: "Both URLs need an API token of the schedule's owner: Authorization: Bearer <token>.",
   };
   const result = await deliverWebhook({

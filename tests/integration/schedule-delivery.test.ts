@@ -8,6 +8,7 @@ import path from "node:path";
 import { SMTPServer } from "smtp-server";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 
+import { GET as datasetDownloadRoute } from "@/app/api/v1/datasets/exports/[id]/download/route";
 import { GET as downloadRoute } from "@/app/api/v1/export/download/[id]/route";
 import { GET as getJobRoute } from "@/app/api/v1/export/jobs/[id]/route";
 import { prisma } from "@/lib/db/client";
@@ -247,6 +248,37 @@ describe("scheduled delivery", () => {
     const audit = await prisma.exportAuditLog.findFirstOrThrow({ where: { action: "delivery_succeeded", scheduleId: schedule.id } });
     const attempts = (audit.metadata as { attempts: { attempt: number; status?: number }[] }).attempts;
     expect(attempts.map((a) => a.status)).toEqual([503, 200]);
+  });
+
+  it("points a dataset schedule's email and webhook at the dataset download that needs the owner signed in, never a signed link", async () => {
+    const analyst = await createUser({ role: "ANALYST" });
+    const nightly = { dataset_export: { tier: "anon" }, schedule_type: "daily", schedule_config: { time: "02:00", timezone: "UTC" } };
+    const mailed = await createSchedule(analyst.actor, { ...nightly, delivery_method: "email" }, { now: at("2026-11-30T12:00:00Z") });
+    const hooked = await createSchedule(analyst.actor, { ...nightly, delivery_method: "webhook", delivery_target: receiverUrl }, { now: at("2026-11-30T12:00:00Z") });
+    const ZIP = Buffer.from("PK\u0003\u0004 a scheduled anon bundle");
+
+    const tick = await runSchedulerTick(at("2026-12-01T02:00:00Z"));
+    const jobOf = (scheduleId: string) => tick.runs.find((r) => r.scheduleId === scheduleId)!.jobId!;
+    await completeJob(jobOf(mailed.id), ZIP, "careexport_anon.zip", "application/zip");
+    await completeJob(jobOf(hooked.id), ZIP, "careexport_anon.zip", "application/zip");
+
+    const downloadPath = (jobId: string) => `/api/v1/datasets/exports/${jobId}/download`;
+    const flat = mails[0]!.raw.replace(/=\r\n/g, "");
+    expect(flat).toContain(downloadPath(jobOf(mailed.id)));
+    expect(flat).not.toMatch(/signature=/);
+    const notice = JSON.parse(hits[0]!.body.toString("utf8"));
+    expect(new URL(notice.status_url).pathname).toBe(`/api/v1/datasets/exports/${jobOf(hooked.id)}`);
+    expect(new URL(notice.download_url).pathname).toBe(downloadPath(jobOf(hooked.id)));
+    expect(JSON.stringify(notice)).not.toMatch(/signature=|expires=/);
+
+    const token = await tokenFor(analyst.user.id);
+    for (const jobId of [jobOf(mailed.id), jobOf(hooked.id)]) {
+      expect((await call(datasetDownloadRoute, { path: downloadPath(jobId), params: { id: jobId } })).status).toBe(401);
+      const fetched = await call(datasetDownloadRoute, { path: downloadPath(jobId), token, params: { id: jobId } });
+      expect(fetched.status).toBe(200);
+    }
+    expect((await runsOf(mailed.id))[0]!.status).toBe("delivered");
+    expect((await runsOf(hooked.id))[0]!.status).toBe("delivered");
   });
 
   it("fails the delivery when the webhook keeps refusing", async () => {
