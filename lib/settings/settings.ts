@@ -7,6 +7,8 @@ import { prisma, type TDb } from "@/lib/db/client";
 import { invalidInput } from "@/lib/http/errors";
 import { parseOrThrow } from "@/lib/http/validation";
 
+export const AUDIT_RETENTION_MIN_YEARS = 6;
+
 export const ZSettings = z.object({
   /** Days a finished export's file is kept before the sweeper deletes it. */
   file_expiry_days: z.number().int().min(1).max(90).default(7),
@@ -14,8 +16,8 @@ export const ZSettings = z.object({
   link_lifetime_hours: z.number().int().min(1).max(168).default(24),
   /** Bulk dataset exports a non-admin may start per hour. */
   dataset_exports_per_hour: z.number().int().min(1).max(100).default(1),
-  /** Years audit records are kept (HIPAA documentation period: 6). */
-  audit_retention_years: z.number().int().min(1).max(50).default(6),
+  /** Years audit records are kept: HIPAA keeps documentation six years, so no less (a state may ask for more). */
+  audit_retention_years: z.number().int().min(AUDIT_RETENTION_MIN_YEARS, `must be at least ${AUDIT_RETENTION_MIN_YEARS} (HIPAA's documentation period)`).max(50).default(6),
   anonymization_default_profile: z.enum(["safe-harbor", "standard"]).default("safe-harbor"),
   /** The least strict profile an export may ask for. */
   anonymization_minimum_profile: z.enum(["safe-harbor", "standard"]).default("standard"),

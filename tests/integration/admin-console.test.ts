@@ -133,6 +133,9 @@ describe("admin console API", () => {
     const bad = await call(patchSettingsRoute, { method: "PATCH", path: "/api/v1/admin/settings", token, body: { link_lifetime_hours: 0 } });
     expect(bad.status).toBe(400);
     expect((bad.json.issues as { path: string }[])[0]!.path).toBe("link_lifetime_hours");
+    const shortRetention = await call(patchSettingsRoute, { method: "PATCH", path: "/api/v1/admin/settings", token, body: { audit_retention_years: 2 } });
+    expect(shortRetention.status).toBe(400);
+    expect(shortRetention.json.issues).toEqual([{ path: "audit_retention_years", message: "must be at least 6 (HIPAA's documentation period)" }]);
   });
 
   it("refuses therapists and analysts with 403 and audits each denial", async () => {

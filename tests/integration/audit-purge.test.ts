@@ -105,15 +105,15 @@ describe("audit retention purge", () => {
 
   it("uses the retention setting by default and purges nothing younger than it", async () => {
     const { user: admin } = await createUser({ role: "ADMIN" });
-    await updateSettings({ audit_retention_years: 1 }, admin.id);
+    await updateSettings({ audit_retention_years: 7 }, admin.id);
     await writeSome(2, "recent");
     const before = await prisma.exportAuditLog.count();
     const result = await purgeAuditBefore({ actor: { userId: admin.id } });
     expect(result.purgedCount).toBe(0);
-    expect(result.cutoff.getUTCFullYear()).toBe(new Date().getUTCFullYear() - 1);
+    expect(result.cutoff.getUTCFullYear()).toBe(new Date().getUTCFullYear() - 7);
     expect(await prisma.exportAuditLog.count()).toBe(before);
-    // A year on, the same setting covers them.
-    const later = new Date(Date.now() + 366 * 86_400_000 + 60_000);
+    // Seven years on, the same setting covers them.
+    const later = new Date(yearsOn(7).getTime() + 2 * 86_400_000);
     const purged = await purgeAuditBefore({ actor: { userId: admin.id }, now: later });
     expect(purged.purgedCount).toBe(before);
     expect(await verifyAuditChain()).toMatchObject({ ok: true });
