@@ -180,6 +180,15 @@ describe("free-text scrubber", () => {
     expect(scrub("her sister: (312) 555-0199")).toBe(`her sister: ${TEXT_REDACTED}`);
   });
 
+  it("removes the patient's own number dialled without its area code, in any format", () => {
+    for (const text of ["201-3344", "2013344", "201 3344", "201.3344"]) {
+      expect(scrub(`reach me at ${text} tonight`), text).toBe(`reach me at ${TEXT_REDACTED} tonight`);
+    }
+    // Only as a whole number: digits around it make it another number.
+    expect(scrub("ref 12013344")).toBe(`ref ${TEXT_REDACTED}`);
+    expect(scrub("took 201 tablets, 3344 steps")).toBe("took 201 tablets, 3344 steps");
+  });
+
   it("removes emails, address, city, ids, SSN, URLs and IPs", () => {
     const out = scrub(
       "Mail avery.q@example.org or x.y@z.com; lives at 12 elm street, Springfield. MRN-448812, MRN: Z99812, SSN 123-45-6789, 987-65-4321, medicaid MCD9981234, see https://x.example/p?id=1 from 10.0.0.12, id 12345678",
@@ -188,8 +197,37 @@ describe("free-text scrubber", () => {
     expect(out.match(/\[REDACTED\]/g)!.length).toBeGreaterThanOrEqual(10);
   });
 
-  it("keeps clinical text and small numbers", () => {
-    expect(scrub("PHQ-9 score 14 on 2024-03-02, sleeping 6 hours")).toBe("PHQ-9 score 14 on 2024-03-02, sleeping 6 hours");
+  it("keeps clinical text and small numbers, but not the date", () => {
+    expect(scrub("PHQ-9 score 14 on 2024-03-02, sleeping 6 hours")).toBe(`PHQ-9 score 14 on ${TEXT_REDACTED}, sleeping 6 hours`);
+  });
+
+  it("removes every calendar date in free text, in both profiles' scrubber, with or without a known patient", () => {
+    const dates = [
+      "2024-03-02", "2024/03/02", "2024/3/2", "2024-03-02T10:15:00Z",
+      "3/2/2024", "03/02/24", "3-2-2024", "12/31/1999", "13.02.2024",
+      "May 6, 1931", "6 May 1931", "May 6th 1931", "Mar. 2, 2024", "May 6th", "march 2", "the 6th of May, 1931", "6th of June", "2 Dec", "6 May",
+      "SEPT 14 2023", "May 1931", "March of 2024",
+    ];
+    for (const scrubber of [scrub, createTextScrubber(null)]) {
+      for (const date of dates) {
+        const out = scrubber(`seen ${date}. Next visit`);
+        expect(out, date).toContain(TEXT_REDACTED);
+        expect(out, date).not.toMatch(/\b(?:0?[1-9]|[12]\d|3[01])(?:st|nd|rd|th)?\b(?!:)|\b(?:jan|feb|mar|may|jun|sep|dec)/i);
+      }
+    }
+  });
+
+  it("keeps years, times, scores, ranges and numbers that are no dates", () => {
+    const kept = [
+      "In 2019 she moved; since 2020-2021 better",
+      "session at 10:30, 45 minutes",
+      "PHQ-9 14/27, GAD-7 9/21, BP 120/80",
+      "12-45-2024 is no date, nor 2024-13-40",
+      "a score of 5 may indicate mild symptoms; you may 2x the dose",
+      "sleeps 6-8 hours, 3.5 kg, version 1.2",
+      "maybe 3 times; the mayor 2 weeks ago; Marches 2",
+    ];
+    for (const text of kept) expect(scrub(text), text).toBe(text);
   });
 
   it("with no known patient still removes the generic patterns", () => {
