@@ -142,6 +142,30 @@ describe("release scan", () => {
     expect(scanError(["x,19850412"])).toBeInstanceOf(ReleaseScanError);
   });
 
+  it("finds a birth date written without its zeros, only where it is written as that date", () => {
+    const percival = createReleaseScanner([identityOf({ id: "cmpercival1", birthDate: "1931-05-06" }, "P-percival")]);
+    const refusal = (text: string | string[]) => {
+      try {
+        const matcher = percival.open("notes.csv");
+        for (const chunk of Array.isArray(text) ? text : [text]) matcher.write(Buffer.from(chunk));
+        matcher.end();
+      } catch (error) {
+        return (error as ReleaseScanError).kind;
+      }
+      return null;
+    };
+    for (const leak of ["5/6/1931", "5-6-1931", "x,DOB 5/6/1931,y", "born 5.6.1931.", "5 / 6 / 1931", "5/06/1931", "05/6/1931", "1931-5-6", "(5/6/1931)", "visit 2 5/6/1931 12:30"]) {
+      expect(refusal(leak), leak).toBe("birth date");
+    }
+    // Split across chunks at every point: a date begun in an earlier chunk is taken as written.
+    const text = "seen,DOB 5/6/1931,ok";
+    for (let split = 1; split < text.length; split++) expect(refusal([text.slice(0, split), text.slice(split)]), `split ${split}`).toBe("birth date");
+    // The same digits as another number or another date.
+    for (const other of ["561931", "0.561931", "15/6/1931", "5/16/1931", "5/6/19312", "25-6-1931", "5/61/931", "56/19/31", "1931-5-16", "x,5619310,y", "3 561931"]) {
+      expect(refusal(other), other).toBeNull();
+    }
+  });
+
   it("passes half a million pseudonyms against 20,000 patients' birth dates and phones", () => {
     // Hex pseudonyms held a few chance runs like "19700304" per million: such an export was refused every time.
     let seed = 7;

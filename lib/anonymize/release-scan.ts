@@ -10,6 +10,10 @@
 //   - the last few words joined by one space: street addresses, full names;
 //   - the digits of numbers, skipping the separators numbers are written with (space - ( ) . + /)
 //     and restarting at anything else: phones in any format, SSNs, birth dates (YYYYMMDD, MMDDYYYY).
+//     A birth date written without its zeros (5/6/1931, 1931-5-6) is 6 or 7 digits, as short as
+//     many a number: it counts only where written as a date, which is checked on the bytes around
+//     it when (rarely) its digits match, never in the per-byte loop. Written months ("May 6,
+//     1931") are not searched: every day and year number would then pass the word prefilter.
 //     Digits glued to a lower-case hex letter on either side of the value ("ab19700304cd",
 //     "19700304f") are part of a hex string, not a number: checksums, hashes and UUIDs hold such
 //     runs by chance, and a million of them in one export would refuse it every time for some
@@ -51,6 +55,8 @@ const MAX_TOKEN = 256;
 const MAX_PHRASE_WORDS = 8;
 const HASH_PREFIX = 20;
 const HEX_LENGTHS = new Set([32, 40, 64]);
+/** The shortest digit value: a birth date such as 5/6/1931. */
+const MIN_DIGITS = 6;
 
 const isAsciiWord = (byte: number) => (byte >= 48 && byte <= 57) || (byte >= 97 && byte <= 122) || (byte >= 65 && byte <= 90);
 const isWordByte = (byte: number) => isAsciiWord(byte) || byte >= 0x80;
@@ -121,6 +127,7 @@ export function releaseScannerBuilder(): { add(identity: TPatientIdentity): void
     idValues: new FingerprintList(),
     phraseValues: new FingerprintList(),
     digitValues: new FingerprintList(),
+    writtenDateValues: new FingerprintList(),
     hashPrefixes: new FingerprintList(),
     digitLengths: new Set<number>(),
     longestPhrase: 0,
@@ -129,7 +136,7 @@ export function releaseScannerBuilder(): { add(identity: TPatientIdentity): void
     digitTails: new Uint32Set(),
     phraseLastWords: new Set<string>(),
   };
-  const { wordValues, idValues, phraseValues, digitValues, hashPrefixes, digitLengths, wordHashes, idHashes, digitTails, phraseLastWords } = values;
+  const { wordValues, idValues, phraseValues, digitValues, writtenDateValues, hashPrefixes, digitLengths, wordHashes, idHashes, digitTails, phraseLastWords } = values;
 
   // The prefilters (see buildScanner) learn each value as it is added: the tables keep no strings to list later.
   const addWordValue = (word: string, hit: number) => {
@@ -166,6 +173,12 @@ export function releaseScannerBuilder(): { add(identity: TPatientIdentity): void
     digitLengths.add(digits.length);
     digitTails.add(Number(digits.slice(-6)));
   };
+  /** A birth date's digits without a zero of its month or day: found only where written as a date (isWrittenAsDate). */
+  const addWrittenDate = (digits: string, hit: number) => {
+    writtenDateValues.add(digits, hit);
+    digitLengths.add(digits.length);
+    digitTails.add(Number(digits.slice(-6)));
+  };
 
   // The tables take the lists' entries: a second build, or a patient added after, would scan for nothing.
   let built = false;
@@ -186,6 +199,16 @@ export function releaseScannerBuilder(): { add(identity: TPatientIdentity): void
       const [, year, month, day] = birth;
       addDigits(`${year}${month}${day}`, hitOf("birth date"));
       addDigits(`${month}${day}${year}`, hitOf("birth date"));
+      // 5/6/1931, 5/06/1931, 05/6/1931 and 1931-5-6 (the padded forms are above, found however written).
+      const months = new Set([month!, String(Number(month))]);
+      const days = new Set([day!, String(Number(day))]);
+      for (const monthForm of months) {
+        for (const dayForm of days) {
+          if (monthForm === month && dayForm === day) continue;
+          addWrittenDate(`${monthForm}${dayForm}${year}`, hitOf("birth date"));
+          addWrittenDate(`${year}${monthForm}${dayForm}`, hitOf("birth date"));
+        }
+      }
     }
     for (const id of identity.ids) {
       const trimmed = id.trim();
@@ -212,6 +235,8 @@ type TScanValues = {
   idValues: FingerprintList;
   phraseValues: FingerprintList;
   digitValues: FingerprintList;
+  /** Birth dates written without zeros, by their digits (see isWrittenAsDate). */
+  writtenDateValues: FingerprintList;
   hashPrefixes: FingerprintList;
   digitLengths: Set<number>;
   longestPhrase: number;
@@ -220,6 +245,37 @@ type TScanValues = {
   digitTails: Uint32Set;
   phraseLastWords: Set<string>;
 };
+
+/**
+ * Whether the digits ending at bytes[end] are written as a date: a 4-digit year and a month and
+ * day of 1 or 2 digits, in M/D/Y or Y/M/D order, each group apart from the next by separators, and
+ * no digit right before or after ("15/6/1931" and "5/6/19312" are other numbers). A date that
+ * began in an earlier chunk cannot be seen whole here: it counts as written (fail closed).
+ */
+function isWrittenAsDate(bytes: Uint8Array, end: number, digitCount: number): boolean {
+  if (end + 1 < bytes.length && isDigit(bytes[end + 1]!)) return false;
+  const groups: number[] = [];
+  let group = 0;
+  let remaining = digitCount;
+  let index = end;
+  // Between the run's digits there are only separators: anything else restarts the run.
+  for (; remaining > 0; index--) {
+    if (index < 0) return true;
+    if (isDigit(bytes[index]!)) {
+      group++;
+      remaining--;
+    } else if (group > 0) {
+      groups.unshift(group);
+      group = 0;
+    }
+  }
+  groups.unshift(group);
+  if (index >= 0 && isDigit(bytes[index]!)) return false;
+  if (groups.length !== 3) return false;
+  const [first, second, third] = groups as [number, number, number];
+
+  return (third === 4 && first <= 2 && second <= 2) || (first === 4 && second <= 2 && third <= 2);
+}
 
 function buildScanner(values: TScanValues): TReleaseScanner {
   // Prefilters, so most tokens are never decoded to strings: an ASCII word is only looked up
@@ -232,6 +288,7 @@ function buildScanner(values: TScanValues): TReleaseScanner {
   const idValues = new FingerprintTable(values.idValues);
   const phraseValues = new FingerprintTable(values.phraseValues);
   const digitValues = new FingerprintTable(values.digitValues);
+  const writtenDateValues = new FingerprintTable(values.writtenDateValues);
   const hashPrefixes = new FingerprintTable(values.hashPrefixes);
 
   function open(source: string) {
@@ -394,12 +451,17 @@ function buildScanner(values: TScanValues): TReleaseScanner {
             dCount++;
           } else dValue = (dValue % 1e10) * 10 + (byte - 48);
           dRun++;
-          if (dCount >= 7 && digitTails.has(dValue % 1e6)) {
+          if (dCount >= MIN_DIGITS && digitTails.has(dValue % 1e6)) {
             for (const valueLength of digitLengths) {
               // A value that starts the run starts right after whatever came before the run.
               if (dCount < valueLength || (dGluedBefore && valueLength === dRun)) continue;
-              const found = digitValues.get(String(dValue % 10 ** valueLength).padStart(valueLength, "0"));
+              const digits = String(dValue % 10 ** valueLength).padStart(valueLength, "0");
+              const found = digitValues.get(digits);
               if (found >= 0) pending = found;
+              else {
+                const date = writtenDateValues.get(digits);
+                if (date >= 0 && isWrittenAsDate(bytes, index, valueLength)) pending = date;
+              }
             }
           }
         } else if (!(kind & NUMBER_SEPARATOR)) {
@@ -441,7 +503,7 @@ function buildScanner(values: TScanValues): TReleaseScanner {
   }
 
   return {
-    patternCount: wordValues.size + idValues.size + phraseValues.size + digitValues.size + hashPrefixes.size,
+    patternCount: wordValues.size + idValues.size + phraseValues.size + digitValues.size + writtenDateValues.size + hashPrefixes.size,
     open,
     scanBuffer(data, source) {
       const matcher = open(source);
