@@ -31,6 +31,11 @@ export const COLUMN_POLICIES = [
   "phone",
   /** Free text or nested answers: scrubbed of the patient's identifiers and id-like patterns. */
   "free_text",
+  /**
+   * A questionnaire answer: what the patient picked (a code, a number, yes/no) is kept; what they
+   * wrote in their own words (the "other" of an open choice: a MixedAnswers part) is scrubbed as free text.
+   */
+  "coded_answer",
   ...PSEUDONYM_KINDS.map((kind) => `pseudonymize:${kind}` as const),
 ] as const;
 export type TColumnPolicy = (typeof COLUMN_POLICIES)[number];
@@ -50,10 +55,24 @@ export type TPolicyContext = {
   scrub: TTextScrubber;
 };
 
+/**
+ * A questionnaire item's answers when at least one was written rather than picked. Only the
+ * written ones are free text: scrubbing a picked code would take SNOMED codes for ids.
+ */
+export class MixedAnswers {
+  constructor(readonly parts: readonly { value: string | number | boolean; isWritten: boolean }[]) {}
+
+  /** As an identified export shows them: the answers joined by "; ". */
+  toString() {
+    return this.parts.map((part) => String(part.value)).join("; ");
+  }
+}
+
 /** A raw database value as CSV cell text: dates as ISO, JSON as JSON, null as empty. */
 export function toCellText(value: unknown): string {
   if (value === null || value === undefined) return "";
   if (value instanceof Date) return value.toISOString();
+  if (value instanceof MixedAnswers) return value.toString();
   if (typeof value === "object") return JSON.stringify(value);
 
   return String(value);
@@ -88,6 +107,9 @@ export function applyPolicy(policy: TColumnPolicy, value: unknown, context: TPol
     case "free_text":
       if (value === null || value === undefined) return "";
       return typeof value === "object" ? JSON.stringify(scrubDeep(value, context.scrub)) : context.scrub(String(value));
+    case "coded_answer":
+      if (!(value instanceof MixedAnswers)) return toCellText(value);
+      return value.parts.map((part) => (part.isWritten ? context.scrub(String(part.value)) : String(part.value))).join("; ");
     default: {
       const kind = policy.slice("pseudonymize:".length) as TPseudonymKind;
       if (value === null || value === undefined || value === "") return "";

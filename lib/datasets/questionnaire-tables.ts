@@ -1,6 +1,6 @@
 // One wide table per questionnaire: a row per response, a column per question. The linkId ->
 // column mapping and per-item policies are data, in lib/fhir/questionnaires.json.
-import { isColumnPolicy, type TColumnPolicy } from "@/lib/anonymize/profiles";
+import { isColumnPolicy, MixedAnswers, type TColumnPolicy } from "@/lib/anonymize/profiles";
 import type { TClinicalTable } from "@/lib/datasets/clinical-tables";
 import type { TDatasetColumn, TRow } from "@/lib/datasets/dataset-types";
 import { QUESTIONNAIRES, type TQuestionnaire } from "@/lib/fhir/questionnaire-catalog";
@@ -11,8 +11,19 @@ export const IDENTIFYING_COLUMN_NAME = /name|phone|fax|email|e_mail|address|stre
 type TAnswer = { valueInteger?: number; valueDecimal?: number; valueString?: string; valueBoolean?: boolean; valueDate?: string; valueDateTime?: string; valueCoding?: { code?: string; display?: string }; item?: TItem[] };
 type TItem = { linkId?: string; answer?: TAnswer[]; item?: TItem[] };
 
-/** linkId -> answers, from items nested at any depth (under items and under answers). */
-export function answersByLinkId(items: unknown, into = new Map<string, unknown[]>()): Map<string, unknown[]> {
+/** Whether the patient wrote the answer rather than picked it: their own words are free text, whatever the item's type. */
+function isWrittenAnswer(answer: TAnswer) {
+  if (answer.valueInteger !== undefined || answer.valueDecimal !== undefined || answer.valueBoolean !== undefined) return false;
+  if (answer.valueString !== undefined || answer.valueDate !== undefined || answer.valueDateTime !== undefined) return true;
+
+  return answer.valueCoding?.code === undefined;
+}
+
+/**
+ * linkId -> answers, from items nested at any depth (under items and under answers). `written`
+ * gets, for each linkId with any written answer, which of its answers were written.
+ */
+export function answersByLinkId(items: unknown, into = new Map<string, unknown[]>(), written = new Map<string, boolean[]>()): Map<string, unknown[]> {
   if (!Array.isArray(items)) return into;
   for (const item of items as TItem[]) {
     if (!item || typeof item !== "object") continue;
@@ -20,12 +31,18 @@ export function answersByLinkId(items: unknown, into = new Map<string, unknown[]
       const value = answer.valueInteger ?? answer.valueDecimal ?? answer.valueBoolean ?? answer.valueString ?? answer.valueDate ?? answer.valueDateTime ?? answer.valueCoding?.code ?? answer.valueCoding?.display;
       if (item.linkId && value !== undefined) {
         const values = into.get(item.linkId);
+        const earlier = values?.length ?? 0;
         if (values) values.push(value);
         else into.set(item.linkId, [value]);
+        // Marks are kept only where something was written: most responses have none.
+        const isWritten = isWrittenAnswer(answer);
+        const marks = written.get(item.linkId);
+        if (marks) marks.push(isWritten);
+        else if (isWritten) written.set(item.linkId, [...new Array<boolean>(earlier).fill(false), true]);
       }
-      if (answer.item) answersByLinkId(answer.item, into);
+      if (answer.item) answersByLinkId(answer.item, into, written);
     }
-    if (item.item) answersByLinkId(item.item, into);
+    if (item.item) answersByLinkId(item.item, into, written);
   }
 
   return into;
@@ -35,11 +52,12 @@ export function itemPolicy(item: TQuestionnaire["items"][number]): TColumnPolicy
   if (item.anonPolicy !== undefined) return isColumnPolicy(item.anonPolicy) ? item.anonPolicy : undefined;
   if (IDENTIFYING_COLUMN_NAME.test(item.column)) return "redact";
   switch (item.type) {
+    // Answers to these are read from valueString too ("other, please say"): written ones are scrubbed.
     case "integer":
     case "decimal":
     case "boolean":
     case "choice":
-      return "keep";
+      return "coded_answer";
     case "date":
       return "patient_date";
     case "string":
@@ -57,9 +75,11 @@ export const questionnaireTableName = (key: string, tier: "anon" | "pii") => `qr
 // kept each row's answers until a full GC: measured at 300,000 rows, peak heap 116 -> 83 MB.)
 let lastRow: TRow | null = null;
 let lastAnswers = new Map<string, unknown[]>();
+let lastWritten = new Map<string, boolean[]>();
 function answerOf(row: TRow, linkId: string) {
   if (row !== lastRow) {
-    lastAnswers = answersByLinkId(row.items);
+    lastWritten = new Map();
+    lastAnswers = answersByLinkId(row.items, new Map(), lastWritten);
     lastRow = row;
   }
   const answers = lastAnswers;
@@ -67,6 +87,16 @@ function answerOf(row: TRow, linkId: string) {
   if (!values?.length) return null;
 
   return values.length === 1 ? values[0] : values.map(String).join("; ");
+}
+
+/** For the coded_answer policy: as answerOf, but answers with any written part say which parts were written. */
+function codedAnswerOf(row: TRow, linkId: string) {
+  const answer = answerOf(row, linkId);
+  const marks = lastWritten.get(linkId);
+  if (!marks) return answer;
+  const values = lastAnswers.get(linkId)!;
+
+  return new MixedAnswers(values.map((value, index) => ({ value: value as string | number | boolean, isWritten: marks[index]! })));
 }
 
 function questionnaireTable(questionnaire: TQuestionnaire): TClinicalTable {
@@ -82,7 +112,11 @@ function questionnaireTable(questionnaire: TQuestionnaire): TClinicalTable {
   if (questionnaire.scoring) taken.add("total_score").add("severity");
   const itemColumns: TDatasetColumn[] = questionnaire.items
     .filter((item) => item.type !== "group" && !taken.has(item.column))
-    .map((item) => ({ name: item.column, description: item.text, policy: itemPolicy(item), value: (row: TRow) => answerOf(row, item.linkId) }));
+    .map((item) => {
+      const policy = itemPolicy(item);
+      const answerOfItem = policy === "coded_answer" ? codedAnswerOf : answerOf;
+      return { name: item.column, description: item.text, policy, value: (row: TRow) => answerOfItem(row, item.linkId) };
+    });
   const scoreColumns: TDatasetColumn[] = questionnaire.scoring
     ? [
         { name: "total_score", description: `Total score (${questionnaire.scoring.min}-${questionnaire.scoring.max}).`, policy: "keep", value: (row) => row.totalScore ?? answerOf(row, questionnaire.scoring!.totalLinkId) },

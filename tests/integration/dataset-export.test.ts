@@ -140,6 +140,66 @@ describe("anon dataset export", () => {
   });
 });
 
+describe("dates and written answers in free text", () => {
+  it("scrubs every date from notes and written open-choice answers in both profiles, and keeps picked codes", async () => {
+    const percival = patients[1]!;
+    const localPhone = percival.phone!.replace(/\D/g, "").slice(-7);
+    const note = await prisma.encounter.create({
+      data: {
+        fhirId: "enc-dated-note",
+        patientId: percival.id,
+        status: "finished",
+        startAt: new Date("2026-10-12T15:00:00Z"),
+        reasonText: "Fell on May 6th; born 5/6/1931, seen 2026-10-05 and 10/12/26, PHQ-9 14/27 at 10:30",
+        raw: {},
+      },
+    });
+    const intake = await prisma.questionnaireResponse.create({
+      data: {
+        fhirId: "qr-intake-open-choice",
+        patientId: percival.id,
+        questionnaire: "intake",
+        status: "completed",
+        authoredAt: new Date("2026-10-12T15:00:00Z"),
+        items: [
+          { linkId: "symptom-duration", answer: [{ valueString: `Other: since ${percival.givenName} fell on 6 May 1931?? call ${localPhone.slice(0, 3)}-${localPhone.slice(3)}` }] },
+          { linkId: "substance-use", answer: [{ valueCoding: { code: "LA6270-8", display: "Never" } }] },
+        ],
+        raw: {},
+      },
+    });
+    try {
+      for (const profile of ["safe-harbor", "standard"] as const) {
+        const { entries } = await exportAndRead(createUser({ role: "ANALYST" }), { tier: "anon", datasets: ["encounters", "qr_intake_anon"], profile });
+        const patientId = pseudonymize(env().ANON_KEY, "patient", percival.id);
+        const reason = parseCsv(entries.get("encounters.csv")!).find((row) => row.patient_id === patientId && row.reason_text!.startsWith("Fell"))!;
+        expect(reason.reason_text, profile).toBe("Fell on [REDACTED]; born [REDACTED], seen [REDACTED] and [REDACTED], PHQ-9 14/27 at 10:30");
+        const answers = parseCsv(entries.get("qr_intake_anon.csv")!).find((row) => row.patient_id === patientId)!;
+        expect(answers.symptom_duration, profile).toBe("Other: since [REDACTED] fell on [REDACTED]?? call [REDACTED]");
+        expect(answers.substance_use, profile).toBe("LA6270-8");
+      }
+    } finally {
+      await prisma.questionnaireResponse.delete({ where: { id: intake.id } });
+      await prisma.encounter.delete({ where: { id: note.id } });
+    }
+  });
+
+  it("fails the job when a birth date written without zeros reaches a kept column", async () => {
+    const planted = await prisma.condition.create({ data: { fhirId: "cond-planted-dob", patientId: patients[1]!.id, icd10Code: "Z00", display: "history since 5/6/1931", raw: {} } });
+    try {
+      const { actor } = await createUser({ role: "ANALYST" });
+      const started = await createDatasetExport(actor, { tier: "anon", datasets: ["conditions"] });
+      await drainJobs();
+      const job = await prisma.exportJob.findUniqueOrThrow({ where: { id: started.job_id } });
+      expect(job.status).toBe("FAILED");
+      expect(job.fileKey).toBeNull();
+      expect(job.errorMessage).toContain(`birth date of patient ${pseudonymize(env().ANON_KEY, "patient", patients[1]!.id)}`);
+    } finally {
+      await prisma.condition.delete({ where: { id: planted.id } });
+    }
+  });
+});
+
 describe("pii tier, attestation, validation and rate limit", () => {
   it("refuses therapists and analysts without the grant, requires a reason, audits it", async () => {
     const { user: therapist } = await createUser({ role: "THERAPIST" });
