@@ -120,7 +120,8 @@ function compileColumns(columns: TExportableColumn[], isMasked: boolean, key: st
 export async function writeDatasetCsv(dataset: TDataset, sink: Writable, options: TWriteOptions): Promise<TWrittenDataset> {
   const columns = exportableColumns(dataset);
   const isMasked = dataset.tier !== "pii";
-  const needsScrubber = isMasked && columns.some((column) => column.policy === "free_text");
+  // Free text, and what a patient wrote into a questionnaire answer (coded_answer keeps codes, scrubs writing).
+  const needsScrubber = isMasked && columns.some((column) => column.policy === "free_text" || column.policy === "coded_answer");
   const scrubbers = new ScrubberCache(options.key);
   const cellWriters = compileColumns(columns, isMasked, options.key);
   const hash = createHash("sha256");

@@ -200,6 +200,31 @@ describe("dates and written answers in free text", () => {
   });
 });
 
+describe("written answers to scored questionnaires", () => {
+  it("scrubs the patient's own name out of a PHQ-9 answer written instead of picked", async () => {
+    const patient = patients[0]!;
+    const written = await prisma.questionnaireResponse.create({
+      data: {
+        fhirId: `qr-written-${patient.id}`,
+        patientId: patient.id,
+        questionnaire: "phq-9",
+        status: "completed",
+        authoredAt: new Date("2026-10-20T10:00:00Z"),
+        items: [{ linkId: "phq9-3", answer: [{ valueString: `${patient.givenName} could not sleep` }] }],
+        raw: {},
+      },
+    });
+    try {
+      const { entries } = await exportAndRead(createUser({ role: "ANALYST" }), { tier: "anon", datasets: ["qr_phq9_anon"] });
+      const csv = entries.get("qr_phq9_anon.csv")!;
+      expect(csv).toContain("[REDACTED] could not sleep");
+      expect(csv.toLowerCase()).not.toContain(patient.givenName!.toLowerCase());
+    } finally {
+      await prisma.questionnaireResponse.delete({ where: { id: written.id } });
+    }
+  });
+});
+
 describe("pii tier, attestation, validation and rate limit", () => {
   it("refuses therapists and analysts without the grant, requires a reason, audits it", async () => {
     const { user: therapist } = await createUser({ role: "THERAPIST" });
@@ -225,7 +250,10 @@ describe("pii tier, attestation, validation and rate limit", () => {
     const jobId = ok.json.id as string;
     const status = await call(exportStatusRoute, { path: `/api/v1/datasets/exports/${jobId}`, token: await tokenFor(granted.id), params: { id: jobId } });
     expect(status.status).toBe(200);
-    expect(JSON.stringify(status.json)).toMatch(/completed/i);
+    expect(status.json).toMatchObject({ status: "completed", sha256: expect.stringMatching(/^[0-9a-f]{64}$/), file_size: expect.any(Number), download_url: null, expires_at: expect.any(String) });
+    const storedJob = await prisma.exportJob.findUniqueOrThrow({ where: { id: jobId } });
+    expect(status.json.sha256).toBe(storedJob.checksum);
+    expect(status.json.expires_at).toBe(storedJob.expiresAt!.toISOString());
     const stranger = await call(exportStatusRoute, { path: `/api/v1/datasets/exports/${jobId}`, token: await tokenFor(plain.id), params: { id: jobId } });
     expect(stranger.status).toBe(404);
     const download = await call(downloadRoute, { path: `/api/v1/datasets/exports/${jobId}/download`, token: await tokenFor(granted.id), params: { id: jobId } });
