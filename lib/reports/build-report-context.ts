@@ -5,7 +5,7 @@
 import { prisma, type TDb } from "@/lib/db/client";
 import { env } from "@/lib/env";
 import { getQuestionnaire } from "@/lib/fhir/questionnaire-catalog";
-import type { TReportContext, TReportExportType, TReportPurpose } from "@/lib/reports/report-context.types";
+import type { TReportContext, TReportExportType, TReportNote, TReportPurpose, TReportTreatmentPlan } from "@/lib/reports/report-context.types";
 import type { TReportRequest } from "@/lib/reports/report-requests";
 
 type TOptions = TReportContext["options"] & { scrub_third_party: boolean };
@@ -153,13 +153,19 @@ async function buildContext(scope: TScope, { userId, now = new Date(), db = pris
     db.encounter.findMany({
       where: { patientId: scope.patientId, startAt: window, ...sessionFilter },
       orderBy: { startAt: "asc" },
-      include: { practitioner: true, sessionNotes: { orderBy: { noteDate: "asc" } } },
+      include: { practitioner: true, sessionNotes: { orderBy: [{ noteDate: "asc" }, { createdAt: "asc" }], include: { practitioner: true } } },
     }),
-    // Notes without an encounter, named directly by a session-notes request.
-    scope.sessionIds ? db.sessionNote.findMany({ where: { id: { in: scope.sessionIds }, encounterId: null }, include: { practitioner: true } }) : Promise.resolve([]),
+    // Notes without an encounter (the FHIR import creates them): the ones a session-notes request
+    // names, and all of them in a full record, which must not leave any part of the record out.
+    scope.sessionIds
+      ? db.sessionNote.findMany({ where: { id: { in: scope.sessionIds }, encounterId: null }, include: { practitioner: true } })
+      : scope.exportType === "full_record"
+        ? db.sessionNote.findMany({ where: { patientId: scope.patientId, encounterId: null, noteDate: window }, orderBy: [{ noteDate: "asc" }, { createdAt: "asc" }], include: { practitioner: true } })
+        : Promise.resolve([]),
     scope.sessionIds ? Promise.resolve([]) : db.observation.findMany({ where: { patientId: scope.patientId, effectiveAt: window }, orderBy: { effectiveAt: "asc" } }),
   ]);
   const plan = pickPlan(plans, scope.treatmentPlanId);
+  const isInsurance = scope.purpose === "insurance";
   const goals = scope.treatmentPlanId && !plan ? await goalsQuery(null) : namedPlanGoals;
 
   const options: TReportContext["options"] = {
@@ -169,36 +175,44 @@ async function buildContext(scope: TScope, { userId, now = new Date(), db = pris
   };
   const scrub = scope.options.scrub_third_party ? thirdPartyScrubber(patient) : (text: string | null) => text;
 
-  const sessions: TReportContext["sessions"] = [
-    ...encounters
-      .filter((encounter) => inPeriod(localDate(encounter.startAt), scope.period))
-      .map((encounter) => {
-        const note = encounter.sessionNotes[0] ?? null;
-        const practitioner = encounter.practitioner ?? null;
-        return {
-          id: encounter.id,
-          date: localDate(encounter.startAt),
-          cpt_code: encounter.cptCode,
-          cpt_description: encounter.cptDisplay,
-          delivery_format: encounter.deliveryFormat,
-          duration_minutes: encounter.endAt ? Math.round((encounter.endAt.getTime() - encounter.startAt.getTime()) / 60_000) : null,
-          units: encounter.units,
-          practitioner: practitioner ? practitionerName(practitioner) : null,
-          ...noteFields(note, options, scrub),
-        };
-      }),
-    ...looseNotes.map((note) => ({
-      id: note.id,
-      date: localDate(note.noteDate),
-      cpt_code: null,
-      cpt_description: null,
-      delivery_format: null,
-      duration_minutes: null,
-      units: null,
-      practitioner: note.practitioner ? practitionerName(note.practitioner) : null,
-      ...noteFields(note, options, scrub),
-    })),
-  ];
+  const periodEncounters = encounters.filter((encounter) => inPeriod(localDate(encounter.startAt), scope.period));
+  const visits: TReportContext["sessions"] = periodEncounters.map((encounter) => {
+    const practitioner = encounter.practitioner ?? null;
+    const notes = encounter.sessionNotes.map((note) => noteOf(note, options, scrub));
+    return {
+      id: encounter.id,
+      date: localDate(encounter.startAt),
+      cpt_code: encounter.cptCode,
+      cpt_description: encounter.cptDisplay,
+      delivery_format: encounter.deliveryFormat,
+      duration_minutes: encounter.endAt ? Math.round((encounter.endAt.getTime() - encounter.startAt.getTime()) / 60_000) : null,
+      units: encounter.units,
+      practitioner: practitioner ? practitionerName(practitioner) : null,
+      is_note_only: false,
+      ...firstNoteFields(notes[0] ?? null),
+      notes,
+    };
+  });
+  const noteOnlyRows: TReportContext["sessions"] = looseNotes
+    .filter((note) => inPeriod(localDate(note.noteDate), scope.period))
+    .map((note) => {
+      const entry = noteOf(note, options, scrub);
+      return {
+        id: note.id,
+        date: entry.date,
+        cpt_code: null,
+        cpt_description: null,
+        delivery_format: null,
+        duration_minutes: null,
+        units: null,
+        practitioner: entry.author,
+        is_note_only: true,
+        ...firstNoteFields(entry),
+        notes: [entry],
+      };
+    });
+  // Stable: on one day, the visits first, then notes written without one.
+  const sessions = [...visits, ...noteOnlyRows].sort((a, b) => a.date.localeCompare(b.date));
 
   const assessments = responses
     .filter((response) => inPeriod(localDate(response.authoredAt), scope.period))
@@ -211,6 +225,8 @@ async function buildContext(scope: TScope, { userId, now = new Date(), db = pris
     }));
 
   const diagnoses = conditions.map((condition) => ({ code: condition.icd10Code || null, description: condition.display, onset: condition.onsetDate, status: condition.clinicalStatus }));
+  // What a claim (and anything sent for the insurance purpose) may list: diagnoses active during the period.
+  const activeDiagnoses = diagnoses.filter((_, index) => isActiveIn(conditions[index]!, scope.period));
   const goalRows = goals.map((goal) => ({
     description: goal.description,
     measure: goal.measure,
@@ -253,9 +269,8 @@ async function buildContext(scope: TScope, { userId, now = new Date(), db = pris
     },
     therapist,
     diagnoses,
-    treatment_plan: plan
-      ? { id: plan.id, title: plan.title, description: plan.description, start: plan.startDate, end: plan.endDate, status: plan.status, interventions: stringArray(plan.interventions) }
-      : null,
+    treatment_plan: plan ? planOf(plan) : null,
+    treatment_plans: scope.exportType === "full_record" ? plans.map(planOf) : plan ? [planOf(plan)] : [],
     goals: goalRows,
     assessments,
     assessment_trends: trendsOf(assessments),
@@ -273,14 +288,44 @@ async function buildContext(scope: TScope, { userId, now = new Date(), db = pris
     insurance: null,
     timeline: [],
   };
-  context.summary = summarize(context, encounters.find((encounter) => encounter.reasonText)?.reasonText ?? null);
-  if (scope.exportType === "insurance_report") context.insurance = claimOf(context);
+  // The encounter's reason is free text that may name other people: never for a payer (minimum necessary).
+  const reasonText = isInsurance ? null : scrub(periodEncounters.find((encounter) => encounter.reasonText)?.reasonText ?? null);
+  context.summary = summarize({ ...context, sessions: visits }, reasonText);
+  if (scope.exportType === "insurance_report") context.insurance = claimOf(context, activeDiagnoses, periodEncounters);
   if (scope.exportType === "full_record") context.timeline = timelineOf(context, plans);
 
-  return applySections(applyPurpose(context));
+  return applySections(isInsurance ? applyInsurancePurpose(context, activeDiagnoses) : context);
 }
 
 type TPlanRow = { id: string; title: string; description: string | null; status: string; interventions: unknown; startDate: string | null; endDate: string | null };
+
+function planOf(plan: TPlanRow): TReportTreatmentPlan {
+  return { id: plan.id, title: plan.title, description: plan.description, start: plan.startDate, end: plan.endDate, status: plan.status, interventions: stringArray(plan.interventions) };
+}
+
+const ACTIVE_STATUSES = new Set(["active", "recurrence", "relapse"]);
+
+/** A FHIR date or dateTime's YYYY-MM-DD, or null. */
+function dayOf(value: unknown): string | null {
+  return typeof value === "string" && /^\d{4}-\d{2}-\d{2}/.test(value) ? value.slice(0, 10) : null;
+}
+
+/**
+ * Whether a condition was active during the period (or now, without one): an active status (or
+ * none recorded) with onset not after the period, or a resolved one whose abatement (from the
+ * FHIR resource) falls on or after the period's start. A resolved condition without an abatement
+ * date is left out: a claim lists only what is known to be active.
+ */
+function isActiveIn(condition: { clinicalStatus: string | null; onsetDate: string | null; raw: unknown }, period: { start: string; end: string } | null) {
+  const onset = dayOf(condition.onsetDate);
+  if (period && onset && onset > period.end) return false;
+  if (!condition.clinicalStatus || ACTIVE_STATUSES.has(condition.clinicalStatus)) return true;
+  if (!period) return false;
+  const raw = (condition.raw ?? {}) as { abatementDateTime?: unknown; abatementPeriod?: { end?: unknown } };
+  const abatement = dayOf(raw.abatementDateTime) ?? dayOf(raw.abatementPeriod?.end);
+
+  return abatement !== null && abatement >= period.start;
+}
 
 function pickPlan(plans: TPlanRow[], wantedId: string | null) {
   if (wantedId) return plans.find((plan) => plan.id === wantedId) ?? null;
@@ -291,15 +336,42 @@ function practitionerName(practitioner: { prefix: string | null; givenName: stri
   return `${practitioner.givenName} ${practitioner.familyName}${practitioner.credentials ? `, ${practitioner.credentials}` : ""}`;
 }
 
-type TNoteRow = { subjective: string | null; objective: string | null; assessment: string | null; plan: string | null; transcript: string | null; aiNotes: string | null; actionItems: unknown };
+type TNoteRow = {
+  id: string;
+  noteDate: Date;
+  practitioner: { prefix: string | null; givenName: string; familyName: string; credentials: string | null } | null;
+  subjective: string | null;
+  objective: string | null;
+  assessment: string | null;
+  plan: string | null;
+  transcript: string | null;
+  aiNotes: string | null;
+  actionItems: unknown;
+};
 
-function noteFields(note: TNoteRow | null, options: TReportContext["options"], scrub: (text: string | null) => string | null) {
-  if (!note) return { note: null, transcript: null, ai_notes: null, action_items: [] as string[] };
+function noteOf(note: TNoteRow, options: TReportContext["options"], scrub: (text: string | null) => string | null): TReportNote {
   return {
-    note: { subjective: scrub(note.subjective), objective: scrub(note.objective), assessment: scrub(note.assessment), plan: scrub(note.plan) },
+    id: note.id,
+    date: localDate(note.noteDate),
+    author: note.practitioner ? practitionerName(note.practitioner) : null,
+    subjective: scrub(note.subjective),
+    objective: scrub(note.objective),
+    assessment: scrub(note.assessment),
+    plan: scrub(note.plan),
     transcript: options.include_transcript ? scrub(note.transcript) : null,
     ai_notes: options.include_ai_notes ? scrub(note.aiNotes) : null,
     action_items: options.include_action_items ? stringArray(note.actionItems).map((item) => scrub(item) ?? "") : [],
+  };
+}
+
+/** The session's single-note fields (what templates written before `notes` read): its first note. */
+function firstNoteFields(note: TReportNote | null) {
+  if (!note) return { note: null, transcript: null, ai_notes: null, action_items: [] as string[] };
+  return {
+    note: { subjective: note.subjective, objective: note.objective, assessment: note.assessment, plan: note.plan },
+    transcript: note.transcript,
+    ai_notes: note.ai_notes,
+    action_items: note.action_items,
   };
 }
 
@@ -385,18 +457,42 @@ function summarize(context: TReportContext, reasonText: string | null): TReportC
   };
 }
 
-function claimOf(context: TReportContext): NonNullable<TReportContext["insurance"]> {
+type TPractitionerRow = { prefix: string | null; givenName: string; familyName: string; credentials: string | null; npi: string | null };
+
+/**
+ * The claim: the rendering provider is the clinician of the encounters billed (each line names its
+ * own), never whoever ran the export; with several, the claim-level provider says so and is left
+ * without an NPI. Diagnosis codes are those active during the period.
+ */
+function claimOf(
+  context: TReportContext,
+  activeDiagnoses: TReportContext["diagnoses"],
+  encounters: { id: string; practitioner: TPractitionerRow | null }[],
+): NonNullable<TReportContext["insurance"]> {
+  const providerOf = new Map(encounters.map((encounter) => [encounter.id, encounter.practitioner]));
   const lines = context.sessions
     .filter((session) => session.cpt_code)
-    .map((session) => ({ date: session.date, cpt_code: session.cpt_code as string, units: session.units ?? 1, description: session.cpt_description }));
+    .map((session) => {
+      const provider = providerOf.get(session.id) ?? null;
+      return {
+        date: session.date,
+        cpt_code: session.cpt_code as string,
+        units: session.units ?? 1,
+        description: session.cpt_description,
+        provider_name: provider ? practitionerName(provider) : null,
+        provider_npi: provider?.npi ?? null,
+      };
+    });
+  const providers = [...new Map(lines.map((line) => [`${line.provider_npi ?? ""}|${line.provider_name ?? ""}`, line])).values()];
+  const single = providers.length === 1 ? providers[0]! : null;
 
   return {
     claim: {
-      provider_npi: context.therapist.npi,
-      provider_name: `${context.therapist.name}${context.therapist.credentials ? `, ${context.therapist.credentials}` : ""}`,
+      provider_npi: single?.provider_npi ?? null,
+      provider_name: single ? (single.provider_name ?? "Not recorded") : providers.length > 1 ? "Several rendering providers: see each service line" : "Not recorded",
       member_id: context.patient.member_id,
       payer: context.patient.payer,
-      diagnosis_codes: context.diagnoses.map((diagnosis) => diagnosis.code).filter((code): code is string => Boolean(code)),
+      diagnosis_codes: [...new Set(activeDiagnoses.map((diagnosis) => diagnosis.code).filter((code): code is string => Boolean(code)))],
       service_lines: lines,
       total_units: lines.reduce((sum, line) => sum + line.units, 0),
     },
@@ -407,7 +503,11 @@ function timelineOf(context: TReportContext, plans: TPlanRow[]): TReportContext[
   const events: TReportContext["timeline"] = [
     ...context.diagnoses.filter((diagnosis) => diagnosis.onset && inPeriod(diagnosis.onset, context.period)).map((diagnosis) => ({ date: diagnosis.onset!.slice(0, 10), kind: "diagnosis", text: `${diagnosis.code ?? ""} ${diagnosis.description}`.trim() })),
     ...plans.filter((plan) => plan.startDate && inPeriod(plan.startDate, context.period)).map((plan) => ({ date: plan.startDate!.slice(0, 10), kind: "treatment_plan", text: `Treatment plan started: ${plan.title}` })),
-    ...context.sessions.map((session) => ({ date: session.date, kind: "session", text: [session.cpt_description ?? session.cpt_code ?? "Session", session.delivery_format].filter(Boolean).join(" · ") })),
+    ...context.sessions.map((session) =>
+      session.is_note_only
+        ? { date: session.date, kind: "note", text: `Clinical note${session.practitioner ? ` by ${session.practitioner}` : ""} (no session recorded)` }
+        : { date: session.date, kind: "session", text: [session.cpt_description ?? session.cpt_code ?? "Session", session.delivery_format].filter(Boolean).join(" · ") },
+    ),
     ...context.assessments.map((assessment) => ({ date: assessment.date, kind: "assessment", text: `${assessment.name}: ${assessment.score ?? "-"}${assessment.severity ? ` (${assessment.severity})` : ""}` })),
     ...context.referrals.filter((referral) => referral.date && inPeriod(referral.date, context.period)).map((referral) => ({ date: referral.date!.slice(0, 10), kind: "referral", text: `${referral.service} (${referral.status})` })),
   ];
@@ -415,19 +515,25 @@ function timelineOf(context: TReportContext, plans: TPlanRow[]): TReportContext[
   return events.sort((a, b) => a.date.localeCompare(b.date));
 }
 
-/**
- * Minimum necessary for payers: `insurance` keeps diagnosis, dates, services, goal progress and
- * medical necessity, and drops psychotherapy note content, contact details and everything else.
- */
-function applyPurpose(context: TReportContext): TReportContext {
-  const isInsurance = context.purpose === "insurance" || context.export_type === "insurance_report";
-  if (!isInsurance) return context;
+const withoutDescription = (plan: TReportTreatmentPlan): TReportTreatmentPlan => ({ ...plan, description: null });
 
+/**
+ * Minimum necessary for payers (the insurance report, and a treatment summary for insurance): codes,
+ * dates, services, goal progress and a summary derived from them. Psychotherapy note content,
+ * contact details, free narrative that may name third parties (the encounter's reason, which never
+ * reaches summary.presenting_problem here, and the plan's description), on a claim the diagnoses
+ * not active in its period, and everything else are dropped.
+ */
+function applyInsurancePurpose(context: TReportContext, activeDiagnoses: TReportContext["diagnoses"]): TReportContext {
   return {
     ...context,
     options: { include_transcript: false, include_ai_notes: false, include_action_items: false },
     patient: { ...context.patient, phone: null, email: null, address: null },
-    sessions: context.sessions.map((session) => ({ ...session, note: null, transcript: null, ai_notes: null, action_items: [] })),
+    // A claim lists what was active in its period; a treatment summary describes the whole course.
+    diagnoses: context.export_type === "insurance_report" ? activeDiagnoses : context.diagnoses,
+    treatment_plan: context.treatment_plan ? withoutDescription(context.treatment_plan) : null,
+    treatment_plans: (context.treatment_plans ?? []).map(withoutDescription),
+    sessions: context.sessions.map((session) => ({ ...session, note: null, transcript: null, ai_notes: null, action_items: [], notes: [] })),
     observations: [],
     referrals: [],
     timeline: [],
@@ -447,7 +553,7 @@ function applySections(context: TReportContext): TReportContext {
       if (off("patient_info")) dropDemographics();
       if (off("treatment_goals") && off("goal_progress")) out.goals = [];
       else if (off("goal_progress")) out.goals = out.goals.map((goal) => ({ ...goal, current: null, progress_percent: null }));
-      if (off("treatment_goals")) out.treatment_plan = null;
+      if (off("treatment_goals")) Object.assign(out, { treatment_plan: null, treatment_plans: [] });
       if (off("assessments")) Object.assign(out, { assessments: [], assessment_trends: [] });
       if (off("session_summary")) out.sessions = [];
       if (off("clinical_observations")) out.observations = [];
@@ -456,9 +562,10 @@ function applySections(context: TReportContext): TReportContext {
       break;
     case "treatment_summary":
       if (off("diagnosis")) out.diagnoses = [];
-      if (off("treatment_plan")) out.treatment_plan = null;
+      if (off("treatment_plan")) Object.assign(out, { treatment_plan: null, treatment_plans: [] });
       if (off("interventions_used")) {
         out.treatment_plan = out.treatment_plan ? { ...out.treatment_plan, interventions: [] } : null;
+        out.treatment_plans = (out.treatment_plans ?? []).map((plan) => ({ ...plan, interventions: [] }));
         out.summary = { ...out.summary, treatment_provided: null };
       }
       if (off("progress_summary")) Object.assign(out, { goals: [], assessments: [], assessment_trends: [], summary: { ...out.summary, progress: null } });
@@ -466,8 +573,12 @@ function applySections(context: TReportContext): TReportContext {
       break;
     case "full_record":
       if (off("demographics")) dropDemographics();
-      if (off("treatment_plans")) Object.assign(out, { treatment_plan: null, goals: [] });
-      if (off("notes")) out.sessions = out.sessions.map((session) => ({ ...session, note: null, transcript: null, ai_notes: null, action_items: [] }));
+      if (off("treatment_plans")) Object.assign(out, { treatment_plan: null, treatment_plans: [], goals: [] });
+      if (off("notes")) {
+        out.sessions = out.sessions
+          .filter((session) => !session.is_note_only)
+          .map((session) => ({ ...session, note: null, transcript: null, ai_notes: null, action_items: [], notes: [] }));
+      }
       if (off("sessions")) out.sessions = [];
       if (off("assessments")) Object.assign(out, { assessments: [], assessment_trends: [] });
       if (off("timeline")) out.timeline = [];

@@ -8,6 +8,30 @@ export type TReportExportType = "session_notes" | "progress_report" | "treatment
 
 export type TReportPurpose = "insurance" | "transfer" | "records";
 
+/** One clinical note as written: a session can have several (an addendum, a co-therapist's note). */
+export type TReportNote = {
+  id: string;
+  date: string; // YYYY-MM-DD
+  author: string | null;
+  subjective: string | null;
+  objective: string | null;
+  assessment: string | null;
+  plan: string | null;
+  transcript: string | null;
+  ai_notes: string | null;
+  action_items: string[];
+};
+
+export type TReportTreatmentPlan = {
+  id: string;
+  title: string;
+  description: string | null;
+  start: string | null;
+  end: string | null;
+  status: string | null;
+  interventions: string[];
+};
+
 export type TReportContext = {
   export_type: TReportExportType;
   generated_at: string; // ISO datetime
@@ -33,15 +57,14 @@ export type TReportContext = {
   };
   therapist: { name: string; credentials: string | null; npi: string | null; organization: string | null };
   diagnoses: { code: string | null; description: string; onset: string | null; status: string | null }[];
-  treatment_plan: {
-    id: string;
-    title: string;
-    description: string | null;
-    start: string | null;
-    end: string | null;
-    status: string | null;
-    interventions: string[];
-  } | null;
+  /** The plan the report is about: the one named, else the active one, else the latest. */
+  treatment_plan: TReportTreatmentPlan | null;
+  /**
+   * Every treatment plan the report covers: all of the patient's for the full record, else the one
+   * above. Always set by buildReportContext; optional in the type only because the template sample
+   * (lib/templates/sample-context.ts) does not carry it yet.
+   */
+  treatment_plans?: TReportTreatmentPlan[];
   goals: {
     description: string;
     measure: string | null;
@@ -61,7 +84,10 @@ export type TReportContext = {
     last: number | null;
     change: number | null;
   }[];
-  /** transcript / ai_notes / action_items are null / [] unless the option asks for them. */
+  /**
+   * transcript / ai_notes / action_items are null / [] unless the option asks for them. A note
+   * without an encounter is a row of its own (id = the note's id, no service).
+   */
   sessions: {
     id: string;
     date: string;
@@ -71,10 +97,18 @@ export type TReportContext = {
     duration_minutes: number | null;
     units: number | null;
     practitioner: string | null;
+    /** A note written without an encounter: a row of its own, no service billed. Absent means false. */
+    is_note_only?: boolean;
+    /** The first note of the session (with transcript / ai_notes / action_items below); `notes` has them all. */
     note: { subjective: string | null; objective: string | null; assessment: string | null; plan: string | null } | null;
     transcript: string | null;
     ai_notes: string | null;
     action_items: string[];
+    /**
+     * Every note of the session, oldest first. Always set by buildReportContext; optional in the
+     * type only because the template sample (lib/templates/sample-context.ts) does not carry it yet.
+     */
+    notes?: TReportNote[];
   }[];
   observations: { code: string | null; name: string; date: string | null; value: string }[];
   referrals: { service: string; status: string; date: string | null }[];
@@ -94,7 +128,8 @@ export type TReportContext = {
       member_id: string | null;
       payer: string | null;
       diagnosis_codes: string[];
-      service_lines: { date: string; cpt_code: string; units: number; description: string | null }[];
+      /** The clinician who rendered each service (the encounter's practitioner), when known. */
+      service_lines: { date: string; cpt_code: string; units: number; description: string | null; provider_name?: string | null; provider_npi?: string | null }[];
       total_units: number;
     };
   } | null;

@@ -141,7 +141,7 @@ function expectDocumentMentions(text: string, exportType: TReportExportType) {
 }
 
 const CONTEXT_KEYS = [
-  "export_type", "generated_at", "practice", "period", "purpose", "include_sections", "options", "patient", "therapist", "diagnoses", "treatment_plan",
+  "export_type", "generated_at", "practice", "period", "purpose", "include_sections", "options", "patient", "therapist", "diagnoses", "treatment_plan", "treatment_plans",
   "goals", "assessments", "assessment_trends", "sessions", "observations", "referrals", "summary", "insurance", "timeline",
 ].sort();
 

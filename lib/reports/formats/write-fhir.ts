@@ -44,14 +44,15 @@ export function buildReportBundle(context: TReportContext): Record<string, unkno
   });
   const subject = ref(patient);
 
-  const practitioner = context.therapist.name
-    ? add({
-        resourceType: "Practitioner",
-        id: "author",
-        identifier: context.therapist.npi ? [{ system: IDENTIFIER_SYSTEMS.npi, value: context.therapist.npi }] : [],
-        name: [{ text: `${context.therapist.name}${context.therapist.credentials ? `, ${context.therapist.credentials}` : ""}` }],
-      })
-    : null;
+  // Who the report was produced for. Encounters and notes name their own clinicians instead.
+  if (context.therapist.name) {
+    add({
+      resourceType: "Practitioner",
+      id: "author",
+      identifier: context.therapist.npi ? [{ system: IDENTIFIER_SYSTEMS.npi, value: context.therapist.npi }] : [],
+      name: [{ text: `${context.therapist.name}${context.therapist.credentials ? `, ${context.therapist.credentials}` : ""}` }],
+    });
+  }
 
   const conditions = context.diagnoses.map((diagnosis, index) =>
     add({
@@ -81,8 +82,8 @@ export function buildReportBundle(context: TReportContext): Record<string, unkno
     }),
   );
 
-  const plan = context.treatment_plan;
-  if (plan) {
+  // Every plan the report covers (goals are the patient's, not split by plan in the context).
+  for (const plan of context.treatment_plans ?? (context.treatment_plan ? [context.treatment_plan] : [])) {
     add({
       resourceType: "CarePlan",
       id: fhirId(plan.id),
@@ -100,38 +101,45 @@ export function buildReportBundle(context: TReportContext): Record<string, unkno
   }
 
   for (const session of context.sessions) {
-    const encounter = add({
-      resourceType: "Encounter",
-      id: fhirId(session.id),
-      status: "finished",
-      class: session.delivery_format === "telehealth" ? { system: CODE_SYSTEMS.actCode, code: "VR", display: "virtual" } : { system: CODE_SYSTEMS.actCode, code: "AMB", display: "ambulatory" },
-      type: session.cpt_code ? [{ coding: [compact({ system: CODE_SYSTEMS.cpt, code: session.cpt_code, display: session.cpt_description })] }] : [],
-      subject,
-      participant: practitioner ? [{ individual: ref(practitioner) }] : [],
-      period: { start: session.date },
-      extension: [
-        session.delivery_format ? { url: EXTENSIONS.deliveryFormat, valueCode: session.delivery_format } : null,
-        session.units !== null ? { url: EXTENSIONS.units, valueInteger: session.units } : null,
-      ].filter(Boolean),
-    });
-    const content: TSessionNoteContent = compact({
-      subjective: session.note?.subjective ?? undefined,
-      objective: session.note?.objective ?? undefined,
-      assessment: session.note?.assessment ?? undefined,
-      plan: session.note?.plan ?? undefined,
-      transcript: session.transcript ?? undefined,
-      ai_notes: session.ai_notes ?? undefined,
-      action_items: session.action_items.length ? session.action_items : undefined,
-    });
-    if (Object.keys(content).length) {
+    const encounter = session.is_note_only
+      ? null
+      : add({
+          resourceType: "Encounter",
+          id: fhirId(session.id),
+          status: "finished",
+          class: session.delivery_format === "telehealth" ? { system: CODE_SYSTEMS.actCode, code: "VR", display: "virtual" } : { system: CODE_SYSTEMS.actCode, code: "AMB", display: "ambulatory" },
+          type: session.cpt_code ? [{ coding: [compact({ system: CODE_SYSTEMS.cpt, code: session.cpt_code, display: session.cpt_description })] }] : [],
+          subject,
+          // The clinician who saw the patient, not whoever ran the export.
+          participant: session.practitioner ? [{ individual: { display: session.practitioner } }] : [],
+          period: { start: session.date },
+          extension: [
+            session.delivery_format ? { url: EXTENSIONS.deliveryFormat, valueCode: session.delivery_format } : null,
+            session.units !== null ? { url: EXTENSIONS.units, valueInteger: session.units } : null,
+          ].filter(Boolean),
+        });
+    // One DocumentReference per note (a session can have several), written by the note's author.
+    const notes = session.notes ?? (session.note ? [{ id: session.id, date: session.date, author: null, ...session.note, transcript: session.transcript, ai_notes: session.ai_notes, action_items: session.action_items }] : []);
+    for (const note of notes) {
+      const content: TSessionNoteContent = compact({
+        subjective: note.subjective ?? undefined,
+        objective: note.objective ?? undefined,
+        assessment: note.assessment ?? undefined,
+        plan: note.plan ?? undefined,
+        transcript: note.transcript ?? undefined,
+        ai_notes: note.ai_notes ?? undefined,
+        action_items: note.action_items.length ? note.action_items : undefined,
+      });
+      if (!Object.keys(content).length) continue;
       add({
         resourceType: "DocumentReference",
-        id: `note-${fhirId(session.id)}`.slice(0, 64),
+        id: `note-${fhirId(note.id)}`.slice(0, 64),
         status: "current",
         type: { coding: [{ system: CODE_SYSTEMS.loinc, code: SESSION_NOTE_LOINC, display: "Progress note" }] },
         subject,
-        author: practitioner ? [ref(practitioner)] : [],
-        context: { encounter: [ref(encounter)] },
+        date: isDate(note.date) ? `${note.date}T00:00:00Z` : null,
+        author: note.author ? [{ display: note.author }] : [],
+        context: encounter ? { encounter: [ref(encounter)] } : null,
         content: [{ attachment: encodeSessionNote(content, "json") }],
       });
     }

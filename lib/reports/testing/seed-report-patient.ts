@@ -1,5 +1,5 @@
 // Test data for report integration tests: one patient with a plan, goals, diagnoses, sessions with
-// notes, PHQ-9 scores, an observation and a referral. Fictional throughout.
+// notes (seen and written by one clinician), PHQ-9 scores, an observation and a referral. Fictional throughout.
 import { randomBytes } from "node:crypto";
 
 import { prisma } from "@/lib/db/client";
@@ -27,6 +27,9 @@ export async function seedReportPatient(options: { assignedTo?: string | null } 
     },
   });
   if (options.assignedTo) await prisma.patientAssignment.create({ data: { userId: options.assignedTo, patientId: patient.id } });
+  const practitioner = await prisma.practitioner.create({
+    data: { fhirId: `pr-${tag}`, givenName: "Dana", familyName: "Whitfield", credentials: "LCSW", npi: "1234567893", raw: {} },
+  });
 
   await prisma.condition.create({ data: { fhirId: `c-${tag}`, patientId: patient.id, icd10Code: "F33.1", display: "Major depressive disorder, recurrent, moderate", clinicalStatus: "active", onsetDate: "2025-11-02", raw: {} } });
   const plan = await prisma.treatmentPlan.create({
@@ -43,6 +46,7 @@ export async function seedReportPatient(options: { assignedTo?: string | null } 
       data: {
         fhirId: `e-${tag}-${index}`,
         patientId: patient.id,
+        practitionerId: practitioner.id,
         status: "finished",
         deliveryFormat: index % 2 ? "telehealth" : "in-person",
         cptCode: "90837",
@@ -59,6 +63,7 @@ export async function seedReportPatient(options: { assignedTo?: string | null } 
         fhirId: `n-${tag}-${index}`,
         patientId: patient.id,
         encounterId: encounter.id,
+        practitionerId: practitioner.id,
         noteDate: encounter.startAt,
         status: "final",
         subjective: `=HYPERLINK("x") Session ${index + 1}: reports low mood; sister Jordan called from 555-867-5309, jordan@example.net`,
@@ -81,5 +86,5 @@ export async function seedReportPatient(options: { assignedTo?: string | null } 
   await prisma.observation.create({ data: { fhirId: `o-${tag}`, patientId: patient.id, code: "72166-2", display: "Tobacco smoking status", valueString: "Never smoker", status: "final", effectiveAt: new Date("2026-01-05T15:00:00Z"), raw: {} } });
   await prisma.carePlan.create({ data: { fhirId: `k-${tag}`, patientId: patient.id, title: "Peer support group", category: "referral", status: "accepted", startDate: "2026-01-20", raw: {} } });
 
-  return { patient, plan, sessions };
+  return { patient, plan, sessions, practitioner };
 }
