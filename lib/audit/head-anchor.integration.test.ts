@@ -1,5 +1,5 @@
 import { existsSync } from "node:fs";
-import { readFile, rm, writeFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
 
 import { describe, expect, it, vi } from "vitest";
 
@@ -7,47 +7,11 @@ import { flushHeadAnchor, headAnchorPath, readHeadAnchor, signHeadAnchor } from 
 import { verifyAuditTrail } from "@/lib/audit/purge-audit";
 import { recordAudit } from "@/lib/audit/record";
 import { verifyAuditChain } from "@/lib/audit/verify-chain";
-import { isPostgres, prisma } from "@/lib/db/client";
+import { snapshotAndRestore, withoutGuard } from "@/lib/audit/testing/audit-tampering";
+import { prisma } from "@/lib/db/client";
 
 async function writeSome(n: number, label = "test") {
   for (let i = 0; i < n; i++) await recordAudit(null, { action: "downloaded", actorLabel: label, metadata: { i } });
-}
-
-/** What an attacker with database access would do: switch the guard off, tamper, switch it on. */
-async function withoutGuard(tamper: () => Promise<unknown>) {
-  if (isPostgres()) {
-    await prisma.$executeRawUnsafe(`ALTER TABLE "ExportAuditLog" DISABLE TRIGGER USER`);
-    await tamper();
-    await prisma.$executeRawUnsafe(`ALTER TABLE "ExportAuditLog" ENABLE TRIGGER USER`);
-    return;
-  }
-  await prisma.$executeRawUnsafe(`DROP TRIGGER "ExportAuditLog_no_update"`);
-  await prisma.$executeRawUnsafe(`DROP TRIGGER "ExportAuditLog_no_delete"`);
-  await tamper();
-  await prisma.$executeRawUnsafe(`CREATE TRIGGER "ExportAuditLog_no_update" BEFORE UPDATE ON "ExportAuditLog" BEGIN SELECT RAISE(ABORT, 'ExportAuditLog is append-only'); END`);
-  await prisma.$executeRawUnsafe(`CREATE TRIGGER "ExportAuditLog_no_delete" BEFORE DELETE ON "ExportAuditLog" WHEN OLD."seq" > COALESCE((SELECT MAX("seq") FROM "AuditCheckpoint"), 0) BEGIN SELECT RAISE(ABORT, 'append-only'); END`);
-}
-
-/**
- * Puts the rows back after a tampering test, and the head anchor with them: the anchor may have
- * followed a tampered head meanwhile (its update runs a second after any write), as it should.
- */
-async function snapshotAndRestore(body: () => Promise<void>) {
-  await flushHeadAnchor();
-  const rows = await prisma.exportAuditLog.findMany({ orderBy: { seq: "asc" } });
-  const anchor = await readFile(headAnchorPath(), "utf8").catch(() => null);
-  try {
-    await body();
-  } finally {
-    await withoutGuard(async () => {
-      await prisma.exportAuditLog.deleteMany({});
-      for (const row of rows) await prisma.exportAuditLog.create({ data: { ...row, metadata: row.metadata ?? undefined } });
-    });
-    // Waits for an update in progress, then puts the file back.
-    await flushHeadAnchor();
-    if (anchor === null) await rm(headAnchorPath(), { force: true });
-    else await writeFile(headAnchorPath(), anchor);
-  }
 }
 
 const headSeq = async () => (await prisma.exportAuditLog.findFirstOrThrow({ orderBy: { seq: "desc" } })).seq;
