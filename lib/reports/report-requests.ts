@@ -39,7 +39,12 @@ const ZOptions = z
     include_transcript: z.boolean().default(false),
     include_ai_notes: z.boolean().default(false),
     include_action_items: z.boolean().default(false),
-    /** Replace third-party phone numbers and emails (and names given as "Name: ..." mentions) in note text. */
+    /**
+     * Replace third-party phone numbers, emails and names in note text (and in the encounter's reason
+     * where a report shows it): the emergency contact's name, and names given as mentions after a label
+     * ("Name: Jane Doe", "Contact: ...") or a relationship word ("sister Jordan"). A heuristic: other
+     * names are not detected (see thirdPartyScrubber).
+     */
     scrub_third_party: z.boolean().default(false),
   })
   .default({ include_transcript: false, include_ai_notes: false, include_action_items: false, scrub_third_party: false });

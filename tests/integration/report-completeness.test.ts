@@ -9,7 +9,7 @@ import { describe, expect, it } from "vitest";
 
 import { parseCsv } from "@/lib/csv/parse-csv";
 import { prisma } from "@/lib/db/client";
-import { buildReportContext } from "@/lib/reports/build-report-context";
+import { buildReportContext, thirdPartyScrubber } from "@/lib/reports/build-report-context";
 import { buildReportBundle } from "@/lib/reports/formats/write-fhir";
 import { writeReportCsv } from "@/lib/reports/formats/write-csv";
 import { parseReportRequest } from "@/lib/reports/report-requests";
@@ -156,7 +156,7 @@ describe("purpose presets: minimum necessary for insurance, more for transfer", 
     expect(transfer.sessions.every((session) => session.transcript === null)).toBe(true);
 
     const scrubbed = await build("treatment_summary", { patient_id: patient.id, purpose: "transfer", options: { scrub_third_party: true } }, user.id);
-    expect(scrubbed.summary.presenting_problem).toBe("Low mood since the fight with neighbour Pat Quill (call [phone removed])");
+    expect(scrubbed.summary.presenting_problem).toBe("Low mood since the fight with neighbour [name removed] (call [phone removed])");
   });
 });
 
@@ -204,5 +204,29 @@ describe("insurance claim: rendering providers and the period's diagnoses", () =
     // A treatment summary describes the whole course, resolved diagnoses included.
     const summary = await build("treatment_summary", { patient_id: patient.id, purpose: "insurance" }, user.id);
     expect(summary.diagnoses).toHaveLength(5);
+  });
+});
+
+describe("third-party scrubbing", () => {
+  const scrub = thirdPartyScrubber({ emergencyContactName: "Jordan Keller", givenName: "Morgan", familyName: "Reportson", preferredName: null });
+
+  it("removes names given as labelled mentions or after a relationship word, with phones, emails and the emergency contact", () => {
+    expect(scrub("Name: Jane Doe. Contact: Robert Miles; emergency contact: Ann Lee")).toBe("Name: [name removed]. Contact: [name removed]; emergency contact: [name removed]");
+    expect(scrub("Argued with neighbour Pat Quill and her Sister Maria; spoke with Dr. Ross")).toBe("Argued with neighbour [name removed] and her Sister [name removed]; spoke with Dr. Ross");
+    expect(scrub("Keller called from (555) 867-5309, jordan@example.net")).toBe("[name removed] called from [phone removed], [email removed]");
+  });
+
+  it("keeps the patient's own name, and words that are not names", () => {
+    expect(scrub("Name: Morgan Reportson. Saw friend Monday; mother She said no")).toBe("Name: Morgan Reportson. Saw friend Monday; mother She said no");
+    expect(scrub(null)).toBeNull();
+  });
+
+  it("applies to note text in a report", async () => {
+    const { user, patient, sessions } = await seedFullRecord();
+    await prisma.sessionNote.update({ where: { id: sessions[1]!.noteId }, data: { objective: "Collateral: Tom Baker (coach)" } });
+    const context = await build("session_notes", { session_ids: [sessions[1]!.id], options: { scrub_third_party: true } }, user.id);
+    expect(context.sessions[0]!.notes?.[0]?.objective).toBe("Collateral: [name removed] (coach)");
+    expect(context.sessions[0]!.note?.subjective).toContain("sister [name removed] called from [phone removed], [email removed]");
+    expect(context.patient.id).toBe(patient.id);
   });
 });
