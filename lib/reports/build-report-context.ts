@@ -172,6 +172,7 @@ async function buildContext(scope: TScope, { userId, now = new Date(), db = pris
     include_transcript: scope.options.include_transcript,
     include_ai_notes: scope.options.include_ai_notes,
     include_action_items: scope.options.include_action_items,
+    scrub_third_party: scope.options.scrub_third_party,
   };
   const scrub = scope.options.scrub_third_party ? thirdPartyScrubber(patient) : (text: string | null) => text;
 
@@ -560,7 +561,7 @@ const withoutDescription = (plan: TReportTreatmentPlan): TReportTreatmentPlan =>
 function applyInsurancePurpose(context: TReportContext, activeDiagnoses: TReportContext["diagnoses"]): TReportContext {
   return {
     ...context,
-    options: { include_transcript: false, include_ai_notes: false, include_action_items: false },
+    options: { ...context.options, include_transcript: false, include_ai_notes: false, include_action_items: false },
     patient: { ...context.patient, phone: null, email: null, address: null },
     // A claim lists what was active in its period; a treatment summary describes the whole course.
     diagnoses: context.export_type === "insurance_report" ? activeDiagnoses : context.diagnoses,

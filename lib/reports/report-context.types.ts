@@ -39,7 +39,13 @@ export type TReportContext = {
   period: { start: string; end: string } | null; // YYYY-MM-DD
   purpose: TReportPurpose | null; // treatment summary
   include_sections: Record<string, boolean>; // exactly the request's include_sections (all true by default)
-  options: { include_transcript: boolean; include_ai_notes: boolean; include_action_items: boolean };
+  options: {
+    include_transcript: boolean;
+    include_ai_notes: boolean;
+    include_action_items: boolean;
+    /** Third-party names, phones and emails were replaced in note text. Always set by buildReportContext; optional for the template sample. */
+    scrub_third_party?: boolean;
+  };
   patient: {
     id: string;
     name: string;

@@ -109,6 +109,15 @@ describe("full record: the whole record, and a certification of exactly what it 
     expect(noteTexts(february)).toEqual([expect.stringContaining("Session 3:"), "UNLINKED: collateral call with school counsellor"]);
   });
 
+  it("a copy with third parties scrubbed says so in its certification", async () => {
+    const { user, patient } = await seedFullRecord();
+    const scrubbed = await build("full_record", { patient_id: patient.id, options: { scrub_third_party: true } }, user.id);
+    expect(scrubbed.options.scrub_third_party).toBe(true);
+    expect(await renderTemplateHtml(template("full_record"), scrubbed)).toContain("true copy, with third-party names, phone numbers and email addresses removed from the note text, of");
+    const verbatim = await build("full_record", { patient_id: patient.id }, user.id);
+    expect(await renderTemplateHtml(template("full_record"), verbatim)).toContain("true copy of the following parts");
+  });
+
   it("session notes carry every note of a session", async () => {
     const { user, sessions } = await seedFullRecord();
     const context = await build("session_notes", { session_ids: [sessions[0]!.id] }, user.id);
