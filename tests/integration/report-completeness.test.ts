@@ -118,6 +118,13 @@ describe("full record: the whole record, and a certification of exactly what it 
     expect(await renderTemplateHtml(template("full_record"), verbatim)).toContain("true copy of the following parts");
   });
 
+  it("a progress report's session table shows the assessment of every note of a session", async () => {
+    const { user, patient, sessions } = await seedFullRecord();
+    await prisma.sessionNote.updateMany({ where: { encounterId: sessions[0]!.id, subjective: { startsWith: "ADDENDUM" } }, data: { assessment: "Risk reassessed: low" } });
+    const context = await build("progress_report", { patient_id: patient.id, start_date: "2026-01-01", end_date: "2026-01-31" }, user.id);
+    expect(await renderTemplateHtml(template("progress_report"), context)).toContain("Improving / Risk reassessed: low");
+  });
+
   it("session notes carry every note of a session", async () => {
     const { user, sessions } = await seedFullRecord();
     const context = await build("session_notes", { session_ids: [sessions[0]!.id] }, user.id);
