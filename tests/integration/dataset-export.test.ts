@@ -219,6 +219,10 @@ describe("written answers to scored questionnaires", () => {
       const csv = entries.get("qr_phq9_anon.csv")!;
       expect(csv).toContain("[REDACTED] could not sleep");
       expect(csv.toLowerCase()).not.toContain(patient.givenName!.toLowerCase());
+      // The row written again once its patient was loaded keeps its place: the oldest response, first.
+      const rows = parseCsv(csv);
+      expect(rows).toHaveLength(await prisma.questionnaireResponse.count({ where: { questionnaire: "phq-9" } }));
+      expect(Object.values(rows[0]!)).toContain("[REDACTED] could not sleep");
     } finally {
       await prisma.questionnaireResponse.delete({ where: { id: written.id } });
     }
