@@ -43,8 +43,8 @@ export type TReportContext = {
     include_transcript: boolean;
     include_ai_notes: boolean;
     include_action_items: boolean;
-    /** Third-party names, phones and emails were replaced in note text. Always set by buildReportContext; optional for the template sample. */
-    scrub_third_party?: boolean;
+    /** Third-party names, phones and emails were replaced in note text (best effort: see thirdPartyScrubber). */
+    scrub_third_party: boolean;
   };
   patient: {
     id: string;
@@ -65,12 +65,8 @@ export type TReportContext = {
   diagnoses: { code: string | null; description: string; onset: string | null; status: string | null }[];
   /** The plan the report is about: the one named, else the active one, else the latest. */
   treatment_plan: TReportTreatmentPlan | null;
-  /**
-   * Every treatment plan the report covers: all of the patient's for the full record, else the one
-   * above. Always set by buildReportContext; optional in the type only because the template sample
-   * (lib/templates/sample-context.ts) does not carry it yet.
-   */
-  treatment_plans?: TReportTreatmentPlan[];
+  /** Every treatment plan the report covers: all of the patient's for the full record (newest first), else the one above. */
+  treatment_plans: TReportTreatmentPlan[];
   goals: {
     description: string;
     measure: string | null;
@@ -103,18 +99,15 @@ export type TReportContext = {
     duration_minutes: number | null;
     units: number | null;
     practitioner: string | null;
-    /** A note written without an encounter: a row of its own, no service billed. Absent means false. */
-    is_note_only?: boolean;
+    /** A note written without an encounter: a row of its own, no service billed. */
+    is_note_only: boolean;
     /** The first note of the session (with transcript / ai_notes / action_items below); `notes` has them all. */
     note: { subjective: string | null; objective: string | null; assessment: string | null; plan: string | null } | null;
     transcript: string | null;
     ai_notes: string | null;
     action_items: string[];
-    /**
-     * Every note of the session, oldest first. Always set by buildReportContext; optional in the
-     * type only because the template sample (lib/templates/sample-context.ts) does not carry it yet.
-     */
-    notes?: TReportNote[];
+    /** Every note of the session, oldest first. */
+    notes: TReportNote[];
   }[];
   observations: { code: string | null; name: string; date: string | null; value: string }[];
   referrals: { service: string; status: string; date: string | null }[];
@@ -135,7 +128,7 @@ export type TReportContext = {
       payer: string | null;
       diagnosis_codes: string[];
       /** The clinician who rendered each service (the encounter's practitioner), when known. */
-      service_lines: { date: string; cpt_code: string; units: number; description: string | null; provider_name?: string | null; provider_npi?: string | null }[];
+      service_lines: { date: string; cpt_code: string; units: number; description: string | null; provider_name: string | null; provider_npi: string | null }[];
       total_units: number;
     };
   } | null;

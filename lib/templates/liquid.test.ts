@@ -46,6 +46,23 @@ describe("Liquid sandbox", () => {
     expect(await validateTemplateContent("{% if include_sections.no_such_section %}x{% endif %}", "progress_report")).toMatchObject({ ok: false, issues: [{ line: 1 }] });
   });
 
+  it("accepts templates that read every note, every plan, the scrubbing option and each claim line's provider; a misspelt field still fails", async () => {
+    const notes = `{% for session in sessions %}{% for note in session.notes %}<p>{{ note.date }} {{ note.author }}: {{ note.subjective }} {{ note.assessment }}{% for item in note.action_items %}{{ item }}{% endfor %}{{ note.transcript }}{{ note.ai_notes }}</p>{% endfor %}{% if session.is_note_only %}(no session){% endif %}{% endfor %}`;
+    const plans = `{% for plan in treatment_plans %}<p>{{ plan.title }} ({{ plan.status }}) {{ plan.start }}–{{ plan.end }}{% for intervention in plan.interventions %}{{ intervention }}{% endfor %}</p>{% endfor %}`;
+    const scrubbed = `{% if options.scrub_third_party %}<p>Third parties removed.</p>{% endif %}`;
+    for (const type of ["session_notes", "progress_report", "treatment_summary", "full_record", "insurance_report"] as const) {
+      expect(await validateTemplateContent(`${notes}\n${plans}\n${scrubbed}`, type)).toEqual({ ok: true });
+    }
+    const lines = `{% for line in insurance.claim.service_lines %}<tr><td>{{ line.provider_name }}</td><td>{{ line.provider_npi }}</td></tr>{% endfor %}`;
+    expect(await validateTemplateContent(lines, "insurance_report")).toEqual({ ok: true });
+
+    expect(await validateTemplateContent("{% for session in sessions %}{% for note in session.notes %}\n{{ note.subjectiv }}{% endfor %}{% endfor %}", "session_notes")).toEqual({
+      ok: false,
+      issues: [{ line: 2, column: 4, message: "undefined variable: note.subjectiv" }],
+    });
+    expect(await validateTemplateContent("{% for plan in treatment_planz %}{% endfor %}", "full_record")).toMatchObject({ ok: false, issues: [{ message: "undefined variable: treatment_planz" }] });
+  });
+
   it("refuses unknown filters", async () => {
     expect(await validateTemplateContent("{{ patient.name | shout }}")).toMatchObject({ ok: false, issues: [{ line: 1, message: "undefined filter: shout" }] });
   });

@@ -1,7 +1,7 @@
 // A realistic but entirely FICTIONAL report context (no real person, practice or NPI holder),
 // used for template previews and to detect unknown variables when a template is saved. Every
 // list is non-empty and every option on, so validation walks every guarded branch it can.
-import type { TReportContext, TReportExportType } from "@/lib/reports/report-context.types";
+import type { TReportContext, TReportExportType, TReportNote, TReportTreatmentPlan } from "@/lib/reports/report-context.types";
 import { FULL_RECORD_SECTIONS, PROGRESS_REPORT_SECTIONS, TREATMENT_SUMMARY_SECTIONS } from "@/lib/reports/report-requests";
 
 const SECTIONS_BY_TYPE: Record<TReportExportType, readonly string[]> = {
@@ -24,6 +24,16 @@ function severityGad7(score: number) {
   return score >= 15 ? "Severe" : score >= 10 ? "Moderate" : score >= 5 ? "Mild" : "Minimal";
 }
 
+/** The session's single-note fields, from its first note (as buildReportContext fills them). */
+function firstNoteFields(note: TReportNote) {
+  return {
+    note: { subjective: note.subjective, objective: note.objective, assessment: note.assessment, plan: note.plan },
+    transcript: note.transcript,
+    ai_notes: note.ai_notes,
+    action_items: note.action_items,
+  };
+}
+
 const SESSION_NOTES = [
   { s: "Reports low mood most days, early waking, and avoiding friends since a job loss in November.", a: "Presentation consistent with major depressive disorder, moderate, with comorbid generalized anxiety.", p: "Begin CBT; behavioural activation schedule; PHQ-9 and GAD-7 every two weeks." },
   { s: "Completed three of five planned activities. Sleep still fragmented (about 5 hours).", a: "Early engagement with behavioural activation; worry remains high around finances.", p: "Introduce thought record; sleep hygiene handout; continue activity scheduling." },
@@ -33,23 +43,111 @@ const SESSION_NOTES = [
   { s: "Started part-time work. Occasional low days, managed with activity plan.", a: "Mild residual symptoms; goals largely on track.", p: "Reduce frequency to every three weeks; finalise relapse-prevention plan." },
 ];
 
-/** A complete fictional context for one export type. */
+const AUTHOR = "Dana Whitfield, PhD, LP";
+const OBJECTIVE = "Alert and oriented, good eye contact, speech normal rate, affect congruent with mood.";
+
+/** A second note on the fourth session: the clinician's addendum after a follow-up call. */
+const addendum = (): TReportNote => ({
+  id: "sample-note-4-addendum",
+  date: "2026-02-18",
+  author: AUTHOR,
+  subjective: "Addendum: client phoned the day after the session to say the interview went well and they slept about 7 hours.",
+  objective: "Telephone contact, 10 minutes. Speech normal rate and volume.",
+  assessment: "No new risk; consistent with the session's assessment.",
+  plan: "No change to the plan.",
+  transcript: null,
+  ai_notes: null,
+  action_items: [],
+});
+
+/** A note written without a session (a collateral call): a full record lists it as a row of its own. */
+const collateralNote = (): TReportNote => ({
+  id: "sample-note-collateral",
+  date: "2026-02-10",
+  author: AUTHOR,
+  subjective: "Collateral call, with the client's written consent, to the vocational rehabilitation counsellor about pacing the return to work.",
+  objective: null,
+  assessment: "Return-to-work plan is realistic and supports the activity goals.",
+  plan: "Review the plan with the client at the next session.",
+  transcript: null,
+  ai_notes: null,
+  action_items: [],
+});
+
+const currentPlan = (): TReportTreatmentPlan => ({
+  id: "sample-plan-2",
+  title: "Depression and anxiety: CBT treatment plan",
+  description: "Weekly to biweekly individual cognitive behavioural therapy targeting mood, worry and avoidance.",
+  start: "2026-01-06",
+  end: "2026-06-30",
+  status: "active",
+  interventions: ["Cognitive behavioural therapy (CBT)", "Behavioural activation", "Cognitive restructuring", "Sleep hygiene education", "Relapse-prevention planning"],
+});
+
+const earlierPlan = (): TReportTreatmentPlan => ({
+  id: "sample-plan-1",
+  title: "Initial assessment and stabilisation plan",
+  description: "Assessment, safety planning and psychoeducation until weekly CBT could start.",
+  start: "2025-11-10",
+  end: "2026-01-05",
+  status: "completed",
+  interventions: ["Diagnostic assessment", "Safety planning", "Psychoeducation about depression and anxiety"],
+});
+
+type TSession = TReportContext["sessions"][number];
+
+/**
+ * A complete fictional context for one export type, shaped as buildReportContext shapes it: each
+ * session's `note` (and transcript, AI notes, action items) is its first note, `notes` all of them;
+ * the full record has a note written without a session and every treatment plan (newest first),
+ * other types the current plan only; claim lines name their rendering provider.
+ */
 export function sampleReportContext(exportType: TReportExportType = "progress_report"): TReportContext {
   const isInsurance = exportType === "insurance_report";
-  const sessions = SESSION_DATES.map((date, index) => ({
-    id: `sample-session-${index + 1}`,
-    date,
-    cpt_code: index === 0 ? "90791" : "90837",
-    cpt_description: index === 0 ? "Psychiatric diagnostic evaluation" : "Psychotherapy, 60 minutes",
-    delivery_format: index % 3 === 2 ? "telehealth" : "in-person",
-    duration_minutes: index === 0 ? 75 : 55,
-    units: 1,
-    practitioner: "Dana Whitfield, PhD, LP",
-    note: { subjective: SESSION_NOTES[index]!.s, objective: "Alert and oriented, good eye contact, speech normal rate, affect congruent with mood.", assessment: SESSION_NOTES[index]!.a, plan: SESSION_NOTES[index]!.p },
-    transcript: "Therapist: How did the activity schedule go this week?\nClient: Better than I expected, I managed most of it.",
-    ai_notes: "Client reports improved adherence to the activity schedule; consider reinforcing mastery activities.",
-    action_items: ["Complete thought record three times this week", "Walk 20 minutes on four days"],
-  }));
+  const isFullRecord = exportType === "full_record";
+  const visits: TSession[] = SESSION_DATES.map((date, index) => {
+    const first: TReportNote = {
+      id: `sample-note-${index + 1}`,
+      date,
+      author: AUTHOR,
+      subjective: SESSION_NOTES[index]!.s,
+      objective: OBJECTIVE,
+      assessment: SESSION_NOTES[index]!.a,
+      plan: SESSION_NOTES[index]!.p,
+      transcript: "Therapist: How did the activity schedule go this week?\nClient: Better than I expected, I managed most of it.",
+      ai_notes: "Client reports improved adherence to the activity schedule; consider reinforcing mastery activities.",
+      action_items: ["Complete thought record three times this week", "Walk 20 minutes on four days"],
+    };
+    const notes = index === 3 ? [first, addendum()] : [first];
+    return {
+      id: `sample-session-${index + 1}`,
+      date,
+      cpt_code: index === 0 ? "90791" : "90837",
+      cpt_description: index === 0 ? "Psychiatric diagnostic evaluation" : "Psychotherapy, 60 minutes",
+      delivery_format: index % 3 === 2 ? "telehealth" : "in-person",
+      duration_minutes: index === 0 ? 75 : 55,
+      units: 1,
+      practitioner: AUTHOR,
+      is_note_only: false,
+      ...firstNoteFields(first),
+      notes,
+    };
+  });
+  const collateral = collateralNote();
+  const noteOnly: TSession = {
+    id: collateral.id,
+    date: collateral.date,
+    cpt_code: null,
+    cpt_description: null,
+    delivery_format: null,
+    duration_minutes: null,
+    units: null,
+    practitioner: collateral.author,
+    is_note_only: true,
+    ...firstNoteFields(collateral),
+    notes: [collateral],
+  };
+  const sessions = isFullRecord ? [...visits, noteOnly].sort((a, b) => a.date.localeCompare(b.date)) : visits;
 
   return {
     export_type: exportType,
@@ -58,7 +156,7 @@ export function sampleReportContext(exportType: TReportExportType = "progress_re
     period: exportType === "treatment_summary" ? null : { start: "2026-01-01", end: "2026-03-31" },
     purpose: exportType === "treatment_summary" ? "records" : null,
     include_sections: Object.fromEntries(SECTIONS_BY_TYPE[exportType].map((name) => [name, true])),
-    options: { include_transcript: true, include_ai_notes: true, include_action_items: true },
+    options: { include_transcript: true, include_ai_notes: true, include_action_items: true, scrub_third_party: true },
     patient: {
       id: "sample-patient-1",
       name: "Jordan A. Rivera",
@@ -79,15 +177,8 @@ export function sampleReportContext(exportType: TReportExportType = "progress_re
       { code: "F33.1", description: "Major depressive disorder, recurrent, moderate", onset: "2025-11-10", status: "active" },
       { code: "F41.1", description: "Generalized anxiety disorder", onset: "2025-11-10", status: "active" },
     ],
-    treatment_plan: {
-      id: "sample-plan-1",
-      title: "Depression and anxiety: CBT treatment plan",
-      description: "Weekly to biweekly individual cognitive behavioural therapy targeting mood, worry and avoidance.",
-      start: "2026-01-06",
-      end: "2026-06-30",
-      status: "active",
-      interventions: ["Cognitive behavioural therapy (CBT)", "Behavioural activation", "Cognitive restructuring", "Sleep hygiene education", "Relapse-prevention planning"],
-    },
+    treatment_plan: currentPlan(),
+    treatment_plans: isFullRecord ? [currentPlan(), earlierPlan()] : [currentPlan()],
     goals: [
       { description: "Reduce depressive symptoms to the mild range", measure: "PHQ-9 total score", baseline: 17, target: 5, current: 7, progress_percent: 83, status: "in-progress" },
       { description: "Reduce worry and physiological anxiety", measure: "GAD-7 total score", baseline: 14, target: 5, current: 6, progress_percent: 89, status: "in-progress" },
@@ -124,16 +215,20 @@ export function sampleReportContext(exportType: TReportExportType = "progress_re
             member_id: "XWP904471203",
             payer: "Cascade Health Plan (sample)",
             diagnosis_codes: ["F33.1", "F41.1"],
-            service_lines: sessions.map((session) => ({ date: session.date, cpt_code: session.cpt_code, units: 1, description: session.cpt_description })),
-            total_units: sessions.length,
+            service_lines: sessions
+              .filter((session) => session.cpt_code)
+              .map((session) => ({ date: session.date, cpt_code: session.cpt_code!, units: session.units ?? 1, description: session.cpt_description, provider_name: AUTHOR, provider_npi: "1234567893" })),
+            total_units: sessions.filter((session) => session.cpt_code).reduce((sum, session) => sum + (session.units ?? 1), 0),
           },
         }
       : null,
     timeline: [
       { date: "2025-11-10", kind: "diagnosis", text: "Diagnosed: major depressive disorder, recurrent, moderate (F33.1)" },
+      { date: "2026-01-06", kind: "treatment_plan", text: "Treatment plan started: Depression and anxiety: CBT treatment plan" },
       { date: "2026-01-06", kind: "session", text: "Diagnostic evaluation (90791)" },
       { date: "2026-01-06", kind: "assessment", text: "PHQ-9 17 (moderately severe); GAD-7 14 (moderate)" },
       { date: "2026-02-05", kind: "referral", text: "Referral to vocational rehabilitation counselling" },
+      ...(isFullRecord ? [{ date: "2026-02-10", kind: "note", text: "Clinical note by Dana Whitfield, PhD, LP (no session recorded)" }] : []),
       { date: "2026-03-17", kind: "assessment", text: "PHQ-9 7 (mild); GAD-7 6 (mild)" },
     ],
   };

@@ -12,11 +12,15 @@ import { prisma } from "@/lib/db/client";
 import { buildReportContext, thirdPartyScrubber } from "@/lib/reports/build-report-context";
 import { buildReportBundle } from "@/lib/reports/formats/write-fhir";
 import { writeReportCsv } from "@/lib/reports/formats/write-csv";
-import { parseReportRequest } from "@/lib/reports/report-requests";
+import { pdfText } from "@/lib/render/testing/pdf-text";
+import { docxText, readZipEntry } from "@/lib/render/testing/read-docx";
+import { renderDocument } from "@/lib/render/render-document";
+import { parseReportRequest, REPORT_EXPORT_TYPES } from "@/lib/reports/report-requests";
 import type { TReportContext, TReportExportType } from "@/lib/reports/report-context.types";
 import { validateFhirR4 } from "@/lib/reports/testing/fhir-r4-schema";
 import { seedReportPatient } from "@/lib/reports/testing/seed-report-patient";
-import { renderTemplateHtml } from "@/lib/templates/liquid";
+import { renderTemplateHtml, validateTemplateContent } from "@/lib/templates/liquid";
+import { sampleReportContext } from "@/lib/templates/sample-context";
 
 import { createUser } from "../setup/fixtures";
 
@@ -51,7 +55,7 @@ async function seedFullRecord() {
   return { user, ...seeded, looseNoteId: loose.id };
 }
 
-const noteTexts = (context: TReportContext) => context.sessions.flatMap((session) => (session.notes ?? []).map((note) => note.subjective));
+const noteTexts = (context: TReportContext) => context.sessions.flatMap((session) => session.notes.map((note) => note.subjective));
 
 describe("full record: the whole record, and a certification of exactly what it holds", () => {
   it("keeps every note (several per session, and notes without a session) and every treatment plan, in every format", async () => {
@@ -59,8 +63,8 @@ describe("full record: the whole record, and a certification of exactly what it 
     const context = await build("full_record", { patient_id: patient.id }, user.id);
 
     const first = context.sessions.find((session) => session.id === sessions[0]!.id)!;
-    expect(first.notes?.map((note) => note.subjective)).toEqual([expect.stringContaining("Session 1:"), "ADDENDUM: safety plan reviewed by phone"]);
-    expect(first.notes?.[1]).toMatchObject({ date: "2026-01-05", author: "Dana Whitfield, LCSW" });
+    expect(first.notes.map((note) => note.subjective)).toEqual([expect.stringContaining("Session 1:"), "ADDENDUM: safety plan reviewed by phone"]);
+    expect(first.notes[1]).toMatchObject({ date: "2026-01-05", author: "Dana Whitfield, LCSW" });
     const loose = context.sessions.find((session) => session.id === looseNoteId)!;
     expect(loose).toMatchObject({ is_note_only: true, cpt_code: null, units: null, date: "2026-02-10", note: { subjective: "UNLINKED: collateral call with school counsellor" } });
     expect(noteTexts(context)).toHaveLength(6);
@@ -70,7 +74,7 @@ describe("full record: the whole record, and a certification of exactly what it 
     // The summary counts sessions held, not notes.
     expect(context.summary.treatment_provided).toMatch(/^4 sessions /);
 
-    expect(context.treatment_plans?.map((plan) => plan.title).sort()).toEqual(["Depression treatment plan", "Initial anxiety plan"]);
+    expect(context.treatment_plans.map((plan) => plan.title).sort()).toEqual(["Depression treatment plan", "Initial anxiety plan"]);
     expect(context.treatment_plan?.title).toBe("Depression treatment plan");
 
     const rows = parseCsv(writeReportCsv(context).toString("utf8"));
@@ -97,11 +101,38 @@ describe("full record: the whole record, and a certification of exactly what it 
     expect(html).toMatch(/every clinical note \(without transcripts, without AI-assisted notes, without action items\)/);
   }, 30_000);
 
+  it("the PDF and DOCX print every treatment plan and certify every plan", async () => {
+    const { user, patient } = await seedFullRecord();
+    const context = await build("full_record", { patient_id: patient.id }, user.id);
+    expect(context.treatment_plans).toHaveLength(2);
+    const html = await renderTemplateHtml(template("full_record"), context);
+    for (const text of ["Depression treatment plan", "Initial anxiety plan", "OLD PLAN: psychoeducation", "Psychoeducation", "every treatment plan and all goals"]) expect(html).toContain(text);
+    expect(html).not.toContain("earlier plans");
+    expect(html).not.toContain("the current treatment plan");
+
+    const text = pdfText(await renderDocument(html, "pdf", { title: "full_record" }));
+    if (text !== null) {
+      const flat = text.replace(/\s+/g, " ");
+      expect(flat).toContain("Depression treatment plan (active) · 2025-12-01 to ongoing · current plan");
+      expect(flat).toContain("Initial anxiety plan (completed) · 2025-06-01 to 2025-11-30");
+      expect(flat).toContain("OLD PLAN: psychoeducation");
+      expect(flat).toContain("every treatment plan and all goals");
+    }
+    const body = docxText(readZipEntry(await renderDocument(html, "docx", { title: "full_record" }), "word/document.xml") ?? "");
+    for (const expected of ["Depression treatment plan", "Initial anxiety plan", "OLD PLAN: psychoeducation"]) expect(body).toContain(expected);
+
+    // Treatment plans switched off: no plan, and the certification does not claim any.
+    const withoutPlans = await renderTemplateHtml(template("full_record"), await build("full_record", { patient_id: patient.id, include_sections: { treatment_plans: false } }, user.id));
+    expect(withoutPlans).not.toContain("<h2>Treatment Plans</h2>");
+    expect(withoutPlans).not.toContain("OLD PLAN: psychoeducation");
+    expect(withoutPlans).not.toContain("every treatment plan");
+  }, 30_000);
+
   it("notes switched off drop the note-only rows too; a date range keeps the notes of its period", async () => {
     const { user, patient, looseNoteId } = await seedFullRecord();
     const withoutNotes = await build("full_record", { patient_id: patient.id, include_sections: { notes: false } }, user.id);
     expect(withoutNotes.sessions.map((session) => session.id)).not.toContain(looseNoteId);
-    expect(withoutNotes.sessions.every((session) => session.note === null && session.notes?.length === 0)).toBe(true);
+    expect(withoutNotes.sessions.every((session) => session.note === null && session.notes.length === 0)).toBe(true);
     const html = await renderTemplateHtml(template("full_record"), withoutNotes);
     expect(html).not.toContain("every clinical note");
 
@@ -152,8 +183,8 @@ describe("purpose presets: minimum necessary for insurance, more for transfer", 
     for (const context of [report, summary]) {
       expect(context.summary.presenting_problem).toBe("Major depressive disorder, recurrent, moderate (F33.1)");
       expect(context.treatment_plan?.description ?? null).toBeNull();
-      expect((context.treatment_plans ?? []).every((entry) => entry.description === null)).toBe(true);
-      expect(context.sessions.every((session) => session.note === null && session.notes?.length === 0)).toBe(true);
+      expect(context.treatment_plans.every((entry) => entry.description === null)).toBe(true);
+      expect(context.sessions.every((session) => session.note === null && session.notes.length === 0)).toBe(true);
       const json = JSON.stringify(context);
       for (const text of ["Pat Quill", "555-222-3333", "Jordan Keller", "ADDENDUM", "UNLINKED"]) expect(json).not.toContain(text);
     }
@@ -168,7 +199,7 @@ describe("purpose presets: minimum necessary for insurance, more for transfer", 
     expect(transfer.summary.presenting_problem).toBe(REASON);
     expect(transfer.treatment_plan?.description).toBe("Involve sister Jordan Keller in two sessions");
     expect(transfer.patient.phone).toBe("555-100-2000");
-    expect(transfer.sessions[0]!.notes?.map((note) => note.subjective)).toHaveLength(2);
+    expect(transfer.sessions[0]!.notes.map((note) => note.subjective)).toHaveLength(2);
     expect(transfer.sessions.every((session) => session.transcript === null)).toBe(true);
 
     const scrubbed = await build("treatment_summary", { patient_id: patient.id, purpose: "transfer", options: { scrub_third_party: true } }, user.id);
@@ -241,8 +272,53 @@ describe("third-party scrubbing", () => {
     const { user, patient, sessions } = await seedFullRecord();
     await prisma.sessionNote.update({ where: { id: sessions[1]!.noteId }, data: { objective: "Collateral: Tom Baker (coach)" } });
     const context = await build("session_notes", { session_ids: [sessions[1]!.id], options: { scrub_third_party: true } }, user.id);
-    expect(context.sessions[0]!.notes?.[0]?.objective).toBe("Collateral: [name removed] (coach)");
+    expect(context.sessions[0]!.notes[0]?.objective).toBe("Collateral: [name removed] (coach)");
     expect(context.sessions[0]!.note?.subjective).toContain("sister [name removed] called from [phone removed], [email removed]");
     expect(context.patient.id).toBe(patient.id);
   });
+});
+
+/** Every key path of a value ("sessions[].notes[].author"), through objects and array elements that are there. */
+function keyPaths(value: unknown, prefix = "", out = new Set<string>()): Set<string> {
+  if (Array.isArray(value)) for (const item of value) keyPaths(item, `${prefix}[]`, out);
+  else if (value && typeof value === "object") {
+    for (const [key, child] of Object.entries(value)) {
+      const path = prefix ? `${prefix}.${key}` : key;
+      out.add(path);
+      keyPaths(child, path, out);
+    }
+  }
+  return out;
+}
+
+describe("the template sample has the shape of a built context", () => {
+  it("carries every field a built context has, so a template that validates reads fields that exist", async () => {
+    const { user, patient, sessions, plan } = await seedFullRecord();
+    const everything = { include_transcript: true, include_ai_notes: true, include_action_items: true, scrub_third_party: true };
+    const period = { start_date: "2026-01-01", end_date: "2026-03-31" };
+    const built: Record<(typeof REPORT_EXPORT_TYPES)[number], TReportContext> = {
+      session_notes: await build("session_notes", { session_ids: [sessions[0]!.id], options: everything }, user.id),
+      progress_report: await build("progress_report", { patient_id: patient.id, ...period, options: everything }, user.id),
+      treatment_summary: await build("treatment_summary", { patient_id: patient.id, treatment_plan_id: plan.id, purpose: "records", options: everything }, user.id),
+      full_record: await build("full_record", { patient_id: patient.id, options: everything }, user.id),
+      insurance_report: await build("insurance_report", { patient_id: patient.id, ...period }, user.id),
+    };
+    const anyReal = new Set<string>();
+    for (const type of REPORT_EXPORT_TYPES) {
+      const real = keyPaths(built[type]);
+      const sample = keyPaths(sampleReportContext(type));
+      expect([...real].filter((path) => !sample.has(path)), type).toEqual([]);
+      for (const path of real) anyReal.add(path);
+    }
+    // And the sample invents no field: it fills lists a type leaves empty (every list non-empty, so
+    // validation walks every branch), but with fields some built context has.
+    for (const type of REPORT_EXPORT_TYPES) expect([...keyPaths(sampleReportContext(type))].filter((path) => !anyReal.has(path)), type).toEqual([]);
+    expect(built.full_record.sessions.some((session) => session.is_note_only)).toBe(true);
+
+    // A custom template written against the real fields passes the save-time check and renders the real record.
+    const custom = "{% for plan in treatment_plans %}<h2>{{ plan.title }}</h2>{% endfor %}{% for session in sessions %}{% for note in session.notes %}<p>{{ note.subjective }}</p>{% endfor %}{% endfor %}";
+    expect(await validateTemplateContent(custom, "full_record")).toEqual({ ok: true });
+    const html = await renderTemplateHtml(custom, built.full_record);
+    for (const text of ["<h2>Depression treatment plan</h2>", "<h2>Initial anxiety plan</h2>", "ADDENDUM: safety plan reviewed by phone", "UNLINKED: collateral call"]) expect(html).toContain(text);
+  }, 30_000);
 });

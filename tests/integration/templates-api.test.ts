@@ -79,6 +79,37 @@ describe("templates API", () => {
     expect(await prisma.exportTemplate.count()).toBe(before);
   });
 
+  it("saves a custom template that lists every note of each session, every treatment plan and each claim line's provider", async () => {
+    const { token } = await admin();
+    const content = `<h1>Record of {{ patient.name }}</h1>
+{% for plan in treatment_plans %}<h2>Plan: {{ plan.title }} ({{ plan.status }})</h2>{% for intervention in plan.interventions %}<p>{{ intervention }}</p>{% endfor %}{% endfor %}
+{% for session in sessions %}{% for note in session.notes %}<p>{{ note.date }}{% if session.is_note_only %} (no session){% endif %} {{ note.author }}: {{ note.subjective }}</p>{% endfor %}{% endfor %}
+{% if options.scrub_third_party %}<p>Third parties removed (best effort).</p>{% endif %}`;
+    const created = await call(createRoute, { path: "/api/v1/export/templates", token, body: body({ name: "Every plan and note", export_type: "full_record", include_sections: {}, template_content: content }) });
+    expect(created.status).toBe(201);
+    const id = created.json.id as string;
+
+    const preview = await call(previewRoute, { path: `/api/v1/export/templates/${id}/preview`, token, params: { id }, body: { format: "html" } });
+    expect(preview.status).toBe(200);
+    for (const text of ["Plan: Depression and anxiety: CBT treatment plan (active)", "Plan: Initial assessment and stabilisation plan (completed)", "2026-02-18 Dana Whitfield, PhD, LP: Addendum:", "2026-02-10 (no session)", "Third parties removed"]) {
+      expect(preview.text).toContain(text);
+    }
+
+    const updated = await call(updateRoute, {
+      method: "PUT",
+      path: `/api/v1/export/templates/${id}`,
+      token,
+      params: { id },
+      body: { template_content: `${content}\n{% for session in sessions %}{% for note in session.notes %}{{ note.assesment }}{% endfor %}{% endfor %}` },
+    });
+    expect(updated.status).toBe(400);
+    expect(updated.json.error).toMatch(/line 5.*undefined variable: note\.assesment/);
+
+    const claim = `{% for line in insurance.claim.service_lines %}<p>{{ line.date }} {{ line.cpt_code }} {{ line.provider_name }} ({{ line.provider_npi }})</p>{% endfor %}`;
+    const insurance = await call(createRoute, { path: "/api/v1/export/templates", token, body: body({ name: "Claim lines", export_type: "insurance_report", include_sections: {}, template_content: claim }) });
+    expect(insurance.status).toBe(201);
+  });
+
   it("saves an update as a new version, keeps the old one, and moves isLatest", async () => {
     const { user, token } = await admin();
     const created = await call(createRoute, { path: "/api/v1/export/templates", token, body: body() });
