@@ -256,7 +256,7 @@ export function ExportPanel({ patientId, sections, treatmentPlans, sessions, def
                 ["include_transcript", "Include session transcripts"],
                 ["include_ai_notes", "Include AI-generated notes"],
                 ["include_action_items", "Include action items"],
-                ["scrub_third_party", "Scrub third-party names, phones and emails from notes"],
+                ["scrub_third_party", "Scrub third-party names, phones and emails from notes (best effort: names given after a label or a relationship word)"],
               ] as const
             ).map(([key, label]) => (
               <label key={key} className="checkbox">
