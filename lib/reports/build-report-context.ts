@@ -8,7 +8,7 @@ import { getQuestionnaire } from "@/lib/fhir/questionnaire-catalog";
 import type { TReportContext, TReportExportType, TReportNote, TReportPurpose, TReportTreatmentPlan } from "@/lib/reports/report-context.types";
 import type { TReportRequest } from "@/lib/reports/report-requests";
 
-type TOptions = TReportContext["options"] & { scrub_third_party: boolean };
+type TOptions = TReportContext["options"];
 
 export type TBuildReportContextOptions = {
   /** The user the report is produced for (the therapist block and signature). */
@@ -566,7 +566,7 @@ function applyInsurancePurpose(context: TReportContext, activeDiagnoses: TReport
     // A claim lists what was active in its period; a treatment summary describes the whole course.
     diagnoses: context.export_type === "insurance_report" ? activeDiagnoses : context.diagnoses,
     treatment_plan: context.treatment_plan ? withoutDescription(context.treatment_plan) : null,
-    treatment_plans: (context.treatment_plans ?? []).map(withoutDescription),
+    treatment_plans: context.treatment_plans.map(withoutDescription),
     sessions: context.sessions.map((session) => ({ ...session, note: null, transcript: null, ai_notes: null, action_items: [], notes: [] })),
     observations: [],
     referrals: [],
@@ -599,7 +599,7 @@ function applySections(context: TReportContext): TReportContext {
       if (off("treatment_plan")) Object.assign(out, { treatment_plan: null, treatment_plans: [] });
       if (off("interventions_used")) {
         out.treatment_plan = out.treatment_plan ? { ...out.treatment_plan, interventions: [] } : null;
-        out.treatment_plans = (out.treatment_plans ?? []).map((plan) => ({ ...plan, interventions: [] }));
+        out.treatment_plans = out.treatment_plans.map((plan) => ({ ...plan, interventions: [] }));
         out.summary = { ...out.summary, treatment_provided: null };
       }
       if (off("progress_summary")) Object.assign(out, { goals: [], assessments: [], assessment_trends: [], summary: { ...out.summary, progress: null } });
