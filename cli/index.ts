@@ -68,10 +68,6 @@ async function main() {
 
 main().then(
   async (code) => {
-    // The audit records this command wrote are anchored before it exits (a later write by any
-    // process would anchor them too, but there may be none for a while).
-    const { flushHeadAnchor } = await import("@/lib/audit/head-anchor");
-    await flushHeadAnchor();
     const { disconnectPrisma } = await import("@/lib/db/client");
     await disconnectPrisma();
     process.exit(code);

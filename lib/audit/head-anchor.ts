@@ -16,7 +16,7 @@ import path from "node:path";
 
 import { lockAuditAppends } from "@/lib/audit/append-lock";
 import { canonicalJson } from "@/lib/audit/hash";
-import { prisma } from "@/lib/db/client";
+import { prisma, runBeforeDisconnect } from "@/lib/db/client";
 import { env, isPostgresUrl } from "@/lib/env";
 import { logger } from "@/lib/logger";
 
@@ -151,11 +151,13 @@ let running: Promise<void> = Promise.resolve();
  */
 export function scheduleHeadAnchor() {
   if (timer) return;
+  // A process that closes the database before the timer fires anchors on its way out.
+  runBeforeDisconnect(flushHeadAnchor);
   timer = setTimeout(() => {
     timer = null;
     void flushHeadAnchor();
   }, ANCHOR_DELAY_MS);
-  // A long-lived process keeps running anyway; a short one calls flushHeadAnchor before it exits.
+  // A long-lived process keeps running anyway; a short one anchors when it disconnects.
   timer.unref();
 }
 

@@ -49,7 +49,18 @@ export function isPostgres() {
   return isPostgresUrl(env().DATABASE_URL);
 }
 
+const beforeDisconnect = new Set<() => Promise<void>>();
+
+/**
+ * Work to finish while the database is still there, when a process closes it (a command, a
+ * benchmark, a test file): the audit head anchor of the records it just wrote, say. Each task once.
+ */
+export function runBeforeDisconnect(task: () => Promise<void>) {
+  beforeDisconnect.add(task);
+}
+
 export async function disconnectPrisma() {
+  for (const task of beforeDisconnect) await task().catch(() => undefined);
   await globalForPrisma.careexportPrisma?.$disconnect();
   globalForPrisma.careexportPrisma = undefined;
 }

@@ -5,7 +5,6 @@ import path from "node:path";
 
 import { afterAll } from "vitest";
 
-import { flushHeadAnchor } from "@/lib/audit/head-anchor";
 import { disconnectPrisma } from "@/lib/db/client";
 import { resetEnvCache } from "@/lib/env";
 
@@ -29,8 +28,6 @@ Object.assign(process.env, {
 resetEnvCache();
 
 afterAll(async () => {
-  // An anchor update still scheduled would run against the dropped database.
-  await flushHeadAnchor();
   await disconnectPrisma();
   await database.drop();
 });
