@@ -119,8 +119,7 @@ export function buildReportBundle(context: TReportContext): Record<string, unkno
           ].filter(Boolean),
         });
     // One DocumentReference per note (a session can have several), written by the note's author.
-    const notes = session.notes ?? (session.note ? [{ id: session.id, date: session.date, author: null, ...session.note, transcript: session.transcript, ai_notes: session.ai_notes, action_items: session.action_items }] : []);
-    for (const note of notes) {
+    for (const note of session.notes) {
       const content: TSessionNoteContent = compact({
         subjective: note.subjective ?? undefined,
         objective: note.objective ?? undefined,
