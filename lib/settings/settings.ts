@@ -28,12 +28,32 @@ export type TSettings = z.infer<typeof ZSettings>;
 
 export const SETTINGS_DEFAULTS: TSettings = ZSettings.parse({});
 
-export async function getSettings(db: TDb = prisma): Promise<TSettings> {
-  const rows = await db.setting.findMany({ select: { key: true, value: true } });
-  const stored = Object.fromEntries(rows.map((row) => [row.key, row.value]));
-  const parsed = ZSettings.safeParse({ ...SETTINGS_DEFAULTS, ...stored });
+/**
+ * Each stored setting is checked on its own: one that no longer passes (a retention stored before
+ * the six-year minimum, say) falls back to its default alone, never taking the others with it.
+ */
+function readSettings(stored: Record<string, unknown>): TSettings {
+  const settings: Record<string, unknown> = { ...SETTINGS_DEFAULTS };
+  for (const [key, field] of Object.entries(ZSettings.shape)) {
+    if (!(key in stored)) continue;
+    const parsed = (field as z.ZodType).safeParse(stored[key]);
+    if (parsed.success) settings[key] = parsed.data;
+  }
+  // A pair that no longer fits together (the default less strict than the minimum) takes the minimum.
+  const result = settings as TSettings;
+  if (result.anonymization_default_profile === "standard" && result.anonymization_minimum_profile === "safe-harbor") result.anonymization_default_profile = "safe-harbor";
 
-  return parsed.success ? parsed.data : SETTINGS_DEFAULTS;
+  return result;
+}
+
+async function storedSettings(db: TDb): Promise<Record<string, unknown>> {
+  const rows = await db.setting.findMany({ select: { key: true, value: true } });
+
+  return Object.fromEntries(rows.map((row) => [row.key, row.value]));
+}
+
+export async function getSettings(db: TDb = prisma): Promise<TSettings> {
+  return readSettings(await storedSettings(db));
 }
 
 /** Changes some settings; each change is audited as a from → to diff. */
@@ -41,15 +61,18 @@ export async function updateSettings(changes: Partial<TSettings>, actorId: strin
   const partial = parseOrThrow(ZSettings.partial().strict(), changes, "Invalid settings");
 
   return prisma.$transaction(async (tx) => {
-    const current = await getSettings(tx);
+    const stored = await storedSettings(tx);
+    const current = readSettings(stored);
     const next = { ...current, ...partial };
     if (next.anonymization_default_profile === "standard" && next.anonymization_minimum_profile === "safe-harbor") {
       throw invalidInput("anonymization_default_profile", "cannot be less strict than the minimum profile");
     }
     const diff: Record<string, { from: unknown; to: unknown }> = {};
     for (const [key, value] of Object.entries(partial)) {
-      if (current[key as keyof TSettings] === value) continue;
-      diff[key] = { from: current[key as keyof TSettings], to: value };
+      // A stored value that no longer passes reads as its default, but is still there: it is replaced (and shown as it was).
+      const isStoredOtherwise = key in stored && stored[key] !== value;
+      if (current[key as keyof TSettings] === value && !isStoredOtherwise) continue;
+      diff[key] = { from: key in stored ? stored[key] : current[key as keyof TSettings], to: value };
       await tx.setting.upsert({ where: { key }, create: { key, value: value as never, updatedById: actorId }, update: { value: value as never, updatedById: actorId } });
     }
     if (Object.keys(diff).length) await recordAudit(tx, { action: "settings_changed", userId: actorId, metadata: { changes: diff }, meta });
