@@ -6,6 +6,8 @@ import { prisma } from "@/lib/db/client";
 
 export const MAX_FAILED_LOGINS = 5;
 export const LOCKOUT_MINUTES = 15;
+/** Longer than any password check takes: counted attempts older than this without a lock were cut off. */
+const STALLED_ATTEMPT_MS = 60_000;
 
 export type TLoginResult = { ok: true; actor: TActor } | { ok: false; reason: "invalid" | "locked" | "disabled" };
 
@@ -84,6 +86,9 @@ export async function verifyCredentials(emailInput: string, password: string, me
 async function claimAttempt(userId: string): Promise<{ ok: true; failures: number } | { ok: false; lockedUntil: Date | null }> {
   const now = new Date();
   await prisma.user.updateMany({ where: { id: userId, lockedUntil: { lte: now } }, data: { lockedUntil: null, failedLoginCount: 0 } });
+  // The attempts are all counted but none set a lock: the one that would have was cut off (a restart
+  // during its check). Lock from now, so the count cannot keep the account closed for good.
+  await prisma.user.updateMany({ where: { id: userId, failedLoginCount: { gte: MAX_FAILED_LOGINS }, lockedUntil: null, updatedAt: { lte: new Date(now.getTime() - STALLED_ATTEMPT_MS) } }, data: { lockedUntil: new Date(now.getTime() + LOCKOUT_MINUTES * 60_000) } });
   const claimed = await prisma.user.updateMany({
     where: { id: userId, failedLoginCount: { lt: MAX_FAILED_LOGINS }, OR: [{ lockedUntil: null }, { lockedUntil: { lte: now } }] },
     data: { failedLoginCount: { increment: 1 } },

@@ -85,6 +85,18 @@ describe("password sign-in lockout", () => {
     expect(failures.filter((record) => (record.metadata as { reason?: string }).reason === "wrong-password")).toHaveLength(MAX_FAILED_LOGINS);
   });
 
+  it("attempts counted but never finished (a restart during the check) lock the account for a while, not for good", async () => {
+    const { user } = await createUser({ role: "ANALYST", password: "Correct-horse-1" });
+    await prisma.user.update({ where: { id: user.id }, data: { failedLoginCount: MAX_FAILED_LOGINS, lockedUntil: null, updatedAt: new Date(Date.now() - 5 * 60_000) } });
+
+    expect(await verifyCredentials(user.email, "Correct-horse-1", meta)).toEqual({ ok: false, reason: "locked" });
+    const locked = await prisma.user.findUniqueOrThrow({ where: { id: user.id } });
+    expect(locked.lockedUntil!.getTime()).toBeGreaterThan(Date.now());
+    // When that lock runs out, the right password works again.
+    await prisma.user.update({ where: { id: user.id }, data: { lockedUntil: new Date(Date.now() - 1000) } });
+    expect((await verifyCredentials(user.email, "Correct-horse-1", meta)).ok).toBe(true);
+  });
+
   it("an unknown email fails like a wrong password and is audited by the typed address", async () => {
     expect(await verifyCredentials("nobody@nowhere.test", "whatever-123", meta)).toEqual({ ok: false, reason: "invalid" });
     expect(await prisma.exportAuditLog.count({ where: { action: "login_failure", actorLabel: "nobody@nowhere.test" } })).toBe(1);
