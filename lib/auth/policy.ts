@@ -99,7 +99,8 @@ export function decide(actor: TActor, request: TPolicyRequest): TDecision {
     case "template.use":
       return actor.role === "THERAPIST" ? ALLOW : forbid("templates are used by therapists and admins");
     case "token.manage":
-      return request.ownerId === actor.id ? ALLOW : forbid("only admins manage other users' tokens");
+      // Instance-scoped like a job: someone else's token is "not found", so token ids cannot be probed.
+      return request.ownerId === actor.id ? ALLOW : hide("only admins manage other users' tokens");
     case "template.manage":
     case "user.manage":
     case "audit.read":

@@ -103,9 +103,10 @@ describe("admin console API", () => {
     expect(JSON.stringify(listed.json)).not.toContain(secret);
 
     const foreign = await call(listTokensRoute, { path: `/api/v1/admin/users/${other.id}/tokens`, token, params: { id: other.id } });
-    expect(foreign.status).toBe(403);
+    // Another user's tokens are instance-scoped: the same 404 as for a user that does not exist.
+    expect(foreign.status).toBe(404);
     const foreignCreate = await call(createTokenRoute, { path: `/api/v1/admin/users/${other.id}/tokens`, token, params: { id: other.id }, body: { name: "x" } });
-    expect(foreignCreate.status).toBe(403);
+    expect(foreignCreate.status).toBe(404);
     const badDays = await call(createTokenRoute, { path: `/api/v1/admin/users/${therapist.id}/tokens`, token, params: { id: therapist.id }, body: { name: "x", days: 9999 } });
     expect(badDays.status).toBe(400);
 
@@ -117,8 +118,8 @@ describe("admin console API", () => {
     const adminMade = await call(createTokenRoute, { path: `/api/v1/admin/users/${other.id}/tokens`, token: await tokenFor(admin.id), params: { id: other.id }, body: { name: "for other" } });
     expect(adminMade.status).toBe(201);
     const otherRevoke = await call(revokeTokenRoute, { method: "DELETE", path: `/api/v1/admin/tokens/${adminMade.json.id}`, token, params: { id: adminMade.json.id as string } });
-    // Someone else's token: the policy's 403, audited like every refusal.
-    expect(otherRevoke.status).toBe(403);
+    // Someone else's token: the same 404 as a missing one, audited like every refusal.
+    expect(otherRevoke.status).toBe(404);
     expect(await lastAudit("access_denied")).toMatchObject({ userId: therapist.id, metadata: expect.objectContaining({ policyAction: "token.manage" }) });
   });
 

@@ -31,12 +31,12 @@ describe("/api/v1/tokens (a user's own API tokens)", () => {
     const badInput = await call(createTokenRoute, { path: "/api/v1/tokens", token, body: { days: 0 } });
     expect(badInput.status).toBe(400);
 
-    // Someone else's token: the policy's token.manage refusal (403), audited like every denial.
+    // Someone else's token: the policy's token.manage refusal, the same 404 as a missing one, audited like every denial.
     const foreign = await call(revokeTokenRoute, { method: "DELETE", path: `/api/v1/tokens/${created.json.id}`, token: otherToken, params: { id: created.json.id as string } });
-    expect(foreign.status).toBe(403);
+    expect(foreign.status).toBe(404);
     expect(await authenticateToken(secret)).toMatchObject({ ok: true });
     const denial = await prisma.exportAuditLog.findFirstOrThrow({ where: { action: "access_denied", userId: other.id }, orderBy: { seq: "desc" } });
-    expect(denial).toMatchObject({ outcome: "denied", metadata: { policyAction: "token.manage", status: 403, tokenId: created.json.id, ownerId: therapist.id } });
+    expect(denial).toMatchObject({ outcome: "denied", metadata: { policyAction: "token.manage", status: 404, tokenId: created.json.id, ownerId: therapist.id } });
     expect(await prisma.exportAuditLog.count({ where: { action: "token_revoked", userId: other.id } })).toBe(0);
     const missing = await call(revokeTokenRoute, { method: "DELETE", path: "/api/v1/tokens/no-such-token", token: otherToken, params: { id: "no-such-token" } });
     expect(missing.status).toBe(404);
