@@ -613,7 +613,9 @@ function applySections(context: TReportContext): TReportContext {
           .filter((session) => !session.is_note_only)
           .map((session) => ({ ...session, note: null, transcript: null, ai_notes: null, action_items: [], notes: [] }));
       }
-      if (off("sessions")) out.sessions = [];
+      // The notes live on their sessions: with notes wanted the sessions stay (the document's table of
+      // sessions follows its own switch), or a copy certifying "every clinical note" would hold none.
+      if (off("sessions") && off("notes")) out.sessions = [];
       if (off("assessments")) Object.assign(out, { assessments: [], assessment_trends: [] });
       if (off("timeline")) out.timeline = [];
       break;

@@ -136,6 +136,13 @@ describe("full record: the whole record, and a certification of exactly what it 
     const html = await renderTemplateHtml(template("full_record"), withoutNotes);
     expect(html).not.toContain("every clinical note");
 
+    // Sessions switched off, notes on: the notes stay (they live on their sessions), the table of sessions goes.
+    const notesWithoutSessions = await build("full_record", { patient_id: patient.id, include_sections: { sessions: false } }, user.id);
+    expect(noteTexts(notesWithoutSessions)).toEqual(noteTexts(await build("full_record", { patient_id: patient.id }, user.id)));
+    const notesHtml = await renderTemplateHtml(template("full_record"), notesWithoutSessions);
+    expect(notesHtml).toContain("UNLINKED: collateral call with school counsellor");
+    expect(notesHtml).toContain("every clinical note");
+
     const february = await build("full_record", { patient_id: patient.id, date_range: { start: "2026-02-01", end: "2026-02-28" } }, user.id);
     expect(noteTexts(february)).toEqual([expect.stringContaining("Session 3:"), "UNLINKED: collateral call with school counsellor"]);
   });
