@@ -20,14 +20,15 @@ type TPatientChoice = { id: string; label: string };
  * Patients matching a search (name, MRN or FHIR id), asked of the patients API as the admin types:
  * a practice has thousands, too many to list in one picker.
  */
-function usePatientSearch(query: string, isEnabled: boolean) {
+function usePatientSearch(query: string, therapistId: string, isEnabled: boolean, assignedCount: number) {
   const [matches, setMatches] = useState<TPatientChoice[] | null>(null);
   useEffect(() => {
     if (!isEnabled) return;
     const controller = new AbortController();
     const timer = setTimeout(async () => {
       try {
-        const response = await fetch(`/api/v1/patients?page_size=20&q=${encodeURIComponent(query.trim())}`, { signal: controller.signal, cache: "no-store" });
+        // Already assigned patients are left out by the server, so the 20 offered are all assignable.
+        const response = await fetch(`/api/v1/patients?page_size=20&not_assigned_to=${encodeURIComponent(therapistId)}&q=${encodeURIComponent(query.trim())}`, { signal: controller.signal, cache: "no-store" });
         if (!response.ok) return setMatches([]);
         const body = (await response.json()) as { patients: { id: string; name: string; mrn: string | null; birth_date: string | null }[] };
         setMatches(body.patients.map((patient) => ({ id: patient.id, label: `${patient.name}${patient.mrn ? ` (${patient.mrn})` : ""}${patient.birth_date ? `, born ${patient.birth_date}` : ""}` })));
@@ -40,7 +41,8 @@ function usePatientSearch(query: string, isEnabled: boolean) {
       clearTimeout(timer);
       controller.abort();
     };
-  }, [query, isEnabled]);
+    // assignedCount: asked again after each (un)assignment.
+  }, [query, therapistId, isEnabled, assignedCount]);
 
   return matches;
 }
@@ -51,7 +53,8 @@ export function UserEditor({ user, isSelf }: { user: TUserDetail; isSelf: boolea
   const [message, setMessage] = useState<{ kind: "ok" | "danger"; text: string } | null>(null);
   const [patientId, setPatientId] = useState("");
   const [patientQuery, setPatientQuery] = useState("");
-  const matches = usePatientSearch(patientQuery, user.role === "therapist");
+  const matches = usePatientSearch(patientQuery, user.id, user.role === "therapist", user.assignments.length);
+  // The server leaves assigned patients out; this also hides one assigned a moment ago, before the list is asked again.
   const choices = (matches ?? []).filter((patient) => !user.assignments.some((assignment) => assignment.patient_id === patient.id));
 
   async function run(action: () => Promise<TApiResult<unknown>>, success: string) {

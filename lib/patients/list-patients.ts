@@ -9,6 +9,8 @@ export const ZListPatientsQuery = z.object({
   q: z.string().trim().max(100).optional(),
   page: z.coerce.number().int().min(1, "must be 1 or more").default(1),
   page_size: z.coerce.number().int().min(1).max(200, "must be at most 200").default(25),
+  /** Only patients not assigned to this user (an admin picking patients to assign to a therapist). */
+  not_assigned_to: z.string().trim().min(1).max(100).optional(),
 });
 export type TListPatientsQuery = z.infer<typeof ZListPatientsQuery>;
 
@@ -21,7 +23,9 @@ function searchFilter(q: string): Prisma.PatientWhereInput {
 }
 
 export async function listPatients(actor: TActor, query: TListPatientsQuery) {
-  const where: Prisma.PatientWhereInput = { AND: [patientScope(actor), query.q ? searchFilter(query.q) : {}] };
+  const where: Prisma.PatientWhereInput = {
+    AND: [patientScope(actor), query.q ? searchFilter(query.q) : {}, query.not_assigned_to ? { assignments: { none: { userId: query.not_assigned_to } } } : {}],
+  };
   const [total, rows] = await Promise.all([
     prisma.patient.count({ where }),
     prisma.patient.findMany({

@@ -43,6 +43,16 @@ describe("patients API", () => {
     expect(bad.json.issues).toEqual([{ path: "page_size", message: "must be at most 200" }]);
   });
 
+  it("leaves out the patients already assigned to a therapist (the admin's assignment picker)", async () => {
+    const { user: admin } = await createUser({ role: "ADMIN" });
+    const { user: therapist } = await createUser({ role: "THERAPIST" });
+    const [assigned, free] = [await createPatient({ familyName: "Pemberton-Assigned" }), await createPatient({ familyName: "Pemberton-Free" })];
+    await assignPatient(therapist.id, assigned.id);
+    const listed = await call(listPatientsRoute, { path: `/api/v1/patients?q=pemberton&not_assigned_to=${therapist.id}`, token: await tokenFor(admin.id) });
+    expect((listed.json.patients as { id: string }[]).map((p) => p.id)).toEqual([free.id]);
+    expect(listed.json.total).toBe(1);
+  });
+
   it("gives a foreign patient the same 404 as a missing one, and audits the denial", async () => {
     const { user: therapist } = await createUser({ role: "THERAPIST" });
     const foreign = await createPatient();
