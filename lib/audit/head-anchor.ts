@@ -10,11 +10,22 @@
 // and only ever forward: never to a lower seq, and never past an anchored record that is gone.
 // A deliberate restore of an older database backup is reported the same way as a cut; the operator
 // who restores moves the file aside, and the next write anchors the restored head.
+//
+// A database created anew at the same URL (a deleted SQLite file, a PostgreSQL database dropped and
+// created again) has no chain for the old anchor to match. It cannot be told apart from a database
+// that someone emptied completely, so verify keeps reporting it (naming the file) rather than
+// passing: otherwise emptying every table would be a way around the anchor. Only when
+// scripts/prepare-db.ts has itself just created the tables of an empty database does it move the
+// file aside (retireStaleHeadAnchor), renamed rather than deleted and logged, so the evidence stays
+// for whoever wonders where the old chain went. Someone who can drop the whole schema and have the
+// app restarted could use that; the renamed file and the log line are what shows it then.
 import { createHash, createHmac, randomBytes, timingSafeEqual } from "node:crypto";
+import { existsSync } from "node:fs";
 import { mkdir, open, readFile, rename, rm } from "node:fs/promises";
 import path from "node:path";
 
 import { lockAuditAppends } from "@/lib/audit/append-lock";
+import { findLatestCheckpoint } from "@/lib/audit/checkpoint";
 import { canonicalJson } from "@/lib/audit/hash";
 import { prisma, runBeforeDisconnect } from "@/lib/db/client";
 import { env, isPostgresUrl } from "@/lib/env";
@@ -40,9 +51,14 @@ export function databaseLabel(url: string): string {
 
 export function headAnchorPath(): string {
   const { DATA_DIR, DATABASE_URL } = env();
-  const key = createHash("sha256").update(databaseLabel(DATABASE_URL)).digest("hex").slice(0, 16);
 
-  return path.join(DATA_DIR, `audit-head.${key}.json`);
+  return headAnchorPathFor(DATA_DIR, DATABASE_URL);
+}
+
+export function headAnchorPathFor(dataDir: string, databaseUrl: string): string {
+  const key = createHash("sha256").update(databaseLabel(databaseUrl)).digest("hex").slice(0, 16);
+
+  return path.join(dataDir, `audit-head.${key}.json`);
 }
 
 function anchorMac(fields: Omit<THeadAnchor, "mac">): string {
@@ -103,6 +119,23 @@ async function writeAnchorFile(file: string, anchor: THeadAnchor) {
   }
 }
 
+const reported = new Set<string>();
+
+/**
+ * A refusal is logged once per process and condition: the update runs after every write, and the
+ * same error once a second would bury everything else in the log. Verify reports it every time.
+ */
+function reportOnce(key: string, message: string, fields: Record<string, unknown>) {
+  if (reported.has(key)) return;
+  reported.add(key);
+  logger.error(message, fields);
+}
+
+/** For tests: forget which conditions were already logged. */
+export function resetAnchorReports() {
+  reported.clear();
+}
+
 /**
  * Moves the anchor to the newest committed record. Holding the append lock, nobody appends or
  * replaces the file meanwhile. Refuses (and logs) when the anchored record is no longer in the
@@ -117,24 +150,30 @@ async function advanceHeadAnchor(): Promise<void> {
     ]);
     if (!head) return;
     if (current.status === "invalid") {
-      logger.error("audit head anchor is invalid; not replacing it", { file: current.file, reason: current.reason });
+      reportOnce(`invalid:${current.file}:${current.reason}`, "audit head anchor is invalid; not replacing it", { file: current.file, reason: current.reason });
       return;
     }
     if (current.status === "ok") {
       const anchored = current.anchor;
+      const condition = `${current.file}:${anchored.seq}:${anchored.hash}`;
       if (head.seq < anchored.seq) {
-        logger.error("audit chain ends before its anchored head: newest records removed", { headSeq: head.seq, anchoredSeq: anchored.seq });
+        reportOnce(`behind:${condition}`, "audit chain ends before its anchored head: newest records removed", { headSeq: head.seq, anchoredSeq: anchored.seq });
         return;
       }
       if (head.seq === anchored.seq && head.hash === anchored.hash) return;
       const [row, checkpoint] = await Promise.all([
         tx.exportAuditLog.findUnique({ where: { seq: anchored.seq }, select: { hash: true } }),
-        tx.auditCheckpoint.findFirst({ orderBy: { seq: "desc" }, select: { seq: true } }),
+        findLatestCheckpoint(tx),
       ]);
-      // A record purged by retention is legitimately gone; the checkpoint vouches for it.
+      if (checkpoint && !checkpoint.isSignatureValid) {
+        // The triggers let DELETE through up to the newest checkpoint, whoever inserted it.
+        reportOnce(`checkpoint:${condition}:${checkpoint.seq}`, "the newest audit checkpoint is not signed with AUDIT_KEY; not moving the anchor", { checkpointSeq: checkpoint.seq, anchoredSeq: anchored.seq });
+        return;
+      }
+      // A record purged by retention is legitimately gone; the (signed) checkpoint vouches for it.
       const isPurged = !row && checkpoint !== null && anchored.seq <= checkpoint.seq;
       if (!isPurged && row?.hash !== anchored.hash) {
-        logger.error("audit record at the anchored head was removed or replaced; not moving the anchor", { anchoredSeq: anchored.seq });
+        reportOnce(`replaced:${condition}`, "audit record at the anchored head was removed or replaced; not moving the anchor", { anchoredSeq: anchored.seq });
         return;
       }
     }
@@ -170,4 +209,32 @@ export function flushHeadAnchor(): Promise<void> {
   running = running.then(advanceHeadAnchor).catch((error: unknown) => logger.error("audit head anchor update failed", { error }));
 
   return running;
+}
+
+/**
+ * For scripts/prepare-db.ts, right after it applied the first migrations to an empty database: an
+ * anchor left by an earlier database at the same URL is moved aside (`<file>.replaced-<timestamp>`,
+ * kept as evidence, and logged), so the new chain is not reported as cut off forever. Does nothing
+ * when the database holds any audit record or checkpoint, or when there is no anchor file.
+ * Returns the new name of the file, if it moved.
+ */
+export async function retireStaleHeadAnchor(): Promise<string | null> {
+  const file = headAnchorPath();
+  if (!existsSync(file)) return null;
+
+  return prisma.$transaction(async (tx) => {
+    await lockAuditAppends(tx);
+    const [records, checkpoints] = await Promise.all([tx.exportAuditLog.count(), tx.auditCheckpoint.count()]);
+    if (records > 0 || checkpoints > 0) return null;
+    const read = await readHeadAnchor();
+    if (read.status === "none") return null;
+    const aside = `${file}.replaced-${new Date().toISOString().replace(/[:.]/g, "-")}`;
+    await rename(file, aside);
+    logger.warn("audit head anchor of an earlier database at this URL moved aside: the database was created anew", {
+      file: aside,
+      ...(read.status === "ok" ? { anchoredSeq: read.anchor.seq, anchoredAt: read.anchor.anchoredAt } : { reason: read.reason }),
+    });
+
+    return aside;
+  });
 }

@@ -2,33 +2,17 @@
 // purged record's seq and hash) from which the remaining chain still verifies. The database
 // triggers let DELETE through only for records at or below the newest checkpoint, so the
 // checkpoint must be written first, in the same transaction.
-import { createHmac, timingSafeEqual } from "node:crypto";
-
 import { lockAuditAppends } from "@/lib/audit/append-lock";
-import { canonicalJson } from "@/lib/audit/hash";
+import { findLatestCheckpoint, signCheckpoint } from "@/lib/audit/checkpoint";
 import { recordAudit } from "@/lib/audit/record";
 import { verifyAuditChain } from "@/lib/audit/verify-chain";
 import type { TRequestMeta } from "@/lib/audit/request-meta";
 import { prisma } from "@/lib/db/client";
-import { env } from "@/lib/env";
 import { AppError, invalidInput } from "@/lib/http/errors";
 import { getSettings } from "@/lib/settings/settings";
 
-export type TCheckpointFields = { seq: number; hash: string; purgedCount: number; createdAt: Date };
-
-/** HMAC-SHA256 with AUDIT_KEY over the checkpoint's fields: a forged checkpoint cannot hide a cut. */
-export function signCheckpoint(fields: TCheckpointFields): string {
-  const body = canonicalJson({ seq: fields.seq, hash: fields.hash, purgedCount: fields.purgedCount, createdAt: fields.createdAt.toISOString() });
-
-  return createHmac("sha256", env().AUDIT_KEY).update(body).digest("hex");
-}
-
-export function isCheckpointSignatureValid(fields: TCheckpointFields & { signature: string }): boolean {
-  const expected = Buffer.from(signCheckpoint(fields), "hex");
-  const given = Buffer.from(fields.signature, "hex");
-
-  return expected.length === given.length && timingSafeEqual(expected, given);
-}
+// Signing moved to checkpoint.ts (the chain walk and the head anchor check it too); re-exported for callers.
+export { isCheckpointSignatureValid, signCheckpoint, type TCheckpointFields } from "@/lib/audit/checkpoint";
 
 export type TPurgeAuditOptions = {
   /** Records created before this instant go; it may not be later than the retention horizon. Without it: the horizon. */
@@ -100,10 +84,10 @@ export async function purgeAuditBefore({ cutoff, actor, meta, now = new Date() }
 
 /** The newest checkpoint and whether its signature holds; null when nothing was ever purged. */
 export async function checkLatestCheckpoint() {
-  const checkpoint = await prisma.auditCheckpoint.findFirst({ orderBy: { seq: "desc" } });
+  const checkpoint = await findLatestCheckpoint(prisma);
   if (!checkpoint) return null;
 
-  return { seq: checkpoint.seq, purgedCount: checkpoint.purgedCount, createdAt: checkpoint.createdAt.toISOString(), isSignatureValid: isCheckpointSignatureValid(checkpoint) };
+  return { seq: checkpoint.seq, purgedCount: checkpoint.purgedCount, createdAt: checkpoint.createdAt.toISOString(), isSignatureValid: checkpoint.isSignatureValid };
 }
 
 /**

@@ -3,6 +3,9 @@
 // several connections on PostgreSQL. A small one, and records appended meanwhile, on this thread.
 // All paths read rows through the driver with the serialization built in SQL (verify-chain-reader.ts).
 // A chain that verifies must also reach the head anchor kept outside the database (head-anchor.ts).
+// The walk starts only from a checkpoint whose signature holds (checkpoint.ts): a row anyone with
+// database access can insert would otherwise let them delete the newest records and still pass.
+import { findLatestCheckpoint } from "@/lib/audit/checkpoint";
 import { GENESIS_HASH } from "@/lib/audit/hash";
 import { readHeadAnchor, type TAnchorRead } from "@/lib/audit/head-anchor";
 import type { TVerifyResult } from "@/lib/audit/verify";
@@ -41,6 +44,17 @@ async function checkAgainstAnchor(walk: TVerifyResult, start: { seq: number; has
   const anchor = read.anchor;
   const anchoredSeq = anchor.seq;
   if (!walk.ok) return { ...walk, checkpointSeq, anchoredSeq };
+  if (anchor.seq > walk.lastSeq && walk.count === 0 && start.seq === 0) {
+    // No record and no checkpoint at all: a database created anew at the same URL (a deleted
+    // SQLite file, a PostgreSQL database dropped and created again), or one emptied by someone who
+    // could also switch the guard off. Both stay a failure, so emptying the tables is no way
+    // around the anchor; the reason says which file to look at. scripts/prepare-db.ts moves the
+    // file aside when it has just created the database's tables (retireStaleHeadAnchor).
+    return {
+      ok: false, count: 0, brokenAtSeq: 1, checkpointSeq, anchoredSeq,
+      reason: `the head anchor ${read.file} (record ${anchor.seq}, of ${anchor.anchoredAt}) belongs to a database that is no longer there: this one holds no audit records and no retention checkpoint. If the database was created anew on purpose, move that file aside; otherwise all ${anchor.seq} records were removed`,
+    };
+  }
   if (anchor.seq > walk.lastSeq) {
     return {
       ok: false, count: walk.count, brokenAtSeq: walk.lastSeq + 1, checkpointSeq, anchoredSeq,
@@ -63,11 +77,14 @@ async function checkAgainstAnchor(walk: TVerifyResult, start: { seq: number; has
 
 /** Verifies the chain in sequence order from the latest checkpoint up to at least the anchored head; names the first broken record. */
 export async function verifyAuditChain(options: TVerifyOptions = {}): Promise<TChainVerifyResult> {
-  const [checkpoint, anchor] = await Promise.all([
-    prisma.auditCheckpoint.findFirst({ orderBy: { seq: "desc" }, select: { seq: true, hash: true } }),
-    readHeadAnchor(),
-  ]);
-  const start = checkpoint ?? { seq: 0, hash: GENESIS_HASH };
+  const [checkpoint, anchor] = await Promise.all([findLatestCheckpoint(prisma), readHeadAnchor()]);
+  if (checkpoint && !checkpoint.isSignatureValid) {
+    return {
+      ok: false, count: 0, brokenAtSeq: checkpoint.seq, checkpointSeq: checkpoint.seq, anchoredSeq: anchor.status === "ok" ? anchor.anchor.seq : null,
+      reason: `the retention checkpoint at record ${checkpoint.seq} is not signed with AUDIT_KEY (inserted or edited outside a purge, or AUDIT_KEY changed): records up to it may have been deleted without a purge`,
+    };
+  }
+  const start = checkpoint ? { seq: checkpoint.seq, hash: checkpoint.hash } : { seq: 0, hash: GENESIS_HASH };
 
   return checkAgainstAnchor(await walkChain(start, options), start, anchor);
 }

@@ -122,11 +122,19 @@ describe("audit retention purge", () => {
   it("reports a tampered checkpoint signature as broken", async () => {
     const { user: admin } = await createUser({ role: "ADMIN" });
     await writeSome(1, "x");
-    await purgeAuditBefore({ actor: { userId: admin.id }, now: yearsOn(2) });
+    // Eight years on, beyond the six-year retention: this test's own purge leaves the checkpoint.
+    const purged = await purgeAuditBefore({ actor: { userId: admin.id }, now: yearsOn(8) });
+    expect(purged.purgedCount).toBeGreaterThan(0);
     const checkpoint = await prisma.auditCheckpoint.findFirstOrThrow({ orderBy: { seq: "desc" } });
+    expect(checkpoint.seq).toBe(purged.checkpointSeq);
     await prisma.auditCheckpoint.update({ where: { id: checkpoint.id }, data: { signature: "0".repeat(64) } });
-    const verified = await call(verifyRoute, { path: "/api/v1/audit/verify", token: await tokenFor(admin.id) });
-    expect(verified.json).toMatchObject({ ok: false, broken_at_seq: checkpoint.seq });
-    await prisma.auditCheckpoint.update({ where: { id: checkpoint.id }, data: { signature: checkpoint.signature } });
+    try {
+      const verified = await call(verifyRoute, { path: "/api/v1/audit/verify", token: await tokenFor(admin.id) });
+      expect(verified.json).toMatchObject({ ok: false, broken_at_seq: checkpoint.seq, checkpoint: { seq: checkpoint.seq, isSignatureValid: false } });
+      expect(await verifyAuditChain()).toMatchObject({ ok: false, brokenAtSeq: checkpoint.seq, reason: expect.stringMatching(/not signed with AUDIT_KEY/) });
+    } finally {
+      await prisma.auditCheckpoint.update({ where: { id: checkpoint.id }, data: { signature: checkpoint.signature } });
+    }
+    expect(await verifyAuditChain()).toMatchObject({ ok: true, checkpointSeq: checkpoint.seq });
   });
 });
