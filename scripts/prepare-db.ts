@@ -1,9 +1,9 @@
 // Runs before `npm run dev` and `npm start`: applies pending migrations and, on a database
 // with no users yet, loads the demo data (dev only, or when asked with --seed).
-import { retireStaleHeadAnchor } from "@/lib/audit/head-anchor";
-import { migrateDatabase, migrationNames } from "@/lib/db/migrate";
+import { retireAnchorIfDatabaseIsNew } from "@/lib/audit/head-anchor";
+import { migrateDatabase } from "@/lib/db/migrate";
 import { disconnectPrisma, prisma } from "@/lib/db/client";
-import { env, isPostgresUrl } from "@/lib/env";
+import { env } from "@/lib/env";
 
 try {
   process.loadEnvFile();
@@ -14,13 +14,9 @@ async function main() {
   const { DATABASE_URL, NODE_ENV } = env();
   const result = await migrateDatabase(DATABASE_URL);
   if (result.applied.length) console.log(`[careexport] applied ${result.applied.length} migration(s)`);
-  // This run created the tables (the first migration was applied just now): an audit head anchor
-  // in DATA_DIR belongs to an earlier database at this URL. It is moved aside, not deleted, and
-  // only while the new database holds no audit record or checkpoint (see lib/audit/head-anchor.ts).
-  if (result.applied[0] !== undefined && result.applied[0] === migrationNames(isPostgresUrl(DATABASE_URL))[0]) {
-    const aside = await retireStaleHeadAnchor();
-    if (aside) console.log(`[careexport] new database: the audit head anchor of the earlier one was moved to ${aside}`);
-  }
+  // A database created just now: the audit head anchor of an earlier one at this URL is moved aside.
+  const retired = await retireAnchorIfDatabaseIsNew(result.applied, DATABASE_URL);
+  if (retired) console.log(`[careexport] ${retired}`);
   // The system templates ship as files in templates/; a changed file becomes a new version.
   const { syncSystemTemplates } = await import("@/lib/templates/sync-system-templates");
   await syncSystemTemplates(prisma);

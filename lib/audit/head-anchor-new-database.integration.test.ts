@@ -80,4 +80,20 @@ describe("the head anchor of an earlier database at the same URL", () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it("is moved aside by `npm run cli -- db:migrate` when it creates the tables", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "careexport-migrate-"));
+    try {
+      const url = `file:${path.join(dir, "careexport.db")}`;
+      const dataDir = path.join(dir, "data");
+      const file = headAnchorPathFor(dataDir, url);
+      mkdirSync(dataDir, { recursive: true });
+      await writeFile(file, "{\"seq\":40}\n");
+      const migrated = await run("npx", ["tsx", "cli/index.ts", "db:migrate"], { env: { ...process.env, DATABASE_URL: url, DATA_DIR: dataDir, STORAGE_DIR: path.join(dataDir, "files") }, cwd: process.cwd() });
+      expect(migrated.stdout).toMatch(/new database: the audit head anchor of the earlier one was moved to .*\.replaced-/);
+      expect(readdirSync(dataDir).filter((name) => name.startsWith(`${path.basename(file)}.replaced-`))).toHaveLength(1);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

@@ -28,6 +28,7 @@ import { lockAuditAppends } from "@/lib/audit/append-lock";
 import { findLatestCheckpoint } from "@/lib/audit/checkpoint";
 import { canonicalJson } from "@/lib/audit/hash";
 import { prisma, runBeforeDisconnect } from "@/lib/db/client";
+import { migrationNames } from "@/lib/db/migrate";
 import { env, isPostgresUrl } from "@/lib/env";
 import { logger } from "@/lib/logger";
 
@@ -212,7 +213,20 @@ export function flushHeadAnchor(): Promise<void> {
 }
 
 /**
- * For scripts/prepare-db.ts, right after it applied the first migrations to an empty database: an
+ * After migrations are applied (scripts/prepare-db.ts, `npm run cli -- db:migrate`): when this run
+ * created the tables, an anchor of an earlier database at this URL is retired (see below). Returns
+ * a line to print, or null.
+ */
+export async function retireAnchorIfDatabaseIsNew(applied: string[], databaseUrl: string): Promise<string | null> {
+  const isNewDatabase = applied[0] !== undefined && applied[0] === migrationNames(isPostgresUrl(databaseUrl))[0];
+  if (!isNewDatabase) return null;
+  const aside = await retireStaleHeadAnchor();
+
+  return aside ? `new database: the audit head anchor of the earlier one was moved to ${aside}` : null;
+}
+
+/**
+ * Right after the first migrations were applied to an empty database: an
  * anchor left by an earlier database at the same URL is moved aside (`<file>.replaced-<timestamp>`,
  * kept as evidence, and logged), so the new chain is not reported as cut off forever. Does nothing
  * when the database holds any audit record or checkpoint, or when there is no anchor file.
