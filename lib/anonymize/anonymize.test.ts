@@ -207,6 +207,16 @@ describe("free-text scrubber", () => {
       "3/2/2024", "03/02/24", "3-2-2024", "12/31/1999", "13.02.2024",
       "May 6, 1931", "6 May 1931", "May 6th 1931", "Mar. 2, 2024", "May 6th", "march 2", "the 6th of May, 1931", "6th of June", "2 Dec", "6 May",
       "SEPT 14 2023", "May 1931", "March of 2024",
+      // A day, month name and year joined by "-", "/" or ".", and month-first with "-".
+      "DOB 06-May-1931", "12-Jan-2024", "6-May-24", "Jan-12-2024", "May-06-1931", "Jan-12-24", "12.Jan.2024", "6/May/1931", "May-1931",
+      // Both dates of a range, and a date running on into a word.
+      "3/2/2024-3/5/2024", "3/2/2024-present", "3-2-2024-3-5-2024", "2024-03-02-2024-03-05", "3/2/24-3/5/24", "6-May-1931-8-May-1931",
+      // Two-digit years joined by "-" or "." are dates too (no dose unit after them).
+      "3-2-24", "13.02.24",
+      // "mar", "dec", "may" in lower case are months with a year or an ordinal day.
+      "mar 2, 2024", "dec 3 2024", "may 6th", "the 6th of may", "9 dec 2019", "Dec 3", "DEC 3", "MAY 6", "6 MAY",
+      // "jun" and "sep" are months in any case.
+      "jun 3", "sep 14",
     ];
     for (const scrubber of [scrub, createTextScrubber(null)]) {
       for (const date of dates) {
@@ -226,6 +236,10 @@ describe("free-text scrubber", () => {
       "a score of 5 may indicate mild symptoms; you may 2x the dose",
       "sleeps 6-8 hours, 3.5 kg, version 1.2",
       "maybe 3 times; the mayor 2 weeks ago; Marches 2",
+      // MAR: the medication administration record; "dec": decreased; "may": the verb.
+      "per MAR 2 doses given", "GAD-7 9 dec from 12", "PHQ-9 dec 4 points", "you may 3 times a day", "it may 12 hours later",
+      // Dose titrations: a number triple with a unit after it holds no two-digit year.
+      "titrate 5-10-20 mg", "5-10-20-40 mg over 4 weeks", "2.5-5-10 mg", "1-2-10 tablets", "6/12/25 mcg",
     ];
     for (const text of kept) expect(scrub(text), text).toBe(text);
   });

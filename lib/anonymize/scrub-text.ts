@@ -40,35 +40,64 @@ function phrasePattern(phrase: string) {
 // Dates: in free text we cannot tell the patient's dates from anyone else's, and Safe Harbor
 // allows no element of them but the year, so every calendar date goes. Plain years, times and
 // scores are kept; day and month ranges are checked so "12-45-2024" or "14/27" are not dates.
+// No "i" flag: a month's case tells "Mar 2" (March) from "MAR 2" (the medication administration
+// record) and "Dec 3" from "dec 3" (decreased), so every word below is spelt in either case.
+/** "may" -> "[mM][aA][yY]": a plain word (letters and regex syntax, no escapes) in any case. */
+const anyCase = (word: string) => word.replace(/[a-z]/g, (letter) => `[${letter}${letter.toUpperCase()}]`);
 const DAY = "(?:0?[1-9]|[12]\\d|3[01])";
 const MONTH_NUMBER = "(?:0?[1-9]|1[0-2])";
 const YEAR = "(?:1[89]|20)\\d{2}";
-const MONTH_NAME = "(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\\.?";
+/** A month's name in any case and form. */
+const MONTH_NAME = `${anyCase("(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)")}\\.?`;
+/**
+ * A month's name written as one on its own, without a year or an ordinal day to tell: "mar",
+ * "dec" and "may" are clinical words in lower case ("dec from 12", "may 3 times") and "MAR" an
+ * abbreviation, so these count only capitalised ("Mar", "Dec", "DEC", "May", "MAY"). "jun" and
+ * "sep" stay months in any case: no clinical word is spelt so, and a lower-case date must not leak.
+ */
+const MONTH_WRITTEN = `(?:${anyCase("(?:jan(?:uary)?|feb(?:ruary)?|march|apr(?:il)?|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|december)")}|Mar|Dec|DEC|May|MAY)\\.?`;
+const ORDINAL = anyCase("(?:st|nd|rd|th)");
 /** "6th": the ordinal suffix written after a day. */
-const DAY_WRITTEN = `${DAY}(?:st|nd|rd|th)?`;
-/** ", 1931" or " 1931" after a written day and month. */
-const WRITTEN_YEAR = `,?\\s*${YEAR}(?!\\d)`;
-const DAY_BEFORE_MONTH = `(?<![\\d.,])\\b${DAY_WRITTEN}\\s+(?:of\\s+)?`;
-// One regex, one pass over the text: the backreferences keep each numeric date's two separators alike.
+const DAY_WRITTEN = `${DAY}${ORDINAL}?`;
+/** ", 1931", " 1931", "-1931" after a written day and month. */
+const WRITTEN_YEAR = `(?:,?\\s*|\\s*[-/.]\\s*)${YEAR}(?!\\d)`;
+/**
+ * What follows a number triple that is a dose, not a date with a two-digit year: "titrate
+ * 5-10-20 mg", "5-10-20-40 mg". Bounded, as every lookahead here, so long runs stay linear.
+ */
+const NOT_A_YEAR_AFTER = `(?!(?:[-/.]\\d{1,4}){0,3}\\s{0,2}(?:${anyCase("(?:mg|mcg|ug|µg|gm?|kg|ml|cc|units?|iu|meq|mmol|tabs?|tablets?|caps?|capsules?|puffs?|drops?|gtts?|times)")}(?![a-zA-Z])|%))`;
+/** A day before its month: "6 May", "6th of May", "06-May", "6.May". */
+const DAY_BEFORE = `(?<![\\d.,])\\b`;
+const OF = anyCase("of");
+// One regex, one pass over the text: the backreferences keep a date's two separators alike.
 const DATE_PATTERN = new RegExp(
   [
-    // 2024-03-02, 2024/3/2 (of an ISO date-time, the time stays).
+    // 2024-03-02, 2024/3/2 (of an ISO date-time, the time stays). Group 1.
     `(?<!\\d)${YEAR}([-/.])${MONTH_NUMBER}\\1${DAY}(?!\\d)`,
     // 3/2/2024, 03/02/24, 3-2-2024, and day-first 13.02.2024: either order, so a day's range for both.
-    `(?<![\\d/.-])${DAY}([-/.])${DAY}\\2(?:${YEAR}|\\d{2})(?![\\d/-])`,
-    // May 6, 1931 / May 6th 1931 / Mar. 2, 2024 / May 6th.
-    `\\b${MONTH_NAME}\\s*${DAY_WRITTEN}(?![\\w:])(?:${WRITTEN_YEAR})?`,
-    // 6 May 1931 / the 6th of May, 1931.
-    `${DAY_BEFORE_MONTH}${MONTH_NAME}(?![a-z])${WRITTEN_YEAR}`,
-    // 6 Dec / 6th of June; "may" alone is the verb more often ("a score of 5 may ..."): below.
-    `${DAY_BEFORE_MONTH}(?!may\\b)${MONTH_NAME}(?![a-z])`,
-    // May 1931, March of 2024: the month is an element of the date too.
-    `\\b${MONTH_NAME}(?:,?\\s+of)?,?\\s+${YEAR}(?!\\d)`,
+    // Either date of a range ("3/2/2024-3/5/2024", "3/2/2024-present"). Group 2.
+    `(?<![\\d/.])${DAY}([-/.])${DAY}\\2(?:${YEAR}|\\d{2}${NOT_A_YEAR_AFTER})(?![\\d/])`,
+    // Jan-12-2024, May-06-1931, Jan-12-24, Jan/12/24. Group 3.
+    `\\b${MONTH_NAME}([-/.])${DAY}\\3(?:${YEAR}|\\d{2}${NOT_A_YEAR_AFTER})(?!\\d)`,
+    // May 6, 1931 / May 6th 1931 / Mar. 2, 2024 / dec 3 2024 / Jan 12-2024: with a year, any case.
+    `\\b${MONTH_NAME}(?:[-/]|\\s*)${DAY_WRITTEN}(?![\\w:])${WRITTEN_YEAR}`,
+    // may 3rd: an ordinal day, any case.
+    `\\b${MONTH_NAME}(?:[-/]|\\s*)${DAY}${ORDINAL}(?![\\w:])`,
+    // May 6th / march 2 / Dec 2 / Jan-12: a month written as one.
+    `\\b${MONTH_WRITTEN}(?:[-/]|\\s*)${DAY_WRITTEN}(?![\\w:])`,
+    // 6 May 1931 / the 6th of May, 1931 / 06-May-1931 / 12.Jan.2024: with a year, any case.
+    `${DAY_BEFORE}${DAY_WRITTEN}(?:\\s*[-/.]\\s*|\\s+(?:${OF}\\s+)?)${MONTH_NAME}(?![a-zA-Z])${WRITTEN_YEAR}`,
+    // 6-May-24, 12/Jan/24: a two-digit year, joined as the day and month are. Group 4.
+    `${DAY_BEFORE}${DAY}([-/.])${MONTH_NAME}(?![a-zA-Z])\\4\\d{2}(?!\\d)${NOT_A_YEAR_AFTER}`,
+    // the 6th of may: an ordinal day, any case.
+    `${DAY_BEFORE}${DAY}${ORDINAL}(?:[-/.]|\\s+(?:${OF}\\s+)?)${MONTH_NAME}(?![a-zA-Z])`,
+    // 6 Dec / 6th of June / 6 May / 06-Jan: a month written as one ("a score of 5 may ..." stays).
+    `${DAY_BEFORE}${DAY_WRITTEN}(?:[-/.]|\\s+(?:${OF}\\s+)?)${MONTH_WRITTEN}(?![a-zA-Z])`,
+    // May 1931, March of 2024, May-1931: the month is an element of the date too.
+    `\\b${MONTH_NAME}(?:,?\\s+${OF})?${WRITTEN_YEAR}`,
   ].join("|"),
-  "gi",
+  "g",
 );
-/** "6 May" with no year: only the capitalized month (no inline case modifiers on Node 20). */
-const DAY_BEFORE_CAPITAL_MAY = new RegExp(`${DAY_BEFORE_MONTH}(?:May|MAY)\\b`, "g");
 /**
  * Text without a month's name or three numbers joined by - / . holds no date: most notes skip the
  * date patterns (measured: they made scrubbing a note with numbers ~30% slower).
@@ -126,7 +155,7 @@ export function createTextScrubber(identity: TPatientIdentity | null): TTextScru
     }
     if (!MAYBE_GENERIC.test(result)) return result;
     for (const pattern of GENERIC_PATTERNS) result = result.replace(pattern, TEXT_REDACTED);
-    if (MAYBE_DATE.test(result)) result = result.replace(DATE_PATTERN, TEXT_REDACTED).replace(DAY_BEFORE_CAPITAL_MAY, TEXT_REDACTED);
+    if (MAYBE_DATE.test(result)) result = result.replace(DATE_PATTERN, TEXT_REDACTED);
 
     return result;
   };
