@@ -107,7 +107,9 @@ const MAYBE_DATE = /\d[-/.]\d{1,2}[-/.]\d|jan|feb|mar|apr|may|jun|jul|aug|sep|oc
 const GENERIC_PATTERNS: RegExp[] = [
   // URLs and e-mail addresses first: they contain digits the number patterns would split.
   /\b(?:https?:\/\/|www\.)[^\s<>"']+/gi,
-  /[A-Z0-9._%+-]+@[A-Z0-9.-]+\.[A-Z]{2,}/gi,
+  // A local part of at most 64 characters (RFC 5321), starting where its run does: unbounded, a
+  // long run without "@" ("1.1.1...", digits) was tried from each of its characters, quadratic.
+  /(?<![A-Z0-9._%+-])[A-Z0-9._%+-]{1,64}@[A-Z0-9.-]+\.[A-Z]{2,}/gi,
   // IPv4 and IPv6.
   /\b(?:\d{1,3}\.){3}\d{1,3}\b/g,
   /\b(?:[0-9a-f]{1,4}:){3,7}[0-9a-f]{1,4}\b/gi,
@@ -115,8 +117,9 @@ const GENERIC_PATTERNS: RegExp[] = [
   /\b\d{3}[\s-]\d{2}[\s-]\d{4}\b/g,
   // Phones in any common format: 555-201-3344, (555) 201 3344, +1 555.201.3344.
   /(?:\+?1[\s.-]?)?\(?\b\d{3}\)?[\s.-]?\d{3}[\s.-]?\d{4}\b/g,
-  // Labelled ids: "MRN: A12345", "Medicaid #99-1234", "member id X123".
-  /\b(?:MRN|medical record(?: number| no\.?)?|medicaid(?: id| number| no\.?)?|member(?: id| number| no\.?)|policy(?: number| no\.?)|SSN|social security(?: number)?)\s*[:#]?\s*[A-Z0-9][A-Z0-9-]{2,}/gi,
+  // Labelled ids: "MRN: A12345", "Medicaid #99-1234", "member id X123". One run of spaces before
+  // the colon and one after it: two optional runs side by side split a long blank run every way.
+  /\b(?:MRN|medical record(?: number| no\.?)?|medicaid(?: id| number| no\.?)?|member(?: id| number| no\.?)|policy(?: number| no\.?)|SSN|social security(?: number)?)\s*(?:[:#]\s*)?[A-Z0-9][A-Z0-9-]{2,}/gi,
   // Any other run of 7 or more digits is treated as an id.
   /\b\d{7,}\b/g,
 ];

@@ -422,7 +422,7 @@ export function thirdPartyScrubber(patient: { emergencyContactName: string | nul
   return (text: string | null) => {
     if (text === null) return null;
     let out = text
-      .replace(/[A-Z0-9._%+-]+@[A-Z0-9.-]+\.[A-Z]{2,}/gi, "[email removed]")
+      .replace(/(?<![A-Z0-9._%+-])[A-Z0-9._%+-]{1,64}@[A-Z0-9.-]+\.[A-Z]{2,}/gi, "[email removed]")
       .replace(/(?:\+?1[\s.-]?)?(?:\(\d{3}\)|\b\d{3})[\s.-]?\d{3}[\s.-]?\d{4}\b/g, "[phone removed]");
     if (nameRe) out = out.replace(nameRe, "[name removed]");
 
