@@ -2,34 +2,16 @@ import { createHash, createHmac } from "node:crypto";
 
 import { describe, expect, it } from "vitest";
 
-import { identityOf } from "@/lib/anonymize/patient-identity";
 import { applyPolicy, isColumnPolicy, isWeakerProfile, type TPolicyContext } from "@/lib/anonymize/profiles";
 import { dateShiftDays, pseudonymize } from "@/lib/anonymize/pseudonym";
 import { ageInYears, dateToYear, phoneLastFour, RESTRICTED_ZIP3, safeHarborAge, shiftDate, zip3 } from "@/lib/anonymize/rules";
 import { createTextScrubber, scrubDeep, TEXT_REDACTED } from "@/lib/anonymize/scrub-text";
+import { SAMPLE_PATIENT } from "@/lib/anonymize/testing/sample-patient";
 
 const KEY = "unit-test-anon-key-0123456789";
 const OTHER_KEY = "another-anon-key-9876543210xyz";
 
-const patient = identityOf(
-  {
-    id: "cmpatient0001",
-    fhirId: "pat-77",
-    mrn: "MRN-448812",
-    ssn: "123-45-6789",
-    medicaidId: "MCD9981234",
-    givenName: "Avery",
-    middleName: "Jo",
-    familyName: "Quartermaine",
-    preferredName: "Ave",
-    birthDate: "1985-04-12",
-    phone: "555-201-3344",
-    email: "avery.q@example.org",
-    addressLine: "12 Elm Street",
-    city: "Springfield",
-  },
-  "P-test",
-);
+const patient = SAMPLE_PATIENT;
 
 describe("pseudonyms", () => {
   it("are stable for one key, differ across keys and kinds, and are not a bare hash of the id", () => {

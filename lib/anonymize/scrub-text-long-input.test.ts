@@ -4,7 +4,7 @@
 // against a generous bound: a guard against that regression, not a benchmark.
 import { describe, expect, it } from "vitest";
 
-import { identityOf } from "@/lib/anonymize/patient-identity";
+import { SAMPLE_PATIENT } from "@/lib/anonymize/testing/sample-patient";
 import { createTextScrubber, TEXT_REDACTED } from "@/lib/anonymize/scrub-text";
 import { thirdPartyScrubber } from "@/lib/reports/build-report-context";
 
@@ -32,25 +32,7 @@ const LONG_INPUTS: Record<string, string> = {
   "hex and colons": repeat("ab:"),
 };
 
-const patient = identityOf(
-  {
-    id: "cmpatient0001",
-    fhirId: "pat-77",
-    mrn: "MRN-448812",
-    ssn: "123-45-6789",
-    medicaidId: "MCD9981234",
-    givenName: "Avery",
-    middleName: "Jo",
-    familyName: "Quartermaine",
-    preferredName: "Ave",
-    birthDate: "1985-04-12",
-    phone: "555-201-3344",
-    email: "avery.q@example.org",
-    addressLine: "12 Elm Street",
-    city: "Springfield",
-  },
-  "P-test",
-);
+const patient = SAMPLE_PATIENT;
 
 const BOUND_MS = 1000;
 
