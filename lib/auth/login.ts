@@ -9,7 +9,7 @@ export const LOCKOUT_MINUTES = 15;
 /** Longer than any password check takes: counted attempts older than this without a lock were cut off. */
 const STALLED_ATTEMPT_MS = 60_000;
 
-export type TLoginResult = { ok: true; actor: TActor } | { ok: false; reason: "invalid" | "locked" | "disabled" };
+export type TLoginResult = { ok: true; actor: TActor; sessionVersion: number } | { ok: false; reason: "invalid" | "locked" | "disabled" };
 
 /**
  * Checks a password sign-in. Five failures in a row lock the account for 15 minutes; while
@@ -23,7 +23,7 @@ export type TLoginResult = { ok: true; actor: TActor } | { ok: false; reason: "i
  */
 export async function verifyCredentials(emailInput: string, password: string, meta: TRequestMeta): Promise<TLoginResult> {
   const email = emailInput.trim().toLowerCase();
-  const user = await prisma.user.findUnique({ where: { email }, select: { id: true, email: true, name: true, role: true, piiAccess: true, isDisabled: true, passwordHash: true } });
+  const user = await prisma.user.findUnique({ where: { email }, select: { id: true, email: true, name: true, role: true, piiAccess: true, isDisabled: true, passwordHash: true, sessionVersion: true } });
 
   if (!user) {
     // Compared anyway, so an unknown email takes as long as a known one.
@@ -76,7 +76,7 @@ export async function verifyCredentials(emailInput: string, password: string, me
     return { ok: false, reason: "locked" };
   }
 
-  return { ok: true, actor: { id: user.id, email: user.email, name: user.name, role: user.role, piiAccess: user.piiAccess } };
+  return { ok: true, actor: { id: user.id, email: user.email, name: user.name, role: user.role, piiAccess: user.piiAccess }, sessionVersion: user.sessionVersion };
 }
 
 /**

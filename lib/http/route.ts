@@ -50,7 +50,7 @@ async function authenticate(request: Request, meta: TRequestMeta): Promise<TActo
   }
   // Only consult next-auth when a session cookie came along.
   const hasSessionCookie = /(?:^|;\s*)(?:__Secure-)?next-auth\.session-token(?:\.\d+)?=/.test(request.headers.get("cookie") ?? "");
-  const actor = hasSessionCookie ? await getSessionActor() : null;
+  const actor = hasSessionCookie ? await getSessionActor(request) : null;
   if (!actor) throw new AppError("UNAUTHENTICATED", "Sign in or send an API token (Authorization: Bearer ...)");
 
   return actor;

@@ -3,6 +3,7 @@ import { z } from "zod";
 import { recordAudit } from "@/lib/audit/record";
 import type { TRequestMeta } from "@/lib/audit/request-meta";
 import { hashPassword, PASSWORD_MIN_LENGTH } from "@/lib/auth/password";
+import { revokeUserAccess } from "@/lib/auth/revoke-user-access";
 import { prisma } from "@/lib/db/client";
 import { notFound } from "@/lib/http/errors";
 import { parseOrThrow } from "@/lib/http/validation";
@@ -12,8 +13,9 @@ export const ZResetPassword = z.object({
 });
 
 /**
- * An admin sets a new password for a user; it also lifts a lockout and ends the user's web
- * sessions signed in before it (lib/auth/actor.ts). Audited as `user_updated`.
+ * An admin sets a new password for a user; it also lifts a lockout, ends every web session of the
+ * user and revokes their API tokens (a reset after a suspected compromise must shut the intruder
+ * out, not only change the next sign-in). Audited as `user_updated`, each token as `token_revoked`.
  */
 export async function resetUserPassword(userId: string, input: { password: string }, actor: { userId: string }, meta?: TRequestMeta) {
   const { password } = parseOrThrow(ZResetPassword, input, "Invalid password");
@@ -23,6 +25,7 @@ export async function resetUserPassword(userId: string, input: { password: strin
     const user = await tx.user.findUnique({ where: { id: userId }, select: { id: true } });
     if (!user) throw notFound("User");
     await tx.user.update({ where: { id: userId }, data: { passwordHash, passwordChangedAt: new Date(), failedLoginCount: 0, lockedUntil: null } });
-    await recordAudit(tx, { action: "user_updated", userId: actor.userId, metadata: { targetUserId: userId, changes: { password: "reset" } }, meta });
+    const { tokensRevoked } = await revokeUserAccess(tx, userId, { reason: "password reset", actorId: actor.userId, meta });
+    await recordAudit(tx, { action: "user_updated", userId: actor.userId, metadata: { targetUserId: userId, changes: { password: "reset" }, sessionsEnded: true, tokensRevoked }, meta });
   });
 }

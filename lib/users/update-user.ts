@@ -2,6 +2,7 @@ import { z } from "zod";
 
 import { recordAudit } from "@/lib/audit/record";
 import type { TRequestMeta } from "@/lib/audit/request-meta";
+import { revokeUserAccess } from "@/lib/auth/revoke-user-access";
 import { prisma } from "@/lib/db/client";
 import { AppError, invalidInput, notFound } from "@/lib/http/errors";
 import { parseOrThrow } from "@/lib/http/validation";
@@ -24,7 +25,9 @@ const FIELD_COLUMNS = { name: "name", role: "role", credentials: "credentials", 
 /**
  * Changes a user's profile, role, piiAccess grant or disabled flag; audited as a from → to diff
  * (`user_disabled` when the change disables the account, `user_updated` otherwise). A therapist
- * given another role loses their patient assignments, each audited.
+ * given another role loses their patient assignments, each audited. A role change or disabling
+ * also ends the user's web sessions and revokes their API tokens: both were given to the old role
+ * (re-enabling an account must not bring old tokens back).
  */
 export async function updateUser(userId: string, input: TUpdateUserInput, actor: { userId: string }, meta?: TRequestMeta) {
   const data = parseOrThrow(ZUpdateUser, input, "Invalid user");
@@ -71,10 +74,11 @@ export async function updateUser(userId: string, input: TUpdateUserInput, actor:
     // Names are not patient data, but keep the record to ids and flags anyway.
     if (changes.name) changes.name = { from: "(changed)", to: "(changed)" };
     const isDisabling = changes.is_disabled?.to === true;
+    const revoked = changes.role || isDisabling ? await revokeUserAccess(tx, userId, { reason: isDisabling ? "account disabled" : "role changed", actorId: actor.userId, meta }) : null;
     await recordAudit(tx, {
       action: isDisabling ? "user_disabled" : "user_updated",
       userId: actor.userId,
-      metadata: { targetUserId: userId, changes },
+      metadata: { targetUserId: userId, changes, ...(revoked ? { sessionsEnded: true, tokensRevoked: revoked.tokensRevoked } : {}) },
       meta,
     });
 

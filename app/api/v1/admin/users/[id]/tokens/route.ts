@@ -1,5 +1,6 @@
 // GET /api/v1/admin/users/{id}/tokens – a user's API tokens (own, or anyone's for admins). POST – create one (shown once; audited).
 import { authorize } from "@/lib/auth/authorize";
+import { requestAuthMethod } from "@/lib/auth/request-auth-method";
 import { authedRoute, json, readJsonBody } from "@/lib/http/route";
 import { issueApiToken, type TIssueApiTokenInput } from "@/lib/users/issue-api-token";
 import { listApiTokens } from "@/lib/users/list-api-tokens";
@@ -16,5 +17,5 @@ export const GET = authedRoute<{ id: string }>(async ({ actor, params, meta }) =
 export const POST = authedRoute<{ id: string }>(async ({ request, actor, params, meta }) => {
   const body = (await readJsonBody(request)) as TIssueApiTokenInput;
 
-  return json(await issueApiToken(actor, params.id, body, meta), 201, { "Cache-Control": "no-store" });
+  return json(await issueApiToken(actor, params.id, body, requestAuthMethod(request), meta), 201, { "Cache-Control": "no-store" });
 });
