@@ -62,10 +62,9 @@ export function authOptions(): NextAuthOptions {
           const parsed = ZCredentials.safeParse(credentials);
           if (!parsed.success) return null;
           const result = await verifyCredentials(parsed.data.email, parsed.data.password, metaFromHeaders(req?.headers));
-          if (!result.ok) {
-            // next-auth passes this message to the login page as ?error=...
-            throw new Error(result.reason === "locked" ? "AccountLocked" : "CredentialsSignin");
-          }
+          // One answer (next-auth's CredentialsSignin) for every failure: wrong password, unknown
+          // email, disabled or locked account alike.
+          if (!result.ok) return null;
 
           return { id: result.actor.id, email: result.actor.email, name: result.actor.name, role: result.actor.role, sessionVersion: result.sessionVersion };
         },

@@ -2,6 +2,7 @@ import { z } from "zod";
 
 import { recordAudit } from "@/lib/audit/record";
 import type { TRequestMeta } from "@/lib/audit/request-meta";
+import { accountThrottlePrefix } from "@/lib/auth/login-throttle";
 import { hashPassword, PASSWORD_MIN_LENGTH } from "@/lib/auth/password";
 import { revokeUserAccess } from "@/lib/auth/revoke-user-access";
 import { prisma } from "@/lib/db/client";
@@ -24,7 +25,9 @@ export async function resetUserPassword(userId: string, input: { password: strin
   await prisma.$transaction(async (tx) => {
     const user = await tx.user.findUnique({ where: { id: userId }, select: { id: true } });
     if (!user) throw notFound("User");
-    await tx.user.update({ where: { id: userId }, data: { passwordHash, passwordChangedAt: new Date(), failedLoginCount: 0, lockedUntil: null } });
+    await tx.user.update({ where: { id: userId }, data: { passwordHash, passwordChangedAt: new Date() } });
+    // Lifts every sign-in lock on the account (from any address); address-wide pauses stay.
+    await tx.loginThrottle.deleteMany({ where: { key: { startsWith: accountThrottlePrefix(userId) } } });
     const { tokensRevoked } = await revokeUserAccess(tx, userId, { reason: "password reset", actorId: actor.userId, meta });
     await recordAudit(tx, { action: "user_updated", userId: actor.userId, metadata: { targetUserId: userId, changes: { password: "reset" }, sessionsEnded: true, tokensRevoked }, meta });
   });

@@ -2,6 +2,7 @@ import { z } from "zod";
 
 import { recordAudit } from "@/lib/audit/record";
 import type { TRequestMeta } from "@/lib/audit/request-meta";
+import { usersWithSignInLocks } from "@/lib/auth/login-throttle";
 import { revokeUserAccess } from "@/lib/auth/revoke-user-access";
 import { prisma } from "@/lib/db/client";
 import { AppError, invalidInput, notFound } from "@/lib/http/errors";
@@ -57,7 +58,8 @@ export async function updateUser(userId: string, input: TUpdateUserInput, actor:
       const to = next[column];
       if (from !== to) changes[field] = { from, to };
     }
-    if (Object.keys(changes).length === 0) return toUserDto(current);
+    const isLocked = (await usersWithSignInLocks()).has(userId);
+    if (Object.keys(changes).length === 0) return toUserDto(current, isLocked);
     if (changes.role && current.role === "ADMIN" && (await tx.user.count({ where: { role: "ADMIN", isDisabled: false } })) <= 1) {
       throw new AppError("CONFLICT", "role: the last active admin cannot lose the admin role", { issues: [{ path: "role", message: "last active admin" }] });
     }
@@ -82,6 +84,6 @@ export async function updateUser(userId: string, input: TUpdateUserInput, actor:
       meta,
     });
 
-    return toUserDto(updated);
+    return toUserDto(updated, isLocked);
   });
 }
