@@ -8,30 +8,38 @@ import { prisma } from "@/lib/db/client";
 type TSmallKind = "patient" | "practitioner";
 type TLargeKind = Exclude<TPseudonymKind, TSmallKind | "location">;
 
-const REFRESH_AFTER_MS = 2_000;
+/** A full rebuild now and then drops deleted records; in between, misses load only new ones. */
+const REBUILD_AFTER_MS = 10 * 60_000;
+/** New records are looked up from a little before the last load: clocks of two instances differ. */
+const OVERLAP_MS = 60_000;
 const SCAN_BATCH = 5_000;
 
-const maps = new Map<string, { byPseudonym: Map<string, string>; refreshedAt: number }>();
+const maps = new Map<string, { byPseudonym: Map<string, string>; loadedAt: number; builtAt: number }>();
 
-async function idsOf(kind: TSmallKind, afterId: string, take: number) {
+async function idsOf(kind: TSmallKind, afterId: string, take: number, since: Date | null) {
+  const where = { id: { gt: afterId }, ...(since ? { createdAt: { gte: since } } : {}) };
   const rows = kind === "patient"
-    ? await prisma.patient.findMany({ where: { id: { gt: afterId } }, orderBy: { id: "asc" }, take, select: { id: true } })
-    : await prisma.practitioner.findMany({ where: { id: { gt: afterId } }, orderBy: { id: "asc" }, take, select: { id: true } });
+    ? await prisma.patient.findMany({ where, orderBy: { id: "asc" }, take, select: { id: true } })
+    : await prisma.practitioner.findMany({ where, orderBy: { id: "asc" }, take, select: { id: true } });
 
   return rows.map((row) => row.id);
 }
 
-async function smallMap(key: string, kind: TSmallKind, isRefresh: boolean) {
+/** The pseudonym -> id map of a small table; `isMiss`: a pseudonym was not found, so load what is new. */
+async function smallMap(key: string, kind: TSmallKind, isMiss: boolean) {
   const name = `${kind}:${key}`;
+  const now = Date.now();
   let entry = maps.get(name);
-  if (entry && !(isRefresh && Date.now() - entry.refreshedAt > REFRESH_AFTER_MS)) return entry.byPseudonym;
-  const byPseudonym = new Map<string, string>();
+  if (entry && !isMiss && now - entry.builtAt < REBUILD_AFTER_MS) return entry.byPseudonym;
+  const isRebuild = !entry || now - entry.builtAt >= REBUILD_AFTER_MS;
+  const since = isRebuild ? null : new Date(entry!.loadedAt - OVERLAP_MS);
+  const byPseudonym = isRebuild ? new Map<string, string>() : entry!.byPseudonym;
   for (let after = "", ids: string[] = []; ; after = ids[ids.length - 1]!) {
-    ids = await idsOf(kind, after, SCAN_BATCH);
+    ids = await idsOf(kind, after, SCAN_BATCH, since);
     for (const id of ids) byPseudonym.set(pseudonymize(key, kind, id), id);
     if (ids.length < SCAN_BATCH) break;
   }
-  entry = { byPseudonym, refreshedAt: Date.now() };
+  entry = { byPseudonym, loadedAt: now, builtAt: isRebuild ? now : entry!.builtAt };
   maps.set(name, entry);
 
   return byPseudonym;
@@ -54,7 +62,7 @@ export async function resolvePseudonyms(key: string, kind: TPseudonymKind, pseud
   if (!wanted.size) return [];
   if (kind === "patient" || kind === "practitioner") {
     let map = await smallMap(key, kind, false);
-    // A miss may be a record added since the map was made: look again (at most every 2 s).
+    // A miss may be a record added since the map was loaded: load the new ones.
     if ([...wanted].some((pseudonym) => !map.has(pseudonym))) map = await smallMap(key, kind, true);
     return [...wanted].map((pseudonym) => map.get(pseudonym)).filter((id): id is string => Boolean(id));
   }
