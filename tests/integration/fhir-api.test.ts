@@ -9,7 +9,8 @@ import { tokenFor } from "../setup/http";
 import { createRecord, expectValidR4, nextLink, read, resourcesOf, search } from "./fhir-api-helpers";
 
 describe("FHIR API: identified views", () => {
-  it("a therapist searches and reads their assigned patients' resources of every type, all valid R4", async () => {
+  // The first test compiles the R4 JSON schema (tens of seconds on a busy machine).
+  it("a therapist searches and reads their assigned patients' resources of every type, all valid R4", { timeout: 180_000 }, async () => {
     const { user: therapist } = await createUser({ role: "THERAPIST" });
     const mine = await createRecord();
     await createRecord();

@@ -44,7 +44,7 @@ const servers: { close(): void }[] = [];
 afterAll(() => servers.forEach((server) => server.close()));
 
 describe("SMART Backend Services", () => {
-  it("an admin registers a client; it signs an assertion (ES384), gets a 5-minute token bound to its scopes, and reads de-identified data", async () => {
+  it("an admin registers a client; it signs an assertion (ES384), gets a 5-minute token bound to its scopes, and reads de-identified data", { timeout: 180_000 }, async () => {
     const { user: admin } = await createUser({ role: "ADMIN" });
     const adminToken = await tokenFor(admin.id);
     const { privateKey, jwk } = await keyPair("ES384");
