@@ -6,7 +6,7 @@ import type { TActor } from "@/lib/auth/policy";
 import { recordAudit } from "@/lib/audit/record";
 import type { TRequestMeta } from "@/lib/audit/request-meta";
 import { prisma } from "@/lib/db/client";
-import { AppError, invalidInput } from "@/lib/http/errors";
+import { AppError, invalidInput } from "@/lib/errors/app-error";
 import { getSettings } from "@/lib/settings/settings";
 
 const TOKEN_PREFIX = "cex_";

@@ -1,7 +1,7 @@
 // Request bodies of the template API (the spec's field names) and the include_sections rules.
 import { z } from "zod";
 
-import { invalidInput } from "@/lib/http/errors";
+import { invalidInput } from "@/lib/errors/app-error";
 import type { TReportExportType } from "@/lib/reports/report-context.types";
 import { FULL_RECORD_SECTIONS, PROGRESS_REPORT_SECTIONS, REPORT_EXPORT_TYPES, TREATMENT_SUMMARY_SECTIONS } from "@/lib/reports/report-requests";
 import { MAX_TEMPLATE_CHARS } from "@/lib/templates/liquid";

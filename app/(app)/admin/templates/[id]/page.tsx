@@ -6,7 +6,7 @@ import { Forbidden } from "@/components/forbidden";
 import { TemplateEditor } from "@/components/templates/template-editor";
 import { canViewPage, pageRequestMeta } from "@/lib/auth/page-access";
 import { requirePageActor } from "@/lib/auth/session";
-import { AppError } from "@/lib/http/errors";
+import { AppError } from "@/lib/errors/app-error";
 import { getTemplate } from "@/lib/templates/template-service";
 
 export const metadata: Metadata = { title: "Edit template" };
