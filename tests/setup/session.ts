@@ -4,22 +4,39 @@
 import { decode, encode, type JWT } from "next-auth/jwt";
 
 import { authOptions } from "@/lib/auth/next-auth";
+import { prisma } from "@/lib/db/client";
 import { env } from "@/lib/env";
 
 const SESSION_MAX_AGE = 8 * 60 * 60;
 
-type TAuthorize = (credentials: Record<string, string>, request: { headers: Record<string, string> }) => Promise<{ id: string; email: string; name: string } | null>;
+type TSignedInUser = { id: string; email: string; name: string; role: string; sessionVersion: number };
+type TAuthorize = (credentials: Record<string, string>, request: { headers: Record<string, string> }) => Promise<TSignedInUser | null>;
 
-/** Signs in with email and password; the session cookie (`next-auth.session-token=...`), or throws next-auth's error. */
-export async function signInCookie(email: string, password: string, ipAddress = "10.0.0.9"): Promise<string> {
+/** The cookie next-auth sets after a sign-in of `user` (as the credentials provider returned it). */
+async function cookieAfterSignIn(user: TSignedInUser) {
   const options = authOptions();
-  const credentials = options.providers.find((provider) => provider.id === "credentials") as unknown as { options: { authorize: TAuthorize } };
+  const token = await options.callbacks!.jwt!({ token: { sub: user.id, email: user.email, name: user.name }, user: user as never, account: { provider: "credentials", type: "credentials", providerAccountId: user.id } });
+
+  return `next-auth.session-token=${await encode({ token, secret: env().NEXTAUTH_SECRET, maxAge: SESSION_MAX_AGE })}`;
+}
+
+/** Signs in with email and password through the credentials provider; the session cookie, or throws. */
+export async function signInCookie(email: string, password: string, ipAddress = "10.0.0.9"): Promise<string> {
+  const credentials = authOptions().providers.find((provider) => provider.id === "credentials") as unknown as { options: { authorize: TAuthorize } };
   const user = await credentials.options.authorize({ email, password }, { headers: { "x-forwarded-for": ipAddress, "user-agent": "vitest" } });
   if (!user) throw new Error("CredentialsSignin");
-  const token = await options.callbacks!.jwt!({ token: { sub: user.id, email: user.email, name: user.name }, user: user as never, account: { provider: "credentials", type: "credentials", providerAccountId: user.id } });
-  const jwt = await encode({ token, secret: env().NEXTAUTH_SECRET, maxAge: SESSION_MAX_AGE });
 
-  return `next-auth.session-token=${jwt}`;
+  return cookieAfterSignIn(user);
+}
+
+/**
+ * A session cookie for `user` without checking a password: what a sign-in would give them now
+ * (their current session version), for tests about cookie-authenticated requests.
+ */
+export async function sessionCookieFor(user: { id: string; email: string; name: string; role: string }) {
+  const { sessionVersion } = await prisma.user.findUniqueOrThrow({ where: { id: user.id }, select: { sessionVersion: true } });
+
+  return cookieAfterSignIn({ ...user, sessionVersion });
 }
 
 /** The decoded session token of a cookie, as next-auth hands it to events.signOut. */
