@@ -8,7 +8,7 @@ import { IDENTIFIED_VIEW, maskedView, type TFhirView } from "@/lib/fhir/api/fhir
 import type { TFhirCaller } from "@/lib/fhir/api/fhir-route";
 import { findResourceType, type TResourceType } from "@/lib/fhir/api/resource-types";
 import type { TPatientScope } from "@/lib/fhir/api/search-resources";
-import { AppError } from "@/lib/http/errors";
+import { AppError } from "@/lib/errors/app-error";
 import { getSettings } from "@/lib/settings/settings";
 
 export const QUESTIONNAIRE_TYPE = "Questionnaire";

@@ -9,7 +9,7 @@ import { getSessionActor } from "@/lib/auth/session";
 import { authenticateToken } from "@/lib/auth/tokens";
 import { fhirErrorResponse, FHIR_JSON } from "@/lib/fhir/api/operation-outcome";
 import { authenticateAccessToken, isAccessToken } from "@/lib/fhir/smart/access-tokens";
-import { AppError } from "@/lib/http/errors";
+import { AppError } from "@/lib/errors/app-error";
 
 /** Who is calling. `scopes` limits a SMART client's token (null: a person, limited by role). */
 export type TFhirCaller = { actor: TActor; scopes: string[] | null; clientId: string | null };

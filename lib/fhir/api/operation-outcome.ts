@@ -1,6 +1,6 @@
 // FHIR errors: every failure of the FHIR API is an OperationOutcome (application/fhir+json),
 // never HTML or a stack.
-import { AppError, type TAppErrorCode } from "@/lib/http/errors";
+import { AppError, type TAppErrorCode } from "@/lib/errors/app-error";
 import { logger } from "@/lib/logger";
 
 export const FHIR_JSON = "application/fhir+json; charset=utf-8";

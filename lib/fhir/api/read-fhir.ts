@@ -11,7 +11,7 @@ import { internalIds } from "@/lib/fhir/api/resource-types";
 import { scopeWhere, sourcesFor, type TRow } from "@/lib/fhir/api/search-resources";
 import { ROW_INCLUDE } from "@/lib/fhir/api/serialize-rows";
 import { prisma } from "@/lib/db/client";
-import { AppError } from "@/lib/http/errors";
+import { AppError } from "@/lib/errors/app-error";
 
 const FHIR_ID_RE = /^[A-Za-z0-9\-.]{1,64}$/;
 

@@ -5,7 +5,7 @@ import { createReleaseScanner, ReleaseScanError } from "@/lib/anonymize/release-
 import { recordAudit } from "@/lib/audit/record";
 import type { TRequestMeta } from "@/lib/audit/request-meta";
 import type { TFhirView } from "@/lib/fhir/api/fhir-view";
-import { AppError } from "@/lib/http/errors";
+import { AppError } from "@/lib/errors/app-error";
 import { logger } from "@/lib/logger";
 
 export async function checkRelease(body: string, view: TFhirView, context: { userId: string; resourceType: string; meta: TRequestMeta }) {

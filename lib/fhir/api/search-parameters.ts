@@ -1,6 +1,6 @@
 // FHIR search parameter values -> Prisma filters: tokens (system|code), dates with prefixes,
 // references (Type/id), strings (starts-with, case-insensitive on both databases).
-import { AppError } from "@/lib/http/errors";
+import { AppError } from "@/lib/errors/app-error";
 
 export type TWhere = Record<string, unknown>;
 

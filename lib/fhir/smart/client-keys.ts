@@ -2,7 +2,7 @@
 // the outbound guard (the same SSRF rules as webhooks) and cached briefly.
 import { createLocalJWKSet, importJWK, type JSONWebKeySet, type JWK } from "jose";
 
-import { invalidInput } from "@/lib/http/errors";
+import { invalidInput } from "@/lib/errors/app-error";
 import { outboundFetch } from "@/lib/outbound";
 
 const CACHE_MS = 5 * 60_000;

@@ -13,8 +13,8 @@ import type { TRequestMeta } from "@/lib/audit/request-meta";
 import { prisma } from "@/lib/db/client";
 import { validateJwks } from "@/lib/fhir/smart/client-keys";
 import { isGrantableScope } from "@/lib/fhir/smart/smart-scopes";
-import { AppError, invalidInput } from "@/lib/http/errors";
-import { parseOrThrow } from "@/lib/http/validation";
+import { AppError, invalidInput } from "@/lib/errors/app-error";
+import { parseOrThrow } from "@/lib/errors/parse-or-throw";
 import { assertOutboundTarget } from "@/lib/outbound";
 
 const ZScopes = z.array(z.string().refine(isGrantableScope, "must be a read-only system scope: system/<Type or *>.read, .rs, .r or .s")).min(1, "needs at least one scope").max(20);
