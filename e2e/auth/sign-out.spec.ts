@@ -1,20 +1,21 @@
-import { expect, test } from "@playwright/test";
+import { expect, type Page, test } from "@playwright/test";
 
 import { signInRequest, signInViaApi } from "../fixtures/auth";
 
 // A user of this spec's own: signing out ends every session of the user, so the demo users stay untouched.
-async function newAnalyst(page: import("@playwright/test").Page) {
+async function newAnalyst(page: Page, baseURL: string) {
   await signInViaApi(page, "admin");
   const email = `sign-out-${Date.now()}@e2e.example`;
   const password = "Willow-orbit-canvas-58";
-  const created = await page.request.post("/api/v1/admin/users", { data: { email, name: "Sol Signout", role: "analyst", password } });
+  // A cookie-authenticated change must come from our own origin, as the console's own fetch does.
+  const created = await page.request.post("/api/v1/admin/users", { data: { email, name: "Sol Signout", role: "analyst", password }, headers: { origin: baseURL } });
   expect(created.status()).toBe(201);
 
   return { email, password };
 }
 
-test("signing out ends the session on the server: a copy of the session cookie stops working", async ({ page, browser, playwright }) => {
-  const { email, password } = await newAnalyst(page);
+test("signing out ends the session on the server: a copy of the session cookie stops working", async ({ page, browser, playwright, baseURL }) => {
+  const { email, password } = await newAnalyst(page, baseURL!);
   const user = await browser.newPage();
   await signInRequest(user.context().request, email, password);
   await user.goto("/datasets");
@@ -22,7 +23,7 @@ test("signing out ends the session on the server: a copy of the session cookie s
 
   // Someone copies the session cookie before the user signs out.
   const cookie = (await user.context().cookies()).find((entry) => entry.name.endsWith("next-auth.session-token"))!;
-  const copy = await playwright.request.newContext({ baseURL: new URL(user.url()).origin, extraHTTPHeaders: { cookie: `${cookie.name}=${cookie.value}` } });
+  const copy = await playwright.request.newContext({ baseURL, extraHTTPHeaders: { cookie: `${cookie.name}=${cookie.value}` } });
   expect((await copy.get("/api/v1/datasets")).status()).toBe(200);
 
   await user.getByRole("button", { name: "Sign out" }).click();
