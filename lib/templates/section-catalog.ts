@@ -1,0 +1,129 @@
+// The catalog of report sections: for each export type, the sections its include_sections switch
+// (our names, as the export requests take them) and the product spec's names for them, accepted
+// as aliases. The spec's own template example toggles `include_sections.goals`, and its
+// POST /templates example sends `progress` and `medical_necessity`; they mean sections we have
+// under other names, so they map onto ours instead of being refused or stored twice.
+import { invalidInput } from "@/lib/http/errors";
+import type { TReportExportType } from "@/lib/reports/report-context.types";
+import { FULL_RECORD_SECTIONS, PROGRESS_REPORT_SECTIONS, TREATMENT_SUMMARY_SECTIONS } from "@/lib/reports/report-requests";
+
+export type TSection = { name: string; description: string };
+
+/** A spec name standing for one or more of our sections: on if any of them is on. */
+export type TSectionAlias = { name: string; sections: readonly string[]; description: string };
+
+export type TSectionCatalogEntry = { sections: readonly TSection[]; aliases: readonly TSectionAlias[] };
+
+const PROGRESS_REPORT_DESCRIPTIONS: Record<(typeof PROGRESS_REPORT_SECTIONS)[number], string> = {
+  patient_info: "Demographics and contact details",
+  treatment_goals: "The treatment plan and its goals",
+  goal_progress: "Baseline, current value and progress of each goal",
+  assessments: "Questionnaire scores (PHQ-9, GAD-7 …) and their trends",
+  session_summary: "The sessions of the period",
+  clinical_observations: "Observations recorded in the period",
+  recommendations: "Recommendations, prognosis and the medical-necessity statement",
+  diagnosis: "Diagnoses (ICD-10)",
+};
+
+const TREATMENT_SUMMARY_DESCRIPTIONS: Record<(typeof TREATMENT_SUMMARY_SECTIONS)[number], string> = {
+  diagnosis: "Diagnoses and the presenting problem",
+  treatment_plan: "The treatment plan",
+  interventions_used: "Interventions and the treatment provided",
+  progress_summary: "Goals, scores, the progress summary and the medical-necessity statement",
+  prognosis: "Prognosis",
+};
+
+const FULL_RECORD_DESCRIPTIONS: Record<(typeof FULL_RECORD_SECTIONS)[number], string> = {
+  demographics: "Demographics, identifiers and contact details",
+  treatment_plans: "Every treatment plan and its goals",
+  sessions: "Sessions (encounters)",
+  notes: "Every clinical note",
+  assessments: "Questionnaire scores and observations",
+  timeline: "The timeline of the record",
+  attachments: "Attachments (none are held in this system)",
+};
+
+function sectionsOf<K extends string>(descriptions: Record<K, string>, order: readonly K[]): TSection[] {
+  return order.map((name) => ({ name, description: descriptions[name] }));
+}
+
+export const SECTION_CATALOG: Record<TReportExportType, TSectionCatalogEntry> = {
+  session_notes: { sections: [], aliases: [] },
+  progress_report: {
+    sections: sectionsOf(PROGRESS_REPORT_DESCRIPTIONS, PROGRESS_REPORT_SECTIONS),
+    aliases: [
+      { name: "goals", sections: ["treatment_goals", "goal_progress"], description: "The spec's goals table (goal, baseline, current, progress)" },
+      { name: "progress", sections: ["goal_progress"], description: "The spec's progress section" },
+      { name: "medical_necessity", sections: ["recommendations"], description: "The spec's medical-necessity section (summary.medical_necessity)" },
+    ],
+  },
+  treatment_summary: {
+    sections: sectionsOf(TREATMENT_SUMMARY_DESCRIPTIONS, TREATMENT_SUMMARY_SECTIONS),
+    aliases: [
+      { name: "goals", sections: ["progress_summary"], description: "The spec's goals table" },
+      { name: "progress", sections: ["progress_summary"], description: "The spec's progress section" },
+      { name: "medical_necessity", sections: ["progress_summary"], description: "The spec's medical-necessity section (summary.medical_necessity)" },
+    ],
+  },
+  full_record: {
+    sections: sectionsOf(FULL_RECORD_DESCRIPTIONS, FULL_RECORD_SECTIONS),
+    aliases: [
+      { name: "patient_info", sections: ["demographics"], description: "The spec's patient information section" },
+      { name: "goals", sections: ["treatment_plans"], description: "The spec's goals section" },
+    ],
+  },
+  insurance_report: { sections: [], aliases: [] },
+};
+
+/** Our section names for an export type, in catalog order. */
+export function sectionNamesOf(exportType: TReportExportType): string[] {
+  return SECTION_CATALOG[exportType].sections.map((section) => section.name);
+}
+
+/** The sections with the spec's alias names added, each on if any section it stands for is on. */
+export function withSectionAliases(exportType: TReportExportType, sections: Record<string, boolean>): Record<string, boolean> {
+  const aliases = (SECTION_CATALOG[exportType]?.aliases ?? []).map((alias) => [alias.name, alias.sections.some((name) => sections[name] === true)] as const);
+
+  return { ...sections, ...Object.fromEntries(aliases) };
+}
+
+/**
+ * A template's include_sections in our names: every known section on unless the body (or the
+ * version before) says otherwise. A spec alias sets each section it stands for; an alias and a
+ * section (or two aliases) that disagree about one section, and an unknown name, are a 400 naming
+ * the field — a typo must not silently do nothing.
+ */
+export function resolveIncludeSections(exportType: TReportExportType, given: Record<string, boolean> | undefined, previous?: Record<string, boolean>) {
+  const { aliases } = SECTION_CATALOG[exportType];
+  const known = sectionNamesOf(exportType);
+  const chosen = new Map<string, { value: boolean; field: string }>();
+  const choose = (section: string, value: boolean, field: string) => {
+    const earlier = chosen.get(section);
+    if (earlier && earlier.value !== value) {
+      throw invalidInput(`include_sections.${field}`, `sets the ${section} section to ${value}, but include_sections.${earlier.field} sets it to ${earlier.value}`);
+    }
+    chosen.set(section, { value, field });
+  };
+
+  // Our own names first, so a conflict is reported on the alias.
+  const entries = Object.entries(given ?? {}).sort(([a], [b]) => Number(!known.includes(a)) - Number(!known.includes(b)));
+  for (const [name, value] of entries) {
+    if (known.includes(name)) {
+      choose(name, value, name);
+      continue;
+    }
+    const alias = aliases.find((candidate) => candidate.name === name);
+    if (!alias) throw invalidInput(`include_sections.${name}`, unknownSectionReason(exportType));
+    for (const section of alias.sections) choose(section, value, name);
+  }
+
+  return Object.fromEntries(known.map((name) => [name, chosen.get(name)?.value ?? previous?.[name] ?? true]));
+}
+
+function unknownSectionReason(exportType: TReportExportType) {
+  const { sections, aliases } = SECTION_CATALOG[exportType];
+  if (!sections.length) return `${exportType} templates have no sections`;
+  const aliasText = aliases.length ? `; the product spec's names ${aliases.map((alias) => `${alias.name} (= ${alias.sections.join(" + ")})`).join(", ")}` : "";
+
+  return `unknown section for ${exportType}; known: ${sections.map((section) => section.name).join(", ")}${aliasText}`;
+}
