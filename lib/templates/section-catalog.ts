@@ -75,6 +75,11 @@ export const SECTION_CATALOG: Record<TReportExportType, TSectionCatalogEntry> = 
   insurance_report: { sections: [], aliases: [] },
 };
 
+/** The catalog as the template API lists it (GET /api/v1/export/templates), for one export type or all. */
+export function sectionCatalogFor(exportType?: TReportExportType): Partial<Record<TReportExportType, TSectionCatalogEntry>> {
+  return exportType ? { [exportType]: SECTION_CATALOG[exportType] } : SECTION_CATALOG;
+}
+
 /** Our section names for an export type, in catalog order. */
 export function sectionNamesOf(exportType: TReportExportType): string[] {
   return SECTION_CATALOG[exportType].sections.map((section) => section.name);
