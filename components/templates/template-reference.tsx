@@ -53,7 +53,7 @@ export function TemplateReference({ exportType }: { exportType: TReportExportTyp
             ))}
             {aliases.map((alias) => (
               <li key={alias.name}>
-                <code>include_sections.{alias.name}</code> <span className="badge badge-info">spec</span> — on when {alias.sections.join(" or ")} is on; {alias.description.replace(/^The spec's /, "the spec's ")}
+                <code>include_sections.{alias.name}</code> <span className="badge badge-info">spec</span> — {alias.description}: on when {alias.sections.join(" or ")} is on
               </li>
             ))}
           </ul>

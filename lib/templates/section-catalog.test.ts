@@ -41,13 +41,24 @@ describe("include_sections of a template", () => {
     expect(issueOf(() => resolveIncludeSections("insurance_report", { medical_necessity: true }))).toEqual({ path: "include_sections.medical_necessity", message: "insurance_report templates have no sections" });
   });
 
-  it("refuses an alias that disagrees with a section (or another alias) about the same section", () => {
+  it("refuses an alias that disagrees with the sections it stands for; a narrower alias or a section named outright wins otherwise", () => {
     expect(issueOf(() => resolveIncludeSections("progress_report", { progress: false, goal_progress: true }))).toEqual({
       path: "include_sections.progress",
-      message: "sets the goal_progress section to false, but include_sections.goal_progress sets it to true",
+      message: "is false, but the sections it stands for are set otherwise in this request (goal_progress on)",
     });
-    expect(issueOf(() => resolveIncludeSections("progress_report", { goals: true, progress: false }))?.path).toMatch(/^include_sections\.(goals|progress)$/);
-    expect(resolveIncludeSections("progress_report", { goals: true, progress: true, goal_progress: true })).toMatchObject({ goal_progress: true, treatment_goals: true });
+    expect(issueOf(() => resolveIncludeSections("progress_report", { goals: false, goal_progress: true }))?.path).toBe("include_sections.goals");
+    expect(resolveIncludeSections("progress_report", { goals: true, progress: false })).toMatchObject({ treatment_goals: true, goal_progress: false });
+    expect(resolveIncludeSections("progress_report", { goals: true, goal_progress: false })).toMatchObject({ treatment_goals: true, goal_progress: false });
+  });
+
+  it("takes back what the API shows (our names with the spec's beside them) unchanged", () => {
+    const choices: Record<string, boolean>[] = [{}, { treatment_goals: false }, { goal_progress: false }, { treatment_goals: false, goal_progress: false, recommendations: false }];
+    for (const choice of choices) {
+      const stored = resolveIncludeSections("progress_report", choice);
+      expect(resolveIncludeSections("progress_report", withSectionAliases("progress_report", stored))).toEqual(stored);
+    }
+    const summary = resolveIncludeSections("treatment_summary", { progress_summary: false });
+    expect(resolveIncludeSections("treatment_summary", withSectionAliases("treatment_summary", summary))).toEqual(summary);
   });
 
   it("shows the spec's names beside ours, each on when any section it stands for is on", () => {

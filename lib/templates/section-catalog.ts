@@ -94,35 +94,36 @@ export function withSectionAliases(exportType: TReportExportType, sections: Reco
 
 /**
  * A template's include_sections in our names: every known section on unless the body (or the
- * version before) says otherwise. A spec alias sets each section it stands for; an alias and a
- * section (or two aliases) that disagree about one section, and an unknown name, are a 400 naming
- * the field — a typo must not silently do nothing.
+ * version before) says otherwise. A spec alias sets the sections it stands for that the body does
+ * not set by name (narrower aliases first), and must then agree with them: `goals: false` beside
+ * `goal_progress: true` is a 400 naming include_sections.goals, as is an unknown name — a typo must
+ * not silently do nothing. What the API shows (ours with the aliases beside) can be sent back as is.
  */
 export function resolveIncludeSections(exportType: TReportExportType, given: Record<string, boolean> | undefined, previous?: Record<string, boolean>) {
   const { aliases } = SECTION_CATALOG[exportType];
   const known = sectionNamesOf(exportType);
-  const chosen = new Map<string, { value: boolean; field: string }>();
-  const choose = (section: string, value: boolean, field: string) => {
-    const earlier = chosen.get(section);
-    if (earlier && earlier.value !== value) {
-      throw invalidInput(`include_sections.${field}`, `sets the ${section} section to ${value}, but include_sections.${earlier.field} sets it to ${earlier.value}`);
-    }
-    chosen.set(section, { value, field });
-  };
-
-  // Our own names first, so a conflict is reported on the alias.
-  const entries = Object.entries(given ?? {}).sort(([a], [b]) => Number(!known.includes(a)) - Number(!known.includes(b)));
-  for (const [name, value] of entries) {
-    if (known.includes(name)) {
-      choose(name, value, name);
-      continue;
-    }
+  const chosen = new Map<string, boolean>();
+  const givenAliases: [TSectionAlias, boolean][] = [];
+  for (const [name, value] of Object.entries(given ?? {})) {
     const alias = aliases.find((candidate) => candidate.name === name);
-    if (!alias) throw invalidInput(`include_sections.${name}`, unknownSectionReason(exportType));
-    for (const section of alias.sections) choose(section, value, name);
+    if (known.includes(name)) chosen.set(name, value);
+    else if (alias) givenAliases.push([alias, value]);
+    else throw invalidInput(`include_sections.${name}`, unknownSectionReason(exportType));
+  }
+  givenAliases.sort(([a], [b]) => a.sections.length - b.sections.length);
+  for (const [alias, value] of givenAliases) {
+    for (const section of alias.sections) if (!chosen.has(section)) chosen.set(section, value);
+  }
+  const resolved = Object.fromEntries(known.map((name) => [name, chosen.get(name) ?? previous?.[name] ?? true]));
+
+  for (const [alias, value] of givenAliases) {
+    if (alias.sections.some((section) => resolved[section]) !== value) {
+      const states = alias.sections.map((section) => `${section} ${resolved[section] ? "on" : "off"}`).join(", ");
+      throw invalidInput(`include_sections.${alias.name}`, `is ${value}, but the sections it stands for are set otherwise in this request (${states})`);
+    }
   }
 
-  return Object.fromEntries(known.map((name) => [name, chosen.get(name)?.value ?? previous?.[name] ?? true]));
+  return resolved;
 }
 
 function unknownSectionReason(exportType: TReportExportType) {
