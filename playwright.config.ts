@@ -40,6 +40,8 @@ export default defineConfig({
       FILE_ENCRYPTION_KEY: "e2e-file-key-0123456789abcdef",
       LINK_SIGNING_KEY: "e2e-link-key-0123456789abcdef",
       AUDIT_KEY: "e2e-audit-key-0123456789abcdef",
+      // The warehouse spec registers the local PostgreSQL, which the outbound guard refuses otherwise.
+      OUTBOUND_ALLOW_HOSTS: "127.0.0.1",
     },
   },
 });

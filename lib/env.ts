@@ -5,6 +5,8 @@ import path from "node:path";
 
 import { z } from "zod";
 
+import { parseAllowListEntry, type TAllowListEntry } from "@/lib/outbound/allow-list-entry";
+
 const SECRET_NAMES = ["NEXTAUTH_SECRET", "ANON_KEY", "FILE_ENCRYPTION_KEY", "LINK_SIGNING_KEY", "AUDIT_KEY"] as const;
 type TSecretName = (typeof SECRET_NAMES)[number];
 
@@ -37,6 +39,24 @@ const ZEnv = z.object({
   SMTP_USER: z.string().optional(),
   SMTP_PASS: z.string().optional(),
   SMTP_FROM: z.string().default("CareExport <no-reply@careexport.local>"),
+  /**
+   * Outbound requests to URLs and hosts users supply (webhooks, warehouse connections, JWKS
+   * URLs) reach public internet addresses only. Comma-separated exceptions the operator trusts:
+   * CIDRs or single addresses ("10.20.0.0/16", "127.0.0.1") and host names
+   * ("hooks.clinic.internal", trusted whatever they resolve to). Empty by default.
+   */
+  OUTBOUND_ALLOW_HOSTS: z
+    .string()
+    .default("")
+    .transform((value, context): TAllowListEntry[] => {
+      const entries: TAllowListEntry[] = [];
+      for (const text of value.split(",").map((part) => part.trim()).filter(Boolean)) {
+        const entry = parseAllowListEntry(text);
+        if (entry) entries.push(entry);
+        else context.addIssue({ code: "custom", message: `"${text}" is neither a CIDR, an IP address nor a host name` });
+      }
+      return entries;
+    }),
   OIDC_ISSUER: z.string().url().optional(),
   OIDC_CLIENT_ID: z.string().optional(),
   OIDC_CLIENT_SECRET: z.string().optional(),

@@ -1,45 +1,39 @@
-export type TValidateWebhookUrlResult = { ok: true; url: URL } | { ok: false; reason: string };
+import { invalidInput } from "@/lib/http/errors";
+import { assertOutboundTarget } from "@/lib/outbound";
+import { isAllowListedHost } from "@/lib/outbound/allow-list";
 
 /**
- * Webhook bodies carry export data and a signature, so they go over TLS. Plain http is
- * allowed only to loopback (127.0.0.0/8, ::1, localhost), for a receiver on the same host
- * and for tests; nothing in transit leaves the machine in that case.
+ * Why a webhook URL is unacceptable as written (before any DNS), or null. The notice and its
+ * signature go over TLS: plain http only to a host the operator allow-listed (an on-premises
+ * receiver, the tests' loopback server), by name or by address.
  */
-export function validateWebhookUrl(input: string): TValidateWebhookUrlResult {
+export function webhookUrlProblem(input: string): string | null {
   let url: URL;
   try {
     url = new URL(input);
   } catch {
-    return { ok: false, reason: 'Webhook URL is not a valid absolute URL' };
+    return "is not a valid absolute URL";
   }
-
   if (url.username || url.password) {
     // Credentials in URLs end up in logs and audit records; the HMAC secret authenticates instead.
-    return { ok: false, reason: 'Webhook URL must not contain a username or password' };
+    return "must not contain a user name or password";
   }
-  if (url.protocol === 'https:') {
-    return { ok: true, url };
-  }
-  if (url.protocol === 'http:') {
-    if (isLoopbackHost(url.hostname)) {
-      return { ok: true, url };
-    }
-
-    return { ok: false, reason: `Webhook URL must use https (http is allowed only to loopback, not ${url.hostname})` };
+  if (url.protocol === "https:") return null;
+  if (url.protocol === "http:") {
+    return isAllowListedHost(url.hostname) ? null : `must use https (plain http only to a host in OUTBOUND_ALLOW_HOSTS, not ${url.hostname})`;
   }
 
-  return { ok: false, reason: `Webhook URL scheme ${url.protocol.replace(/:$/, '')} is not allowed; use https` };
+  return `the scheme ${url.protocol.replace(/:$/, "")} is not allowed; use https`;
 }
 
-// The WHATWG URL parser has already normalised the host: IPv4 shorthands such as "127.1"
-// arrive as dotted quads, IPv6 in brackets and compressed, names lower-cased.
-function isLoopbackHost(hostname: string): boolean {
-  if (hostname === 'localhost' || hostname === 'localhost.') {
-    return true;
-  }
-  if (hostname === '[::1]') {
-    return true;
-  }
+/**
+ * Create/update-time check of a schedule's webhook URL: its shape, then its host (public
+ * internet addresses only, lib/outbound). Throws a 400 naming `field`; returns the URL as stored.
+ */
+export async function validateWebhookUrl(input: string, field = "delivery_target"): Promise<string> {
+  const problem = webhookUrlProblem(input);
+  if (problem) throw invalidInput(field, problem);
+  await assertOutboundTarget(input, field);
 
-  return /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname);
+  return new URL(input).toString();
 }

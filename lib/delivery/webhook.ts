@@ -1,9 +1,12 @@
 // Delivers one export to a webhook. Pure transport: the caller records the returned attempts
-// and writes the audit entry, so nothing here touches the database.
+// and writes the audit entry, so nothing here touches the database. Requests go through
+// lib/outbound: the target is vetted again at send time and the vetted address is the one used.
 
 import { randomUUID } from 'node:crypto';
 
-import { validateWebhookUrl } from './validate-webhook-url';
+import { OutboundRefusedError, outboundFetch } from '@/lib/outbound';
+
+import { webhookUrlProblem } from './validate-webhook-url';
 import {
   WEBHOOK_DELIVERY_HEADER,
   WEBHOOK_SIGNATURE_HEADER,
@@ -11,7 +14,7 @@ import {
   signWebhookPayload,
 } from './webhook-signature';
 
-export { validateWebhookUrl, type TValidateWebhookUrlResult } from './validate-webhook-url';
+export { validateWebhookUrl, webhookUrlProblem } from './validate-webhook-url';
 export {
   signWebhookPayload,
   verifyWebhookSignature,
@@ -37,7 +40,6 @@ export type TDeliverWebhookOptions = {
   timeoutMs?: number;
   /** Sent as X-CareExport-Delivery on every attempt so receivers can drop duplicates. */
   deliveryId?: string;
-  fetchImpl?: typeof fetch;
   sleep?: (ms: number) => Promise<void>;
   /** Jitter source in [0, 1). */
   random?: () => number;
@@ -48,9 +50,17 @@ export type TWebhookAttempt = {
   attempt: number;
   /** HTTP status, when a response arrived. */
   status?: number;
+  /** What went wrong, in full (connection errors, refusals): for admins and the audit trail only. */
   error?: string;
   durationMs: number;
 };
+
+/**
+ * All a schedule's owner is told of a failed webhook delivery. "Connection refused", "timed out"
+ * and "HTTP 302" (and how many attempts each took: errors are retried, a 3xx or 4xx is not) are
+ * what a port scanner reads, so owners get one answer; admins read the attempts in the audit trail.
+ */
+export const WEBHOOK_FAILED_FOR_OWNER = 'delivery failed (HTTP error / unreachable)';
 
 export type TDeliverWebhookResult = {
   ok: boolean;
@@ -66,9 +76,9 @@ const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(r
 
 export async function deliverWebhook(options: TDeliverWebhookOptions): Promise<TDeliverWebhookResult> {
   const deliveryId = options.deliveryId ?? randomUUID();
-  const checked = validateWebhookUrl(options.url);
-  if (!checked.ok) {
-    return { ok: false, deliveryId, attempts: [], error: checked.reason };
+  const problem = webhookUrlProblem(options.url);
+  if (problem) {
+    return { ok: false, deliveryId, attempts: [], error: `Webhook URL ${problem}` };
   }
 
   const maxAttempts = Math.max(1, options.maxAttempts ?? 5);
@@ -80,7 +90,7 @@ export async function deliverWebhook(options: TDeliverWebhookOptions): Promise<T
 
   const attempts: TWebhookAttempt[] = [];
   for (let attempt = 1; attempt <= maxAttempts; attempt++) {
-    const outcome = await attemptOnce(options, checked.url, bytes, deliveryId, attempt);
+    const outcome = await attemptOnce(options, bytes, deliveryId, attempt);
     attempts.push(outcome.record);
     if (outcome.record.status !== undefined && outcome.record.status >= 200 && outcome.record.status < 300) {
       return { ok: true, deliveryId, attempts };
@@ -101,25 +111,16 @@ export async function deliverWebhook(options: TDeliverWebhookOptions): Promise<T
   return { ok: false, deliveryId, attempts, error: `Gave up after ${maxAttempts} attempts: ${attempts.at(-1)?.error}` };
 }
 
-async function attemptOnce(
-  options: TDeliverWebhookOptions,
-  url: URL,
-  bytes: Buffer,
-  deliveryId: string,
-  attempt: number,
-): Promise<TOutcome> {
-  const fetchImpl = options.fetchImpl ?? fetch;
+async function attemptOnce(options: TDeliverWebhookOptions, bytes: Buffer, deliveryId: string, attempt: number): Promise<TOutcome> {
   const timeoutMs = options.timeoutMs ?? 10_000;
   const now = options.now ?? Date.now;
   // A fresh timestamp per attempt keeps late retries inside the receiver's replay window.
   const timestamp = Math.floor(now() / 1000);
-  const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(), timeoutMs);
   const started = performance.now();
   const elapsed = () => Math.round(performance.now() - started);
 
   try {
-    const response = await fetchImpl(url, {
+    const response = await outboundFetch(options.url, {
       method: 'POST',
       headers: {
         'Content-Type': options.contentType,
@@ -129,9 +130,9 @@ async function attemptOnce(
         [WEBHOOK_DELIVERY_HEADER]: deliveryId,
       },
       body: new Uint8Array(bytes),
-      // Following a redirect would send signed export data to a URL nobody validated.
-      redirect: 'manual',
-      signal: controller.signal,
+      // outboundFetch follows no redirect: that would send the signed notice to a URL nobody vetted.
+      timeoutMs,
+      maxBytes: 64 * 1024,
     });
     // The body is never needed, but it must be drained or cancelled to free the socket.
     await response.body?.cancel().catch(() => undefined);
@@ -151,11 +152,13 @@ async function attemptOnce(
 
     return { record: { ...record, error: reason }, isRetryable: false };
   } catch (error) {
-    const message = controller.signal.aborted ? `Timed out after ${timeoutMs} ms` : `Network error: ${describeError(error)}`;
+    // Refused (the host now resolves somewhere private): trying again would be refused again.
+    if (error instanceof OutboundRefusedError) {
+      return { record: { attempt, error: `Refused: ${error.detail}`, durationMs: elapsed() }, isRetryable: false };
+    }
+    const message = error instanceof Error && error.name === 'TimeoutError' ? `Timed out after ${timeoutMs} ms` : `Network error: ${describeError(error)}`;
 
     return { record: { attempt, error: message, durationMs: elapsed() }, isRetryable: true };
-  } finally {
-    clearTimeout(timer);
   }
 }
 

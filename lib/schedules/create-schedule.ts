@@ -65,7 +65,7 @@ export async function createSchedule(actor: TActor, body: unknown, options: { me
   if (exportType !== DATASET_EXPORT_TYPE) {
     assertValidReportSchedule({ exportType, scheduleType: rule.scheduleType, patientId, templateId, format, parameters: input.parameters }, rule.timezone, now);
   }
-  const deliveryTarget = normalizeDeliveryTarget(input.delivery_method, input.delivery_target, actor);
+  const deliveryTarget = await normalizeDeliveryTarget(input.delivery_method, input.delivery_target, actor);
   const nextRunAt = nextRunAfter(rule, now);
 
   const created = await prisma.$transaction(async (tx) => {

@@ -12,7 +12,7 @@ import { recordAudit } from "@/lib/audit/record";
 import { sendExportEmail, type TSmtpConfig } from "@/lib/delivery/email";
 import { placeFileWithoutOverwrite } from "@/lib/delivery/place-file-without-overwrite";
 import { buildDeliveryPath, resolveWithinBase } from "@/lib/delivery/storage-target";
-import { deliverWebhook } from "@/lib/delivery/webhook";
+import { deliverWebhook, WEBHOOK_FAILED_FOR_OWNER } from "@/lib/delivery/webhook";
 import { prisma } from "@/lib/db/client";
 import { env } from "@/lib/env";
 import { absoluteUrl, signDownloadLink } from "@/lib/jobs/download-link";
@@ -33,7 +33,11 @@ export function deliveryBaseDir() {
   return path.resolve(/*turbopackIgnore: true*/ env().DELIVERY_DIR ?? path.join(env().DATA_DIR, "deliveries"));
 }
 
-export type TDeliveryOutcome = { ok: boolean; method: string; details: Record<string, unknown>; error?: string };
+/**
+ * `details` and `error` are stored on the run, which its owner sees; `auditDetails` go only to
+ * the audit trail (admins), for what an owner must not learn (a webhook's connection errors).
+ */
+export type TDeliveryOutcome = { ok: boolean; method: string; details: Record<string, unknown>; error?: string; auditDetails?: Record<string, unknown> };
 
 type TRunWithSchedule = NonNullable<Awaited<ReturnType<typeof loadRun>>>;
 type TJobRow = NonNullable<TRunWithSchedule["job"]>;
@@ -133,7 +137,7 @@ async function auditDelivery(run: TRunWithSchedule, outcome: TDeliveryOutcome) {
     scheduleId: run.scheduleId,
     patientId: run.schedule.patientId,
     dataset: datasetTierOf(run.schedule),
-    metadata: { runId: run.id, method: outcome.method, ...outcome.details, ...(outcome.error ? { error: outcome.error } : {}) },
+    metadata: { runId: run.id, method: outcome.method, ...outcome.details, ...(outcome.error ? { error: outcome.error } : {}), ...outcome.auditDetails },
     meta: { via: "scheduler" },
   });
 }
@@ -261,9 +265,10 @@ async function deliverToWebhook(run: TRunWithSchedule, job: TJobRow, fileName: s
     contentType: "application/json",
     deliveryId: run.id,
   });
-  const details = { host: safeHost(schedule.deliveryTarget), deliveryId: result.deliveryId, attempts: result.attempts };
+  const details = { host: safeHost(schedule.deliveryTarget), deliveryId: result.deliveryId };
+  const auditDetails = { attempts: result.attempts, ...(result.ok ? {} : { error: result.error ?? "webhook delivery failed" }) };
 
-  return result.ok ? { ok: true, method: "webhook", details } : { ok: false, method: "webhook", details, error: result.error ?? "webhook delivery failed" };
+  return result.ok ? { ok: true, method: "webhook", details, auditDetails } : { ok: false, method: "webhook", details, error: WEBHOOK_FAILED_FOR_OWNER, auditDetails };
 }
 
 function safeHost(url: string | null) {

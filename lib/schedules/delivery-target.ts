@@ -13,10 +13,11 @@ const ZEmail = z.email();
  * - storage: an optional sub-folder name under the delivery directory.
  * - email: an address; non-admins may only mail themselves, because the message's signed link
  *   opens the file without signing in.
- * - webhook: an https URL (http only to loopback). Any URL is acceptable because the webhook
- *   notice carries no signed link: the receiver needs the owner's API token to fetch the file.
+ * - webhook: an https URL whose host is on the public internet (lib/outbound; http and private
+ *   hosts only when the operator allow-listed them). The notice carries no signed link: the
+ *   receiver needs the owner's API token to fetch the file.
  */
-export function normalizeDeliveryTarget(method: TDeliveryMethod, target: string | null | undefined, owner: TActor): string | null {
+export async function normalizeDeliveryTarget(method: TDeliveryMethod, target: string | null | undefined, owner: TActor): Promise<string | null> {
   const value = target?.trim() || null;
   switch (method) {
     case "storage":
@@ -36,9 +37,7 @@ export function normalizeDeliveryTarget(method: TDeliveryMethod, target: string 
     }
     case "webhook": {
       if (value === null) throw invalidInput("delivery_target", "a webhook URL is required");
-      const checked = validateWebhookUrl(value);
-      if (!checked.ok) throw invalidInput("delivery_target", checked.reason);
-      return checked.url.toString();
+      return validateWebhookUrl(value, "delivery_target");
     }
   }
 }

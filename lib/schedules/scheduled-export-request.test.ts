@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 
 import type { TActor } from "@/lib/auth/policy";
 import { normalizeDeliveryTarget } from "@/lib/schedules/delivery-target";
+import { setOutboundAllowList } from "@/tests/setup/outbound";
 import { reportBodyFor } from "@/lib/schedules/scheduled-export-request";
 
 const therapist: TActor = { id: "u1", email: "Ther@Example.org", name: "T", role: "THERAPIST", piiAccess: false };
@@ -45,22 +46,26 @@ describe("reportBodyFor", () => {
 });
 
 describe("normalizeDeliveryTarget", () => {
-  it("defaults email to the owner's address and keeps non-admins to their own", () => {
-    expect(normalizeDeliveryTarget("email", null, therapist)).toBe("ther@example.org");
-    expect(() => normalizeDeliveryTarget("email", "other@example.org", therapist)).toThrow(/own email/);
-    expect(normalizeDeliveryTarget("email", "Other@Example.org", admin)).toBe("other@example.org");
+  it("defaults email to the owner's address and keeps non-admins to their own", async () => {
+    expect(await normalizeDeliveryTarget("email", null, therapist)).toBe("ther@example.org");
+    await expect(normalizeDeliveryTarget("email", "other@example.org", therapist)).rejects.toThrow(/own email/);
+    expect(await normalizeDeliveryTarget("email", "Other@Example.org", admin)).toBe("other@example.org");
   });
 
-  it("accepts https webhooks and loopback http only", () => {
-    expect(normalizeDeliveryTarget("webhook", "https://hooks.example.org/x", therapist)).toBe("https://hooks.example.org/x");
-    expect(normalizeDeliveryTarget("webhook", "http://127.0.0.1:9000/h", therapist)).toBe("http://127.0.0.1:9000/h");
-    expect(() => normalizeDeliveryTarget("webhook", "http://hooks.example.org/x", therapist)).toThrow(/https/);
-    expect(() => normalizeDeliveryTarget("webhook", null, therapist)).toThrow(/required/);
+  it("accepts https webhooks to public hosts, and http or private hosts only when allow-listed", async () => {
+    setOutboundAllowList("127.0.0.1");
+    expect(await normalizeDeliveryTarget("webhook", "https://93.184.215.14/x", therapist)).toBe("https://93.184.215.14/x");
+    expect(await normalizeDeliveryTarget("webhook", "http://127.0.0.1:9000/h", therapist)).toBe("http://127.0.0.1:9000/h");
+    await expect(normalizeDeliveryTarget("webhook", "http://hooks.example.org/x", therapist)).rejects.toThrow(/https/);
+    await expect(normalizeDeliveryTarget("webhook", "https://10.0.0.8/x", therapist)).rejects.toThrow(/delivery_target: 10\.0\.0\.8 is a private network address/);
+    await expect(normalizeDeliveryTarget("webhook", null, therapist)).rejects.toThrow(/required/);
+    setOutboundAllowList(undefined);
+    await expect(normalizeDeliveryTarget("webhook", "http://127.0.0.1:9000/h", therapist)).rejects.toThrow(/delivery_target: must use https/);
   });
 
-  it("allows a storage sub-folder but no path tricks", () => {
-    expect(normalizeDeliveryTarget("storage", "", therapist)).toBeNull();
-    expect(normalizeDeliveryTarget("storage", "clinic-a", therapist)).toBe("clinic-a");
-    for (const bad of ["../x", "a/b", ".hidden", "/etc"]) expect(() => normalizeDeliveryTarget("storage", bad, therapist)).toThrow();
+  it("allows a storage sub-folder but no path tricks", async () => {
+    expect(await normalizeDeliveryTarget("storage", "", therapist)).toBeNull();
+    expect(await normalizeDeliveryTarget("storage", "clinic-a", therapist)).toBe("clinic-a");
+    for (const bad of ["../x", "a/b", ".hidden", "/etc"]) await expect(normalizeDeliveryTarget("storage", bad, therapist)).rejects.toThrow();
   });
 });

@@ -41,7 +41,7 @@ export async function updateSchedule(actor: TActor, scheduleId: string, body: un
   const deliveryMethod = (input.delivery_method ?? row.deliveryMethod) as TDeliveryMethod;
   const deliveryTarget =
     input.delivery_method !== undefined || input.delivery_target !== undefined
-      ? normalizeDeliveryTarget(deliveryMethod, input.delivery_target === undefined ? (input.delivery_method ? null : row.deliveryTarget) : input.delivery_target, owner)
+      ? await normalizeDeliveryTarget(deliveryMethod, input.delivery_target === undefined ? (input.delivery_method ? null : row.deliveryTarget) : input.delivery_target, owner)
       : row.deliveryTarget;
 
   const isResuming = input.is_active === true && !row.isActive;

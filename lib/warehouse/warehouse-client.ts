@@ -1,10 +1,15 @@
 // Read-only access to a registered analytics warehouse (PostgreSQL). Every session is made
 // read-only twice over: the session default (SET SESSION CHARACTERISTICS ... READ ONLY) and an
 // explicit BEGIN READ ONLY around the export cursor; every statement has a timeout, and a
-// session left idle inside a transaction is ended by the server.
+// session left idle inside a transaction is ended by the server. The host is vetted like every
+// outbound target (lib/outbound: public addresses, or allow-listed by the operator) and the
+// socket connects to the vetted address.
+import net from "node:net";
+
 import pg from "pg";
 
 import { queryRows } from "@/lib/db/direct-connection";
+import { lookupReturning, OutboundRefusedError, type TVettedAddress, vetOutboundHost } from "@/lib/outbound";
 
 const CONNECT_TIMEOUT_MS = 5_000;
 const STATEMENT_TIMEOUT_MS = 60_000;
@@ -53,18 +58,46 @@ export function describeConnectionError(error: unknown, url: string): string {
   return message.slice(0, 200);
 }
 
+/**
+ * pg's socket, connecting wherever pg asks but through a lookup that answers with the vetted
+ * address (pg keeps the host name for TLS: SNI and the certificate check use it).
+ */
+function socketConnectingTo(vetted: () => TVettedAddress | undefined): net.Socket {
+  const socket = new net.Socket();
+  const connect = socket.connect.bind(socket) as (options: net.TcpSocketConnectOpts) => net.Socket;
+  socket.connect = ((port: number, host: string) => {
+    const address = vetted();
+    if (!address) throw new Error("warehouse host not vetted");
+    return connect({ port, host, lookup: lookupReturning(address) });
+  }) as typeof socket.connect;
+
+  return socket;
+}
+
 /** A connected, read-only session. The caller ends it (`client.end()`). */
 export async function openWarehouseSession(url: string): Promise<pg.Client> {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, application_name: "careexport-warehouse", types: TYPES });
+  let vetted: TVettedAddress | undefined;
+  const client = new pg.Client({
+    connectionString: url,
+    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+    application_name: "careexport-warehouse",
+    types: TYPES,
+    stream: () => socketConnectingTo(() => vetted),
+  });
   // A server-side disconnect while idle must not crash the process.
   client.on("error", () => {});
   try {
+    // The host pg itself settled on (a `?host=` in the URL wins over the authority part).
+    const host = (client as unknown as { host?: string }).host ?? "";
+    if (host.startsWith("/")) throw new OutboundRefusedError("a local socket path is not a warehouse host");
+    vetted = await vetOutboundHost(host);
     await client.connect();
     await client.query("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY");
     await client.query(`SET statement_timeout = ${STATEMENT_TIMEOUT_MS}`);
     await client.query(`SET idle_in_transaction_session_timeout = ${IDLE_IN_TRANSACTION_TIMEOUT_MS}`);
   } catch (error) {
     await client.end().catch(() => {});
+    if (error instanceof OutboundRefusedError) throw new WarehouseUnavailableError(`refused: ${error.detail}`);
     throw new WarehouseUnavailableError(describeConnectionError(error, url));
   }
 

@@ -24,6 +24,8 @@ Object.assign(process.env, {
   LINK_SIGNING_KEY: "test-link-key-0123456789abcdef",
   AUDIT_KEY: "test-audit-key-0123456789abcdef",
   APP_URL: "http://127.0.0.1:3999",
+  // Webhook receivers and the warehouse run on this machine; tests of the refusal clear it.
+  OUTBOUND_ALLOW_HOSTS: "127.0.0.1",
 });
 resetEnvCache();
 
