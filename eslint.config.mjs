@@ -15,6 +15,12 @@ const config = [
     },
   },
   {
+    // Domain code fails with AppError (lib/errors) and never reaches into the HTTP transport.
+    files: ["lib/**/*.ts", "lib/**/*.tsx"],
+    ignores: ["lib/http/**"],
+    rules: { "no-restricted-imports": ["error", { patterns: [{ group: ["@/lib/http/*"], message: "lib/ must not depend on the HTTP layer: throw AppError from lib/errors/app-error" }] }] },
+  },
+  {
     files: ["lib/env.ts", "lib/logger.ts", "scripts/**", "tests/**", "e2e/**", "**/*.test.ts", "**/*.test.tsx", "playwright.config.ts", "prisma.config.ts", "prisma.pg.config.ts", "vitest*.mts", "bench/**", "cli/index.ts", "instrumentation.ts"],
     rules: { "no-restricted-properties": "off" },
   },

@@ -1,6 +1,6 @@
 // npm run cli -- <command> [--flag value ...]
 // Each command lives in cli/commands/<name>.ts and is loaded only when called.
-import { AppError } from "@/lib/http/errors";
+import { AppError } from "@/lib/errors/app-error";
 
 import { CliUsageError } from "./args";
 

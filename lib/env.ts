@@ -5,6 +5,7 @@ import path from "node:path";
 
 import { z } from "zod";
 
+import { parseTrustProxy } from "@/lib/net/trust-proxy";
 import { parseAllowListEntry, type TAllowListEntry } from "@/lib/outbound/allow-list-entry";
 
 const SECRET_NAMES = ["NEXTAUTH_SECRET", "ANON_KEY", "FILE_ENCRYPTION_KEY", "LINK_SIGNING_KEY", "AUDIT_KEY"] as const;
@@ -66,6 +67,28 @@ const ZEnv = z.object({
   FILE_ENCRYPTION_KEY: z.string().min(16).optional(),
   LINK_SIGNING_KEY: z.string().min(16).optional(),
   AUDIT_KEY: z.string().min(16).optional(),
+
+  // ── HTTP security (issue 17, HTTP half): proxies, rate limits ──
+  /**
+   * Whether X-Forwarded-For is believed for the client's address (audit IP, per-IP limits): unset
+   * or "false" = no (the connection's peer is the client); a number = that many proxies in front;
+   * a comma list of IPs / CIDR ranges = the proxies, recognised by address.
+   */
+  TRUST_PROXY: z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      try {
+        return parseTrustProxy(value);
+      } catch (error) {
+        ctx.addIssue({ code: "custom", message: (error as Error).message });
+        return z.NEVER;
+      }
+    }),
+  /** API requests per minute per user (per IP when not signed in); 0 turns the limit off. */
+  API_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).default(100),
+  /** Download bytes per minute per user, paced rather than refused; 0 (default) = unthrottled. */
+  DOWNLOAD_BYTES_PER_MINUTE: z.coerce.number().int().min(0).default(0),
 });
 
 export type TEnv = z.infer<typeof ZEnv> & Record<TSecretName, string> & { STORAGE_DIR: string };

@@ -3,7 +3,7 @@ import { readFile, stat } from "node:fs/promises";
 import { CLI_META } from "@/lib/audit/request-meta";
 import { importFhir } from "@/lib/fhir/import/import-fhir";
 import type { TImportFormat } from "@/lib/fhir/import/parse-fhir-input";
-import { AppError } from "@/lib/http/errors";
+import { AppError } from "@/lib/errors/app-error";
 
 import { CliUsageError, parseFlags } from "../args";
 

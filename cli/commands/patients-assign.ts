@@ -1,6 +1,6 @@
 import { CLI_META } from "@/lib/audit/request-meta";
 import { prisma } from "@/lib/db/client";
-import { AppError } from "@/lib/http/errors";
+import { AppError } from "@/lib/errors/app-error";
 import { setPatientAssignment } from "@/lib/patients/assign-patient";
 
 import { parseFlags } from "../args";

@@ -1,7 +1,7 @@
 import { CLI_META } from "@/lib/audit/request-meta";
 import { createApiToken } from "@/lib/auth/tokens";
 import { prisma } from "@/lib/db/client";
-import { AppError } from "@/lib/http/errors";
+import { AppError } from "@/lib/errors/app-error";
 
 import { CliUsageError, parseFlags } from "../args";
 

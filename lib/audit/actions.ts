@@ -17,6 +17,18 @@ export const AUDIT_ACTIONS = [
   "assignment_changed",
   /** FHIR data was imported (CLI or API). */
   "fhir_imported",
+  /** A FHIR REST read (GET [type]/[id]): type, view, whether found; the patient's id. */
+  "fhir_read",
+  /** A FHIR REST search: type, parameter names (never their values), resources and patients counted. */
+  "fhir_searched",
+  /** The release scan found a patient's identifier in a de-identified FHIR page: it was not served. */
+  "fhir_release_refused",
+  /** An admin registered, changed or removed a SMART Backend Services client. */
+  "fhir_client_registered",
+  "fhir_client_updated",
+  "fhir_client_removed",
+  /** A SMART client was issued an access token (its scopes; never the token). */
+  "fhir_token_issued",
   /** An export job was queued (report, dataset, scheduled run). */
   "export_created",
   /** A job finished and its file was stored. */

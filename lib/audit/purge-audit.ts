@@ -8,7 +8,7 @@ import { recordAudit } from "@/lib/audit/record";
 import { verifyAuditChain } from "@/lib/audit/verify-chain";
 import type { TRequestMeta } from "@/lib/audit/request-meta";
 import { prisma } from "@/lib/db/client";
-import { AppError, invalidInput } from "@/lib/http/errors";
+import { AppError, invalidInput } from "@/lib/errors/app-error";
 import { getSettings } from "@/lib/settings/settings";
 
 // Signing moved to checkpoint.ts (the chain walk and the head anchor check it too); re-exported for callers.

@@ -46,7 +46,7 @@ async function appendInTransaction(tx: TTx, entry: TAuditEntry) {
     ipAddress: entry.meta?.ipAddress ?? null,
     userAgent: entry.meta?.userAgent ?? null,
     requestId: entry.meta?.requestId ?? null,
-    metadata: entry.metadata ? { ...entry.metadata, ...(entry.meta?.via ? { via: entry.meta.via } : {}) } : entry.meta?.via ? { via: entry.meta.via } : null,
+    metadata: metadataOf(entry),
     createdAt: new Date(),
   };
   const hash = computeRecordHash(record, head.hash);
@@ -57,6 +57,14 @@ async function appendInTransaction(tx: TTx, entry: TAuditEntry) {
     data: { ...record, metadata: record.metadata ? (JSON.parse(canonicalJson(record.metadata)) as object) : undefined, prevHash: head.hash, hash },
     select: { id: true, seq: true },
   });
+}
+
+/** The caller's details plus how the request came (via) and the client's own request id, if any. */
+function metadataOf(entry: TAuditEntry): Record<string, unknown> | null {
+  const extra = { ...(entry.meta?.via ? { via: entry.meta.via } : {}), ...(entry.meta?.clientRequestId ? { clientRequestId: entry.meta.clientRequestId } : {}) };
+  if (!entry.metadata && Object.keys(extra).length === 0) return null;
+
+  return { ...entry.metadata, ...extra };
 }
 
 /**

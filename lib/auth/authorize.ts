@@ -1,7 +1,7 @@
 import { recordAudit } from "@/lib/audit/record";
 import type { TRequestMeta } from "@/lib/audit/request-meta";
 import { decide, type TActor, type TPolicyRequest } from "@/lib/auth/policy";
-import { AppError } from "@/lib/http/errors";
+import { AppError } from "@/lib/errors/app-error";
 
 export type TDenialContext = {
   meta?: TRequestMeta | null;

@@ -19,6 +19,7 @@ export function navigationFor(actor: TActor): TNavSection[] {
         { href: "/admin/templates", label: "Templates" },
         { href: "/admin/audit", label: "Audit trail" },
         { href: "/admin/settings", label: "Settings" },
+        { href: "/admin/fhir-clients", label: "FHIR clients" },
       ],
     });
   }

@@ -3,7 +3,7 @@ import CredentialsProvider from "next-auth/providers/credentials";
 import { z } from "zod";
 
 import { recordAudit } from "@/lib/audit/record";
-import type { TRequestMeta } from "@/lib/audit/request-meta";
+import { requestMetaFromHeaders, type TRequestMeta } from "@/lib/audit/request-meta";
 import { verifyCredentials } from "@/lib/auth/login";
 import { type TOidcProfile, verifiedEmailOf } from "@/lib/auth/oidc-profile";
 import type { TRole } from "@/lib/auth/policy";
@@ -18,11 +18,7 @@ function metaFromHeaders(headers: Record<string, unknown> | undefined): TRequest
     return typeof value === "string" ? value : Array.isArray(value) ? String(value[0]) : null;
   };
 
-  return {
-    ipAddress: header("x-forwarded-for")?.split(",")[0]?.trim() || header("x-real-ip") || "127.0.0.1",
-    userAgent: header("user-agent")?.slice(0, 500) ?? null,
-    via: "web",
-  };
+  return requestMetaFromHeaders(header, { via: "web" });
 }
 
 /** An OIDC provider (Keycloak or any other) when OIDC_ISSUER and its client are configured. */

@@ -1,19 +1,15 @@
 import { headers } from "next/headers";
 import { notFound } from "next/navigation";
 
-import type { TRequestMeta } from "@/lib/audit/request-meta";
+import { requestMetaFromHeaders, type TRequestMeta } from "@/lib/audit/request-meta";
 import { authorize, type TDenialContext } from "@/lib/auth/authorize";
 import type { TActor, TPolicyRequest } from "@/lib/auth/policy";
-import { AppError } from "@/lib/http/errors";
+import { AppError } from "@/lib/errors/app-error";
 
 export async function pageRequestMeta(): Promise<TRequestMeta> {
   const list = await headers();
 
-  return {
-    ipAddress: list.get("x-forwarded-for")?.split(",")[0]?.trim() || list.get("x-real-ip") || "127.0.0.1",
-    userAgent: list.get("user-agent")?.slice(0, 500) ?? null,
-    via: "web",
-  };
+  return requestMetaFromHeaders((name) => list.get(name), { via: "web" });
 }
 
 /**

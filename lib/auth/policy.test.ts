@@ -49,6 +49,13 @@ const TABLE: TCase[] = [
   { request: { action: "settings.manage" }, therapist: "403", analyst: "403", admin: "allow" },
   { request: { action: "warehouse.manage" }, therapist: "403", analyst: "403", admin: "allow" },
   { request: { action: "fhir.import" }, therapist: "403", analyst: "403", admin: "allow" },
+  // FHIR REST: analysts only where a de-identified view exists; a SMART token only within its scopes, whatever its role.
+  { request: { action: "fhir.access", resourceType: "Patient", interaction: "read", scopes: null, hasMaskedView: true }, therapist: "allow", analyst: "allow", admin: "allow" },
+  { request: { action: "fhir.access", resourceType: "Goal", interaction: "search", scopes: null, hasMaskedView: false }, therapist: "allow", analyst: "403", admin: "allow" },
+  { request: { action: "fhir.access", resourceType: "Patient", interaction: "read", scopes: ["system/Observation.read"], hasMaskedView: true }, therapist: "403", analyst: "403", admin: "403" },
+  { request: { action: "fhir.access", resourceType: "Patient", interaction: "search", scopes: ["system/Patient.r"], hasMaskedView: true }, therapist: "403", analyst: "403", admin: "403" },
+  { request: { action: "fhir.access", resourceType: "Patient", interaction: "search", scopes: ["system/*.rs"], hasMaskedView: true }, therapist: "allow", analyst: "allow", admin: "allow" },
+  { request: { action: "fhir-client.manage" }, therapist: "403", analyst: "403", admin: "allow" },
 ];
 
 const outcome = (decision: ReturnType<typeof decide>) => (decision.allowed ? "allow" : String(decision.status));
@@ -59,6 +66,7 @@ describe("policy", () => {
     const all: TPolicyRequest["action"][] = [
       "patient.list", "patient.read", "report.export", "report.export-practice-wide", "dataset.catalog", "dataset.export", "job.read", "job.download", "job.delete",
       "schedule.read", "schedule.manage", "template.use", "template.manage", "user.manage", "token.manage", "audit.read", "settings.manage", "warehouse.manage", "fhir.import",
+      "fhir.access", "fhir-client.manage",
     ];
     expect([...covered].sort()).toEqual([...all].sort());
   });

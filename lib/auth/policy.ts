@@ -43,7 +43,14 @@ export type TPolicyRequest =
   | { action: "audit.read" }
   | { action: "settings.manage" }
   | { action: "warehouse.manage" }
-  | { action: "fhir.import" };
+  | { action: "fhir.import" }
+  /**
+   * FHIR REST read or search of one resource type. `scopes`: what a SMART access token was
+   * granted (null: a person's session or API token, limited by role alone). `hasMaskedView`:
+   * the type has a de-identified view (a dataset table whose column policies it follows).
+   */
+  | { action: "fhir.access"; resourceType: string; interaction: "read" | "search"; scopes: readonly string[] | null; hasMaskedView: boolean }
+  | { action: "fhir-client.manage" };
 
 export type TPolicyAction = TPolicyRequest["action"];
 
@@ -61,11 +68,32 @@ const hide = (reason: string): TDecision => ({ allowed: false, status: 404, reas
 
 const isAdmin = (actor: TActor) => actor.role === "ADMIN";
 
+/** Which FHIR view a role gets: analysts only ever the de-identified one (lib/anonymize). */
+export function fhirViewFor(actor: TActor): "identified" | "deidentified" {
+  return actor.role === "ANALYST" ? "deidentified" : "identified";
+}
+
+/**
+ * Whether SMART scopes cover one interaction with one type: system/<Type|*>.read (v1: read and
+ * search), or the v2 permissions .r (read) and .s (search) in any combination (.rs, .cruds...).
+ */
+export function scopesAllow(scopes: readonly string[], resourceType: string, interaction: "read" | "search") {
+  return scopes.some((scope) => {
+    const match = /^system\/([A-Za-z]+|\*)\.(read|[cruds]+)$/.exec(scope);
+    if (!match || (match[1] !== "*" && match[1] !== resourceType)) return false;
+    return match[2] === "read" || match[2]!.includes(interaction === "read" ? "r" : "s");
+  });
+}
+
 export function decide(actor: TActor, request: TPolicyRequest): TDecision {
   // Asked before the admin pass: a dataset (identified or not) is never handed to whoever holds a
   // URL, whoever made it. Datasets are downloaded signed in, so each download names its person.
   if (request.action === "job.download" && request.via === "signed-link" && request.file.kind === "dataset") {
     return forbid("datasets are not served by signed link; sign in to download");
+  }
+  // Asked before the admin pass too: a machine client's token is limited to its scopes, whatever its role.
+  if (request.action === "fhir.access" && request.scopes !== null && !scopesAllow(request.scopes, request.resourceType, request.interaction)) {
+    return forbid(`the access token's scopes do not cover ${request.interaction} of ${request.resourceType}`);
   }
   if (isAdmin(actor)) return ALLOW;
 
@@ -101,6 +129,11 @@ export function decide(actor: TActor, request: TPolicyRequest): TDecision {
     case "token.manage":
       // Instance-scoped like a job: someone else's token is "not found", so token ids cannot be probed.
       return request.ownerId === actor.id ? ALLOW : hide("only admins manage other users' tokens");
+    case "fhir.access":
+      // Therapists: identified, and the search itself is scoped to their assigned patients.
+      if (actor.role === "THERAPIST") return ALLOW;
+      return request.hasMaskedView ? ALLOW : forbid(`${request.resourceType} has no de-identified view (no dataset policy covers it)`);
+    case "fhir-client.manage":
     case "template.manage":
     case "user.manage":
     case "audit.read":

@@ -6,7 +6,7 @@ import type { TActor } from "@/lib/auth/policy";
 import { recordAudit } from "@/lib/audit/record";
 import type { TRequestMeta } from "@/lib/audit/request-meta";
 import { prisma } from "@/lib/db/client";
-import { AppError } from "@/lib/http/errors";
+import { AppError } from "@/lib/errors/app-error";
 
 const TOKEN_PREFIX = "cex_";
 export const DEFAULT_TOKEN_DAYS = 90;

@@ -1,4 +1,4 @@
-import { invalidInput } from "@/lib/http/errors";
+import { invalidInput } from "@/lib/errors/app-error";
 import { assertOutboundTarget } from "@/lib/outbound";
 import { isAllowListedHost } from "@/lib/outbound/allow-list";
 

@@ -1,68 +1,119 @@
-// The one wrapper every API route handler goes through: request id, authentication (session
-// cookie or Bearer token), body limits, and the mapping of errors to responses. A handler
-// stays thin: parse input, authorize, call one lib service, respond.
+// The one wrapper every API route handler goes through. A route declares what it accepts and
+// the wrapper enforces it, in this order:
+//   1. a server-made request id and the request's meta (client address by TRUST_PROXY);
+//   2. authentication by the route's mode (401); for a cookie session, a state-changing request
+//      must come from our own pages (403, audited: lib/http/same-origin.ts);
+//   3. params (path), then the coarse policy action if declared (403/404, audited by authorize);
+//   4. query and body: size (413), type (415), UTF-8, JSON nesting, NUL and unpaired surrogates,
+//      then the zod schemas (400 naming each field);
+//   5. the handler, which calls one lib service; AppError maps to its status, anything else
+//      becomes a logged, generic 500.
 import { randomUUID } from "node:crypto";
 
-import { NextResponse } from "next/server";
+import { z } from "zod";
 
 import { recordAudit } from "@/lib/audit/record";
-import { requestMetaFrom, type TRequestMeta } from "@/lib/audit/request-meta";
-import type { TActor } from "@/lib/auth/policy";
-import { getSessionActor } from "@/lib/auth/session";
-import { authenticateToken } from "@/lib/auth/tokens";
+import { REQUEST_ID_HEADER, requestMetaFrom, type TRequestMeta } from "@/lib/audit/request-meta";
+import { authorize } from "@/lib/auth/authorize";
+import type { TActor, TPolicyRequest } from "@/lib/auth/policy";
 import { env } from "@/lib/env";
-import { AppError } from "@/lib/http/errors";
-import { logger } from "@/lib/logger";
+import { AppError } from "@/lib/errors/app-error";
+import { parseOrThrow } from "@/lib/errors/parse-or-throw";
+import { authenticateRequest, type TAuthMode, type TAuthVia } from "@/lib/http/authenticate";
+import { assertSafeValue, parseQueryString } from "@/lib/http/input-guards";
+import { readJsonBody } from "@/lib/http/json-body";
+import { errorResponse } from "@/lib/http/responses";
+import { isSameOriginRequest, isStateChanging } from "@/lib/http/same-origin";
 
-export type TRouteContext<TParams> = {
+type TOutput<S, TDefault> = S extends z.ZodType ? z.output<S> : TDefault;
+
+type TActorOf<A extends TAuthMode> = A extends "none" ? null : TActor;
+
+export type TRouteInput<A extends TAuthMode, P, Q, B> = {
   request: Request;
-  params: TParams;
-  requestId: string;
+  /** The authenticated caller; null on `auth: "none"` routes. */
+  actor: TActorOf<A>;
+  /** How the caller authenticated; null on `auth: "none"` routes. */
+  via: A extends "none" ? null : TAuthVia;
+  params: TOutput<P, Record<string, never>>;
+  query: TOutput<Q, Record<string, never>>;
+  body: TOutput<B, undefined>;
   meta: TRequestMeta;
+  requestId: string;
 };
 
-export type TAuthedContext<TParams> = TRouteContext<TParams> & { actor: TActor };
+export type TRouteOptions<A extends TAuthMode, P extends z.ZodType | undefined, Q extends z.ZodType | undefined, B extends z.ZodType | undefined> = {
+  auth: A;
+  /** Path segments, e.g. `z.object({ id: ZRouteId })`. Next has decoded them already. */
+  params?: P;
+  /** The query string as an object (a repeated key is an array). Undeclared, it is not read. */
+  query?: Q;
+  /** A JSON body. Undeclared, the body is left unread (for handlers that stream it themselves). */
+  body?: B;
+  /** Body size limit in bytes (default MAX_BODY_BYTES); a function is read per request. */
+  maxBodyBytes?: number | (() => number);
+  /**
+   * The coarse policy question, asked once the caller and path are known and before the query
+   * and body are looked at: a caller who may not do this at all is refused, not coached.
+   */
+  policy?: A extends "none" ? never : TPolicyRequest | ((input: { params: TOutput<P, Record<string, never>> }) => TPolicyRequest);
+  handler: (input: TRouteInput<A, P, Q, B>) => Promise<Response>;
+};
 
-type TNextContext<TParams> = { params: Promise<TParams> };
+type TNextContext = { params?: Promise<unknown> } | undefined;
 
-export function errorResponse(error: unknown, requestId: string): Response {
-  if (error instanceof AppError) {
-    const headers: Record<string, string> = { "X-Request-Id": requestId };
-    if (error.retryAfterSeconds) headers["Retry-After"] = String(error.retryAfterSeconds);
+/** A path id: our ids are cuids, FHIR ids at most 64 characters; anything longer is not one. */
+export const ZRouteId = z.string().trim().min(1, "is required").max(128, "is too long to be an id");
 
-    return NextResponse.json({ error: error.message, code: error.code, ...(error.issues ? { issues: error.issues } : {}), request_id: requestId }, { status: error.status, headers });
-  }
-  // Unexpected: log it (server side only, never patient data in the message we add) and
-  // answer a generic 500 without a stack.
-  logger.error("unhandled error in route", { requestId, error });
+/** Any JSON object: for bodies the called service validates itself (it is shared with the CLI). */
+export const ZJsonObject = z.record(z.string(), z.unknown(), { error: "send a JSON object" });
 
-  return NextResponse.json({ error: "Something went wrong on our side. Try again, or give this id to your administrator.", code: "INTERNAL", request_id: requestId }, { status: 500, headers: { "X-Request-Id": requestId } });
+/** The common path shape: one id. */
+export const ZIdParams = z.object({ id: ZRouteId });
+
+async function refuseCrossSite(request: Request, actor: TActor, meta: TRequestMeta): Promise<never> {
+  const origin = request.headers.get("origin")?.slice(0, 200) ?? null;
+  await recordAudit(null, {
+    action: "access_denied",
+    outcome: "denied",
+    userId: actor.id,
+    metadata: { reason: "cross-site request", method: request.method, origin, fetchSite: request.headers.get("sec-fetch-site")?.slice(0, 40) ?? null },
+    meta,
+  });
+  throw new AppError("FORBIDDEN", "Cross-site request refused: send it from the CareExport pages, or use an API token");
 }
 
-async function authenticate(request: Request, meta: TRequestMeta): Promise<TActor> {
-  const header = request.headers.get("authorization");
-  if (header) {
-    const match = /^Bearer\s+(\S+)$/i.exec(header);
-    const check = match ? await authenticateToken(match[1]!) : ({ ok: false, reason: "unknown" } as const);
-    if (check.ok) return check.actor;
-    await recordAudit(null, { action: "login_failure", outcome: "failure", actorLabel: "api-token", metadata: { method: "token", reason: check.reason }, meta });
-    throw new AppError("UNAUTHENTICATED", check.reason === "expired" ? "The API token has expired" : check.reason === "revoked" ? "The API token has been revoked" : "Invalid API token");
-  }
-  // Only consult next-auth when a session cookie came along.
-  const hasSessionCookie = /(?:^|;\s*)(?:__Secure-)?next-auth\.session-token(?:\.\d+)?=/.test(request.headers.get("cookie") ?? "");
-  const actor = hasSessionCookie ? await getSessionActor() : null;
-  if (!actor) throw new AppError("UNAUTHENTICATED", "Sign in or send an API token (Authorization: Bearer ...)");
-
-  return actor;
+function rawParamsOf(value: unknown): Record<string, string | string[]> {
+  return value && typeof value === "object" ? (value as Record<string, string | string[]>) : {};
 }
 
-function wrap<TParams>(handler: (ctx: TRouteContext<TParams>) => Promise<Response>) {
-  return async (request: Request, context: TNextContext<TParams>) => {
-    const requestId = request.headers.get("x-request-id")?.slice(0, 64) || randomUUID();
+/** Declares a route handler; see the top of this file for what it does in which order. */
+export function route<A extends TAuthMode, P extends z.ZodType | undefined = undefined, Q extends z.ZodType | undefined = undefined, B extends z.ZodType | undefined = undefined>(
+  options: TRouteOptions<A, P, Q, B>,
+) {
+  return async (request: Request, context?: TNextContext): Promise<Response> => {
+    const requestId = request.headers.get(REQUEST_ID_HEADER) ?? randomUUID();
     try {
       const meta = requestMetaFrom(request, requestId);
-      const params = (await context?.params) ?? ({} as TParams);
-      const response = await handler({ request, params, requestId, meta });
+      const authenticated = options.auth === "none" ? null : await authenticateRequest(request, options.auth, meta);
+      if (authenticated?.via === "session" && isStateChanging(request.method) && !isSameOriginRequest(request)) {
+        await refuseCrossSite(request, authenticated.actor, meta);
+      }
+
+      const rawParams = rawParamsOf(await context?.params);
+      for (const [name, value] of Object.entries(rawParams)) assertSafeValue(value, name, "Invalid path");
+      const params = options.params ? parseOrThrow(options.params, rawParams, "Invalid path", "(path)") : {};
+      if (options.policy && authenticated) {
+        const declared = options.policy as TPolicyRequest | ((input: { params: unknown }) => TPolicyRequest);
+        await authorize(authenticated.actor, typeof declared === "function" ? declared({ params }) : declared, { meta });
+      }
+
+      const rawQuery = parseQueryString(new URL(request.url).search);
+      const query = options.query ? parseOrThrow(options.query, rawQuery, "Invalid query", "(query)") : {};
+      const maxBodyBytes = typeof options.maxBodyBytes === "function" ? options.maxBodyBytes() : (options.maxBodyBytes ?? env().MAX_BODY_BYTES);
+      const body = options.body ? parseOrThrow(options.body, await readJsonBody(request, maxBodyBytes), "Invalid request body") : undefined;
+
+      const response = await options.handler({ request, actor: authenticated?.actor ?? null, via: authenticated?.via ?? null, params, query, body, meta, requestId } as TRouteInput<A, P, Q, B>);
       response.headers.set("X-Request-Id", requestId);
 
       return response;
@@ -70,49 +121,4 @@ function wrap<TParams>(handler: (ctx: TRouteContext<TParams>) => Promise<Respons
       return errorResponse(error, requestId);
     }
   };
-}
-
-/** A route that needs a signed-in user or a valid API token. */
-export function authedRoute<TParams = Record<string, never>>(handler: (ctx: TAuthedContext<TParams>) => Promise<Response>) {
-  return wrap<TParams>(async (ctx) => handler({ ...ctx, actor: await authenticate(ctx.request, ctx.meta) }));
-}
-
-/** A route open to anyone (health, signed download links that carry their own proof). */
-export function publicRoute<TParams = Record<string, never>>(handler: (ctx: TRouteContext<TParams>) => Promise<Response>) {
-  return wrap<TParams>(handler);
-}
-
-/** Reads a JSON body with a size limit: 415 for another content type, 413 when too large, 400 when malformed. */
-export async function readJsonBody(request: Request, maxBytes = env().MAX_BODY_BYTES): Promise<unknown> {
-  const type = request.headers.get("content-type") ?? "";
-  if (!/^application\/(fhir\+)?json\b/i.test(type)) {
-    throw new AppError("UNSUPPORTED_MEDIA_TYPE", "Send the body as application/json");
-  }
-  const declared = Number(request.headers.get("content-length") ?? "0");
-  if (declared > maxBytes) throw new AppError("PAYLOAD_TOO_LARGE", `The body is larger than the ${maxBytes}-byte limit`);
-
-  const reader = request.body?.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  while (reader) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > maxBytes) {
-      await reader.cancel();
-      throw new AppError("PAYLOAD_TOO_LARGE", `The body is larger than the ${maxBytes}-byte limit`);
-    }
-    chunks.push(value);
-  }
-  const text = Buffer.concat(chunks).toString("utf8");
-  if (!text.trim()) throw new AppError("INVALID_INPUT", "The request body is empty", { issues: [{ path: "(body)", message: "required" }] });
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new AppError("INVALID_INPUT", "The request body is not valid JSON", { issues: [{ path: "(body)", message: "not valid JSON" }] });
-  }
-}
-
-export function json(data: unknown, status = 200, headers: Record<string, string> = {}) {
-  return NextResponse.json(data, { status, headers: { "Cache-Control": "no-store", ...headers } });
 }

@@ -2,7 +2,7 @@ import type { TRequestMeta } from "@/lib/audit/request-meta";
 import { authorize } from "@/lib/auth/authorize";
 import type { TActor, TDatasetTier, TDownloadVia, TJobFileFacts } from "@/lib/auth/policy";
 import { prisma } from "@/lib/db/client";
-import { AppError } from "@/lib/http/errors";
+import { AppError } from "@/lib/errors/app-error";
 import { isPatientAssigned } from "@/lib/patients/patient-scope";
 import { resolveSessionIds } from "@/lib/reports/build-report-context";
 

@@ -3,7 +3,7 @@ import { Readable } from "node:stream";
 import { recordAudit } from "@/lib/audit/record";
 import type { TRequestMeta } from "@/lib/audit/request-meta";
 import { prisma } from "@/lib/db/client";
-import { AppError } from "@/lib/http/errors";
+import { AppError } from "@/lib/errors/app-error";
 import { storage } from "@/lib/storage";
 
 type TJobRow = Awaited<ReturnType<typeof prisma.exportJob.findUniqueOrThrow>>;

@@ -1,4 +1,4 @@
-import { invalidInput } from "@/lib/http/errors";
+import { invalidInput } from "@/lib/errors/app-error";
 import { OutboundRefusedError } from "@/lib/outbound/outbound-refused-error";
 import { resolveOutboundUrl } from "@/lib/outbound/resolve-outbound-url";
 

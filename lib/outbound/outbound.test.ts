@@ -7,7 +7,7 @@ import type { AddressInfo } from "node:net";
 import ipaddr from "ipaddr.js";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 
-import { AppError } from "@/lib/http/errors";
+import { AppError } from "@/lib/errors/app-error";
 import { addressRefusal } from "@/lib/outbound/address-policy";
 import { parseAllowListEntry } from "@/lib/outbound/allow-list-entry";
 import { assertOutboundTarget, OutboundRefusedError, outboundFetch, vetOutboundHost } from "@/lib/outbound";

@@ -23,7 +23,7 @@ import type { Style } from "@react-pdf/stylesheet";
 import PDFDocument from "pdfkit";
 import type { ReactElement, ReactNode } from "react";
 
-import { invalidInput } from "@/lib/http/errors";
+import { invalidInput } from "@/lib/errors/app-error";
 import { BASE_FONT_SIZE } from "@/lib/render/css";
 import { paginateTallPage, type TLaidOutNode } from "@/lib/render/pdf-paginate";
 import type { TBlock, TBlockStyle, TDocumentTree, TInline, TMarks, TTableRow } from "@/lib/render/document-tree.types";

@@ -3,7 +3,7 @@ import type { TRequestMeta } from "@/lib/audit/request-meta";
 import { loadActiveActor } from "@/lib/auth/actor";
 import type { TActor } from "@/lib/auth/policy";
 import { prisma } from "@/lib/db/client";
-import { AppError } from "@/lib/http/errors";
+import { AppError } from "@/lib/errors/app-error";
 import { verifyDownloadLink } from "@/lib/jobs/download-link";
 import { getJobForDownloadOrThrow } from "@/lib/jobs/job-access";
 import { serveJobFile } from "@/lib/jobs/serve-download";

@@ -2,7 +2,7 @@ import { z } from "zod";
 
 import type { TActor } from "@/lib/auth/policy";
 import { prisma } from "@/lib/db/client";
-import { parseOrThrow } from "@/lib/http/validation";
+import { parseOrThrow } from "@/lib/errors/parse-or-throw";
 import { toJobView } from "@/lib/reports/export-job-view";
 import { getSettings } from "@/lib/settings/settings";
 

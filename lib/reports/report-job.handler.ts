@@ -7,7 +7,7 @@ import { pseudonymize } from "@/lib/anonymize/pseudonym";
 import { prisma } from "@/lib/db/client";
 import { reportFileName } from "@/lib/delivery/storage-target";
 import { env } from "@/lib/env";
-import { AppError } from "@/lib/http/errors";
+import { AppError } from "@/lib/errors/app-error";
 import { PermanentJobError, type TJobContext, type TJobHandler, type TJobOutput } from "@/lib/jobs/job-types";
 import { isPatientAssigned } from "@/lib/patients/patient-scope";
 import { buildReportContext, buildSessionNoteContext, resolveSessionIds } from "@/lib/reports/build-report-context";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import { AppError } from "@/lib/http/errors";
+import { AppError } from "@/lib/errors/app-error";
 import { defaultReportPeriod, parseReportRequest } from "@/lib/reports/report-requests";
 
 function issuesOf(run: () => unknown) {

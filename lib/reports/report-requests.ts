@@ -1,6 +1,6 @@
 import { z } from "zod";
 
-import { parseOrThrow } from "@/lib/http/validation";
+import { parseOrThrow } from "@/lib/errors/parse-or-throw";
 import type { TReportExportType } from "@/lib/reports/report-context.types";
 
 /**

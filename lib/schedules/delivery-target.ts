@@ -3,7 +3,7 @@ import { z } from "zod";
 import type { TActor } from "@/lib/auth/policy";
 import { assertSafeFileName } from "@/lib/delivery/storage-target";
 import { validateWebhookUrl } from "@/lib/delivery/webhook";
-import { invalidInput } from "@/lib/http/errors";
+import { invalidInput } from "@/lib/errors/app-error";
 import type { TDeliveryMethod } from "@/lib/schedules/schedule-input";
 
 const ZEmail = z.email();

@@ -2,7 +2,7 @@ import type { TRequestMeta } from "@/lib/audit/request-meta";
 import { authorize } from "@/lib/auth/authorize";
 import type { TActor } from "@/lib/auth/policy";
 import { prisma } from "@/lib/db/client";
-import { notFound } from "@/lib/http/errors";
+import { notFound } from "@/lib/errors/app-error";
 import { ruleOfSchedule } from "@/lib/schedules/schedule-rule-of";
 import { toRunView, toScheduleView } from "@/lib/schedules/schedule-view";
 

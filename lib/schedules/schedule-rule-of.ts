@@ -1,6 +1,6 @@
 import { env } from "@/lib/env";
-import { invalidInput } from "@/lib/http/errors";
-import { AppError } from "@/lib/http/errors";
+import { invalidInput } from "@/lib/errors/app-error";
+import { AppError } from "@/lib/errors/app-error";
 import { parseScheduleRuleInput, type TScheduleRule } from "@/lib/schedules/time";
 
 /** Validates the API's `schedule_type` + `schedule_config` into a rule (400 naming the field). */

@@ -4,8 +4,8 @@
 // the period its slot stands for).
 import type { z } from "zod";
 
-import { AppError } from "@/lib/http/errors";
-import { toIssues } from "@/lib/http/validation";
+import { AppError } from "@/lib/errors/app-error";
+import { toIssues } from "@/lib/errors/parse-or-throw";
 import { REPORT_FORMATS, REPORT_REQUEST_SCHEMAS } from "@/lib/reports/report-requests";
 import type { TReportExportType } from "@/lib/reports/report-context.types";
 import { schedulePeriodOf } from "@/lib/schedules/schedule-period";

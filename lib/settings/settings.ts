@@ -4,8 +4,8 @@ import { z } from "zod";
 import { recordAudit } from "@/lib/audit/record";
 import type { TRequestMeta } from "@/lib/audit/request-meta";
 import { prisma, type TDb } from "@/lib/db/client";
-import { invalidInput } from "@/lib/http/errors";
-import { parseOrThrow } from "@/lib/http/validation";
+import { invalidInput } from "@/lib/errors/app-error";
+import { parseOrThrow } from "@/lib/errors/parse-or-throw";
 
 export const AUDIT_RETENTION_MIN_YEARS = 6;
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import { AppError } from "@/lib/http/errors";
+import { AppError } from "@/lib/errors/app-error";
 import { renderTemplateHtml, validateTemplateContent } from "@/lib/templates/liquid";
 import { sampleReportContext } from "@/lib/templates/sample-context";
 

@@ -6,7 +6,7 @@ import { createHash } from "node:crypto";
 import { Liquid, Tag, type FS, type TagToken } from "liquidjs";
 
 import type { TReportContext, TReportExportType } from "@/lib/reports/report-context.types";
-import { AppError } from "@/lib/http/errors";
+import { AppError } from "@/lib/errors/app-error";
 import { sampleReportContext } from "@/lib/templates/sample-context";
 
 /** Largest rendered HTML a template may produce. */

@@ -4,7 +4,7 @@ import type { TRequestMeta } from "@/lib/audit/request-meta";
 import { authorize } from "@/lib/auth/authorize";
 import type { TActor } from "@/lib/auth/policy";
 import { prisma } from "@/lib/db/client";
-import { notFound } from "@/lib/http/errors";
+import { notFound } from "@/lib/errors/app-error";
 import { DOCUMENT_MIME_TYPES, renderDocument } from "@/lib/render/render-document";
 import type { TReportExportType } from "@/lib/reports/report-context.types";
 import { invalidTemplate, renderTemplateHtml, validateTemplateContent } from "@/lib/templates/liquid";

@@ -3,7 +3,7 @@
 // as aliases. The spec's own template example toggles `include_sections.goals`, and its
 // POST /templates example sends `progress` and `medical_necessity`; they mean sections we have
 // under other names, so they map onto ours instead of being refused or stored twice.
-import { invalidInput } from "@/lib/http/errors";
+import { invalidInput } from "@/lib/errors/app-error";
 import type { TReportExportType } from "@/lib/reports/report-context.types";
 import { FULL_RECORD_SECTIONS, PROGRESS_REPORT_SECTIONS, TREATMENT_SUMMARY_SECTIONS } from "@/lib/reports/report-requests";
 

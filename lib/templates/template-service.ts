@@ -8,7 +8,7 @@ import type { TRequestMeta } from "@/lib/audit/request-meta";
 import { authorize } from "@/lib/auth/authorize";
 import type { TActor } from "@/lib/auth/policy";
 import { prisma } from "@/lib/db/client";
-import { AppError, invalidInput, notFound } from "@/lib/http/errors";
+import { AppError, invalidInput, notFound } from "@/lib/errors/app-error";
 import type { TReportExportType } from "@/lib/reports/report-context.types";
 import { invalidTemplate, validateTemplateContent } from "@/lib/templates/liquid";
 import { syncSystemTemplates } from "@/lib/templates/sync-system-templates";

@@ -4,8 +4,8 @@ import { recordAudit } from "@/lib/audit/record";
 import type { TRequestMeta } from "@/lib/audit/request-meta";
 import { hashPassword, PASSWORD_MIN_LENGTH } from "@/lib/auth/password";
 import { prisma } from "@/lib/db/client";
-import { AppError } from "@/lib/http/errors";
-import { parseOrThrow } from "@/lib/http/validation";
+import { AppError } from "@/lib/errors/app-error";
+import { parseOrThrow } from "@/lib/errors/parse-or-throw";
 
 export const ZCreateUser = z.object({
   email: z.email("must be an email address").max(320).transform((value) => value.trim().toLowerCase()),

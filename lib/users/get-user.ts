@@ -1,5 +1,5 @@
 import { prisma } from "@/lib/db/client";
-import { notFound } from "@/lib/http/errors";
+import { notFound } from "@/lib/errors/app-error";
 import { toUserDto, USER_ADMIN_SELECT } from "@/lib/users/list-users";
 
 /** One user for the admin console, with the patients assigned to them (ids and names: admins see all patients). */

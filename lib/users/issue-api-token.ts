@@ -5,8 +5,8 @@ import { authorize } from "@/lib/auth/authorize";
 import type { TActor } from "@/lib/auth/policy";
 import { createApiToken, DEFAULT_TOKEN_DAYS, MAX_TOKEN_DAYS } from "@/lib/auth/tokens";
 import { prisma } from "@/lib/db/client";
-import { notFound } from "@/lib/http/errors";
-import { parseOrThrow } from "@/lib/http/validation";
+import { notFound } from "@/lib/errors/app-error";
+import { parseOrThrow } from "@/lib/errors/parse-or-throw";
 
 export const ZIssueApiToken = z.object({
   name: z.string().trim().min(1, "is required").max(100),

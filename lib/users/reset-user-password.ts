@@ -4,8 +4,8 @@ import { recordAudit } from "@/lib/audit/record";
 import type { TRequestMeta } from "@/lib/audit/request-meta";
 import { hashPassword, PASSWORD_MIN_LENGTH } from "@/lib/auth/password";
 import { prisma } from "@/lib/db/client";
-import { notFound } from "@/lib/http/errors";
-import { parseOrThrow } from "@/lib/http/validation";
+import { notFound } from "@/lib/errors/app-error";
+import { parseOrThrow } from "@/lib/errors/parse-or-throw";
 
 export const ZResetPassword = z.object({
   password: z.string().min(PASSWORD_MIN_LENGTH, `must be at least ${PASSWORD_MIN_LENGTH} characters`).max(200),

@@ -3,8 +3,8 @@ import { z } from "zod";
 import { recordAudit } from "@/lib/audit/record";
 import type { TRequestMeta } from "@/lib/audit/request-meta";
 import { prisma } from "@/lib/db/client";
-import { AppError, invalidInput, notFound } from "@/lib/http/errors";
-import { parseOrThrow } from "@/lib/http/validation";
+import { AppError, invalidInput, notFound } from "@/lib/errors/app-error";
+import { parseOrThrow } from "@/lib/errors/parse-or-throw";
 import { toUserDto, USER_ADMIN_SELECT } from "@/lib/users/list-users";
 
 export const ZUpdateUser = z

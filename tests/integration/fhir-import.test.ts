@@ -4,7 +4,7 @@ import { POST as importRoute } from "@/app/api/fhir/route";
 import { prisma } from "@/lib/db/client";
 import { importFhir } from "@/lib/fhir/import/import-fhir";
 import { encodeSessionNote } from "@/lib/fhir/session-note-content";
-import { AppError } from "@/lib/http/errors";
+import { AppError } from "@/lib/errors/app-error";
 
 import { createUser } from "../setup/fixtures";
 import { call, tokenFor } from "../setup/http";

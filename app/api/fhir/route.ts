@@ -1,16 +1,20 @@
 // POST /api/fhir – admins import a FHIR R4 batch or transaction Bundle: all or nothing.
-import { authorize } from "@/lib/auth/authorize";
 import { env } from "@/lib/env";
 import { importFhir } from "@/lib/fhir/import/import-fhir";
-import { authedRoute, json, readJsonBody } from "@/lib/http/route";
+import { json } from "@/lib/http/responses";
+import { route, ZJsonObject } from "@/lib/http/route";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
 
-export const POST = authedRoute(async ({ request, actor, meta }) => {
-  await authorize(actor, { action: "fhir.import" }, { meta });
-  const body = await readJsonBody(request, env().FHIR_IMPORT_MAX_BYTES);
-  const result = await importFhir(JSON.stringify(body), { format: "bundle", bundleTypes: ["batch", "transaction"], actorUserId: actor.id, meta });
+export const POST = route({
+  auth: "both",
+  policy: { action: "fhir.import" },
+  body: ZJsonObject,
+  maxBodyBytes: () => env().FHIR_IMPORT_MAX_BYTES,
+  handler: async ({ actor, body, meta }) => {
+    const result = await importFhir(JSON.stringify(body), { format: "bundle", bundleTypes: ["batch", "transaction"], actorUserId: actor.id, meta });
 
-  return json({ imported: result.total, counts: result.counts });
+    return json({ imported: result.total, counts: result.counts });
+  },
 });

@@ -1,6 +1,6 @@
 // Turns an import file (a Bundle, or NDJSON with one resource per line) into a flat list of
 // raw resources with their position, before any validation.
-import { AppError, type TIssue } from "@/lib/http/errors";
+import { AppError, type TIssue } from "@/lib/errors/app-error";
 
 export type TImportFormat = "bundle" | "ndjson" | "auto";
 

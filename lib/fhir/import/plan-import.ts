@@ -9,7 +9,7 @@ import { CARE_PLAN_CATEGORY } from "@/lib/fhir/fhir-conventions";
 import type { TCarePlan, TReference, TResourceType } from "@/lib/fhir/import/fhir-schemas";
 import { referencesOf } from "@/lib/fhir/import/resource-references";
 import { resourceLabel, throwIfIssues, type TValidResource } from "@/lib/fhir/import/validate-resources";
-import type { TIssue } from "@/lib/http/errors";
+import type { TIssue } from "@/lib/errors/app-error";
 
 export type TTable =
   | "organization"

@@ -6,7 +6,7 @@ import { DELIVERY_FORMATS, EXTENSIONS, REFERRAL_STATUSES } from "@/lib/fhir/fhir
 import { RESOURCE_SCHEMAS, RESOURCE_TYPES, FHIR_ID_RE, type TParsedResource, type TResourceType } from "@/lib/fhir/import/fhir-schemas";
 import type { TRawEntry } from "@/lib/fhir/import/parse-fhir-input";
 import { decodeSessionNote } from "@/lib/fhir/session-note-content";
-import { AppError, type TIssue } from "@/lib/http/errors";
+import { AppError, type TIssue } from "@/lib/errors/app-error";
 
 export type TValidResource = {
   index: number;

@@ -6,7 +6,7 @@ import { ExportPanel } from "@/components/exports/export-panel";
 import { Forbidden } from "@/components/forbidden";
 import { pageRequestMeta } from "@/lib/auth/page-access";
 import { requirePageActor } from "@/lib/auth/session";
-import { AppError } from "@/lib/http/errors";
+import { AppError } from "@/lib/errors/app-error";
 import { getPatientDetail, type TPatientDetail } from "@/lib/patients/get-patient";
 import { defaultReportPeriod, FULL_RECORD_SECTIONS, PROGRESS_REPORT_SECTIONS, TREATMENT_SUMMARY_SECTIONS } from "@/lib/reports/report-requests";
 

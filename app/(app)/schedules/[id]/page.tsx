@@ -6,7 +6,7 @@ import { ScheduleActions } from "@/components/schedules/schedule-actions";
 import { ScheduleForm } from "@/components/schedules/schedule-form";
 import { pageRequestMeta } from "@/lib/auth/page-access";
 import { requirePageActor } from "@/lib/auth/session";
-import { AppError } from "@/lib/http/errors";
+import { AppError } from "@/lib/errors/app-error";
 import { getSchedule } from "@/lib/schedules/list-schedules";
 import { exportTypeLabel, patientLabels, scheduleFormOptions } from "@/lib/schedules/schedule-page-data";
 

@@ -1,13 +1,20 @@
-// next-auth (credentials + optional OIDC), JWT sessions.
+// next-auth (credentials + optional OIDC), JWT sessions. Its own endpoints carry next-auth's CSRF
+// token; the wrapper adds the request id, path checks and error mapping, and reads no body.
 import NextAuth from "next-auth";
+import { z } from "zod";
 
 import { authOptions } from "@/lib/auth/next-auth";
+import { route } from "@/lib/http/route";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
 
 type THandler = (request: Request, context: { params: Promise<{ nextauth: string[] }> }) => Promise<Response>;
 
-const handler: THandler = (request, context) => (NextAuth(authOptions()) as unknown as THandler)(request, context);
+const handler = route({
+  auth: "none",
+  params: z.object({ nextauth: z.array(z.string().max(100)).max(4) }),
+  handler: async ({ request, params }) => (NextAuth(authOptions()) as unknown as THandler)(request, { params: Promise.resolve(params) }),
+});
 
 export { handler as GET, handler as POST };

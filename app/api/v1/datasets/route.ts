@@ -5,19 +5,21 @@ import { z } from "zod";
 import { authorize } from "@/lib/auth/authorize";
 import { listDatasetCatalog } from "@/lib/datasets/dataset-catalog";
 import { DATASET_TIERS, type TDatasetTier } from "@/lib/datasets/dataset-types";
-import { authedRoute, json } from "@/lib/http/route";
-import { parseOrThrow } from "@/lib/http/validation";
+import { json } from "@/lib/http/responses";
+import { route } from "@/lib/http/route";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
 
 const ZQuery = z.object({ tier: z.enum(["anon", "pii", "metrics"] satisfies TDatasetTier[], { message: `tier must be one of ${DATASET_TIERS.join(", ")}` }).optional() });
 
-export const GET = authedRoute(async ({ request, actor, meta }) => {
-  await authorize(actor, { action: "dataset.catalog" }, { meta });
-  const tierParam = new URL(request.url).searchParams.get("tier");
-  const { tier } = parseOrThrow(ZQuery, { tier: tierParam ?? undefined }, "Invalid dataset catalog query");
-  if (tier) await authorize(actor, { action: "dataset.export", tier }, { meta });
+export const GET = route({
+  auth: "both",
+  policy: { action: "dataset.catalog" },
+  query: ZQuery,
+  handler: async ({ actor, query: { tier }, meta }) => {
+    if (tier) await authorize(actor, { action: "dataset.export", tier }, { meta });
 
-  return json(await listDatasetCatalog(actor, tier ? { tier } : {}));
+    return json(await listDatasetCatalog(actor, tier ? { tier } : {}));
+  },
 });

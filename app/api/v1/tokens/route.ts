@@ -1,17 +1,19 @@
 // GET /api/v1/tokens – the caller's own API tokens. POST – create one for the caller (the secret is
 // shown once; audited token_created). Thin aliases over lib/users for non-admin users; admins keep
 // /api/v1/admin/users/{id}/tokens for anyone's.
-import { authedRoute, json, readJsonBody } from "@/lib/http/route";
+import { json } from "@/lib/http/responses";
+import { route, ZJsonObject } from "@/lib/http/route";
 import { issueApiToken, type TIssueApiTokenInput } from "@/lib/users/issue-api-token";
 import { listApiTokens } from "@/lib/users/list-api-tokens";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
 
-export const GET = authedRoute(async ({ actor }) => json({ tokens: await listApiTokens(actor.id) }));
+export const GET = route({ auth: "both", handler: async ({ actor }) => json({ tokens: await listApiTokens(actor.id) }) });
 
-export const POST = authedRoute(async ({ request, actor, meta }) => {
-  const body = (await readJsonBody(request)) as TIssueApiTokenInput;
-
-  return json(await issueApiToken(actor, actor.id, body, meta), 201, { "Cache-Control": "no-store" });
+export const POST = route({
+  auth: "both",
+  // Validated by issueApiToken.
+  body: ZJsonObject,
+  handler: async ({ actor, body, meta }) => json(await issueApiToken(actor, actor.id, body as TIssueApiTokenInput, meta), 201),
 });

@@ -7,7 +7,7 @@ import { TemplateEditor } from "@/components/templates/template-editor";
 import { TemplateReference } from "@/components/templates/template-reference";
 import { canViewPage, pageRequestMeta } from "@/lib/auth/page-access";
 import { requirePageActor } from "@/lib/auth/session";
-import { AppError } from "@/lib/http/errors";
+import { AppError } from "@/lib/errors/app-error";
 import type { TReportExportType } from "@/lib/reports/report-context.types";
 import { getTemplate } from "@/lib/templates/template-service";
 

@@ -7,7 +7,7 @@ import { UserEditor } from "@/components/admin/user-editor";
 import { Forbidden } from "@/components/forbidden";
 import { canViewPage } from "@/lib/auth/page-access";
 import { requirePageActor } from "@/lib/auth/session";
-import { AppError } from "@/lib/http/errors";
+import { AppError } from "@/lib/errors/app-error";
 import { getUserOrThrow } from "@/lib/users/get-user";
 
 export const metadata: Metadata = { title: "User" };

@@ -1,19 +1,21 @@
 // GET /api/v1/admin/settings – admins: current settings. PATCH – change some (each change audited settings_changed).
-import { authorize } from "@/lib/auth/authorize";
-import { authedRoute, json, readJsonBody } from "@/lib/http/route";
+import { json } from "@/lib/http/responses";
+import { route, ZJsonObject } from "@/lib/http/route";
 import { getSettings, updateSettings, type TSettings } from "@/lib/settings/settings";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
 
-export const GET = authedRoute(async ({ actor, meta }) => {
-  await authorize(actor, { action: "settings.manage" }, { meta });
-
-  return json(await getSettings());
+export const GET = route({
+  auth: "both",
+  policy: { action: "settings.manage" },
+  handler: async () => json(await getSettings()),
 });
 
-export const PATCH = authedRoute(async ({ request, actor, meta }) => {
-  await authorize(actor, { action: "settings.manage" }, { meta });
-
-  return json(await updateSettings((await readJsonBody(request)) as Partial<TSettings>, actor.id, meta));
+export const PATCH = route({
+  auth: "both",
+  policy: { action: "settings.manage" },
+  // Validated (strictly, field by field) by updateSettings.
+  body: ZJsonObject,
+  handler: async ({ actor, body, meta }) => json(await updateSettings(body as Partial<TSettings>, actor.id, meta)),
 });

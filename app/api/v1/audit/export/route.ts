@@ -3,23 +3,20 @@ import { Readable } from "node:stream";
 
 import { exportAuditCsv } from "@/lib/audit/export-audit-csv";
 import { ZAuditLogFilters } from "@/lib/audit/find-audit-logs";
-import { authorize } from "@/lib/auth/authorize";
-import { authedRoute } from "@/lib/http/route";
-import { parseOrThrow, searchParamsToObject } from "@/lib/http/validation";
+import { route } from "@/lib/http/route";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
 
-export const GET = authedRoute(async ({ request, actor, meta }) => {
-  await authorize(actor, { action: "audit.read" }, { meta });
-  const filters = parseOrThrow(ZAuditLogFilters, searchParamsToObject(new URL(request.url).searchParams), "Invalid query");
-  const { stream, fileName } = await exportAuditCsv({ filters, actorId: actor.id, meta });
+export const GET = route({
+  auth: "both",
+  policy: { action: "audit.read" },
+  query: ZAuditLogFilters,
+  handler: async ({ actor, query, meta }) => {
+    const { stream, fileName } = await exportAuditCsv({ filters: query, actorId: actor.id, meta });
 
-  return new Response(Readable.toWeb(stream) as ReadableStream, {
-    headers: {
-      "Content-Type": "text/csv; charset=utf-8",
-      "Content-Disposition": `attachment; filename="${fileName}"`,
-      "Cache-Control": "no-store",
-    },
-  });
+    return new Response(Readable.toWeb(stream) as ReadableStream, {
+      headers: { "Content-Type": "text/csv; charset=utf-8", "Content-Disposition": `attachment; filename="${fileName}"`, "Cache-Control": "no-store" },
+    });
+  },
 });

@@ -4,28 +4,26 @@
 // a schedule its owner already set up, calls createDatasetExport directly.
 import { z } from "zod";
 
-import { authorize } from "@/lib/auth/authorize";
 import { createDatasetExport, ZDatasetExportInput } from "@/lib/datasets/create-dataset-export";
 import { listDatasetExports } from "@/lib/datasets/list-dataset-exports";
-import { authedRoute, json, readJsonBody } from "@/lib/http/route";
-import { parseOrThrow } from "@/lib/http/validation";
+import { json } from "@/lib/http/responses";
+import { route } from "@/lib/http/route";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
 
 const ZBody = ZDatasetExportInput.extend({ attestation: z.literal(true, { message: "confirm the data-use terms (attestation: true)" }) }).strict();
 
-export const POST = authedRoute(async ({ request, actor, meta }) => {
-  // Who may export at all is answered before the body: a therapist is refused (403), not told how to fill it in.
-  await authorize(actor, { action: "dataset.catalog" }, { meta });
-  const { attestation: _attestation, ...input } = parseOrThrow(ZBody, await readJsonBody(request), "Invalid dataset export");
-  const started = await createDatasetExport(actor, input, { meta });
+export const POST = route({
+  auth: "both",
+  // Asked before the body: a therapist is refused (403), not told how to fill it in.
+  policy: { action: "dataset.catalog" },
+  body: ZBody,
+  handler: async ({ actor, body: { attestation: _attestation, ...input }, meta }) => {
+    const started = await createDatasetExport(actor, input, { meta });
 
-  return json({ id: started.job_id, ...started }, 202, { Location: `/api/v1/datasets/exports/${started.job_id}` });
+    return json({ id: started.job_id, ...started }, 202, { Location: `/api/v1/datasets/exports/${started.job_id}` });
+  },
 });
 
-export const GET = authedRoute(async ({ actor, meta }) => {
-  await authorize(actor, { action: "dataset.catalog" }, { meta });
-
-  return json(await listDatasetExports(actor));
-});
+export const GET = route({ auth: "both", policy: { action: "dataset.catalog" }, handler: async ({ actor }) => json(await listDatasetExports(actor)) });

@@ -1,8 +1,7 @@
 // POST /api/v1/export/full-record – queues a full_record export; 202 {job_id, status, estimated_completion}.
-import { authedRoute, json, readJsonBody } from "@/lib/http/route";
-import { createReportExport } from "@/lib/reports/create-report-export";
+import { reportExportRoute } from "@/app/api/v1/export/report-export-route";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
 
-export const POST = authedRoute(async ({ request, actor, meta }) => json(await createReportExport(actor, { exportType: "full_record", body: await readJsonBody(request) }, { meta }), 202));
+export const POST = reportExportRoute("full_record");

@@ -1,25 +1,26 @@
 // GET /api/v1/export/download/{id} – the job's file. With ?expires=&signature= (a signed link, for
 // report jobs only) no session is needed; otherwise the session or API token must be the job's
 // owner (or an admin). Either way the owner must still be allowed the file (policy job.download).
-import { authedRoute, publicRoute } from "@/lib/http/route";
+import { z } from "zod";
+
+import { route, ZIdParams } from "@/lib/http/route";
 import { downloadExportAsActor, downloadExportBySignedLink } from "@/lib/reports/download-export";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
 
-type TParams = { id: string };
+const ZSignedLinkQuery = z.object({ expires: z.string().max(20).optional(), signature: z.string().max(200).optional() });
 
-const bySignedLink = publicRoute<TParams>(async ({ request, params, meta }) => {
-  const query = new URL(request.url).searchParams;
-
-  return downloadExportBySignedLink(params.id, query.get("expires"), query.get("signature"), meta);
+const bySignedLink = route({
+  auth: "none",
+  params: ZIdParams,
+  query: ZSignedLinkQuery,
+  handler: async ({ params, query, meta }) => downloadExportBySignedLink(params.id, query.expires ?? null, query.signature ?? null, meta),
 });
 
-const bySession = authedRoute<TParams>(async ({ request, actor, params, meta }) =>
-  downloadExportAsActor(actor, params.id, request.headers.has("authorization") ? "token" : "session", meta),
-);
+const bySession = route({ auth: "both", params: ZIdParams, handler: async ({ actor, via, params, meta }) => downloadExportAsActor(actor, params.id, via, meta) });
 
-export async function GET(request: Request, context: { params: Promise<TParams> }) {
+export async function GET(request: Request, context: { params: Promise<{ id: string }> }) {
   const query = new URL(request.url).searchParams;
 
   return query.has("signature") || query.has("expires") ? bySignedLink(request, context) : bySession(request, context);

@@ -1,14 +1,19 @@
 // POST /api/v1/admin/users/{id}/password – admins: set a new password for a user (lifts a lockout; audited).
-import { authorize } from "@/lib/auth/authorize";
-import { authedRoute, readJsonBody } from "@/lib/http/route";
+import { route, ZIdParams, ZJsonObject } from "@/lib/http/route";
 import { resetUserPassword } from "@/lib/users/reset-user-password";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
 
-export const POST = authedRoute<{ id: string }>(async ({ request, actor, params, meta }) => {
-  await authorize(actor, { action: "user.manage" }, { meta });
-  await resetUserPassword(params.id, (await readJsonBody(request)) as { password: string }, { userId: actor.id }, meta);
+export const POST = route({
+  auth: "both",
+  params: ZIdParams,
+  policy: { action: "user.manage" },
+  // Validated by resetUserPassword (the same rule as the CLI's).
+  body: ZJsonObject,
+  handler: async ({ actor, params, body, meta }) => {
+    await resetUserPassword(params.id, body as { password: string }, { userId: actor.id }, meta);
 
-  return new Response(null, { status: 204 });
+    return new Response(null, { status: 204 });
+  },
 });

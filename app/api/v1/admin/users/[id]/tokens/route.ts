@@ -1,20 +1,23 @@
 // GET /api/v1/admin/users/{id}/tokens – a user's API tokens (own, or anyone's for admins). POST – create one (shown once; audited).
-import { authorize } from "@/lib/auth/authorize";
-import { authedRoute, json, readJsonBody } from "@/lib/http/route";
+import { json } from "@/lib/http/responses";
+import { route, ZIdParams, ZJsonObject } from "@/lib/http/route";
 import { issueApiToken, type TIssueApiTokenInput } from "@/lib/users/issue-api-token";
 import { listApiTokens } from "@/lib/users/list-api-tokens";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
 
-export const GET = authedRoute<{ id: string }>(async ({ actor, params, meta }) => {
-  await authorize(actor, { action: "token.manage", ownerId: params.id }, { meta });
-
-  return json({ tokens: await listApiTokens(params.id) });
+export const GET = route({
+  auth: "both",
+  params: ZIdParams,
+  policy: ({ params }) => ({ action: "token.manage", ownerId: params.id }),
+  handler: async ({ params }) => json({ tokens: await listApiTokens(params.id) }),
 });
 
-export const POST = authedRoute<{ id: string }>(async ({ request, actor, params, meta }) => {
-  const body = (await readJsonBody(request)) as TIssueApiTokenInput;
-
-  return json(await issueApiToken(actor, params.id, body, meta), 201, { "Cache-Control": "no-store" });
+export const POST = route({
+  auth: "both",
+  params: ZIdParams,
+  // Validated and authorized by issueApiToken.
+  body: ZJsonObject,
+  handler: async ({ actor, params, body, meta }) => json(await issueApiToken(actor, params.id, body as TIssueApiTokenInput, meta), 201),
 });

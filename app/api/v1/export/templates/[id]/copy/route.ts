@@ -1,14 +1,15 @@
 // POST /api/v1/export/templates/{id}/copy – an editable copy (the way to change a system template).
-import { authedRoute, json, readJsonBody } from "@/lib/http/route";
-import { parseOrThrow } from "@/lib/http/validation";
+import { json } from "@/lib/http/responses";
+import { route, ZIdParams } from "@/lib/http/route";
 import { ZTemplateCopy } from "@/lib/templates/template-input.types";
 import { copyTemplate } from "@/lib/templates/template-service";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
 
-export const POST = authedRoute<{ id: string }>(async ({ request, params, actor, meta }) => {
-  const body = request.headers.get("content-type") ? await readJsonBody(request) : undefined;
-
-  return json(await copyTemplate(actor, params.id, parseOrThrow(ZTemplateCopy, body), meta), 201);
+export const POST = route({
+  auth: "both",
+  params: ZIdParams,
+  body: ZTemplateCopy,
+  handler: async ({ actor, params, body, meta }) => json(await copyTemplate(actor, params.id, body, meta), 201),
 });

@@ -1,11 +1,12 @@
-// One error type for the whole app. Services throw AppError; the transport (route wrapper,
-// CLI) maps the code to a status or exit code. Nothing else builds HTTP errors.
+// One error type for the whole app. Services throw AppError; the transport (the route wrapper in
+// lib/http, the CLI) maps the code to a status or an exit line. It lives outside lib/http so that
+// domain code (audit, auth, reports...) never imports the HTTP layer to fail.
 
 export const APP_ERROR_STATUS = {
   INVALID_INPUT: 400,
   /** No valid session or bearer token. */
   UNAUTHENTICATED: 401,
-  /** A role-level refusal: the caller's role may never do this. */
+  /** A role-level refusal: the caller's role may never do this (also a cross-site request refused). */
   FORBIDDEN: 403,
   /** Missing, or not the caller's to see: the two are deliberately indistinguishable. */
   NOT_FOUND: 404,
@@ -14,6 +15,7 @@ export const APP_ERROR_STATUS = {
   GONE: 410,
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
+  /** Too many requests in the window; `retryAfterSeconds` says when to come back. */
   RATE_LIMITED: 429,
   LOCKED: 423,
   INTERNAL: 500,

@@ -1,0 +1,33 @@
+// POST /api/fhir/auth/token – SMART Backend Services token endpoint (client_credentials with a
+// signed JWT assertion). Answers application/json (RFC 6749), errors included.
+import { randomUUID } from "node:crypto";
+
+import { requestMetaFrom } from "@/lib/audit/request-meta";
+import { env } from "@/lib/env";
+import { fhirBaseUrl } from "@/lib/fhir/api/fhir-route";
+import { exchangeClientAssertion, TokenRequestError } from "@/lib/fhir/smart/exchange-client-assertion";
+import { logger } from "@/lib/logger";
+
+export const runtime = "nodejs";
+export const dynamic = "force-dynamic";
+
+const HEADERS = { "Cache-Control": "no-store", Pragma: "no-cache" };
+const MAX_FORM_BYTES = 20_000;
+
+export async function POST(request: Request) {
+  const requestId = randomUUID();
+  const error = (status: number, code: string, description: string) => Response.json({ error: code, error_description: description }, { status, headers: { ...HEADERS, "X-Request-Id": requestId } });
+  try {
+    if (!/^application\/x-www-form-urlencoded\b/i.test(request.headers.get("content-type") ?? "")) return error(400, "invalid_request", "send the request as application/x-www-form-urlencoded");
+    const text = await request.text();
+    if (text.length > MAX_FORM_BYTES) return error(400, "invalid_request", "the request is too large");
+    const tokenUrl = `${fhirBaseUrl(request, env().APP_URL ?? env().NEXTAUTH_URL)}/auth/token`;
+    const token = await exchangeClientAssertion(new URLSearchParams(text), tokenUrl, requestMetaFrom(request, requestId, "fhir"));
+
+    return Response.json(token, { headers: { ...HEADERS, "X-Request-Id": requestId } });
+  } catch (caught) {
+    if (caught instanceof TokenRequestError) return error(caught.status, caught.error, caught.description);
+    logger.error("unhandled error at the FHIR token endpoint", { requestId, error: caught });
+    return error(500, "server_error", `something went wrong on our side (request ${requestId})`);
+  }
+}

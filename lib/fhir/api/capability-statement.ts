@@ -1,0 +1,55 @@
+// GET /metadata and /.well-known/smart-configuration: what this server does, and only that.
+import { RESOURCE_TYPES } from "@/lib/fhir/api/resource-types";
+
+const FHIR_SEARCH_TYPES: Record<string, string> = { token: "token", date: "date", reference: "reference", string: "string" };
+
+export function buildCapabilityStatement(baseUrl: string, software: { name: string; version: string }) {
+  const resources = [
+    ...RESOURCE_TYPES.map((definition) => ({
+      type: definition.type,
+      interaction: [{ code: "read" }, { code: "search-type" }],
+      searchParam: Object.entries(definition.params).map(([name, param]) => ({ name, type: FHIR_SEARCH_TYPES[param.kind]!, documentation: `${param.documentation}${param.identifiedOnly ? " (identified views only)" : ""}` })),
+    })),
+    { type: "Questionnaire", interaction: [{ code: "read" }, { code: "search-type" }], searchParam: [{ name: "_id", type: "token" }, { name: "url", type: "uri" }, { name: "name", type: "string" }, { name: "title", type: "string" }] },
+  ];
+
+  return {
+    resourceType: "CapabilityStatement",
+    status: "active",
+    date: "2026-12-07",
+    kind: "instance",
+    software,
+    implementation: { description: "CareExport FHIR R4 API (read and search)", url: baseUrl },
+    fhirVersion: "4.0.1",
+    format: ["application/fhir+json", "json"],
+    rest: [
+      {
+        mode: "server",
+        documentation:
+          "Therapists see their assigned patients identified; admins everything identified; analysts a de-identified view (pseudonymous ids equal to the CSV datasets', dates per profile, no direct identifiers). " +
+          "Search paging: the Bundle's next link (opaque cursor); _count (default 50, at most 1000); _sort=_lastUpdated or date (- for descending); _summary=count; _elements; _format=csv for the matching dataset table's columns. " +
+          "Unknown parameters are ignored unless Prefer: handling=strict.",
+        security: {
+          cors: false,
+          service: [{ coding: [{ system: "http://terminology.hl7.org/CodeSystem/restful-security-service", code: "SMART-on-FHIR" }], text: "SMART Backend Services (private_key_jwt); also a signed-in session or a personal API token" }],
+          extension: [{ url: "http://fhir-registry.smarthealthit.org/StructureDefinition/oauth-uris", extension: [{ url: "token", valueUri: `${baseUrl}/auth/token` }] }],
+        },
+        resource: resources.map((resource) => ({ ...resource, versioning: "no-version", readHistory: false, updateCreate: false })),
+        interaction: [],
+      },
+    ],
+  };
+}
+
+export function buildSmartConfiguration(baseUrl: string) {
+  const types = [...RESOURCE_TYPES.map((definition) => definition.type), "Questionnaire"];
+
+  return {
+    token_endpoint: `${baseUrl}/auth/token`,
+    token_endpoint_auth_methods_supported: ["private_key_jwt"],
+    token_endpoint_auth_signing_alg_values_supported: ["RS384", "ES384"],
+    grant_types_supported: ["client_credentials"],
+    scopes_supported: ["system/*.read", "system/*.rs", "system/*.r", "system/*.s", ...types.map((type) => `system/${type}.read`)],
+    capabilities: ["client-confidential-asymmetric", "permission-v1", "permission-v2"],
+  };
+}

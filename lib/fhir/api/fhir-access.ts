@@ -1,0 +1,29 @@
+// The first step of every FHIR interaction: is this type served, may this caller use it (the
+// one policy decides, denials audited), and through which view.
+import { authorize } from "@/lib/auth/authorize";
+import type { TRequestMeta } from "@/lib/audit/request-meta";
+import { fhirViewFor } from "@/lib/auth/policy";
+import { env } from "@/lib/env";
+import { IDENTIFIED_VIEW, maskedView, type TFhirView } from "@/lib/fhir/api/fhir-view";
+import type { TFhirCaller } from "@/lib/fhir/api/fhir-route";
+import { findResourceType, type TResourceType } from "@/lib/fhir/api/resource-types";
+import type { TPatientScope } from "@/lib/fhir/api/search-resources";
+import { AppError } from "@/lib/errors/app-error";
+import { getSettings } from "@/lib/settings/settings";
+
+export const QUESTIONNAIRE_TYPE = "Questionnaire";
+
+export type TFhirAccess = { definition: TResourceType | null; view: TFhirView; scope: TPatientScope };
+
+export async function openFhirAccess(caller: TFhirCaller, resourceType: string, interaction: "read" | "search", meta: TRequestMeta): Promise<TFhirAccess> {
+  const definition = findResourceType(resourceType);
+  if (!definition && resourceType !== QUESTIONNAIRE_TYPE) throw new AppError("NOT_FOUND", `${resourceType.slice(0, 64)} is not a resource type this server serves`);
+  await authorize(
+    caller.actor,
+    { action: "fhir.access", resourceType, interaction, scopes: caller.scopes, hasMaskedView: resourceType === QUESTIONNAIRE_TYPE || Boolean(definition?.maskedPolicy) },
+    { meta, details: { resourceType, interaction, ...(caller.clientId ? { clientId: caller.clientId } : {}) } },
+  );
+  const view = fhirViewFor(caller.actor) === "deidentified" ? maskedView({ key: env().ANON_KEY, profile: (await getSettings()).anonymization_default_profile, asOf: new Date() }) : IDENTIFIED_VIEW;
+
+  return { definition, view, scope: { therapistId: caller.actor.role === "THERAPIST" ? caller.actor.id : null } };
+}

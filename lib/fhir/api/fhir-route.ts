@@ -1,0 +1,77 @@
+// The FHIR API's own thin route layer: request id, who is calling (a session, a personal API
+// token, or a SMART access token with its scopes), and errors as OperationOutcome.
+import { randomUUID } from "node:crypto";
+
+import { recordAudit } from "@/lib/audit/record";
+import { requestMetaFrom, type TRequestMeta } from "@/lib/audit/request-meta";
+import type { TActor } from "@/lib/auth/policy";
+import { getSessionActor } from "@/lib/auth/session";
+import { authenticateToken } from "@/lib/auth/tokens";
+import { fhirErrorResponse, FHIR_JSON } from "@/lib/fhir/api/operation-outcome";
+import { authenticateAccessToken, isAccessToken } from "@/lib/fhir/smart/access-tokens";
+import { AppError } from "@/lib/errors/app-error";
+
+/** Who is calling. `scopes` limits a SMART client's token (null: a person, limited by role). */
+export type TFhirCaller = { actor: TActor; scopes: string[] | null; clientId: string | null };
+
+export type TFhirContext<TParams> = { request: Request; params: TParams; requestId: string; meta: TRequestMeta };
+
+async function authenticateFhir(request: Request, meta: TRequestMeta): Promise<TFhirCaller> {
+  const header = request.headers.get("authorization");
+  if (header) {
+    const token = /^Bearer\s+(\S+)$/i.exec(header)?.[1];
+    if (token && isAccessToken(token)) {
+      const check = await authenticateAccessToken(token);
+      if (check.ok) return { actor: check.actor, scopes: check.scopes, clientId: check.clientId };
+      await recordAudit(null, { action: "login_failure", outcome: "failure", actorLabel: "smart-access-token", metadata: { method: "smart-access-token", reason: check.reason }, meta });
+      throw new AppError("UNAUTHENTICATED", check.reason === "expired" ? "The access token has expired: request a new one" : "Invalid access token");
+    }
+    const check = token ? await authenticateToken(token) : ({ ok: false, reason: "unknown" } as const);
+    if (check.ok) return { actor: check.actor, scopes: null, clientId: null };
+    await recordAudit(null, { action: "login_failure", outcome: "failure", actorLabel: "api-token", metadata: { method: "token", reason: check.reason }, meta });
+    throw new AppError("UNAUTHENTICATED", check.reason === "expired" ? "The API token has expired" : check.reason === "revoked" ? "The API token has been revoked" : "Invalid token");
+  }
+  const hasSessionCookie = /(?:^|;\s*)(?:__Secure-)?next-auth\.session-token(?:\.\d+)?=/.test(request.headers.get("cookie") ?? "");
+  const actor = hasSessionCookie ? await getSessionActor() : null;
+  if (!actor) throw new AppError("UNAUTHENTICATED", "Sign in, or send a token: Authorization: Bearer <API token or SMART access token>");
+
+  return { actor, scopes: null, clientId: null };
+}
+
+function wrap<TParams>(handler: (ctx: TFhirContext<TParams>) => Promise<Response>) {
+  return async (request: Request, context: { params: Promise<TParams> }) => {
+    const requestId = randomUUID();
+    try {
+      const meta = requestMetaFrom(request, requestId, "fhir");
+      const params = (await context?.params) ?? ({} as TParams);
+      const response = await handler({ request, params, requestId, meta });
+      response.headers.set("X-Request-Id", requestId);
+
+      return response;
+    } catch (error) {
+      return fhirErrorResponse(error, requestId);
+    }
+  };
+}
+
+export function fhirRoute<TParams = Record<string, never>>(handler: (ctx: TFhirContext<TParams> & { caller: TFhirCaller }) => Promise<Response>) {
+  return wrap<TParams>(async (ctx) => handler({ ...ctx, caller: await authenticateFhir(ctx.request, ctx.meta) }));
+}
+
+export function publicFhirRoute<TParams = Record<string, never>>(handler: (ctx: TFhirContext<TParams>) => Promise<Response>) {
+  return wrap<TParams>(handler);
+}
+
+export function fhirJson(body: unknown, status = 200, headers: Record<string, string> = {}) {
+  return new Response(JSON.stringify(body), { status, headers: { "Content-Type": FHIR_JSON, "Cache-Control": "no-store", ...headers } });
+}
+
+/** The FHIR base URL as callers reach it: the configured public URL, else the request's origin. */
+export function fhirBaseUrl(request: Request, appUrl: string | undefined) {
+  return `${(appUrl ?? new URL(request.url).origin).replace(/\/$/, "")}/api/fhir`;
+}
+
+/** A body already serialized (and, for a de-identified page, already scanned as these bytes). */
+export function fhirBody(text: string, status = 200) {
+  return new Response(text, { status, headers: { "Content-Type": FHIR_JSON, "Cache-Control": "no-store" } });
+}

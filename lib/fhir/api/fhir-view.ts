@@ -1,0 +1,117 @@
+// How one caller sees resources: identified (therapists, admins: FHIR ids, real values) or
+// de-identified (analysts). The de-identified view applies the datasets' own column policies
+// (lib/datasets/clinical-tables.ts, through lib/anonymize) to every element it serves, so a
+// resource's ids and references are the CSV datasets' pseudonyms (joinable), and a policy
+// changed there changes here. An element whose column has no policy is left out (fail closed).
+import { keyedIdentityOf, PATIENT_IDENTITY_FIELDS, type TPatientIdentity, type TPatientIdentitySource } from "@/lib/anonymize/patient-identity";
+import { applyPolicy, isColumnPolicy, type TAnonProfile, type TColumnPolicy, type TPolicyContext } from "@/lib/anonymize/profiles";
+import { pseudonymize, type TPseudonymKind } from "@/lib/anonymize/pseudonym";
+import { createTextScrubber, type TTextScrubber } from "@/lib/anonymize/scrub-text";
+import { CLINICAL_TABLES } from "@/lib/datasets/clinical-tables";
+import { QUESTIONNAIRE_TABLES } from "@/lib/datasets/questionnaire-tables";
+import { prisma } from "@/lib/db/client";
+import type { TMeta, TReference } from "@/lib/fhir/serialize/fhir-values";
+
+/** The de-identification label every de-identified resource carries. */
+export const PSEUDONYMIZED_LABEL = { system: "http://terminology.hl7.org/CodeSystem/v3-ObservationValue", code: "PSEUDED", display: "pseudonymized" } as const;
+
+/** A resource's id in the de-identified view: the datasets' pseudonym kind, or the internal id where the datasets keep it. */
+export type TMaskedIdKind = TPseudonymKind | "internal";
+
+/** The dataset table whose column policies a resource type follows in the de-identified view. */
+export type TPolicyTable = "patient_anon" | "encounters" | "practitioners" | "organizations" | "locations" | "care_plans" | "conditions" | "observations" | "questionnaire_response";
+
+function policyTables(): Map<string, Map<string, TColumnPolicy | undefined>> {
+  const tables = new Map<string, Map<string, TColumnPolicy | undefined>>();
+  for (const table of CLINICAL_TABLES) tables.set(table.anonName, new Map(table.columns.map((column) => [column.name, isColumnPolicy(column.policy) ? column.policy : undefined])));
+  // Every questionnaire table shares its fixed columns (ids, status, authored date).
+  const responses = QUESTIONNAIRE_TABLES[0];
+  if (responses) tables.set("questionnaire_response", new Map(responses.columns.map((column) => [column.name, isColumnPolicy(column.policy) ? column.policy : undefined])));
+
+  return tables;
+}
+const POLICIES = policyTables();
+
+export function columnPolicy(table: TPolicyTable, column: string): TColumnPolicy | undefined {
+  return POLICIES.get(table)?.get(column);
+}
+
+type TRowIds = { id: string; fhirId: string };
+
+export type TFhirView = {
+  readonly isMasked: boolean;
+  readonly profile: TAnonProfile | null;
+  /** The resource's id as this view serves it. */
+  idOf(kind: TMaskedIdKind, row: TRowIds): string;
+  /** A reference to another resource, by its internal id (masked) or FHIR id (identified). */
+  ref(type: string, kind: TMaskedIdKind, target: { id: string | null; fhirId?: string | null } | null | undefined): TReference | null;
+  /** A column's value under its dataset policy (identified: the value itself; masked: the policy's output, null when removed). */
+  value(table: TPolicyTable, column: string, raw: unknown, patientId: string | null): unknown;
+  /** Free text of a patient (questionnaire answers), scrubbed in the masked view. */
+  text(value: string, patientId: string | null): string;
+  /** A date of a patient as the profile keeps it (year or shifted). */
+  date(value: string | Date | null | undefined, patientId: string | null): string | null;
+  meta(updatedAt: Date): TMeta;
+  /** The dataset policy context for one patient's row (masked view only; CSV output applies column policies with it). */
+  policyContext(patientId: string | null): TPolicyContext | null;
+  /** Loads what the masked view needs of these patients (scrubbers, the release scan's identities). */
+  prepare(patientIds: Iterable<string>): Promise<void>;
+  /** The identities of every patient prepared so far (masked view only). */
+  identities(): TPatientIdentity[];
+};
+
+export const IDENTIFIED_VIEW: TFhirView = {
+  isMasked: false,
+  profile: null,
+  idOf: (_kind, row) => row.fhirId,
+  ref: (type, _kind, target) => (target?.fhirId ? { reference: `${type}/${target.fhirId}` } : null),
+  value: (_table, _column, raw) => raw,
+  text: (value) => value,
+  date: (value) => (value instanceof Date ? value.toISOString() : (value ?? null)),
+  meta: (updatedAt) => ({ lastUpdated: updatedAt.toISOString() }),
+  policyContext: () => null,
+  prepare: async () => undefined,
+  identities: () => [],
+};
+
+export function identifiedView(): TFhirView {
+  return IDENTIFIED_VIEW;
+}
+
+export function maskedView(options: { key: string; profile: TAnonProfile; asOf: Date }): TFhirView {
+  const patients = new Map<string, { identity: TPatientIdentity; scrub: TTextScrubber }>();
+  const generic = createTextScrubber(null);
+  const context = (patientId: string | null): TPolicyContext => ({ profile: options.profile, key: options.key, asOf: options.asOf, patientId, scrub: (patientId && patients.get(patientId)?.scrub) || generic });
+  const pseudonym = (kind: TMaskedIdKind, id: string) => (kind === "internal" ? id : pseudonymize(options.key, kind, id));
+
+  return {
+    isMasked: true,
+    profile: options.profile,
+    idOf: (kind, row) => pseudonym(kind, row.id),
+    ref: (type, kind, target) => (target?.id ? { reference: `${type}/${pseudonym(kind, target.id)}` } : null),
+    value(table, column, raw, patientId) {
+      const policy = columnPolicy(table, column);
+      if (!policy || policy === "redact") return null;
+      if (policy === "keep") return raw ?? null;
+      if (raw === null || raw === undefined || raw === "") return null;
+
+      return applyPolicy(policy, raw, context(patientId)) || null;
+    },
+    text: (value, patientId) => context(patientId).scrub(value),
+    date: (value, patientId) => (value ? applyPolicy("patient_date", value, context(patientId)) || null : null),
+    // No lastUpdated: when a patient's record changed is a date about them too.
+    meta: () => ({ security: [{ ...PSEUDONYMIZED_LABEL }] }),
+    policyContext: context,
+    async prepare(patientIds) {
+      const missing = [...new Set(patientIds)].filter((id) => !patients.has(id));
+      if (!missing.length) return;
+      const select = Object.fromEntries(PATIENT_IDENTITY_FIELDS.map((field) => [field, true])) as Record<(typeof PATIENT_IDENTITY_FIELDS)[number], true>;
+      const rows: TPatientIdentitySource[] = await prisma.patient.findMany({ where: { id: { in: missing } }, select });
+      for (const row of rows) {
+        const identity = keyedIdentityOf(row, options.key);
+        patients.set(row.id, { identity, scrub: createTextScrubber(identity) });
+      }
+    },
+    identities: () => [...patients.values()].map((entry) => entry.identity),
+  };
+}

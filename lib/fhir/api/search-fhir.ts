@@ -1,0 +1,89 @@
+// A FHIR search, start to end: access and view, parameters, the page, its Bundle (or CSV), the
+// release check of a de-identified page, and the audit record.
+import { recordAudit } from "@/lib/audit/record";
+import type { TRequestMeta } from "@/lib/audit/request-meta";
+import { openFhirAccess, QUESTIONNAIRE_TYPE } from "@/lib/fhir/api/fhir-access";
+import type { TFhirCaller } from "@/lib/fhir/api/fhir-route";
+import { parseSearchRequest, type TSearchRequest } from "@/lib/fhir/api/parse-search-request";
+import { searchQuestionnaires } from "@/lib/fhir/api/questionnaire-catalog-search";
+import { checkRelease } from "@/lib/fhir/api/release-check";
+import { sealCursor } from "@/lib/fhir/api/search-cursor";
+import { csvTableFor, writeSearchCsv } from "@/lib/fhir/api/search-csv";
+import { countResources, searchResources } from "@/lib/fhir/api/search-resources";
+import type { TFhirResource } from "@/lib/fhir/serialize/fhir-values";
+
+export type TSearchFhirOptions = { caller: TFhirCaller; resourceType: string; query: URLSearchParams; isStrict: boolean; baseUrl: string; meta: TRequestMeta };
+
+const SUBSETTED = { system: "http://terminology.hl7.org/CodeSystem/v3-ObservationValue", code: "SUBSETTED", display: "subsetted" };
+
+/** _elements: the listed top-level elements, plus what every resource must keep, tagged as subsetted. */
+function subset(resource: TFhirResource, elements: string[]): TFhirResource {
+  const kept = Object.fromEntries(Object.entries(resource).filter(([key]) => key === "resourceType" || key === "id" || key === "meta" || elements.includes(key))) as TFhirResource;
+  const meta = (kept.meta ?? {}) as { tag?: unknown[] };
+
+  return { ...kept, meta: { ...meta, tag: [...(meta.tag ?? []), SUBSETTED] } };
+}
+
+function searchLink(baseUrl: string, resourceType: string, request: TSearchRequest, query: URLSearchParams, cursor?: string) {
+  const params = new URLSearchParams();
+  for (const filter of request.filters) params.append(filter.name, filter.value);
+  for (const name of ["_count", "_sort", "_elements", "_format", "_summary"]) {
+    const value = query.get(name);
+    if (value !== null) params.set(name, value);
+  }
+  if (cursor) params.set("_cursor", cursor);
+  const text = params.toString();
+
+  return `${baseUrl}/${resourceType}${text ? `?${text}` : ""}`;
+}
+
+export async function searchFhir({ caller, resourceType, query, isStrict, baseUrl, meta }: TSearchFhirOptions): Promise<{ body: string; contentType: "json" | "csv"; next: string | null }> {
+  const { definition, view, scope } = await openFhirAccess(caller, resourceType, "search", meta);
+  const audit = (details: Record<string, unknown>, patientIds: Set<string>) =>
+    recordAudit(null, {
+      action: "fhir_searched",
+      userId: caller.actor.id,
+      patientId: patientIds.size === 1 ? [...patientIds][0]! : null,
+      // Parameter names, never their values (a name or an identifier searched for is patient data).
+      metadata: { resourceType, view: view.isMasked ? "deidentified" : "identified", parameters: [...new Set(query.keys())].sort(), patients: patientIds.size, ...(caller.clientId ? { clientId: caller.clientId } : {}), ...details },
+      meta,
+    });
+
+  if (!definition) {
+    const resources = searchQuestionnaires(query, isStrict, view);
+    const bundle = { resourceType: "Bundle", type: "searchset", total: resources.length, link: [{ relation: "self", url: `${baseUrl}/${QUESTIONNAIRE_TYPE}` }], entry: resources.map((resource) => ({ fullUrl: `${baseUrl}/${QUESTIONNAIRE_TYPE}/${resource.id}`, resource, search: { mode: "match" } })) };
+    await audit({ returned: resources.length }, new Set());
+    return { body: JSON.stringify(bundle), contentType: "json", next: null };
+  }
+
+  const sortsByDate = definition.sources.some((source) => source.sortDate !== null);
+  const request = parseSearchRequest({ params: definition.params, sortsByDate }, query, { isStrict, isMasked: view.isMasked });
+
+  if (request.isSummaryCount) {
+    const total = await countResources(definition, request, view, scope);
+    await audit({ returned: 0, total }, new Set());
+    return { body: JSON.stringify({ resourceType: "Bundle", type: "searchset", total, link: [{ relation: "self", url: searchLink(baseUrl, resourceType, request, query) }] }), contentType: "json", next: null };
+  }
+
+  const csv = request.format === "csv" ? csvTableFor(resourceType, request) : null;
+  const result = await searchResources(definition, request, view, scope, { onlyModel: csv?.model });
+  const next = result.next ? searchLink(baseUrl, resourceType, request, query, sealCursor(result.next)) : null;
+
+  let body: string;
+  if (csv) {
+    body = writeSearchCsv(csv.table, result.rows.map((entry) => entry.row), view);
+  } else {
+    const resources = request.elements ? result.resources.map((resource) => subset(resource, request.elements!)) : result.resources;
+    body = JSON.stringify({
+      resourceType: "Bundle",
+      type: "searchset",
+      ...(result.total !== null ? { total: result.total } : {}),
+      link: [{ relation: "self", url: searchLink(baseUrl, resourceType, request, query) }, ...(next ? [{ relation: "next", url: next }] : [])],
+      entry: resources.map((resource) => ({ fullUrl: `${baseUrl}/${resource.resourceType}/${resource.id}`, resource, search: { mode: "match" } })),
+    });
+  }
+  await checkRelease(body, view, { userId: caller.actor.id, resourceType, meta });
+  await audit({ returned: result.resources.length, format: request.format, ...(request.ignored.length ? { ignored: request.ignored } : {}) }, result.patientIds);
+
+  return { body, contentType: csv ? "csv" : "json", next };
+}
