@@ -10,6 +10,12 @@ test("an admin copies a system template, edits it, sees the preview change, and 
   await page.getByTestId("template-copy").click();
   await expect(page.getByTestId("template-name")).toContainText("(copy)");
 
+  // The reference lists what a template can read, the product spec's names among them.
+  const reference = page.getByTestId("template-reference");
+  await reference.getByText("Variables and sections").click();
+  await expect(reference).toContainText("goals[].progress_percentage");
+  await expect(page.getByTestId("template-reference-sections")).toContainText("include_sections.medical_necessity");
+
   await page.getByTestId("template-preview-mode").selectOption("html");
   const preview = page.frameLocator('[data-testid="template-preview-html"]');
   await expect(preview.locator("body")).not.toContainText("Reviewed in supervision", { timeout: 30_000 });

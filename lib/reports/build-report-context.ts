@@ -5,8 +5,9 @@
 import { prisma, type TDb } from "@/lib/db/client";
 import { env } from "@/lib/env";
 import { getQuestionnaire } from "@/lib/fhir/questionnaire-catalog";
-import type { TReportContext, TReportExportType, TReportNote, TReportPurpose, TReportTreatmentPlan } from "@/lib/reports/report-context.types";
+import type { TReportContext, TReportContextWithAliases, TReportExportType, TReportNote, TReportPurpose, TReportTreatmentPlan } from "@/lib/reports/report-context.types";
 import type { TReportRequest } from "@/lib/reports/report-requests";
+import { withSpecAliases } from "@/lib/reports/spec-aliases";
 
 type TOptions = TReportContext["options"];
 
@@ -74,7 +75,7 @@ function scopeFor(request: TReportRequest, patientId: string, sessionIds: string
 }
 
 /** Builds the context of a patient-level report (progress, summary, full record, insurance). */
-export async function buildReportContext(request: TReportRequest, options: TBuildReportContextOptions): Promise<TReportContext> {
+export async function buildReportContext(request: TReportRequest, options: TBuildReportContextOptions): Promise<TReportContextWithAliases> {
   if (request.export_type === "session_notes") {
     const { found } = await resolveSessionIds(options.db ?? prisma, request.session_ids);
     const patientId = found[0]?.patientId;
@@ -133,7 +134,7 @@ function stringArray(value: unknown): string[] {
 
 const joinAddress = (parts: (string | null | undefined)[]) => parts.filter((part) => part && part.trim()).join(", ") || null;
 
-async function buildContext(scope: TScope, { userId, now = new Date(), db = prisma }: TBuildReportContextOptions): Promise<TReportContext> {
+async function buildContext(scope: TScope, { userId, now = new Date(), db = prisma }: TBuildReportContextOptions): Promise<TReportContextWithAliases> {
   const window = widenedWindow(scope.period);
   const sessionFilter = scope.sessionIds ? { OR: [{ id: { in: scope.sessionIds } }, { sessionNotes: { some: { id: { in: scope.sessionIds } } } }] } : {};
   // The goals of the named plan, or all the patient's goals when none is named (or it turns out not to exist).
@@ -295,7 +296,7 @@ async function buildContext(scope: TScope, { userId, now = new Date(), db = pris
   if (scope.exportType === "insurance_report") context.insurance = claimOf(context, activeDiagnoses, periodEncounters);
   if (scope.exportType === "full_record") context.timeline = timelineOf(context, plans);
 
-  return applySections(isInsurance ? applyInsurancePurpose(context, activeDiagnoses) : context);
+  return withSpecAliases(applySections(isInsurance ? applyInsurancePurpose(context, activeDiagnoses) : context));
 }
 
 type TPlanRow = { id: string; title: string; description: string | null; status: string; interventions: unknown; startDate: string | null; endDate: string | null };
@@ -591,7 +592,8 @@ function applySections(context: TReportContext): TReportContext {
       if (off("assessments")) Object.assign(out, { assessments: [], assessment_trends: [] });
       if (off("session_summary")) out.sessions = [];
       if (off("clinical_observations")) out.observations = [];
-      if (off("recommendations")) out.summary = { ...out.summary, recommendations: null };
+      // What the document's Recommendations section shows, and the spec's medical_necessity section (its alias).
+      if (off("recommendations")) out.summary = { ...out.summary, recommendations: null, prognosis: null, medical_necessity: null };
       if (off("diagnosis")) out.diagnoses = [];
       break;
     case "treatment_summary":

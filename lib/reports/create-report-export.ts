@@ -16,7 +16,12 @@ export type TCreateReportExportInput = { exportType: TReportExportType; body: un
 
 export type TCreateReportExportOptions = { meta?: TRequestMeta | null; scheduledReportId?: string | null };
 
-export type TCreatedReportExport = { job_id: string; status: "pending"; estimated_completion: string };
+/**
+ * The 202 answer, in the product spec's shape: `status` is "processing" there, meaning accepted
+ * and under way. The job itself reports "pending" (GET /api/v1/export/jobs/{id}) until a worker
+ * takes it; clients poll until completed, failed, cancelled or expired.
+ */
+export type TCreatedReportExport = { job_id: string; status: "processing"; estimated_completion: string };
 
 /** Rough: a document takes a few seconds; a ZIP of notes a little more per session. */
 function estimateSeconds(request: TReportRequest) {
@@ -115,5 +120,5 @@ export async function createReportExport(actor: TActor, input: TCreateReportExpo
   );
   notifyJobQueued();
 
-  return { job_id: job.id, status: "pending", estimated_completion: new Date(job.createdAt.getTime() + estimateSeconds(request) * 1000).toISOString() };
+  return { job_id: job.id, status: "processing", estimated_completion: new Date(job.createdAt.getTime() + estimateSeconds(request) * 1000).toISOString() };
 }

@@ -60,6 +60,8 @@ export function toJobView(job: TJobRow, options: { linkLifetimeHours: number; pa
     scheduled_report_id: job.scheduledReportId,
     file_name: job.fileName,
     file_size: job.fileSize,
+    /** The product spec's name for file_size. */
+    file_size_bytes: job.fileSize,
     mime_type: job.mimeType,
     /** SHA-256 (hex) of the file as offered; `checksum` is the same value under its earlier name. */
     sha256: job.checksum,

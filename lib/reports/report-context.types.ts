@@ -1,7 +1,8 @@
 /**
  * The one object every report renders against (Liquid templates, JSON, CSV, FHIR writers).
  * snake_case keys because template authors type them. Contract: /work/briefs/REPORT_CONTEXT.md —
- * lib/templates/sample-context.ts builds a fictional sample of this same type.
+ * lib/templates/sample-context.ts builds a fictional sample of this same type. Both hand it out
+ * with the product spec's names added (TReportContextWithAliases, below).
  */
 
 export type TReportExportType = "session_notes" | "progress_report" | "treatment_summary" | "full_record" | "insurance_report";
@@ -135,3 +136,42 @@ export type TReportContext = {
   /** full_record. */
   timeline: { date: string; kind: string; text: string }[];
 };
+
+/** The spec's insurance claim format ("claim_info"), derived from `insurance.claim`. */
+export type TSpecClaimInfo = {
+  provider_npi: string | null;
+  provider_name: string;
+  /** The id the payer knows the patient by (the member id, as in the spec's "INS-12345"), not CareExport's patient.id. */
+  patient_id: string | null;
+  diagnosis_codes: string[];
+  /** The CPT codes billed, each once, in order of first service. */
+  procedure_codes: string[];
+  /** The dates of service, each once, oldest first. */
+  service_dates: string[];
+  total_units: number;
+};
+
+/** The spec's clinical summary block: `summary` under the spec's four keys. */
+export type TSpecClinicalSummary = Pick<TReportContext["summary"], "presenting_problem" | "treatment_provided" | "progress" | "medical_necessity">;
+
+/**
+ * The product spec's names ("Export & Reporting") for fields of the context, so templates and
+ * integrations written against the spec work unchanged. Derived by withSpecAliases once the
+ * context is final (period, sections and redaction applied), so an alias never disagrees with
+ * its field. include_sections also carries the spec's section names (lib/templates/section-catalog.ts).
+ */
+export type TReportSpecAliases = {
+  /** period.start (null without a period). */
+  start_date: string | null;
+  /** period.end (null without a period). */
+  end_date: string | null;
+  /** Each goal with progress_percentage beside progress_percent. */
+  goals: (TReportContext["goals"][number] & { progress_percentage: number | null })[];
+  /** insurance_report only, else null. */
+  claim_info: TSpecClaimInfo | null;
+  /** insurance_report only, else null. */
+  clinical_summary: TSpecClinicalSummary | null;
+};
+
+/** What buildReportContext and sampleReportContext return: our fields and the spec's aliases. */
+export type TReportContextWithAliases = Omit<TReportContext, "goals"> & TReportSpecAliases;

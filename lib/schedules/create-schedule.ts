@@ -63,7 +63,7 @@ export async function createSchedule(actor: TActor, body: unknown, options: { me
 
   if (input.dataset_export) await assertKnownDatasets(input.dataset_export.tier, input.dataset_export.datasets);
   if (exportType !== DATASET_EXPORT_TYPE) {
-    assertValidReportSchedule({ exportType, patientId, templateId, format, parameters: input.parameters }, rule.timezone, now);
+    assertValidReportSchedule({ exportType, scheduleType: rule.scheduleType, patientId, templateId, format, parameters: input.parameters }, rule.timezone, now);
   }
   const deliveryTarget = await normalizeDeliveryTarget(input.delivery_method, input.delivery_target, actor);
   const nextRunAt = nextRunAfter(rule, now);

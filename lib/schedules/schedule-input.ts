@@ -21,7 +21,8 @@ export type TDatasetExportInput = z.infer<typeof ZDatasetExport>;
 
 /**
  * The report's own fields, stored as given. `period` is a relative period resolved against each
- * run's scheduled time; `email_attach_file` asks for the file as an attachment, which only
+ * run's scheduled time (without one, a report that needs a period covers the schedule's own
+ * interval: schedule-period.ts); `email_attach_file` asks for the file as an attachment, which only
  * happens when an admin allows attachments in settings.
  */
 export const ZScheduleParameters = z.looseObject({

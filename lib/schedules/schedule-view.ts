@@ -3,6 +3,7 @@
 import type { ScheduledReport, ScheduleRun } from "@/generated/prisma/client";
 import { describeRule, formatInZone, toScheduleRuleInput } from "@/lib/schedules/time";
 import { ruleOfSchedule } from "@/lib/schedules/schedule-rule-of";
+import { schedulePeriodOf } from "@/lib/schedules/schedule-period";
 import { webhookSecretFor } from "@/lib/schedules/webhook-secret";
 
 export type TScheduleRunView = {
@@ -38,6 +39,16 @@ export function toRunView(run: ScheduleRun, timeZone: string): TScheduleRunView 
   };
 }
 
+/**
+ * The period each run of a report covers. `period_defaulted` says the parameters give none and the
+ * schedule's own interval is used (the product spec's example sends no period).
+ */
+function periodView(row: ScheduledReport) {
+  const { period, isDefaulted } = schedulePeriodOf(row);
+
+  return { period, period_defaulted: isDefaulted };
+}
+
 export function toScheduleView(row: ScheduledReport & { runs?: ScheduleRun[] }, options: { includeSecret?: boolean } = {}) {
   const rule = ruleOfSchedule(row);
   const lastRun = row.runs?.[0] ?? null;
@@ -55,6 +66,7 @@ export function toScheduleView(row: ScheduledReport & { runs?: ScheduleRun[] }, 
     ...toScheduleRuleInput(rule),
     description: describeRule(rule, row.isActive && row.nextRunAt ? row.nextRunAt : undefined),
     parameters: row.parameters,
+    ...periodView(row),
     delivery_method: row.deliveryMethod,
     delivery_target: row.deliveryTarget,
     ...(options.includeSecret && row.deliveryMethod === "webhook" ? { webhook_secret: webhookSecretFor(row.id) } : {}),

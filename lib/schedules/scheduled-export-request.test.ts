@@ -9,7 +9,7 @@ const therapist: TActor = { id: "u1", email: "Ther@Example.org", name: "T", role
 const admin: TActor = { ...therapist, id: "a1", email: "admin@example.org", role: "ADMIN" };
 
 describe("reportBodyFor", () => {
-  const base = { exportType: "progress_report", patientId: "p1", templateId: "t1", format: "pdf" };
+  const base = { exportType: "progress_report", scheduleType: "monthly", patientId: "p1", templateId: "t1", format: "pdf" };
 
   it("resolves the period against the slot in the schedule's zone and drops schedule-only fields", () => {
     // 2027-01-01 00:30 in Berlin is still 2026-12-31 in UTC: the zone decides the month.
@@ -23,6 +23,25 @@ describe("reportBodyFor", () => {
 
     expect(body).toMatchObject({ patient_id: "p1", date_range: { start: "2026-03-03", end: "2026-03-09" } });
     expect(body).not.toHaveProperty("start_date");
+  });
+
+  // The product spec's POST /scheduled example sends parameters without a period.
+  it.each([
+    ["daily", "progress_report", { start_date: "2026-03-09", end_date: "2026-03-09" }],
+    ["weekly", "progress_report", { start_date: "2026-03-03", end_date: "2026-03-09" }],
+    ["monthly", "progress_report", { start_date: "2026-02-01", end_date: "2026-02-28" }],
+    ["monthly", "insurance_report", { start_date: "2026-02-01", end_date: "2026-02-28" }],
+  ])("without parameters.period, a %s %s covers the schedule's own interval", (scheduleType, exportType, period) => {
+    const body = reportBodyFor({ ...base, scheduleType, exportType, parameters: { include_sections: { diagnosis: true } } }, new Date("2026-03-10T08:00:00Z"), "UTC");
+
+    expect(body).toEqual({ format: "pdf", template_id: "t1", patient_id: "p1", include_sections: { diagnosis: true }, ...period });
+  });
+
+  it("keeps a given period, and gives no period to reports that take none or mean the whole record without one", () => {
+    const at = new Date("2026-03-10T08:00:00Z");
+    expect(reportBodyFor({ ...base, scheduleType: "daily", parameters: { period: "previous_month" } }, at, "UTC")).toMatchObject({ start_date: "2026-02-01", end_date: "2026-02-28" });
+    expect(reportBodyFor({ ...base, exportType: "full_record", parameters: {} }, at, "UTC")).toEqual({ format: "pdf", template_id: "t1", patient_id: "p1" });
+    expect(reportBodyFor({ ...base, exportType: "treatment_summary", parameters: { purpose: "records" } }, at, "UTC")).toEqual({ format: "pdf", template_id: "t1", patient_id: "p1", purpose: "records" });
   });
 });
 

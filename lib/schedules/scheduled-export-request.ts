@@ -8,10 +8,13 @@ import { AppError } from "@/lib/errors/app-error";
 import { toIssues } from "@/lib/errors/parse-or-throw";
 import { REPORT_FORMATS, REPORT_REQUEST_SCHEMAS } from "@/lib/reports/report-requests";
 import type { TReportExportType } from "@/lib/reports/report-context.types";
-import { resolvePeriod, type TRelativePeriod } from "@/lib/schedules/time";
+import { schedulePeriodOf } from "@/lib/schedules/schedule-period";
+import { resolvePeriod } from "@/lib/schedules/time";
 
 export type TReportScheduleFacts = {
   exportType: string;
+  /** daily / weekly / monthly: sets the period when parameters give none (schedule-period.ts). */
+  scheduleType: string;
   patientId: string | null;
   templateId: string | null;
   format: string;
@@ -23,7 +26,7 @@ const SCHEDULE_ONLY_PARAMETERS = ["period", "email_attach_file"] as const;
 
 export function reportBodyFor(schedule: TReportScheduleFacts, scheduledFor: Date, timeZone: string): Record<string, unknown> {
   const parameters = { ...((schedule.parameters ?? {}) as Record<string, unknown>) };
-  const period = parameters.period as TRelativePeriod | undefined;
+  const { period } = schedulePeriodOf({ ...schedule, parameters });
   for (const key of SCHEDULE_ONLY_PARAMETERS) delete parameters[key];
 
   const body: Record<string, unknown> = { ...parameters, format: schedule.format };

@@ -9,6 +9,7 @@ import { reportBodyFor } from "@/lib/schedules/scheduled-export-request";
 export type TScheduleForRun = {
   id: string;
   exportType: string;
+  scheduleType: string;
   patientId: string | null;
   templateId: string | null;
   format: string;

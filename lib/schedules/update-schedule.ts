@@ -36,7 +36,7 @@ export async function updateSchedule(actor: TActor, scheduleId: string, body: un
   const parameters = input.parameters ?? (row.parameters as Record<string, unknown>);
   const format = row.exportType === DATASET_EXPORT_TYPE ? row.format : input.parameters ? reportFormatOf(parameters, row.format) : row.format;
   if (input.parameters && row.exportType !== DATASET_EXPORT_TYPE) {
-    assertValidReportSchedule({ exportType: row.exportType, patientId: row.patientId, templateId: row.templateId, format, parameters }, rule.timezone, now);
+    assertValidReportSchedule({ exportType: row.exportType, scheduleType: rule.scheduleType, patientId: row.patientId, templateId: row.templateId, format, parameters }, rule.timezone, now);
   }
   const deliveryMethod = (input.delivery_method ?? row.deliveryMethod) as TDeliveryMethod;
   const deliveryTarget =

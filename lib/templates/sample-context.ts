@@ -1,16 +1,9 @@
 // A realistic but entirely FICTIONAL report context (no real person, practice or NPI holder),
 // used for template previews and to detect unknown variables when a template is saved. Every
 // list is non-empty and every option on, so validation walks every guarded branch it can.
-import type { TReportContext, TReportExportType, TReportNote, TReportTreatmentPlan } from "@/lib/reports/report-context.types";
-import { FULL_RECORD_SECTIONS, PROGRESS_REPORT_SECTIONS, TREATMENT_SUMMARY_SECTIONS } from "@/lib/reports/report-requests";
-
-const SECTIONS_BY_TYPE: Record<TReportExportType, readonly string[]> = {
-  session_notes: [],
-  progress_report: PROGRESS_REPORT_SECTIONS,
-  treatment_summary: TREATMENT_SUMMARY_SECTIONS,
-  full_record: FULL_RECORD_SECTIONS,
-  insurance_report: [],
-};
+import type { TReportContext, TReportContextWithAliases, TReportExportType, TReportNote, TReportTreatmentPlan } from "@/lib/reports/report-context.types";
+import { withSpecAliases } from "@/lib/reports/spec-aliases";
+import { sectionNamesOf } from "@/lib/templates/section-catalog";
 
 const SESSION_DATES = ["2026-01-06", "2026-01-20", "2026-02-03", "2026-02-17", "2026-03-03", "2026-03-17"];
 const PHQ9 = [17, 15, 13, 11, 9, 7];
@@ -100,9 +93,10 @@ type TSession = TReportContext["sessions"][number];
  * A complete fictional context for one export type, shaped as buildReportContext shapes it: each
  * session's `note` (and transcript, AI notes, action items) is its first note, `notes` all of them;
  * the full record has a note written without a session and every treatment plan (newest first),
- * other types the current plan only; claim lines name their rendering provider.
+ * other types the current plan only; claim lines name their rendering provider. The product spec's
+ * aliases are added as buildReportContext adds them, so a template using them validates.
  */
-export function sampleReportContext(exportType: TReportExportType = "progress_report"): TReportContext {
+export function sampleReportContext(exportType: TReportExportType = "progress_report"): TReportContextWithAliases {
   const isInsurance = exportType === "insurance_report";
   const isFullRecord = exportType === "full_record";
   const visits: TSession[] = SESSION_DATES.map((date, index) => {
@@ -149,13 +143,13 @@ export function sampleReportContext(exportType: TReportExportType = "progress_re
   };
   const sessions = isFullRecord ? [...visits, noteOnly].sort((a, b) => a.date.localeCompare(b.date)) : visits;
 
-  return {
+  const context: TReportContext = {
     export_type: exportType,
     generated_at: "2026-03-20T15:30:00.000Z",
     practice: { name: "Lakeside Behavioral Health (sample)", address: "400 Harbor Way, Suite 210, Portland, OR 97201", phone: "(503) 555-0142" },
     period: exportType === "treatment_summary" ? null : { start: "2026-01-01", end: "2026-03-31" },
     purpose: exportType === "treatment_summary" ? "records" : null,
-    include_sections: Object.fromEntries(SECTIONS_BY_TYPE[exportType].map((name) => [name, true])),
+    include_sections: Object.fromEntries(sectionNamesOf(exportType).map((name) => [name, true])),
     options: { include_transcript: true, include_ai_notes: true, include_action_items: true, scrub_third_party: true },
     patient: {
       id: "sample-patient-1",
@@ -232,4 +226,6 @@ export function sampleReportContext(exportType: TReportExportType = "progress_re
       { date: "2026-03-17", kind: "assessment", text: "PHQ-9 7 (mild); GAD-7 6 (mild)" },
     ],
   };
+
+  return withSpecAliases(context);
 }

@@ -10,7 +10,7 @@ import { prisma, type TDb, type TTx } from "@/lib/db/client";
 import type { TReportExportType } from "@/lib/reports/report-context.types";
 import { REPORT_EXPORT_TYPES } from "@/lib/reports/report-requests";
 import { templateIssueText, validateTemplateContent } from "@/lib/templates/liquid";
-import { TEMPLATE_SECTIONS } from "@/lib/templates/template-input.types";
+import { sectionNamesOf } from "@/lib/templates/section-catalog";
 
 export const SYSTEM_TEMPLATE_DIRECTORY = path.join(process.cwd(), "templates");
 
@@ -46,7 +46,7 @@ async function syncOne(tx: TTx, exportType: TReportExportType, content: string):
       exportType,
       format: "html",
       templateContent: content,
-      includeSections: Object.fromEntries(TEMPLATE_SECTIONS[exportType].map((name) => [name, true])),
+      includeSections: Object.fromEntries(sectionNamesOf(exportType).map((name) => [name, true])),
       isSystem: true,
     },
     select: { id: true },

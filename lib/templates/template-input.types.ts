@@ -1,9 +1,7 @@
-// Request bodies of the template API (the spec's field names) and the include_sections rules.
+// Request bodies of the template API (the spec's field names). include_sections: lib/templates/section-catalog.ts.
 import { z } from "zod";
 
-import { invalidInput } from "@/lib/errors/app-error";
-import type { TReportExportType } from "@/lib/reports/report-context.types";
-import { FULL_RECORD_SECTIONS, PROGRESS_REPORT_SECTIONS, REPORT_EXPORT_TYPES, TREATMENT_SUMMARY_SECTIONS } from "@/lib/reports/report-requests";
+import { REPORT_EXPORT_TYPES } from "@/lib/reports/report-requests";
 import { MAX_TEMPLATE_CHARS } from "@/lib/templates/liquid";
 
 /**
@@ -13,15 +11,6 @@ import { MAX_TEMPLATE_CHARS } from "@/lib/templates/liquid";
  */
 export const TEMPLATE_FORMATS = ["pdf", "docx", "html"] as const;
 export type TTemplateFormat = (typeof TEMPLATE_FORMATS)[number];
-
-/** Section names a template of each export type may toggle (the export requests' include_sections). */
-export const TEMPLATE_SECTIONS: Record<TReportExportType, readonly string[]> = {
-  session_notes: [],
-  progress_report: PROGRESS_REPORT_SECTIONS,
-  treatment_summary: TREATMENT_SUMMARY_SECTIONS,
-  full_record: FULL_RECORD_SECTIONS,
-  insurance_report: [],
-};
 
 const ZExportType = z.enum(REPORT_EXPORT_TYPES, { message: `must be one of ${REPORT_EXPORT_TYPES.join(", ")}` });
 const ZTemplateFormat = z.enum(TEMPLATE_FORMATS, { message: `must be one of ${TEMPLATE_FORMATS.join(", ")}` });
@@ -53,15 +42,3 @@ export const ZTemplatePreview = z
     template_content: z.string().min(1, "is required").max(MAX_TEMPLATE_CHARS, `at most ${MAX_TEMPLATE_CHARS} characters`).optional(),
   })
   .default({});
-
-/** Every known section on unless the body says otherwise; an unknown name is a 400, not silently ignored. */
-export function resolveIncludeSections(exportType: TReportExportType, given: Record<string, boolean> | undefined, previous?: Record<string, boolean>) {
-  const known = TEMPLATE_SECTIONS[exportType];
-  for (const name of Object.keys(given ?? {})) {
-    if (!known.includes(name)) {
-      throw invalidInput(`include_sections.${name}`, known.length ? `unknown section for ${exportType}; known: ${known.join(", ")}` : `${exportType} templates have no sections`);
-    }
-  }
-
-  return Object.fromEntries(known.map((name) => [name, given?.[name] ?? previous?.[name] ?? true]));
-}

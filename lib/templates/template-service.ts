@@ -12,7 +12,8 @@ import { AppError, invalidInput, notFound } from "@/lib/errors/app-error";
 import type { TReportExportType } from "@/lib/reports/report-context.types";
 import { invalidTemplate, validateTemplateContent } from "@/lib/templates/liquid";
 import { syncSystemTemplates } from "@/lib/templates/sync-system-templates";
-import { resolveIncludeSections, type TTemplateCreate, type TTemplateFormat, type TTemplateUpdate } from "@/lib/templates/template-input.types";
+import { resolveIncludeSections, withSectionAliases } from "@/lib/templates/section-catalog";
+import type { TTemplateCreate, TTemplateFormat, TTemplateUpdate } from "@/lib/templates/template-input.types";
 
 const TEMPLATE_SELECT = {
   id: true,
@@ -61,7 +62,8 @@ export function toTemplateDto(row: TTemplateRow, options: { withContent: boolean
     description: row.description,
     export_type: row.exportType,
     format: row.format,
-    include_sections: (row.includeSections ?? {}) as Record<string, boolean>,
+    // Stored in our section names; the spec's names are shown beside them (see section-catalog).
+    include_sections: withSectionAliases(row.exportType as TReportExportType, (row.includeSections ?? {}) as Record<string, boolean>),
     is_system: row.isSystem,
     is_archived: row.isArchived,
     created_by: row.createdBy,

@@ -14,7 +14,7 @@ import { seedDemo } from "@/lib/demo/seed-demo";
 import { drainJobs } from "@/lib/jobs/runner";
 import { createReportExport } from "@/lib/reports/create-report-export";
 import { downloadExportAsActor } from "@/lib/reports/download-export";
-import type { TReportContext, TReportExportType } from "@/lib/reports/report-context.types";
+import type { TReportContext, TReportContextWithAliases, TReportExportType } from "@/lib/reports/report-context.types";
 import { REPORT_EXPORT_TYPES, REPORT_FORMATS, type TReportFormat } from "@/lib/reports/report-requests";
 import { validateFhirR4 } from "@/lib/reports/testing/fhir-r4-schema";
 import { parseCsv } from "@/lib/csv/parse-csv";
@@ -143,6 +143,8 @@ function expectDocumentMentions(text: string, exportType: TReportExportType) {
 const CONTEXT_KEYS = [
   "export_type", "generated_at", "practice", "period", "purpose", "include_sections", "options", "patient", "therapist", "diagnoses", "treatment_plan", "treatment_plans",
   "goals", "assessments", "assessment_trends", "sessions", "observations", "referrals", "summary", "insurance", "timeline",
+  // The product spec's names (spec-aliases.ts).
+  "start_date", "end_date", "claim_info", "clinical_summary",
 ].sort();
 
 const tmpBase = () => `${process.env.DATA_DIR ?? "/tmp"}/matrix-${Math.random().toString(36).slice(2)}`;
@@ -163,7 +165,7 @@ describe("every export type x format on the demo data, as the demo therapist", (
             break;
           case "json": {
             expect(contentType).toBe("application/json");
-            const context = JSON.parse(body.toString("utf8")) as TReportContext;
+            const context = JSON.parse(body.toString("utf8")) as TReportContextWithAliases;
             expect(Object.keys(context).sort()).toEqual(CONTEXT_KEYS);
             expect(context).toMatchObject({ export_type: exportType, patient: { id: picked.patient.id, name: picked.patient.name }, therapist: { name: DEMO_USERS.therapist.name } });
             expect(context.practice).toEqual({ name: expect.any(String), address: expect.any(String), phone: expect.any(String) });
@@ -172,6 +174,7 @@ describe("every export type x format on the demo data, as the demo therapist", (
             expect(context.sessions).toHaveLength(expectedSessions);
             if (exportType !== "session_notes") expect(context.goals).toHaveLength(picked.goalCount);
             expect(context.insurance === null).toBe(exportType !== "insurance_report");
+            expect(context.claim_info === null).toBe(exportType !== "insurance_report");
             break;
           }
           case "csv": {

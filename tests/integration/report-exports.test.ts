@@ -32,7 +32,7 @@ async function setup() {
 async function queue(handler: THandler, token: string, body: unknown) {
   const response = await call(handler, { path: "/api/v1/export/x", token, body });
   expect(response.status, response.text).toBe(202);
-  expect(response.json).toEqual({ job_id: expect.any(String), status: "pending", estimated_completion: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T/) });
+  expect(response.json).toEqual({ job_id: expect.any(String), status: "processing", estimated_completion: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T/) });
   return response.json.job_id as string;
 }
 

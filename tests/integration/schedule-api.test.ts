@@ -54,7 +54,6 @@ describe("POST /api/v1/export/scheduled", () => {
     [{ delivery_method: "webhook", delivery_target: "http://example.org/hook" }, "delivery_target"],
     [{ delivery_method: "email", delivery_target: "someone-else@example.org" }, "delivery_target"],
     [{ parameters: { period: "last_fortnight" } }, "parameters.period"],
-    [{ parameters: { format: "pdf" } }, "parameters.period"],
     [{ parameters: { format: "xls", period: "previous_month" } }, "parameters.format"],
   ])("refuses %j with a 400 naming %s", async (overrides, field) => {
     const { token, patient } = await therapistClient();
@@ -62,6 +61,22 @@ describe("POST /api/v1/export/scheduled", () => {
 
     expect(response.status).toBe(400);
     expect((response.json.issues as { path: string }[]).map((issue) => issue.path)).toContain(field);
+  });
+
+  it("without parameters.period, a report covers the schedule's own interval, and says so; the default follows an edited rule", async () => {
+    const { token, patient } = await therapistClient();
+    const created = await call(POST, { path: PATH, token, body: progressReportSchedule(patient.id, { schedule_type: "weekly", schedule_config: { time: "07:30", day_of_week: 1 }, parameters: { format: "pdf" } }) });
+    expect(created.status, created.text).toBe(201);
+    expect(created.json).toMatchObject({ parameters: { format: "pdf" }, period: "previous_7_days", period_defaulted: true });
+
+    const id = created.json.id as string;
+    const edited = await call(PATCH, { method: "PATCH", path: `${PATH}/${id}`, token, body: { schedule_type: "daily", schedule_config: { time: "06:00" } }, params: { id } });
+    expect(edited.json).toMatchObject({ period: "previous_day", period_defaulted: true });
+
+    const given = await call(POST, { path: PATH, token, body: progressReportSchedule(patient.id) });
+    expect(given.json).toMatchObject({ period: "previous_7_days", period_defaulted: false });
+    const record = await call(POST, { path: PATH, token, body: progressReportSchedule(patient.id, { export_type: "full_record", parameters: { format: "json" } }) });
+    expect(record.json).toMatchObject({ period: null, period_defaulted: false });
   });
 
   it("answers 404 for another therapist's patient and for a missing one, and audits the denial", async () => {

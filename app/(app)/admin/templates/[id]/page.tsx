@@ -4,9 +4,11 @@ import { notFound } from "next/navigation";
 
 import { Forbidden } from "@/components/forbidden";
 import { TemplateEditor } from "@/components/templates/template-editor";
+import { TemplateReference } from "@/components/templates/template-reference";
 import { canViewPage, pageRequestMeta } from "@/lib/auth/page-access";
 import { requirePageActor } from "@/lib/auth/session";
 import { AppError } from "@/lib/errors/app-error";
+import type { TReportExportType } from "@/lib/reports/report-context.types";
 import { getTemplate } from "@/lib/templates/template-service";
 
 export const metadata: Metadata = { title: "Edit template" };
@@ -43,6 +45,7 @@ export default async function TemplatePage({ params }: { params: Promise<{ id: s
         template={{ id: template.id, name: template.name, description: template.description ?? "", content: template.template_content ?? "", isSystem: template.is_system, isLatest: template.is_latest, format: template.format }}
         versions={template.versions}
       />
+      <TemplateReference exportType={template.export_type as TReportExportType} />
     </>
   );
 }
