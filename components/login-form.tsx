@@ -4,9 +4,10 @@ import { signIn } from "next-auth/react";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
 
+// One answer for every failed sign-in (wrong password, unknown email, locked): the server never
+// says which, so nobody can learn which emails have accounts.
 const MESSAGES: Record<string, string> = {
-  CredentialsSignin: "The email or password is not right.",
-  AccountLocked: "Too many failed attempts: this account is locked for 15 minutes.",
+  CredentialsSignin: "The email or password is not right. After several failed attempts, sign-in from this network pauses for 15 minutes.",
 };
 
 export function LoginForm({ ssoName }: { ssoName: string | null }) {

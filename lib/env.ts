@@ -58,6 +58,15 @@ const ZEnv = z.object({
       }
       return entries;
     }),
+  /** Failed password sign-ins to one account from one address, within the window, that lock that pair. */
+  SIGNIN_LOCKOUT_FAILURES: z.coerce.number().int().min(1).max(100).default(5),
+  /** How long a sign-in lock lasts, and the window failures are counted in (minutes). */
+  SIGNIN_LOCKOUT_MINUTES: z.coerce.number().int().min(1).max(1440).default(15),
+  /**
+   * Failed sign-ins from one address (any account, unknown emails too) within the window that
+   * pause sign-in from that address. Raise it when many users share one address (an office NAT).
+   */
+  SIGNIN_IP_MAX_FAILURES: z.coerce.number().int().min(1).max(100_000).default(50),
   OIDC_ISSUER: z.string().url().optional(),
   OIDC_CLIENT_ID: z.string().optional(),
   OIDC_CLIENT_SECRET: z.string().optional(),

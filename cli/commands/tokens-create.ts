@@ -5,7 +5,7 @@ import { AppError } from "@/lib/errors/app-error";
 
 import { CliUsageError, parseFlags } from "../args";
 
-export const summary = "Create an API token for a user; prints the token alone on its last line";
+export const summary = "Create an API token for a user (at most the api_token_max_days setting, 90 by default); prints the token alone on its last line";
 export const usage = "npm run cli -- tokens:create --email EMAIL [--name NAME] [--days N]";
 
 export async function run(argv: string[]) {

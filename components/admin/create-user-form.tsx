@@ -58,8 +58,8 @@ export function CreateUserForm() {
           </select>
         </label>
         <label className="field">
-          Initial password (10+ characters)
-          <input name="password" type="password" required minLength={10} autoComplete="new-password" data-testid="create-user-password" />
+          Initial password (12+ characters, not easy to guess)
+          <input name="password" type="password" required minLength={12} autoComplete="new-password" data-testid="create-user-password" />
         </label>
         <label className="field">
           Credentials (therapists)

@@ -10,6 +10,7 @@ const NUMBER_FIELDS: { key: keyof TSettings; label: string; min: number; max: nu
   { key: "link_lifetime_hours", label: "Download link lifetime (hours)", min: 1, max: 168, help: "Signed links stop working after this." },
   { key: "dataset_exports_per_hour", label: "Dataset exports per hour (non-admins)", min: 1, max: 100, help: "Rate limit for bulk dataset exports." },
   { key: "audit_retention_years", label: "Audit retention (years)", min: 6, max: 50, help: "At least 6, HIPAA's documentation period. The purge (npm run cli -- audit:purge) removes older records only." },
+  { key: "api_token_max_days", label: "Longest API token lifetime (days)", min: 1, max: 366, help: "New API tokens (console, API and CLI) expire within this; existing ones keep their expiry." },
 ];
 
 /** Saves only what changed; the server audits each change as a from → to diff. */

@@ -6,8 +6,8 @@ import { sendJson } from "@/components/admin/send-json";
 
 type TToken = { id: string; name: string; prefix: string; created_at: string; expires_at: string; last_used_at: string | null; status: "active" | "expired" | "revoked" };
 
-/** Lists, creates and revokes one user's API tokens. A new token's secret is shown once. */
-export function TokenManager({ userId }: { userId: string }) {
+/** Lists, creates and revokes one user's API tokens. A new token's secret is shown once. `maxDays`: the settings' longest lifetime. */
+export function TokenManager({ userId, maxDays = 90 }: { userId: string; maxDays?: number }) {
   const [tokens, setTokens] = useState<TToken[] | null>(null);
   const [created, setCreated] = useState<{ name: string; token: string } | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -36,7 +36,7 @@ export function TokenManager({ userId }: { userId: string }) {
     event.preventDefault();
     const formElement = event.currentTarget;
     const form = new FormData(formElement);
-    const result = await sendJson<{ name: string; token: string }>("POST", base, { name: String(form.get("name") ?? ""), days: Number(form.get("days") ?? 90) });
+    const result = await sendJson<{ name: string; token: string }>("POST", base, { name: String(form.get("name") ?? ""), days: Number(form.get("days") ?? Math.min(90, maxDays)) });
     if (!result.ok) {
       setError(result.issues.length ? result.issues.map((issue) => `${issue.path}: ${issue.message}`).join("; ") : result.error);
       return;
@@ -78,7 +78,7 @@ export function TokenManager({ userId }: { userId: string }) {
         </label>
         <label className="field">
           Valid for (days)
-          <input name="days" type="number" min={1} max={366} defaultValue={90} data-testid="token-days" />
+          <input name="days" type="number" min={1} max={maxDays} defaultValue={Math.min(90, maxDays)} data-testid="token-days" />
         </label>
         <button className="btn btn-primary" type="submit" data-testid="token-create">
           Create token

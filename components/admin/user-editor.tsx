@@ -141,8 +141,8 @@ export function UserEditor({ user, isSelf }: { user: TUserDetail; isSelf: boolea
           <h2>Reset password</h2>
           <p className="muted small">Sets a new password, lifts a lockout and signs the user out of every web session at their next request. API tokens stay valid: revoke them below if the account may be compromised.</p>
           <label className="field">
-            New password (10+ characters)
-            <input name="password" type="password" minLength={10} required autoComplete="new-password" data-testid="user-new-password" />
+            New password (12+ characters, not easy to guess)
+            <input name="password" type="password" minLength={12} required autoComplete="new-password" data-testid="user-new-password" />
           </label>
           <div>
             <button className="btn" type="submit" data-testid="user-reset-password">

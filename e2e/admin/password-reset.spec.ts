@@ -2,11 +2,12 @@ import { expect, test } from "@playwright/test";
 
 import { signInRequest, signInViaApi } from "../fixtures/auth";
 
-test("an admin's password reset signs the user out of a session already open; the new password signs in", async ({ page, browser }) => {
+test("an admin's password reset signs the user out of a session already open; the new password signs in", async ({ page, browser, baseURL }) => {
   await signInViaApi(page, "admin");
   // A user of this test's own: other specs sign in the demo users with their demo passwords.
   const email = `reset-${Date.now()}@e2e.example`;
-  const created = await page.request.post("/api/v1/admin/users", { data: { email, name: "Rita Reset", role: "analyst", password: "Initial!2026pass" } });
+  // A cookie-authenticated change must come from our own origin, as the console's own fetch does.
+  const created = await page.request.post("/api/v1/admin/users", { data: { email, name: "Rita Reset", role: "analyst", password: "Initial!2026pass" }, headers: { origin: baseURL! } });
   expect(created.status()).toBe(201);
   const { id } = (await created.json()) as { id: string };
 

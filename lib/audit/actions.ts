@@ -9,6 +9,8 @@ export const AUDIT_ACTIONS = [
   "login_failure",
   /** The failure that locked an account for the lockout period. */
   "lockout",
+  /** A user signed out: their web sessions end on the server, not only in the browser. */
+  "logout",
   /** The policy refused an action (role-level 403 or instance-level 404). */
   "access_denied",
   /** A patient's record was opened (page or API). */

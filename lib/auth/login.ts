@@ -1,100 +1,95 @@
 import { recordAudit } from "@/lib/audit/record";
 import type { TRequestMeta } from "@/lib/audit/request-meta";
+import {
+  accountThrottleKey,
+  claimAttempt,
+  clearUnlessLocked,
+  ipThrottleKey,
+  lockIfExhausted,
+  releaseAttempt,
+  type TThrottleLimits,
+} from "@/lib/auth/login-throttle";
 import type { TActor } from "@/lib/auth/policy";
 import { verifyPassword } from "@/lib/auth/password";
 import { prisma } from "@/lib/db/client";
-
-export const MAX_FAILED_LOGINS = 5;
-export const LOCKOUT_MINUTES = 15;
-/** Longer than any password check takes: counted attempts older than this without a lock were cut off. */
-const STALLED_ATTEMPT_MS = 60_000;
-
-export type TLoginResult = { ok: true; actor: TActor } | { ok: false; reason: "invalid" | "locked" | "disabled" };
+import { env } from "@/lib/env";
 
 /**
- * Checks a password sign-in. Five failures in a row lock the account for 15 minutes; while
- * locked even the right password is refused. Every outcome is audited (the typed email is
- * recorded only as the actor label of a failure, never the password).
- *
- * An attempt is counted before its password is checked: checking takes ~0.25 s, and guesses
- * sent at the same moment would otherwise all read the same count and all be let through.
- * So at most MAX_FAILED_LOGINS passwords are ever checked per lockout window, however many
- * arrive at once; a right one resets the count.
+ * The outcome of a password sign-in. A failure carries no reason on purpose: a wrong password,
+ * an unknown email, a disabled or locked account all get the same answer, so nobody can learn
+ * which emails have accounts. The reason is in the audit trail.
  */
-export async function verifyCredentials(emailInput: string, password: string, meta: TRequestMeta): Promise<TLoginResult> {
-  const email = emailInput.trim().toLowerCase();
-  const user = await prisma.user.findUnique({ where: { email }, select: { id: true, email: true, name: true, role: true, piiAccess: true, isDisabled: true, passwordHash: true } });
+export type TLoginResult = { ok: true; actor: TActor; sessionVersion: number } | { ok: false };
 
-  if (!user) {
-    // Compared anyway, so an unknown email takes as long as a known one.
-    await verifyPassword(password, null);
-    await recordAudit(null, { action: "login_failure", outcome: "failure", actorLabel: email.slice(0, 200), metadata: { reason: "unknown-email" }, meta });
-    return { ok: false, reason: "invalid" };
-  }
-  if (user.isDisabled) {
-    await verifyPassword(password, null);
-    await recordAudit(null, { action: "login_failure", outcome: "failure", userId: user.id, metadata: { reason: "disabled" }, meta });
-    return { ok: false, reason: "disabled" };
-  }
+const FAILED: TLoginResult = { ok: false };
 
-  const attempt = await claimAttempt(user.id);
-  if (!attempt.ok) {
-    await recordAudit(null, { action: "login_failure", outcome: "failure", userId: user.id, metadata: { reason: "locked", ...(attempt.lockedUntil ? { lockedUntil: attempt.lockedUntil.toISOString() } : {}) }, meta });
-    return { ok: false, reason: "locked" };
-  }
+function limits() {
+  const { SIGNIN_LOCKOUT_FAILURES, SIGNIN_LOCKOUT_MINUTES, SIGNIN_IP_MAX_FAILURES } = env();
+  const windowMs = SIGNIN_LOCKOUT_MINUTES * 60_000;
 
-  if (!(await verifyPassword(password, user.passwordHash))) {
-    const now = new Date();
-    const isLocking = await prisma.$transaction(async (tx) => {
-      // The attempt that brings the count to the limit sets the lock, once.
-      const locked = await tx.user.updateMany({
-        where: { id: user.id, failedLoginCount: { gte: MAX_FAILED_LOGINS }, OR: [{ lockedUntil: null }, { lockedUntil: { lte: now } }] },
-        data: { lockedUntil: new Date(now.getTime() + LOCKOUT_MINUTES * 60_000) },
-      });
-      await recordAudit(tx, { action: "login_failure", outcome: "failure", userId: user.id, metadata: { reason: "wrong-password", failures: attempt.failures }, meta });
-      if (locked.count > 0) await recordAudit(tx, { action: "lockout", outcome: "failure", userId: user.id, metadata: { minutes: LOCKOUT_MINUTES, failures: attempt.failures }, meta });
-
-      return locked.count > 0;
-    });
-
-    return { ok: false, reason: isLocking ? "locked" : "invalid" };
-  }
-
-  const signedIn = await prisma.$transaction(async (tx) => {
-    // A lock set by a parallel wrong guess while this password was being checked still holds.
-    const reset = await tx.user.updateMany({
-      where: { id: user.id, OR: [{ lockedUntil: null }, { lockedUntil: { lte: new Date() } }] },
-      data: { failedLoginCount: 0, lockedUntil: null, lastLoginAt: new Date() },
-    });
-    if (reset.count === 0) return false;
-    await recordAudit(tx, { action: "login_success", userId: user.id, metadata: { method: "password" }, meta });
-
-    return true;
-  });
-  if (!signedIn) {
-    await recordAudit(null, { action: "login_failure", outcome: "failure", userId: user.id, metadata: { reason: "locked" }, meta });
-    return { ok: false, reason: "locked" };
-  }
-
-  return { ok: true, actor: { id: user.id, email: user.email, name: user.name, role: user.role, piiAccess: user.piiAccess } };
+  return { account: { maxFailures: SIGNIN_LOCKOUT_FAILURES, windowMs } satisfies TThrottleLimits, ip: { maxFailures: SIGNIN_IP_MAX_FAILURES, windowMs } satisfies TThrottleLimits, minutes: SIGNIN_LOCKOUT_MINUTES };
 }
 
 /**
- * Counts one attempt, atomically, unless the account is locked or MAX_FAILED_LOGINS attempts
- * are already counted (failed, or still being checked). A lock that has run out starts a fresh count.
+ * Checks a password sign-in, with two throttles (lib/auth/login-throttle.ts):
+ * - per (account, address): SIGNIN_LOCKOUT_FAILURES failures lock that account *from that
+ *   address* for SIGNIN_LOCKOUT_MINUTES; the owner signing in from elsewhere is not locked out,
+ *   so a stranger cannot lock an admin out of their own account;
+ * - per address: SIGNIN_IP_MAX_FAILURES failures (any accounts, unknown emails) pause sign-in from
+ *   that address, which stops guessing across many accounts.
+ * Each attempt is counted before its password is checked (checking takes ~0.25 s, and guesses
+ * sent at once would otherwise all read the same count), so at most the limit of passwords is
+ * ever checked per window. Every outcome is audited (the typed email only as the actor label of a
+ * failure for an unknown address, never the password).
  */
-async function claimAttempt(userId: string): Promise<{ ok: true; failures: number } | { ok: false; lockedUntil: Date | null }> {
-  const now = new Date();
-  await prisma.user.updateMany({ where: { id: userId, lockedUntil: { lte: now } }, data: { lockedUntil: null, failedLoginCount: 0 } });
-  // The attempts are all counted but none set a lock: the one that would have was cut off (a restart
-  // during its check). Lock from now, so the count cannot keep the account closed for good.
-  await prisma.user.updateMany({ where: { id: userId, failedLoginCount: { gte: MAX_FAILED_LOGINS }, lockedUntil: null, updatedAt: { lte: new Date(now.getTime() - STALLED_ATTEMPT_MS) } }, data: { lockedUntil: new Date(now.getTime() + LOCKOUT_MINUTES * 60_000) } });
-  const claimed = await prisma.user.updateMany({
-    where: { id: userId, failedLoginCount: { lt: MAX_FAILED_LOGINS }, OR: [{ lockedUntil: null }, { lockedUntil: { lte: now } }] },
-    data: { failedLoginCount: { increment: 1 } },
-  });
-  const state = await prisma.user.findUnique({ where: { id: userId }, select: { failedLoginCount: true, lockedUntil: true } });
-  if (claimed.count === 0) return { ok: false, lockedUntil: state?.lockedUntil && state.lockedUntil > now ? state.lockedUntil : null };
+export async function verifyCredentials(emailInput: string, password: string, meta: TRequestMeta): Promise<TLoginResult> {
+  const email = emailInput.trim().toLowerCase();
+  const { account, ip, minutes } = limits();
+  const ipKey = ipThrottleKey(meta.ipAddress);
 
-  return { ok: true, failures: Math.min(state?.failedLoginCount ?? 1, MAX_FAILED_LOGINS) };
+  // A paused address learns nothing more, so its attempts cost no password check either.
+  const ipClaim = await claimAttempt(ipKey, ip);
+  if (!ipClaim.ok) {
+    await recordAudit(null, { action: "login_failure", outcome: "failure", actorLabel: email.slice(0, 200), metadata: { reason: "address-throttled" }, meta });
+    return FAILED;
+  }
+  const failed = async (details: { userId?: string; reason: string }) => {
+    const ipLockedUntil = await lockIfExhausted(ipKey, ip);
+    await prisma.$transaction(async (tx) => {
+      await recordAudit(tx, { action: "login_failure", outcome: "failure", userId: details.userId ?? null, actorLabel: details.userId ? null : email.slice(0, 200), metadata: { reason: details.reason }, meta });
+      if (ipLockedUntil) await recordAudit(tx, { action: "lockout", outcome: "failure", metadata: { scope: "address", minutes, failures: ip.maxFailures }, meta });
+    });
+
+    return FAILED;
+  };
+
+  const user = await prisma.user.findUnique({ where: { email }, select: { id: true, email: true, name: true, role: true, piiAccess: true, isDisabled: true, passwordHash: true, sessionVersion: true } });
+  if (!user || user.isDisabled) {
+    // Compared anyway, so an unknown or disabled account takes as long as a known one.
+    await verifyPassword(password, null);
+    return failed({ userId: user?.id, reason: user ? "disabled" : "unknown-email" });
+  }
+
+  const accountKey = accountThrottleKey(user.id, meta.ipAddress);
+  const accountClaim = await claimAttempt(accountKey, account);
+  if (!accountClaim.ok) {
+    await verifyPassword(password, null);
+    return failed({ userId: user.id, reason: "locked" });
+  }
+
+  if (!(await verifyPassword(password, user.passwordHash))) {
+    const lockedUntil = await lockIfExhausted(accountKey, account);
+    if (lockedUntil) await recordAudit(null, { action: "lockout", outcome: "failure", userId: user.id, metadata: { scope: "account-address", minutes, failures: account.maxFailures }, meta });
+    return failed({ userId: user.id, reason: "wrong-password" });
+  }
+
+  // A lock set by a parallel wrong guess while this password was being checked still holds.
+  if (!(await clearUnlessLocked(accountKey))) return failed({ userId: user.id, reason: "locked" });
+  await releaseAttempt(ipKey);
+  await prisma.$transaction(async (tx) => {
+    await tx.user.update({ where: { id: user.id }, data: { lastLoginAt: new Date() } });
+    await recordAudit(tx, { action: "login_success", userId: user.id, metadata: { method: "password" }, meta });
+  });
+
+  return { ok: true, actor: { id: user.id, email: user.email, name: user.name, role: user.role, piiAccess: user.piiAccess }, sessionVersion: user.sessionVersion };
 }

@@ -4,6 +4,7 @@ import { z } from "zod";
 
 import { recordAudit } from "@/lib/audit/record";
 import { requestMetaFromHeaders, type TRequestMeta } from "@/lib/audit/request-meta";
+import { endSessionOnSignOut } from "@/lib/auth/end-session-on-sign-out";
 import { verifyCredentials } from "@/lib/auth/login";
 import { type TOidcProfile, verifiedEmailOf } from "@/lib/auth/oidc-profile";
 import type { TRole } from "@/lib/auth/policy";
@@ -57,12 +58,11 @@ export function authOptions(): NextAuthOptions {
           const parsed = ZCredentials.safeParse(credentials);
           if (!parsed.success) return null;
           const result = await verifyCredentials(parsed.data.email, parsed.data.password, metaFromHeaders(req?.headers));
-          if (!result.ok) {
-            // next-auth passes this message to the login page as ?error=...
-            throw new Error(result.reason === "locked" ? "AccountLocked" : "CredentialsSignin");
-          }
+          // One answer (next-auth's CredentialsSignin) for every failure: wrong password, unknown
+          // email, disabled or locked account alike.
+          if (!result.ok) return null;
 
-          return { id: result.actor.id, email: result.actor.email, name: result.actor.name, role: result.actor.role };
+          return { id: result.actor.id, email: result.actor.email, name: result.actor.name, role: result.actor.role, sessionVersion: result.sessionVersion };
         },
       }),
       ...oidcProviders(),
@@ -85,17 +85,19 @@ export function authOptions(): NextAuthOptions {
         return reason === null;
       },
       async jwt({ token, user, account }) {
-        // The token's own iat moves on every refresh; this stays the moment of sign-in.
-        if (user) token.signedInAt = Date.now();
+        // Only at sign-in (user is given then): the session keeps the user's session version of
+        // that moment, and ends when the version moves on (lib/auth/actor.ts).
         if (user && account?.provider === "oidc" && user.email) {
-          const known = await prisma.user.findUnique({ where: { email: user.email }, select: { id: true, role: true } });
+          const known = await prisma.user.findUnique({ where: { email: user.email }, select: { id: true, role: true, sessionVersion: true } });
           if (known) {
             token.uid = known.id;
             token.role = known.role;
+            token.sv = known.sessionVersion;
           }
         } else if (user) {
           token.uid = user.id;
           token.role = (user as { role?: TRole }).role;
+          token.sv = (user as { sessionVersion?: number }).sessionVersion;
         }
 
         return token;
@@ -104,10 +106,16 @@ export function authOptions(): NextAuthOptions {
         if (session.user) {
           (session.user as { id?: string; role?: TRole }).id = token.uid as string;
           (session.user as { id?: string; role?: TRole }).role = token.role as TRole;
-          (session.user as { signedInAt?: number }).signedInAt = token.signedInAt as number | undefined;
+          (session.user as { sessionVersion?: number }).sessionVersion = token.sv as number | undefined;
         }
 
         return session;
+      },
+    },
+    events: {
+      // /api/auth/signout: the cookie is cleared in the browser, and the session ends on the server.
+      async signOut({ token }) {
+        if (typeof token?.uid === "string" && typeof token.sv === "number") await endSessionOnSignOut(token.uid, token.sv, { via: "web" });
       },
     },
   };

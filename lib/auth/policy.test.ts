@@ -45,6 +45,10 @@ const TABLE: TCase[] = [
   { request: { action: "user.manage" }, therapist: "403", analyst: "403", admin: "allow" },
   { request: { action: "token.manage", ownerId: OWN }, therapist: "allow", analyst: "404", admin: "allow" },
   { request: { action: "token.manage", ownerId: "someone-else" }, therapist: "404", analyst: "404", admin: "allow" },
+  { request: { action: "token.create", ownerId: OWN, via: "session" }, therapist: "allow", analyst: "404", admin: "allow" },
+  { request: { action: "token.create", ownerId: "someone-else", via: "session" }, therapist: "404", analyst: "404", admin: "allow" },
+  // A token never mints tokens, not even an admin's: a child token would outlive its parent's revocation.
+  { request: { action: "token.create", ownerId: OWN, via: "token" }, therapist: "403", analyst: "403", admin: "403" },
   { request: { action: "audit.read" }, therapist: "403", analyst: "403", admin: "allow" },
   { request: { action: "settings.manage" }, therapist: "403", analyst: "403", admin: "allow" },
   { request: { action: "warehouse.manage" }, therapist: "403", analyst: "403", admin: "allow" },
@@ -65,7 +69,7 @@ describe("policy", () => {
     const covered = new Set(TABLE.map((row) => row.request.action));
     const all: TPolicyRequest["action"][] = [
       "patient.list", "patient.read", "report.export", "report.export-practice-wide", "dataset.catalog", "dataset.export", "job.read", "job.download", "job.delete",
-      "schedule.read", "schedule.manage", "template.use", "template.manage", "user.manage", "token.manage", "audit.read", "settings.manage", "warehouse.manage", "fhir.import",
+      "schedule.read", "schedule.manage", "template.use", "template.manage", "user.manage", "token.manage", "token.create", "audit.read", "settings.manage", "warehouse.manage", "fhir.import",
       "fhir.access", "fhir-client.manage",
     ];
     expect([...covered].sort()).toEqual([...all].sort());

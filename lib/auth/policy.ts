@@ -18,6 +18,9 @@ export type TDatasetTier = "anon" | "pii" | "metrics";
 /** How a download arrives. A signed link carries no sign-in: whoever holds it is let in. */
 export type TDownloadVia = "session" | "token" | "signed-link";
 
+/** How a request was signed in: a web session (cookie) or an API token (Authorization: Bearer). */
+export type TAuthMethod = "session" | "token";
+
 /**
  * What a job's file holds, as the policy needs it to decide a download now (not at export time).
  * `isAssigned`: every patient the report is about is still assigned to the actor.
@@ -40,6 +43,7 @@ export type TPolicyRequest =
   | { action: "template.manage" }
   | { action: "user.manage" }
   | { action: "token.manage"; ownerId: string }
+  | { action: "token.create"; ownerId: string; via: TAuthMethod }
   | { action: "audit.read" }
   | { action: "settings.manage" }
   | { action: "warehouse.manage" }
@@ -91,6 +95,11 @@ export function decide(actor: TActor, request: TPolicyRequest): TDecision {
   if (request.action === "job.download" && request.via === "signed-link" && request.file.kind === "dataset") {
     return forbid("datasets are not served by signed link; sign in to download");
   }
+  // Also asked before the admin pass: a token that could mint tokens would outlive its own
+  // revocation through its children. Tokens come from a person signed in, admins included.
+  if (request.action === "token.create" && request.via !== "session") {
+    return forbid("API tokens are created from a signed-in session, not with an API token");
+  }
   // Asked before the admin pass too: a machine client's token is limited to its scopes, whatever its role.
   if (request.action === "fhir.access" && request.scopes !== null && !scopesAllow(request.scopes, request.resourceType, request.interaction)) {
     return forbid(`the access token's scopes do not cover ${request.interaction} of ${request.resourceType}`);
@@ -127,6 +136,7 @@ export function decide(actor: TActor, request: TPolicyRequest): TDecision {
     case "template.use":
       return actor.role === "THERAPIST" ? ALLOW : forbid("templates are used by therapists and admins");
     case "token.manage":
+    case "token.create":
       // Instance-scoped like a job: someone else's token is "not found", so token ids cannot be probed.
       return request.ownerId === actor.id ? ALLOW : hide("only admins manage other users' tokens");
     case "fhir.access":

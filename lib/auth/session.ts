@@ -1,39 +1,45 @@
-import { getServerSession } from "next-auth";
+import { getToken, type JWT } from "next-auth/jwt";
+import { cookies } from "next/headers";
 import { redirect } from "next/navigation";
 
 import { loadActiveActor } from "@/lib/auth/actor";
-import { authOptions } from "@/lib/auth/next-auth";
 import type { TActor } from "@/lib/auth/policy";
+import { env } from "@/lib/env";
 
-/** next-auth's request shape: plain header and cookie maps (what it builds from next/headers itself). */
-function sessionRequestOf(request: Request) {
-  const cookies = Object.fromEntries(
-    (request.headers.get("cookie") ?? "")
-      .split(";")
-      .map((part) => part.trim().split("="))
-      .filter((pair) => pair.length >= 2 && pair[0])
-      .map(([name, ...value]) => [name!, value.join("=")]),
-  );
+function cookiesOfHeader(header: string | null): Record<string, string> {
+  const jar: Record<string, string> = {};
+  for (const part of (header ?? "").split(";")) {
+    const index = part.indexOf("=");
+    if (index > 0) jar[part.slice(0, index).trim()] = part.slice(index + 1).trim();
+  }
 
-  return { headers: Object.fromEntries(request.headers), cookies };
+  return jar;
 }
 
-const NO_RESPONSE = { getHeader() {}, setCookie() {}, setHeader() {} };
+/**
+ * The session token (next-auth's encrypted JWT cookie, chunks joined, expiry checked), from a
+ * request's Cookie header or, in a server page, from Next's cookie store. Read directly: next-auth
+ * never renews the cookie from a server page or route anyway, so a session lasts its maxAge
+ * from sign-in.
+ */
+async function readSessionToken(request?: Request): Promise<JWT | null> {
+  const { NEXTAUTH_SECRET, NEXTAUTH_URL } = env();
+  const jar = request ? cookiesOfHeader(request.headers.get("cookie")) : Object.fromEntries((await cookies()).getAll().map((cookie) => [cookie.name, cookie.value]));
+
+  // headers left empty: getToken would otherwise take an Authorization: Bearer value for a session.
+  return getToken({ req: { cookies: jar, headers: {} } as never, secret: NEXTAUTH_SECRET, secureCookie: Boolean(NEXTAUTH_URL?.startsWith("https://")) });
+}
 
 /**
- * The signed-in actor of a server page or route, or null. Route handlers pass their request, so
- * the session is read from it (the same next-auth callbacks run) rather than from Next's request
- * scope, which also lets integration tests call handlers with a real session cookie.
+ * The signed-in actor of a route (given its request) or a server page, or null: no session, an
+ * expired one, one that has ended (its session version is no longer the user's) or a disabled user.
  */
 export async function getSessionActor(request?: Request): Promise<TActor | null> {
-  const session = request
-    ? await getServerSession(sessionRequestOf(request) as never, NO_RESPONSE as never, authOptions())
-    : await getServerSession(authOptions());
-  const user = session?.user as { id?: string; signedInAt?: number } | undefined;
-  if (!user?.id) return null;
+  const token = await readSessionToken(request);
+  if (typeof token?.uid !== "string") return null;
 
-  // A session token from before signedInAt existed counts as signed in at the epoch: a password reset ends it too.
-  return loadActiveActor(user.id, user.signedInAt ?? 0);
+  // A session token without a version (signed in before versions existed) never matches: it has ended.
+  return loadActiveActor(token.uid, { sessionVersion: typeof token.sv === "number" ? token.sv : -1 });
 }
 
 /** For server pages: the actor, or a redirect to the login page. */

@@ -6,11 +6,12 @@ import type { TActor } from "@/lib/auth/policy";
 import { recordAudit } from "@/lib/audit/record";
 import type { TRequestMeta } from "@/lib/audit/request-meta";
 import { prisma } from "@/lib/db/client";
-import { AppError } from "@/lib/errors/app-error";
+import { AppError, invalidInput } from "@/lib/errors/app-error";
+import { getSettings } from "@/lib/settings/settings";
 
 const TOKEN_PREFIX = "cex_";
+/** A token's lifetime when none is asked for (or the settings' maximum, if that is shorter). */
 export const DEFAULT_TOKEN_DAYS = 90;
-export const MAX_TOKEN_DAYS = 366;
 
 export function hashToken(token: string) {
   return createHash("sha256").update(token).digest("hex");
@@ -24,15 +25,18 @@ export type TCreateTokenOptions = {
   meta?: TRequestMeta;
 };
 
-/** Creates a token and returns it once; only its hash is stored. */
-export async function createApiToken({ userId, name, days = DEFAULT_TOKEN_DAYS, createdById, meta }: TCreateTokenOptions) {
-  if (!Number.isInteger(days) || days < 1 || days > MAX_TOKEN_DAYS) {
-    throw new AppError("INVALID_INPUT", `days: must be a whole number from 1 to ${MAX_TOKEN_DAYS}`, {
-      issues: [{ path: "days", message: `must be a whole number from 1 to ${MAX_TOKEN_DAYS}` }],
-    });
+/**
+ * Creates a token and returns it once; only its hash is stored. Its lifetime is at most the
+ * `api_token_max_days` setting, whoever asks (API, admin console, CLI).
+ */
+export async function createApiToken({ userId, name, days, createdById, meta }: TCreateTokenOptions) {
+  const { api_token_max_days: maxDays } = await getSettings();
+  const lifetime = days ?? Math.min(DEFAULT_TOKEN_DAYS, maxDays);
+  if (!Number.isInteger(lifetime) || lifetime < 1 || lifetime > maxDays) {
+    throw invalidInput("days", `must be a whole number from 1 to ${maxDays} (the longest token lifetime the settings allow)`);
   }
+  const expiresAt = new Date(Date.now() + lifetime * 86_400_000);
   const token = TOKEN_PREFIX + randomBytes(32).toString("base64url");
-  const expiresAt = new Date(Date.now() + days * 86_400_000);
 
   const row = await prisma.$transaction(async (tx) => {
     const created = await tx.apiToken.create({

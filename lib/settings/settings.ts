@@ -23,6 +23,8 @@ export const ZSettings = z.object({
   anonymization_minimum_profile: z.enum(["safe-harbor", "standard"]).default("standard"),
   /** Whether scheduled email deliveries may attach the file (otherwise a link only). */
   email_attachments_allowed: z.boolean().default(false),
+  /** The longest an API token may be valid, in days (API, admin console and CLI alike). */
+  api_token_max_days: z.number().int().min(1).max(366).default(90),
 });
 export type TSettings = z.infer<typeof ZSettings>;
 

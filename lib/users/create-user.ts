@@ -2,7 +2,7 @@ import { z } from "zod";
 
 import { recordAudit } from "@/lib/audit/record";
 import type { TRequestMeta } from "@/lib/audit/request-meta";
-import { hashPassword, PASSWORD_MIN_LENGTH } from "@/lib/auth/password";
+import { assertStrongPassword, hashPassword, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from "@/lib/auth/password";
 import { prisma } from "@/lib/db/client";
 import { AppError } from "@/lib/errors/app-error";
 import { parseOrThrow } from "@/lib/errors/parse-or-throw";
@@ -11,15 +11,18 @@ export const ZCreateUser = z.object({
   email: z.email("must be an email address").max(320).transform((value) => value.trim().toLowerCase()),
   name: z.string().trim().min(1, "is required").max(200),
   role: z.enum(["therapist", "analyst", "admin"], "must be therapist, analyst or admin").transform((value) => value.toUpperCase() as "THERAPIST" | "ANALYST" | "ADMIN"),
-  password: z.string().min(PASSWORD_MIN_LENGTH, `must be at least ${PASSWORD_MIN_LENGTH} characters`).max(200),
+  // Length here, with the other fields' issues; strength once the name and email are known.
+  password: z.string().min(PASSWORD_MIN_LENGTH, `must be at least ${PASSWORD_MIN_LENGTH} characters`).max(PASSWORD_MAX_LENGTH, `must be at most ${PASSWORD_MAX_LENGTH} characters`),
   credentials: z.string().trim().max(50).optional(),
   npi: z.string().regex(/^\d{10}$/, "must be 10 digits").optional(),
   pii_access: z.boolean().optional(),
 });
 export type TCreateUserInput = z.input<typeof ZCreateUser>;
 
+/** Creates a user (admin API and CLI alike); the password must pass the strength rule (lib/auth/password.ts). */
 export async function createUser(input: TCreateUserInput, actor: { userId: string | null; label?: string }, meta?: TRequestMeta) {
   const data = parseOrThrow(ZCreateUser, input, "Invalid user");
+  assertStrongPassword(data.password, data);
   const passwordHash = await hashPassword(data.password);
 
   return prisma.$transaction(async (tx) => {

@@ -1,3 +1,4 @@
+import { usersWithSignInLocks } from "@/lib/auth/login-throttle";
 import { prisma } from "@/lib/db/client";
 import { notFound } from "@/lib/errors/app-error";
 import { toUserDto, USER_ADMIN_SELECT } from "@/lib/users/list-users";
@@ -14,7 +15,7 @@ export async function getUserOrThrow(userId: string) {
   if (!user) throw notFound("User");
 
   return {
-    ...toUserDto(user),
+    ...toUserDto(user, (await usersWithSignInLocks()).has(user.id)),
     assignments: user.assignments.map(({ patient }) => ({ patient_id: patient.id, name: `${patient.givenName} ${patient.familyName}`, mrn: patient.mrn })),
   };
 }

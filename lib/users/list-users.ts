@@ -1,6 +1,7 @@
 import { z } from "zod";
 
 import type { Prisma } from "@/generated/prisma/client";
+import { usersWithSignInLocks } from "@/lib/auth/login-throttle";
 import { prisma } from "@/lib/db/client";
 
 export const ZListUsersQuery = z.object({
@@ -13,10 +14,11 @@ export type TListUsersQuery = z.infer<typeof ZListUsersQuery>;
 
 export const USER_ADMIN_SELECT = {
   id: true, email: true, name: true, role: true, credentials: true, npi: true, piiAccess: true, isDisabled: true,
-  lockedUntil: true, lastLoginAt: true, createdAt: true, _count: { select: { assignments: true } },
+  lastLoginAt: true, createdAt: true, _count: { select: { assignments: true } },
 } as const;
 
-export function toUserDto(user: Prisma.UserGetPayload<{ select: typeof USER_ADMIN_SELECT }>) {
+/** `isLocked`: sign-in is locked for this user from at least one address (lib/auth/login-throttle.ts). */
+export function toUserDto(user: Prisma.UserGetPayload<{ select: typeof USER_ADMIN_SELECT }>, isLocked: boolean) {
   return {
     id: user.id,
     email: user.email,
@@ -26,7 +28,7 @@ export function toUserDto(user: Prisma.UserGetPayload<{ select: typeof USER_ADMI
     npi: user.npi,
     pii_access: user.piiAccess,
     is_disabled: user.isDisabled,
-    is_locked: Boolean(user.lockedUntil && user.lockedUntil.getTime() > Date.now()),
+    is_locked: isLocked,
     last_login_at: user.lastLoginAt?.toISOString() ?? null,
     created_at: user.createdAt.toISOString(),
     assignment_count: user._count.assignments,
@@ -41,10 +43,11 @@ export async function listUsers(query: TListUsersQuery) {
     ...(query.role ? { role: query.role.toUpperCase() as "THERAPIST" } : {}),
     ...(variants.length ? { OR: variants.flatMap((v) => [{ name: { contains: v } }, { email: { contains: v } }]) } : {}),
   };
-  const [total, users] = await Promise.all([
+  const [total, users, locked] = await Promise.all([
     prisma.user.count({ where }),
     prisma.user.findMany({ where, orderBy: [{ name: "asc" }, { email: "asc" }], skip: (query.page - 1) * query.page_size, take: query.page_size, select: USER_ADMIN_SELECT }),
+    usersWithSignInLocks(),
   ]);
 
-  return { total, page: query.page, page_size: query.page_size, users: users.map(toUserDto) };
+  return { total, page: query.page, page_size: query.page_size, users: users.map((user) => toUserDto(user, locked.has(user.id))) };
 }

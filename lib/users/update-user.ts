@@ -2,6 +2,8 @@ import { z } from "zod";
 
 import { recordAudit } from "@/lib/audit/record";
 import type { TRequestMeta } from "@/lib/audit/request-meta";
+import { usersWithSignInLocks } from "@/lib/auth/login-throttle";
+import { revokeUserAccess } from "@/lib/auth/revoke-user-access";
 import { prisma } from "@/lib/db/client";
 import { AppError, invalidInput, notFound } from "@/lib/errors/app-error";
 import { parseOrThrow } from "@/lib/errors/parse-or-throw";
@@ -24,7 +26,9 @@ const FIELD_COLUMNS = { name: "name", role: "role", credentials: "credentials", 
 /**
  * Changes a user's profile, role, piiAccess grant or disabled flag; audited as a from → to diff
  * (`user_disabled` when the change disables the account, `user_updated` otherwise). A therapist
- * given another role loses their patient assignments, each audited.
+ * given another role loses their patient assignments, each audited. A role change or disabling
+ * also ends the user's web sessions and revokes their API tokens: both were given to the old role
+ * (re-enabling an account must not bring old tokens back).
  */
 export async function updateUser(userId: string, input: TUpdateUserInput, actor: { userId: string }, meta?: TRequestMeta) {
   const data = parseOrThrow(ZUpdateUser, input, "Invalid user");
@@ -54,7 +58,8 @@ export async function updateUser(userId: string, input: TUpdateUserInput, actor:
       const to = next[column];
       if (from !== to) changes[field] = { from, to };
     }
-    if (Object.keys(changes).length === 0) return toUserDto(current);
+    const isLocked = (await usersWithSignInLocks()).has(userId);
+    if (Object.keys(changes).length === 0) return toUserDto(current, isLocked);
     if (changes.role && current.role === "ADMIN" && (await tx.user.count({ where: { role: "ADMIN", isDisabled: false } })) <= 1) {
       throw new AppError("CONFLICT", "role: the last active admin cannot lose the admin role", { issues: [{ path: "role", message: "last active admin" }] });
     }
@@ -71,13 +76,14 @@ export async function updateUser(userId: string, input: TUpdateUserInput, actor:
     // Names are not patient data, but keep the record to ids and flags anyway.
     if (changes.name) changes.name = { from: "(changed)", to: "(changed)" };
     const isDisabling = changes.is_disabled?.to === true;
+    const revoked = changes.role || isDisabling ? await revokeUserAccess(tx, userId, { reason: isDisabling ? "account disabled" : "role changed", actorId: actor.userId, meta }) : null;
     await recordAudit(tx, {
       action: isDisabling ? "user_disabled" : "user_updated",
       userId: actor.userId,
-      metadata: { targetUserId: userId, changes },
+      metadata: { targetUserId: userId, changes, ...(revoked ? { sessionsEnded: true, tokensRevoked: revoked.tokensRevoked } : {}) },
       meta,
     });
 
-    return toUserDto(updated);
+    return toUserDto(updated, isLocked);
   });
 }

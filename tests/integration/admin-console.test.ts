@@ -14,6 +14,9 @@ import { prisma } from "@/lib/db/client";
 
 import { createPatient, createUser } from "../setup/fixtures";
 import { call, tokenFor } from "../setup/http";
+import { browserHeaders, signInCookie } from "../setup/session";
+
+const PASSWORD = "Quiet-harbour-lantern-42";
 
 async function lastAudit(action: string) {
   return prisma.exportAuditLog.findFirst({ where: { action }, orderBy: { seq: "desc" } });
@@ -60,13 +63,14 @@ describe("admin console API", () => {
     expect(assigned.json.assignments).toEqual([expect.objectContaining({ patient_id: patient.id })]);
     expect(await lastAudit("assignment_changed")).toMatchObject({ patientId: patient.id, userId: admin.id });
 
-    const signedInBefore = Date.now() - 1;
+    const tokenBeforeReset = await tokenFor(id);
+    const { sessionVersion } = await prisma.user.findUniqueOrThrow({ where: { id }, select: { sessionVersion: true } });
     const reset = await call(passwordRoute, { path: `/api/v1/admin/users/${id}/password`, token, params: { id }, body: { password: "a-brand-new-password" } });
     expect(reset.status).toBe(204);
-    // Web sessions from before the reset have ended; one signed in after it, and API tokens, go on.
-    expect(await loadActiveActor(id, signedInBefore)).toBeNull();
-    expect(await loadActiveActor(id, Date.now() + 1)).toMatchObject({ id });
-    expect(await loadActiveActor(id)).toMatchObject({ id });
+    // Web sessions and API tokens from before the reset have ended; a session signed in after it works.
+    expect(await loadActiveActor(id, { sessionVersion })).toBeNull();
+    expect(await loadActiveActor(id, { sessionVersion: sessionVersion + 1 })).toMatchObject({ id });
+    expect(await authenticateToken(tokenBeforeReset)).toMatchObject({ ok: false, reason: "revoked" });
     const stored = await prisma.user.findUniqueOrThrow({ where: { id }, select: { passwordHash: true } });
     expect(await verifyPassword("a-brand-new-password", stored.passwordHash)).toBe(true);
     expect((await lastAudit("user_updated"))!.metadata).toMatchObject({ changes: { password: "reset" } });
@@ -76,7 +80,8 @@ describe("admin console API", () => {
     const disabled = await call(patchUserRoute, { method: "PATCH", path: `/api/v1/admin/users/${id}`, token, params: { id }, body: { is_disabled: true } });
     expect(disabled.json).toMatchObject({ is_disabled: true });
     expect(await lastAudit("user_disabled")).toMatchObject({ metadata: { targetUserId: id } });
-    expect(await authenticateToken(userToken)).toMatchObject({ ok: false, reason: "user-disabled" });
+    // Disabling revokes the tokens (they stay revoked if the account is enabled again).
+    expect(await authenticateToken(userToken)).toMatchObject({ ok: false, reason: "revoked" });
 
     const self = await call(patchUserRoute, { method: "PATCH", path: `/api/v1/admin/users/${admin.id}`, token, params: { id: admin.id }, body: { is_disabled: true } });
     expect(self.status).toBe(400);
@@ -85,12 +90,14 @@ describe("admin console API", () => {
   });
 
   it("lets a user create (shown once) and revoke their own tokens; admins manage anyone's", async () => {
-    const { user: therapist } = await createUser({ role: "THERAPIST" });
+    const { user: therapist } = await createUser({ role: "THERAPIST", password: PASSWORD });
     const { user: other } = await createUser({ role: "THERAPIST" });
-    const { user: admin } = await createUser({ role: "ADMIN" });
+    const { user: admin } = await createUser({ role: "ADMIN", password: PASSWORD });
     const token = await tokenFor(therapist.id);
+    // Tokens are made from a signed-in session (a token cannot mint tokens).
+    const session = browserHeaders(await signInCookie(therapist.email, PASSWORD));
 
-    const created = await call(createTokenRoute, { path: `/api/v1/admin/users/${therapist.id}/tokens`, token, params: { id: therapist.id }, body: { name: "script", days: 30 } });
+    const created = await call(createTokenRoute, { path: `/api/v1/admin/users/${therapist.id}/tokens`, headers: session, params: { id: therapist.id }, body: { name: "script", days: 30 } });
     expect(created.status).toBe(201);
     const secret = created.json.token as string;
     expect(secret).toMatch(/^cex_/);
@@ -105,9 +112,9 @@ describe("admin console API", () => {
     const foreign = await call(listTokensRoute, { path: `/api/v1/admin/users/${other.id}/tokens`, token, params: { id: other.id } });
     // Another user's tokens are instance-scoped: the same 404 as for a user that does not exist.
     expect(foreign.status).toBe(404);
-    const foreignCreate = await call(createTokenRoute, { path: `/api/v1/admin/users/${other.id}/tokens`, token, params: { id: other.id }, body: { name: "x" } });
+    const foreignCreate = await call(createTokenRoute, { path: `/api/v1/admin/users/${other.id}/tokens`, headers: session, params: { id: other.id }, body: { name: "x" } });
     expect(foreignCreate.status).toBe(404);
-    const badDays = await call(createTokenRoute, { path: `/api/v1/admin/users/${therapist.id}/tokens`, token, params: { id: therapist.id }, body: { name: "x", days: 9999 } });
+    const badDays = await call(createTokenRoute, { path: `/api/v1/admin/users/${therapist.id}/tokens`, headers: session, params: { id: therapist.id }, body: { name: "x", days: 9999 } });
     expect(badDays.status).toBe(400);
 
     const revoked = await call(revokeTokenRoute, { method: "DELETE", path: `/api/v1/admin/tokens/${created.json.id}`, token, params: { id: created.json.id as string } });
@@ -115,7 +122,7 @@ describe("admin console API", () => {
     expect(await lastAudit("token_revoked")).toMatchObject({ userId: therapist.id, metadata: { tokenId: created.json.id } });
     expect(await authenticateToken(secret)).toMatchObject({ ok: false, reason: "revoked" });
 
-    const adminMade = await call(createTokenRoute, { path: `/api/v1/admin/users/${other.id}/tokens`, token: await tokenFor(admin.id), params: { id: other.id }, body: { name: "for other" } });
+    const adminMade = await call(createTokenRoute, { path: `/api/v1/admin/users/${other.id}/tokens`, headers: browserHeaders(await signInCookie(admin.email, PASSWORD)), params: { id: other.id }, body: { name: "for other" } });
     expect(adminMade.status).toBe(201);
     const otherRevoke = await call(revokeTokenRoute, { method: "DELETE", path: `/api/v1/admin/tokens/${adminMade.json.id}`, token, params: { id: adminMade.json.id as string } });
     // Someone else's token: the same 404 as a missing one, audited like every refusal.

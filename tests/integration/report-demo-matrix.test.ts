@@ -44,7 +44,7 @@ const localDay = (date: Date) => date.toLocaleDateString("en-CA", { timeZone: "A
 beforeAll(async () => {
   await seedDemo();
   const signIn = await verifyCredentials(DEMO_USERS.therapist.email, DEMO_USERS.therapist.password, META);
-  if (!signIn.ok) throw new Error(`demo therapist cannot sign in: ${signIn.reason}`);
+  if (!signIn.ok) throw new Error("demo therapist cannot sign in (see the login_failure audit record)");
   const user = await prisma.user.findUniqueOrThrow({ where: { email: DEMO_USERS.therapist.email }, include: { assignments: true } });
   expect(user.id).toBe(signIn.actor.id);
 

@@ -7,15 +7,17 @@ import { prisma } from "@/lib/db/client";
 
 import { createUser } from "../setup/fixtures";
 import { call, tokenFor } from "../setup/http";
+import { browserHeaders, signInCookie } from "../setup/session";
 
 describe("/api/v1/tokens (a user's own API tokens)", () => {
   it("lists only the caller's tokens, creates one shown once, revokes own and refuses others'", async () => {
-    const { user: therapist } = await createUser({ role: "THERAPIST" });
+    const { user: therapist } = await createUser({ role: "THERAPIST", password: "Quiet-harbour-lantern-42" });
     const { user: other } = await createUser({ role: "ANALYST" });
     const token = await tokenFor(therapist.id);
     const otherToken = await tokenFor(other.id);
+    const session = browserHeaders(await signInCookie(therapist.email, "Quiet-harbour-lantern-42"));
 
-    const created = await call(createTokenRoute, { path: "/api/v1/tokens", token, body: { name: "my script", days: 10 } });
+    const created = await call(createTokenRoute, { path: "/api/v1/tokens", headers: session, body: { name: "my script", days: 10 } });
     expect(created.status).toBe(201);
     const secret = created.json.token as string;
     expect(secret).toMatch(/^cex_/);
@@ -28,7 +30,7 @@ describe("/api/v1/tokens (a user's own API tokens)", () => {
     const othersList = await call(listTokensRoute, { path: "/api/v1/tokens", token: otherToken });
     expect((othersList.json.tokens as { id: string }[]).map((row) => row.id)).not.toContain(created.json.id);
 
-    const badInput = await call(createTokenRoute, { path: "/api/v1/tokens", token, body: { days: 0 } });
+    const badInput = await call(createTokenRoute, { path: "/api/v1/tokens", headers: session, body: { days: 0 } });
     expect(badInput.status).toBe(400);
 
     // Someone else's token: the policy's token.manage refusal, the same 404 as a missing one, audited like every denial.

@@ -29,17 +29,5 @@ export async function call<P = Record<string, never>>(
   return { status: response.status, headers: response.headers, text, json: json as Record<string, unknown> & { [k: string]: unknown } };
 }
 
-/**
- * A real next-auth session cookie for `user`: the token is made by the app's own jwt callback, as
- * a sign-in would make it, and signed with the app's secret. For testing cookie-authenticated
- * behaviour (cross-site checks) without a browser.
- */
-export async function sessionCookieFor(user: { id: string; email: string; name: string; role: string }) {
-  const { encode } = await import("next-auth/jwt");
-  const { authOptions } = await import("@/lib/auth/next-auth");
-  const options = authOptions();
-  const signIn = { token: { sub: user.id, email: user.email, name: user.name }, user, account: { provider: "credentials", type: "credentials", providerAccountId: user.id }, trigger: "signIn" };
-  const token = await options.callbacks!.jwt!(signIn as never);
-
-  return `next-auth.session-token=${await encode({ token, secret: options.secret! })}`;
-}
+// Session cookies live with the other sign-in helpers.
+export { sessionCookieFor } from "./session";

@@ -2,12 +2,14 @@ import type { Metadata } from "next";
 
 import { TokenManager } from "@/components/admin/token-manager";
 import { requirePageActor } from "@/lib/auth/session";
+import { getSettings } from "@/lib/settings/settings";
 
 export const metadata: Metadata = { title: "API tokens" };
 export const dynamic = "force-dynamic";
 
 export default async function Page() {
   const actor = await requirePageActor();
+  const { api_token_max_days: maxDays } = await getSettings();
 
   return (
     <>
@@ -19,7 +21,7 @@ export default async function Page() {
           </p>
         </div>
       </div>
-      <TokenManager userId={actor.id} />
+      <TokenManager userId={actor.id} maxDays={maxDays} />
     </>
   );
 }

@@ -8,6 +8,7 @@ import { Forbidden } from "@/components/forbidden";
 import { canViewPage } from "@/lib/auth/page-access";
 import { requirePageActor } from "@/lib/auth/session";
 import { AppError } from "@/lib/errors/app-error";
+import { getSettings } from "@/lib/settings/settings";
 import { getUserOrThrow } from "@/lib/users/get-user";
 
 export const metadata: Metadata = { title: "User" };
@@ -27,6 +28,7 @@ export default async function Page({ params }: { params: Promise<{ id: string }>
   if (!(await canViewPage(actor, { action: "user.manage" }))) return <Forbidden what="user administration" />;
   const { id } = await params;
   const user = await loadUser(id);
+  const { api_token_max_days: maxDays } = await getSettings();
   return (
     <>
       <div className="page-header">
@@ -45,7 +47,7 @@ export default async function Page({ params }: { params: Promise<{ id: string }>
       </div>
       <UserEditor user={user} isSelf={user.id === actor.id} />
       <h2 style={{ marginTop: 16 }}>API tokens</h2>
-      <TokenManager userId={user.id} />
+      <TokenManager userId={user.id} maxDays={maxDays} />
     </>
   );
 }

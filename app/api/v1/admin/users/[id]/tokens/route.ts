@@ -1,4 +1,5 @@
-// GET /api/v1/admin/users/{id}/tokens – a user's API tokens (own, or anyone's for admins). POST – create one (shown once; audited).
+// GET /api/v1/admin/users/{id}/tokens – a user's API tokens (own, or anyone's for admins). POST – create one (shown once;
+// audited), from a signed-in session only: a Bearer caller gets 403.
 import { json } from "@/lib/http/responses";
 import { route, ZIdParams, ZJsonObject } from "@/lib/http/route";
 import { issueApiToken, type TIssueApiTokenInput } from "@/lib/users/issue-api-token";
@@ -19,5 +20,5 @@ export const POST = route({
   params: ZIdParams,
   // Validated and authorized by issueApiToken.
   body: ZJsonObject,
-  handler: async ({ actor, params, body, meta }) => json(await issueApiToken(actor, params.id, body as TIssueApiTokenInput, meta), 201),
+  handler: async ({ actor, via, params, body, meta }) => json(await issueApiToken(actor, params.id, body as TIssueApiTokenInput, via, meta), 201),
 });
