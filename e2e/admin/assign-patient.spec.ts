@@ -2,10 +2,12 @@ import { expect, test } from "@playwright/test";
 
 import { signInViaApi } from "../fixtures/auth";
 
-test("an admin finds a patient by name and assigns them to a therapist", async ({ page }) => {
+test("an admin finds a patient by name and assigns them to a therapist", async ({ page, baseURL }) => {
   await signInViaApi(page, "admin");
   const created = await page.request.post("/api/v1/admin/users", {
     data: { email: `assign-${Date.now()}@e2e.example`, name: "Theo Assign", role: "therapist", password: "Initial!2026pass" },
+    // A cookie-authenticated change must come from our own origin, as the console's own fetch does.
+    headers: { origin: baseURL! },
   });
   expect(created.status()).toBe(201);
   const { id } = (await created.json()) as { id: string };
