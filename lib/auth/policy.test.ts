@@ -21,8 +21,11 @@ const TABLE: TCase[] = [
   { request: { action: "dataset.export", tier: "anon" }, therapist: "403", analyst: "allow", admin: "allow" },
   { request: { action: "dataset.export", tier: "metrics" }, therapist: "403", analyst: "allow", admin: "allow" },
   { request: { action: "dataset.export", tier: "pii" }, therapist: "403", analyst: "403", analystPii: "allow", admin: "allow" },
-  { request: { action: "job.read", ownerId: OWN }, therapist: "allow", analyst: "404", admin: "allow" },
-  { request: { action: "job.read", ownerId: "someone-else" }, therapist: "404", analyst: "404", admin: "allow" },
+  { request: { action: "job.read", ownerId: OWN, file: { kind: "report", isAssigned: true } }, therapist: "allow", analyst: "404", admin: "allow" },
+  // A job's view names its patient: unassigned since, the therapist's own job is "not found" too.
+  { request: { action: "job.read", ownerId: OWN, file: { kind: "report", isAssigned: false } }, therapist: "404", analyst: "404", admin: "allow" },
+  { request: { action: "job.read", ownerId: OWN_ANALYST, file: { kind: "dataset", tier: "anon" } }, therapist: "404", analyst: "allow", admin: "allow" },
+  { request: { action: "job.read", ownerId: "someone-else", file: { kind: "report", isAssigned: true } }, therapist: "404", analyst: "404", admin: "allow" },
   { request: { action: "job.delete", ownerId: "someone-else" }, therapist: "404", analyst: "404", admin: "allow" },
   // Downloads re-ask, with today's facts, what the export asked: still assigned, still an analyst, still granted.
   { request: { action: "job.download", ownerId: OWN, via: "session", file: { kind: "report", isAssigned: true } }, therapist: "allow", analyst: "404", admin: "allow" },

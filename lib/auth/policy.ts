@@ -34,7 +34,8 @@ export type TPolicyRequest =
   | { action: "report.export-practice-wide" }
   | { action: "dataset.catalog" }
   | { action: "dataset.export"; tier: TDatasetTier }
-  | { action: "job.read"; ownerId: string }
+  /** `file`: today's facts about what the job is about; a report job names its patients. */
+  | { action: "job.read"; ownerId: string; file: TJobFileFacts }
   | { action: "job.download"; ownerId: string; via: TDownloadVia; file: TJobFileFacts }
   | { action: "job.delete"; ownerId: string }
   | { action: "schedule.read"; ownerId: string }
@@ -129,6 +130,11 @@ export function decide(actor: TActor, request: TPolicyRequest): TDecision {
       if (request.file.kind === "dataset") return decide(actor, { action: "dataset.export", tier: request.file.tier });
       return decide(actor, { action: "report.export", isAssigned: request.file.isAssigned });
     case "job.read":
+      // A job's view names its patient: once the therapist is unassigned, the job is gone for them
+      // (the same 404 as someone else's), as its file already is (job.download).
+      if (request.ownerId !== actor.id) return hide("not the actor's own");
+      if (request.file.kind === "report" && !(actor.role === "THERAPIST" && request.file.isAssigned)) return hide("the job's patient is no longer assigned to this therapist");
+      return ALLOW;
     case "job.delete":
     case "schedule.read":
     case "schedule.manage":

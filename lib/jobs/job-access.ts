@@ -10,10 +10,20 @@ type TJobRow = Awaited<ReturnType<typeof prisma.exportJob.findUniqueOrThrow>>;
 
 const DATASET_TIERS: readonly TDatasetTier[] = ["anon", "pii", "metrics"];
 
-/** A job the actor may see (own, or any for admins); foreign and missing are the same 404. */
+/**
+ * A job the actor may see (own, or any for admins); foreign and missing are the same 404. Reading
+ * re-checks today's facts (a report job's patients still assigned), since the view names the
+ * patient; deleting one's own job needs no such check.
+ */
 export async function getJobForActorOrThrow(actor: TActor, jobId: string, action: "job.read" | "job.delete", meta?: TRequestMeta | null) {
   const job = await prisma.exportJob.findUnique({ where: { id: jobId } });
-  await authorize(actor, { action, ownerId: job?.userId ?? "" }, { meta, exportJobId: job ? jobId : null });
+  const ownerId = job?.userId ?? "";
+  if (action === "job.read") {
+    const file: TJobFileFacts = job ? await fileFactsOf(actor, job) : { kind: "report", isAssigned: false };
+    await authorize(actor, { action, ownerId, file }, { meta, exportJobId: job ? jobId : null, patientId: job?.patientId ?? null });
+  } else {
+    await authorize(actor, { action, ownerId }, { meta, exportJobId: job ? jobId : null });
+  }
   if (!job) throw new AppError("NOT_FOUND", "Not found");
 
   return job;

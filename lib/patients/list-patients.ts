@@ -3,6 +3,7 @@ import { z } from "zod";
 import type { Prisma } from "@/generated/prisma/client";
 import type { TActor } from "@/lib/auth/policy";
 import { prisma } from "@/lib/db/client";
+import { AppError } from "@/lib/errors/app-error";
 import { patientScope } from "@/lib/patients/patient-scope";
 
 export const ZListPatientsQuery = z.object({
@@ -23,6 +24,12 @@ function searchFilter(q: string): Prisma.PatientWhereInput {
 }
 
 export async function listPatients(actor: TActor, query: TListPatientsQuery) {
+  // Who else shares a patient is assignment data, an admin's: a therapist asking about another
+  // therapist's caseload would learn it from what is left out.
+  if (query.not_assigned_to !== undefined && actor.role !== "ADMIN") {
+    const message = "only admins filter by another user's assignments";
+    throw new AppError("FORBIDDEN", `not_assigned_to: ${message}`, { issues: [{ path: "not_assigned_to", message }] });
+  }
   const where: Prisma.PatientWhereInput = {
     AND: [patientScope(actor), query.q ? searchFilter(query.q) : {}, query.not_assigned_to ? { assignments: { none: { userId: query.not_assigned_to } } } : {}],
   };

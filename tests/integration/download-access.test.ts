@@ -8,7 +8,9 @@ import { describe, expect, it } from "vitest";
 import { GET as datasetDownloadRoute } from "@/app/api/v1/datasets/exports/[id]/download/route";
 import { GET as datasetJobRoute } from "@/app/api/v1/datasets/exports/[id]/route";
 import { GET as downloadRoute } from "@/app/api/v1/export/download/[id]/route";
+import { GET as jobEventsRoute } from "@/app/api/v1/export/jobs/[id]/events/route";
 import { GET as jobRoute } from "@/app/api/v1/export/jobs/[id]/route";
+import { GET as jobListRoute } from "@/app/api/v1/export/jobs/route";
 import type { Prisma } from "@/generated/prisma/client";
 import { prisma } from "@/lib/db/client";
 import { signDownloadLink } from "@/lib/jobs/download-link";
@@ -98,6 +100,40 @@ describe("report downloads re-check the owner's access", () => {
     const { user: admin } = await createUser({ role: "ADMIN" });
     expect((await byToken(job.id, await tokenFor(admin.id))).status).toBe(200);
     expect(await prisma.exportAuditLog.count({ where: { action: "downloaded", exportJobId: job.id, userId: admin.id } })).toBe(1);
+  });
+
+  it("an unassigned therapist's own job no longer names the patient: detail and progress are 404, the list keeps it unnamed", async () => {
+    const { user: therapist } = await createUser({ role: "THERAPIST" });
+    const patient = await createPatient({ familyName: "Quillfeather" });
+    const assignment = await assignPatient(therapist.id, patient.id);
+    const token = await tokenFor(therapist.id);
+    const job = await completedJob({ userId: therapist.id, kind: "report", patientId: patient.id });
+
+    const before = await call(jobRoute, { token, params: { id: job.id } });
+    expect(before.status).toBe(200);
+    expect(before.json).toMatchObject({ patient_id: patient.id, patient_name: expect.stringContaining("Quillfeather") });
+
+    await prisma.patientAssignment.delete({ where: { id: assignment.id } });
+
+    const detail = await call(jobRoute, { token, params: { id: job.id } });
+    expect(detail.status).toBe(404);
+    expect(detail.text).not.toContain("Quillfeather");
+    expect(detail.text).not.toContain(patient.id);
+    expect(await lastDenial(job.id)).toMatchObject({ userId: therapist.id, metadata: { policyAction: "job.read", status: 404 } });
+    const events = await call(jobEventsRoute, { token, params: { id: job.id } });
+    expect(events.status).toBe(404);
+
+    const listed = await call(jobListRoute, { path: "/api/v1/export/jobs", token });
+    expect(listed.status).toBe(200);
+    const [row] = listed.json.jobs as Record<string, unknown>[];
+    expect(row).toMatchObject({ id: job.id, patient_id: null, patient_name: null, file_name: null, download_url: null });
+    expect(listed.text).not.toContain("Quillfeather");
+    expect(listed.text).not.toContain(patient.id);
+
+    // An admin still sees the job whole.
+    const { user: admin } = await createUser({ role: "ADMIN" });
+    const asAdmin = await call(jobRoute, { token: await tokenFor(admin.id), params: { id: job.id } });
+    expect(asAdmin.json).toMatchObject({ patient_id: patient.id });
   });
 
   it("a ZIP of several patients' notes needs every one of them still assigned", async () => {

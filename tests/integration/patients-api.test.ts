@@ -53,6 +53,18 @@ describe("patients API", () => {
     expect(listed.json.total).toBe(1);
   });
 
+  it("keeps not_assigned_to an admin's filter: a therapist asking about another therapist's caseload gets a 403 naming it", async () => {
+    const { user: therapist } = await createUser({ role: "THERAPIST" });
+    const { user: other } = await createUser({ role: "THERAPIST" });
+    const shared = await createPatient({ familyName: "Shared-Caseload" });
+    await assignPatient(therapist.id, shared.id);
+    await assignPatient(other.id, shared.id);
+    const refused = await call(listPatientsRoute, { path: `/api/v1/patients?not_assigned_to=${other.id}`, token: await tokenFor(therapist.id) });
+    expect(refused.status).toBe(403);
+    expect(refused.json.issues).toEqual([{ path: "not_assigned_to", message: "only admins filter by another user's assignments" }]);
+    expect(refused.text).not.toContain(shared.id);
+  });
+
   it("gives a foreign patient the same 404 as a missing one, and audits the denial", async () => {
     const { user: therapist } = await createUser({ role: "THERAPIST" });
     const foreign = await createPatient();
