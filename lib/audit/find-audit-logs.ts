@@ -5,6 +5,7 @@ import { z } from "zod";
 
 import { Prisma } from "@/generated/prisma/client";
 import { ZAuditAction, ZAuditOutcome } from "@/lib/audit/actions";
+import { zDateOrDateTime } from "@/lib/dates/bounded-dates";
 import { isPostgres, prisma } from "@/lib/db/client";
 
 export const AUDIT_PAGE_SIZE_MAX = 200;
@@ -23,10 +24,7 @@ const SORT_COLUMNS = {
 export const AUDIT_SORT_KEYS = Object.keys(SORT_COLUMNS) as (keyof typeof SORT_COLUMNS)[];
 
 /** "2026-03-01" or a full ISO datetime. A date-only `to` covers that whole (UTC) day. */
-const ZInstant = z
-  .string()
-  .trim()
-  .refine((value) => /^\d{4}-\d{2}-\d{2}(T.+)?$/.test(value) && !Number.isNaN(Date.parse(value)), "must be a date (YYYY-MM-DD) or an ISO datetime");
+const ZInstant = zDateOrDateTime();
 
 /** Repeated (?action=a&action=b) or comma-separated (?action=a,b). */
 const ZActionList = z

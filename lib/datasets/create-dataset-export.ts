@@ -6,6 +6,7 @@ import { ANON_PROFILES, isWeakerProfile, type TAnonProfile } from "@/lib/anonymi
 import type { TRequestMeta } from "@/lib/audit/request-meta";
 import { authorize } from "@/lib/auth/authorize";
 import type { TActor } from "@/lib/auth/policy";
+import { zDateOrDateTime } from "@/lib/dates/bounded-dates";
 import { isPostgres, prisma, type TDb } from "@/lib/db/client";
 import type { TDatasetJobParameters } from "@/lib/datasets/dataset-export-parameters";
 import { datasetsOfTier } from "@/lib/datasets/dataset-registry";
@@ -23,7 +24,7 @@ export const ZDatasetExportInput = z
     tier: z.enum(["anon", "pii", "metrics"], { message: 'must be "anon", "pii" or "metrics"' }),
     datasets: z.array(z.string().min(1).max(100)).min(1, "must name at least one dataset").max(100).optional(),
     profile: z.string().optional(),
-    since: z.union([z.iso.date(), z.iso.datetime({ offset: true })], { error: "must be a date (YYYY-MM-DD) or an ISO 8601 date-time" }).optional(),
+    since: zDateOrDateTime({ requireZone: true }).optional(),
     reason: z.string().trim().max(500).optional(),
   })
   .strict();

@@ -1,5 +1,6 @@
 import { z } from "zod";
 
+import { ZCalendarDate } from "@/lib/dates/bounded-dates";
 import { parseOrThrow } from "@/lib/errors/parse-or-throw";
 import type { TReportExportType } from "@/lib/reports/report-context.types";
 
@@ -13,14 +14,8 @@ export type TReportFormat = (typeof REPORT_FORMATS)[number];
 
 export const REPORT_EXPORT_TYPES = ["session_notes", "progress_report", "treatment_summary", "full_record", "insurance_report"] as const;
 
-const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
-
-function isRealDate(value: string): boolean {
-  const date = new Date(`${value}T00:00:00Z`);
-  return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === value;
-}
-
-export const ZDate = z.string().regex(DATE_RE, "must be a date YYYY-MM-DD").refine(isRealDate, "is not a real calendar date");
+/** A real calendar date within 1900-01-01 .. 2100-12-31 (lib/dates/bounded-dates.ts). */
+export const ZDate = ZCalendarDate;
 
 const ZFormat = z.enum(REPORT_FORMATS, { message: `must be one of ${REPORT_FORMATS.join(", ")}` });
 const ZId = z.string().trim().min(1, "is required").max(100);

@@ -10,7 +10,7 @@ import { DATASET_EXPORT_TYPE, schedulePolicyRequests } from "@/lib/schedules/sch
 import { ZCreateScheduleInput } from "@/lib/schedules/schedule-input";
 import { parseRuleOrThrow } from "@/lib/schedules/schedule-rule-of";
 import { toScheduleView } from "@/lib/schedules/schedule-view";
-import { assertValidReportSchedule, reportFormatOf } from "@/lib/schedules/scheduled-export-request";
+import { parseDatasetScheduleParameters, parseReportScheduleParameters, reportFormatOf } from "@/lib/schedules/scheduled-export-request";
 import { nextRunAfter, toScheduleRuleInput } from "@/lib/schedules/time";
 
 /** Unknown dataset names are a 400 now rather than a failed run later. */
@@ -62,9 +62,10 @@ export async function createSchedule(actor: TActor, body: unknown, options: { me
   }
 
   if (input.dataset_export) await assertKnownDatasets(input.dataset_export.tier, input.dataset_export.datasets);
-  if (exportType !== DATASET_EXPORT_TYPE) {
-    assertValidReportSchedule({ exportType, scheduleType: rule.scheduleType, patientId, templateId, format, parameters: input.parameters }, rule.timezone, now);
-  }
+  const parameters =
+    exportType === DATASET_EXPORT_TYPE
+      ? parseDatasetScheduleParameters(input.parameters)
+      : parseReportScheduleParameters({ exportType, scheduleType: rule.scheduleType, patientId, templateId, format, parameters: input.parameters }, rule.timezone, now);
   const deliveryTarget = await normalizeDeliveryTarget(input.delivery_method, input.delivery_target, actor);
   const nextRunAt = nextRunAfter(rule, now);
 
@@ -80,7 +81,7 @@ export async function createSchedule(actor: TActor, body: unknown, options: { me
         patientId,
         scheduleType: rule.scheduleType,
         scheduleConfig: toScheduleRuleInput(rule).schedule_config as never,
-        parameters: input.parameters as never,
+        parameters: parameters as never,
         deliveryMethod: input.delivery_method,
         deliveryTarget,
         nextRunAt,

@@ -20,15 +20,23 @@ export const ZDatasetExport = z.strictObject({
 export type TDatasetExportInput = z.infer<typeof ZDatasetExport>;
 
 /**
- * The report's own fields, stored as given. `period` is a relative period resolved against each
- * run's scheduled time (without one, a report that needs a period covers the schedule's own
- * interval: schedule-period.ts); `email_attach_file` asks for the file as an attachment, which only
- * happens when an admin allows attachments in settings.
+ * The schedule's own parameters. `period` is a relative period resolved against each run's
+ * scheduled time (without one, a report that needs a period covers the schedule's own interval:
+ * schedule-period.ts); `email_attach_file` asks for the file as an attachment, which only happens
+ * when an admin allows attachments in settings.
  */
-export const ZScheduleParameters = z.looseObject({
+export const ZScheduleOwnParameters = {
   period: z.enum(RELATIVE_PERIODS, { message: `must be one of ${RELATIVE_PERIODS.join(", ")}` }).optional(),
-  email_attach_file: z.boolean().optional(),
-});
+  email_attach_file: z.boolean("must be true or false").optional(),
+};
+
+/**
+ * Any JSON object here: which names it may hold depends on what the schedule exports, known only
+ * once its template is looked up. The strict per-kind check (report request fields, or for a
+ * dataset only email_attach_file; anything else a 400) is in scheduled-export-request.ts, and
+ * only what it returns is stored.
+ */
+export const ZScheduleParameters = z.object(ZScheduleOwnParameters).catchall(z.unknown());
 export type TScheduleParameters = z.infer<typeof ZScheduleParameters>;
 
 const ZDeliveryTarget = z.string().trim().min(1).max(2000).nullable().optional();

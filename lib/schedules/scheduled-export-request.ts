@@ -2,7 +2,7 @@
 // /api/v1/export/<type> endpoints take, with a relative period resolved against the run's
 // scheduled time (never the wall clock at execution, so a late or retried run still covers
 // the period its slot stands for).
-import type { z } from "zod";
+import { z } from "zod";
 
 import { AppError } from "@/lib/errors/app-error";
 import { toIssues } from "@/lib/errors/parse-or-throw";
@@ -54,16 +54,48 @@ export function reportFormatOf(parameters: Record<string, unknown>, templateForm
   return "pdf";
 }
 
+/** Request fields a schedule sets from its own fields and each run's slot, never from `parameters`. */
+const FIELDS_SET_BY_THE_SCHEDULE = new Set(["patient_id", "template_id", "start_date", "end_date", "date_range"]);
+
+/** The parameters a report schedule of this type accepts: its request's own fields, plus the schedule's. */
+export function reportScheduleParameterNames(exportType: TReportExportType): string[] {
+  const shape = (REPORT_REQUEST_SCHEMAS[exportType] as unknown as { shape: Record<string, unknown> }).shape;
+
+  return [...SCHEDULE_ONLY_PARAMETERS, ...Object.keys(shape).filter((name) => !FIELDS_SET_BY_THE_SCHEDULE.has(name))];
+}
+
+function invalidParameters(issues: { path: string; message: string }[]): never {
+  throw new AppError("INVALID_INPUT", `Invalid schedule parameters: ${issues.map((issue) => `${issue.path}: ${issue.message}`).join("; ")}`, { issues });
+}
+
 /**
  * Checks at creation that the schedule's runs will be valid requests, so a mistake is a 400
  * now rather than a failed run next month. Issues are named by the schedule's own fields.
+ * Returns the parameters to store: only the names this report type takes (anything else is a 400,
+ * so no junk is kept), each as the report's schema read it (nested objects stripped to theirs).
  */
-export function assertValidReportSchedule(schedule: TReportScheduleFacts, timeZone: string, now = new Date()) {
-  const body = reportBodyFor(schedule, now, timeZone);
+export function parseReportScheduleParameters(schedule: TReportScheduleFacts, timeZone: string, now = new Date()): Record<string, unknown> {
   const schema = REPORT_REQUEST_SCHEMAS[schedule.exportType as TReportExportType] as z.ZodType | undefined;
   if (!schema) throw new AppError("INVALID_INPUT", `export_type: unknown report type`, { issues: [{ path: "export_type", message: "unknown report type" }] });
+  const given = (schedule.parameters ?? {}) as Record<string, unknown>;
+  const allowed = reportScheduleParameterNames(schedule.exportType as TReportExportType);
+  const unknown = Object.keys(given).filter((name) => !allowed.includes(name));
+  if (unknown.length) {
+    invalidParameters(
+      unknown.slice(0, 10).map((name) => ({
+        path: `parameters.${name.slice(0, 64)}`,
+        message: FIELDS_SET_BY_THE_SCHEDULE.has(name) ? "is set by the schedule itself, not by its parameters" : `is not a parameter of ${schedule.exportType} schedules (known: ${allowed.join(", ")})`,
+      })),
+    );
+  }
+
+  const body = reportBodyFor(schedule, now, timeZone);
   const result = schema.safeParse(body);
-  if (result.success) return;
+  if (result.success) {
+    const parsed = result.data as Record<string, unknown>;
+
+    return Object.fromEntries(Object.keys(given).map((name) => [name, (SCHEDULE_ONLY_PARAMETERS as readonly string[]).includes(name) ? given[name] : parsed[name]]));
+  }
 
   const issues = toIssues(result.error).map((issue) => {
     const field = issue.path.split(".")[0]!;
@@ -76,5 +108,21 @@ export function assertValidReportSchedule(schedule: TReportScheduleFacts, timeZo
 
     return { path: `parameters.${issue.path}`, message: issue.message };
   });
-  throw new AppError("INVALID_INPUT", `Invalid schedule parameters: ${issues.map((issue) => `${issue.path}: ${issue.message}`).join("; ")}`, { issues });
+  invalidParameters(issues);
+}
+
+/** A dataset schedule's parameters: only whether the file goes as an email attachment. */
+const ZDatasetScheduleParameters = z.strictObject({ email_attach_file: z.boolean("must be true or false").optional() });
+
+export function parseDatasetScheduleParameters(parameters: unknown): Record<string, unknown> {
+  const result = ZDatasetScheduleParameters.safeParse(parameters ?? {});
+  if (result.success) return result.data;
+
+  invalidParameters(
+    result.error.issues.flatMap((issue) =>
+      issue.code === "unrecognized_keys"
+        ? issue.keys.slice(0, 10).map((name) => ({ path: `parameters.${name.slice(0, 64)}`, message: "is not a parameter of dataset schedules (they take only email_attach_file; what they export is dataset_export)" }))
+        : [{ path: ["parameters", ...issue.path.map(String)].join("."), message: issue.message }],
+    ),
+  );
 }

@@ -11,7 +11,7 @@ import { DATASET_EXPORT_TYPE, schedulePolicyRequests } from "@/lib/schedules/sch
 import { ZUpdateScheduleInput, type TDeliveryMethod } from "@/lib/schedules/schedule-input";
 import { parseRuleOrThrow, ruleOfSchedule } from "@/lib/schedules/schedule-rule-of";
 import { toScheduleView } from "@/lib/schedules/schedule-view";
-import { assertValidReportSchedule, reportFormatOf } from "@/lib/schedules/scheduled-export-request";
+import { parseDatasetScheduleParameters, parseReportScheduleParameters, reportFormatOf } from "@/lib/schedules/scheduled-export-request";
 import { nextRunAfter, toScheduleRuleInput } from "@/lib/schedules/time";
 import { loadScheduleFor } from "@/lib/schedules/list-schedules";
 
@@ -33,10 +33,13 @@ export async function updateSchedule(actor: TActor, scheduleId: string, body: un
   const owner = row.userId === actor.id ? actor : await loadActiveActor(row.userId);
   if (!owner) throw new AppError("CONFLICT", "The schedule's owner is disabled; delete the schedule instead");
 
-  const parameters = input.parameters ?? (row.parameters as Record<string, unknown>);
-  const format = row.exportType === DATASET_EXPORT_TYPE ? row.format : input.parameters ? reportFormatOf(parameters, row.format) : row.format;
-  if (input.parameters && row.exportType !== DATASET_EXPORT_TYPE) {
-    assertValidReportSchedule({ exportType: row.exportType, scheduleType: rule.scheduleType, patientId: row.patientId, templateId: row.templateId, format, parameters }, rule.timezone, now);
+  const isDataset = row.exportType === DATASET_EXPORT_TYPE;
+  const format = isDataset ? row.format : input.parameters ? reportFormatOf(input.parameters, row.format) : row.format;
+  let parameters = row.parameters as Record<string, unknown>;
+  if (input.parameters) {
+    parameters = isDataset
+      ? parseDatasetScheduleParameters(input.parameters)
+      : parseReportScheduleParameters({ exportType: row.exportType, scheduleType: rule.scheduleType, patientId: row.patientId, templateId: row.templateId, format, parameters: input.parameters }, rule.timezone, now);
   }
   const deliveryMethod = (input.delivery_method ?? row.deliveryMethod) as TDeliveryMethod;
   const deliveryTarget =

@@ -282,8 +282,15 @@ describe("pii tier, attestation, validation and rate limit", () => {
     expect(unknown.status).toBe(400);
     expect(unknown.json.issues).toEqual([expect.objectContaining({ path: "datasets.1" })]);
     expect((await post({ tier: "secret", attestation: true })).json.issues).toEqual([expect.objectContaining({ path: "tier" })]);
-    for (const since of ["yesterday", "2026-13-45"]) {
-      expect((await post({ tier: "anon", attestation: true, since })).json.issues).toEqual([{ path: "since", message: "must be a date (YYYY-MM-DD) or an ISO 8601 date-time" }]);
+    const sinceCases: [string, string][] = [
+      ["yesterday", "must be a date (YYYY-MM-DD) or an ISO 8601 date-time with a zone (Z or +01:00)"],
+      ["2026-13-45", "is not a real calendar date"],
+      ["2026-02-30", "is not a real calendar date"],
+      ["0000-01-01", "must be between 1900-01-01 and 2100-12-31"],
+      ["9999-12-31T00:00:00Z", "must be between 1900-01-01 and 2100-12-31"],
+    ];
+    for (const [since, message] of sinceCases) {
+      expect((await post({ tier: "anon", attestation: true, since })).json.issues, since).toEqual([{ path: "since", message }]);
     }
 
     const { user: admin } = await createUser({ role: "ADMIN" });
