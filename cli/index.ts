@@ -1,6 +1,7 @@
 // npm run cli -- <command> [--flag value ...]
 // Each command lives in cli/commands/<name>.ts and is loaded only when called.
 import { AppError } from "@/lib/errors/app-error";
+import { describeFailure } from "@/lib/errors/describe-failure";
 
 import { CliUsageError } from "./args";
 
@@ -61,19 +62,20 @@ async function main() {
       console.error(`${name}: ${error.message}`);
       return error.code === "INVALID_INPUT" ? 2 : 1;
     }
-    console.error(`${name}: ${(error as Error).message ?? String(error)}`);
+    // One line in words; a driver's text can run to many lines and quote patient data.
+    console.error(`${name}: ${describeFailure(error)}`);
     return 1;
   }
 }
 
-main().then(
-  async (code) => {
+main()
+  .catch((error: unknown) => {
+    // A command that failed to load, or anything thrown outside a command's run.
+    console.error(`careexport: ${describeFailure(error)}`);
+    return 1;
+  })
+  .then(async (code) => {
     const { disconnectPrisma } = await import("@/lib/db/client");
-    await disconnectPrisma();
+    await disconnectPrisma().catch(() => undefined);
     process.exit(code);
-  },
-  (error) => {
-    console.error(error);
-    process.exit(1);
-  },
-);
+  });

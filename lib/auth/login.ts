@@ -13,6 +13,7 @@ import type { TActor } from "@/lib/auth/policy";
 import { verifyPassword } from "@/lib/auth/password";
 import { prisma } from "@/lib/db/client";
 import { env } from "@/lib/env";
+import { hasUnsafeText } from "@/lib/input/input-guards";
 
 /**
  * The outcome of a password sign-in. A failure carries no reason on purpose: a wrong password,
@@ -43,6 +44,12 @@ function limits() {
  * failure for an unknown address, never the password).
  */
 export async function verifyCredentials(emailInput: string, password: string, meta: TRequestMeta): Promise<TLoginResult> {
+  // NUL or a lone surrogate is no email or password anyone has: refused like any wrong guess, and
+  // kept away from the database (PostgreSQL refuses NUL in text; SQLite would store it).
+  if (hasUnsafeText(emailInput) || hasUnsafeText(password)) {
+    await recordAudit(null, { action: "login_failure", outcome: "failure", metadata: { reason: "malformed-input" }, meta });
+    return FAILED;
+  }
   const email = emailInput.trim().toLowerCase();
   const { account, ip, minutes } = limits();
   const ipKey = ipThrottleKey(meta.ipAddress);

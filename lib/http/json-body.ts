@@ -1,5 +1,5 @@
 import { AppError } from "@/lib/errors/app-error";
-import { assertJsonDepth, assertSafeJsonText } from "@/lib/http/input-guards";
+import { assertJsonDepth, assertSafeJsonText } from "@/lib/input/input-guards";
 
 const JSON_CONTENT_TYPE = /^application\/([\w.+-]+\+)?json\b/i;
 

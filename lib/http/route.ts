@@ -20,7 +20,7 @@ import { env } from "@/lib/env";
 import { AppError } from "@/lib/errors/app-error";
 import { parseOrThrow } from "@/lib/errors/parse-or-throw";
 import { authenticateRequest, type TAuthMode, type TAuthVia } from "@/lib/http/authenticate";
-import { assertSafeValue, parseQueryString } from "@/lib/http/input-guards";
+import { assertSafeValue, parseQueryString } from "@/lib/input/input-guards";
 import { readJsonBody } from "@/lib/http/json-body";
 import { errorResponse } from "@/lib/http/responses";
 import { isSameOriginRequest, isStateChanging } from "@/lib/http/same-origin";

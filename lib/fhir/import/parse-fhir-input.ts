@@ -1,6 +1,7 @@
 // Turns an import file (a Bundle, or NDJSON with one resource per line) into a flat list of
 // raw resources with their position, before any validation.
 import { AppError, type TIssue } from "@/lib/errors/app-error";
+import { assertJsonDepth, assertSafeJsonText, MAX_JSON_DEPTH } from "@/lib/input/input-guards";
 
 export type TImportFormat = "bundle" | "ndjson" | "auto";
 
@@ -55,8 +56,20 @@ function entriesOfNdjson(text: string): TRawEntry[] {
 
 export type TParseOptions = { format?: TImportFormat; bundleTypes?: readonly string[] };
 
-export function parseFhirInput(input: string | Buffer, { format = "auto", bundleTypes = BUNDLE_TYPES }: TParseOptions = {}): TRawEntry[] {
+/**
+ * The same bounds as an API body (lib/input/input-guards.ts), for the CLI's files too: nesting
+ * (a Bundle adds three levels around each resource), NUL and unpaired surrogates in any string.
+ */
+export function parseFhirInput(input: string | Buffer, options: TParseOptions = {}): TRawEntry[] {
   const text = (typeof input === "string" ? input : input.toString("utf8")).replace(/^\uFEFF/, "");
+  assertJsonDepth(text, MAX_JSON_DEPTH + 3, "Invalid import file", "(file)");
+  const entries = parseEntries(text, options);
+  for (const entry of entries) assertSafeJsonText(entry.resource, [`resource ${entry.index}`], "Invalid import file");
+
+  return entries;
+}
+
+function parseEntries(text: string, { format = "auto", bundleTypes = BUNDLE_TYPES }: TParseOptions): TRawEntry[] {
   if (!text.trim()) invalid("The file is empty", [{ path: "(file)", message: "empty" }]);
 
   if (format === "ndjson") return entriesOfNdjson(text);

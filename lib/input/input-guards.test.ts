@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 
 import { AppError } from "@/lib/errors/app-error";
-import { assertJsonDepth, assertSafeJsonText, MAX_JSON_DEPTH, parseQueryString } from "@/lib/http/input-guards";
+import { assertJsonDepth, assertSafeJsonText, MAX_JSON_DEPTH, parseQueryString } from "@/lib/input/input-guards";
 
 const issuesOf = (run: () => unknown) => {
   try {
