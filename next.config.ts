@@ -1,20 +1,19 @@
 import type { NextConfig } from "next";
 
+import { STATIC_SECURITY_HEADERS } from "./lib/http/security-headers";
+
 const nextConfig: NextConfig = {
   // Native and Node-only packages stay outside the bundle.
   serverExternalPackages: ["better-sqlite3", "@prisma/adapter-better-sqlite3", "@react-pdf/renderer", "@react-pdf/layout", "@react-pdf/render", "pdfkit", "archiver", "pg", "pg-boss", "nodemailer", "liquidjs", "docx"],
   poweredByHeader: false,
+  experimental: {
+    // Next buffers a request body for the proxy and cuts it off past this size; proxy.ts refuses
+    // larger ones with a 413 (PROXY_MAX_BODY_BYTES in lib/http/proxy-request.ts, kept equal).
+    proxyClientMaxBodySize: 64 * 1024 * 1024,
+  },
   async headers() {
-    return [
-      {
-        source: "/:path*",
-        headers: [
-          { key: "X-Content-Type-Options", value: "nosniff" },
-          { key: "X-Frame-Options", value: "SAMEORIGIN" },
-          { key: "Referrer-Policy", value: "no-referrer" },
-        ],
-      },
-    ];
+    // The Content-Security-Policy (with its per-request nonce) and HSTS come from proxy.ts.
+    return [{ source: "/:path*", headers: STATIC_SECURITY_HEADERS }];
   },
 };
 
