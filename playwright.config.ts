@@ -42,6 +42,9 @@ export default defineConfig({
       AUDIT_KEY: "e2e-audit-key-0123456789abcdef",
       // The warehouse spec registers the local PostgreSQL, which the outbound guard refuses otherwise.
       OUTBOUND_ALLOW_HOSTS: "127.0.0.1",
+      // The suite is a few demo users making every request of every spec within minutes; the limit
+      // itself (100 a minute by default) is tested in tests/integration/rate-limits.test.ts.
+      API_RATE_LIMIT_PER_MINUTE: "1000",
     },
   },
 });

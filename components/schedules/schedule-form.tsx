@@ -1,5 +1,7 @@
 "use client";
 
+import "@/components/zod-without-eval";
+
 import { useRouter } from "next/navigation";
 import { useMemo, useState } from "react";
 

@@ -30,13 +30,16 @@ export class AppError extends Error {
   readonly code: TAppErrorCode;
   readonly issues?: TIssue[];
   readonly retryAfterSeconds?: number;
+  /** Response headers the transport adds (the RateLimit-* headers of a 429). */
+  readonly headers?: Record<string, string>;
 
-  constructor(code: TAppErrorCode, message: string, options: { issues?: TIssue[]; retryAfterSeconds?: number } = {}) {
+  constructor(code: TAppErrorCode, message: string, options: { issues?: TIssue[]; retryAfterSeconds?: number; headers?: Record<string, string> } = {}) {
     super(message);
     this.name = "AppError";
     this.code = code;
     this.issues = options.issues;
     this.retryAfterSeconds = options.retryAfterSeconds;
+    this.headers = options.headers;
   }
 
   get status() {

@@ -12,6 +12,7 @@ export function json(data: unknown, status = 200, headers: Record<string, string
 export function errorResponse(error: unknown, requestId: string, extraHeaders: Record<string, string> = {}): Response {
   const headers: Record<string, string> = { "X-Request-Id": requestId, "Cache-Control": "no-store", ...extraHeaders };
   if (error instanceof AppError) {
+    Object.assign(headers, error.headers);
     if (error.retryAfterSeconds) headers["Retry-After"] = String(error.retryAfterSeconds);
 
     return NextResponse.json({ error: error.message, code: error.code, ...(error.issues ? { issues: error.issues } : {}), request_id: requestId }, { status: error.status, headers });

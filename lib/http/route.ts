@@ -1,7 +1,8 @@
 // The one wrapper every API route handler goes through. A route declares what it accepts and
 // the wrapper enforces it, in this order:
 //   1. a server-made request id and the request's meta (client address by TRUST_PROXY);
-//   2. authentication by the route's mode (401); for a cookie session, a state-changing request
+//   2. authentication by the route's mode (401), then the API rate limit (429: per user, per
+//      address when not signed in; lib/rate-limit); for a cookie session, a state-changing request
 //      must come from our own pages (403, audited: lib/http/same-origin.ts);
 //   3. params (path), then the coarse policy action if declared (403/404, audited by authorize);
 //   4. query and body: size (413), type (415), UTF-8, JSON nesting, NUL and unpaired surrogates,
@@ -24,6 +25,7 @@ import { assertSafeValue, parseQueryString } from "@/lib/input/input-guards";
 import { readJsonBody } from "@/lib/http/json-body";
 import { errorResponse } from "@/lib/http/responses";
 import { isSameOriginRequest, isStateChanging } from "@/lib/http/same-origin";
+import { limitApiRequest, rateLimitHeaders, withRateLimitHeaders, type TRateLimitState } from "@/lib/rate-limit/api-rate-limit";
 
 type TOutput<S, TDefault> = S extends z.ZodType ? z.output<S> : TDefault;
 
@@ -50,6 +52,11 @@ export type TRouteOptions<A extends TAuthMode, P extends z.ZodType | undefined, 
   query?: Q;
   /** A JSON body. Undeclared, the body is left unread (for handlers that stream it themselves). */
   body?: B;
+  /**
+   * false: not counted against API_RATE_LIMIT_PER_MINUTE. Only for next-auth's own endpoints (sign-in
+   * has its own per-address throttle, lib/auth/login-throttle.ts) and the health check.
+   */
+  rateLimit?: false;
   /** Body size limit in bytes (default MAX_BODY_BYTES); a function is read per request. */
   maxBodyBytes?: number | (() => number);
   /**
@@ -93,9 +100,24 @@ export function route<A extends TAuthMode, P extends z.ZodType | undefined = und
 ) {
   return async (request: Request, context?: TNextContext): Promise<Response> => {
     const requestId = request.headers.get(REQUEST_ID_HEADER) ?? randomUUID();
+    let rateLimit: TRateLimitState | null = null;
     try {
       const meta = requestMetaFrom(request, requestId);
-      const authenticated = options.auth === "none" ? null : await authenticateRequest(request, options.auth, meta);
+      const isLimited = options.rateLimit !== false;
+      const byAddress = async () => {
+        if (isLimited) rateLimit = await limitApiRequest({ address: meta.ipAddress });
+      };
+      let authenticated: Awaited<ReturnType<typeof authenticateRequest>> | null = null;
+      if (options.auth === "none") {
+        await byAddress();
+      } else {
+        // A caller who fails to authenticate is counted by address: guessing tokens costs budget too.
+        authenticated = await authenticateRequest(request, options.auth, meta).catch(async (error: unknown) => {
+          await byAddress();
+          throw error;
+        });
+        if (isLimited) rateLimit = await limitApiRequest({ userId: authenticated.actor.id });
+      }
       if (authenticated?.via === "session" && isStateChanging(request.method) && !isSameOriginRequest(request)) {
         await refuseCrossSite(request, authenticated.actor, meta);
       }
@@ -116,9 +138,9 @@ export function route<A extends TAuthMode, P extends z.ZodType | undefined = und
       const response = await options.handler({ request, actor: authenticated?.actor ?? null, via: authenticated?.via ?? null, params, query, body, meta, requestId } as TRouteInput<A, P, Q, B>);
       response.headers.set("X-Request-Id", requestId);
 
-      return response;
+      return withRateLimitHeaders(response, rateLimit);
     } catch (error) {
-      return errorResponse(error, requestId);
+      return errorResponse(error, requestId, rateLimitHeaders(rateLimit));
     }
   };
 }

@@ -4,6 +4,7 @@ import { recordAudit } from "@/lib/audit/record";
 import type { TRequestMeta } from "@/lib/audit/request-meta";
 import { prisma } from "@/lib/db/client";
 import { AppError } from "@/lib/errors/app-error";
+import { paceDownload } from "@/lib/rate-limit/pace-download";
 import { storage } from "@/lib/storage";
 
 type TJobRow = Awaited<ReturnType<typeof prisma.exportJob.findUniqueOrThrow>>;
@@ -25,7 +26,10 @@ export async function serveJobFile(job: TJobRow, downloader: { userId: string | 
   });
   const safeName = (job.fileName ?? "export").replace(/[^A-Za-z0-9._-]/g, "_");
 
-  return new Response(Readable.toWeb(stream) as ReadableStream, {
+  // Paced against the budget of the person downloading (a signed link's: its owner's).
+  const body = paceDownload(stream, downloader.userId ?? job.userId);
+
+  return new Response(Readable.toWeb(body) as ReadableStream, {
     headers: {
       "Content-Type": job.mimeType ?? "application/octet-stream",
       "Content-Disposition": `attachment; filename="${safeName}"`,

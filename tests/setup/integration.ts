@@ -26,6 +26,9 @@ Object.assign(process.env, {
   APP_URL: "http://127.0.0.1:3999",
   // Webhook receivers and the warehouse run on this machine; tests of the refusal clear it.
   OUTBOUND_ALLOW_HOSTS: "127.0.0.1",
+  // Test files call handlers hundreds of times as a few users (and unauthenticated calls share one
+  // unknown address): the API rate limit is off here, and on in tests/integration/rate-limits.test.ts.
+  API_RATE_LIMIT_PER_MINUTE: "0",
 });
 resetEnvCache();
 

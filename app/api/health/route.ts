@@ -8,6 +8,8 @@ export const dynamic = "force-dynamic";
 
 export const GET = route({
   auth: "none",
+  // Load balancers and monitors poll this from one address; it reads nothing of anyone's.
+  rateLimit: false,
   handler: async () => {
     const health = await databaseHealth();
     if (health.ok) return json({ status: "ok", database: "ok" });

@@ -10,6 +10,8 @@ import { authenticateToken } from "@/lib/auth/tokens";
 import { fhirErrorResponse, FHIR_JSON } from "@/lib/fhir/api/operation-outcome";
 import { authenticateAccessToken, isAccessToken } from "@/lib/fhir/smart/access-tokens";
 import { AppError } from "@/lib/errors/app-error";
+import { assertSafeValue } from "@/lib/input/input-guards";
+import { limitApiRequest, withRateLimitHeaders } from "@/lib/rate-limit/api-rate-limit";
 
 /** Who is calling. `scopes` limits a SMART client's token (null: a person, limited by role). */
 export type TFhirCaller = { actor: TActor; scopes: string[] | null; clientId: string | null };
@@ -44,6 +46,8 @@ function wrap<TParams>(handler: (ctx: TFhirContext<TParams>) => Promise<Response
     try {
       const meta = requestMetaFrom(request, requestId, "fhir");
       const params = (await context?.params) ?? ({} as TParams);
+      // An id holding NUL or an unpaired surrogate is a 400, never a query (the route wrapper's rule).
+      for (const [name, value] of Object.entries(params as Record<string, string | string[]>)) assertSafeValue(value, name, "Invalid path");
       const response = await handler({ request, params, requestId, meta });
       response.headers.set("X-Request-Id", requestId);
 
@@ -54,12 +58,24 @@ function wrap<TParams>(handler: (ctx: TFhirContext<TParams>) => Promise<Response
   };
 }
 
+/**
+ * The API rate limit (lib/rate-limit), as the route wrapper applies it: per SMART client or per
+ * person; a caller who fails to authenticate is counted by address. A 429 is an OperationOutcome.
+ */
 export function fhirRoute<TParams = Record<string, never>>(handler: (ctx: TFhirContext<TParams> & { caller: TFhirCaller }) => Promise<Response>) {
-  return wrap<TParams>(async (ctx) => handler({ ...ctx, caller: await authenticateFhir(ctx.request, ctx.meta) }));
+  return wrap<TParams>(async (ctx) => {
+    const caller = await authenticateFhir(ctx.request, ctx.meta).catch(async (error: unknown) => {
+      await limitApiRequest({ address: ctx.meta.ipAddress });
+      throw error;
+    });
+    const rateLimit = await limitApiRequest(caller.clientId ? { clientId: caller.clientId } : { userId: caller.actor.id });
+
+    return withRateLimitHeaders(await handler({ ...ctx, caller }), rateLimit);
+  });
 }
 
 export function publicFhirRoute<TParams = Record<string, never>>(handler: (ctx: TFhirContext<TParams>) => Promise<Response>) {
-  return wrap<TParams>(handler);
+  return wrap<TParams>(async (ctx) => withRateLimitHeaders(await handler(ctx), await limitApiRequest({ address: ctx.meta.ipAddress })));
 }
 
 export function fhirJson(body: unknown, status = 200, headers: Record<string, string> = {}) {

@@ -26,6 +26,7 @@ export function operationOutcome(severity: "error" | "warning" | "information", 
 export function fhirErrorResponse(error: unknown, requestId: string): Response {
   const headers: Record<string, string> = { "Content-Type": FHIR_JSON, "Cache-Control": "no-store", "X-Request-Id": requestId };
   if (error instanceof AppError) {
+    Object.assign(headers, error.headers);
     if (error.retryAfterSeconds) headers["Retry-After"] = String(error.retryAfterSeconds);
     if (error.code === "UNAUTHENTICATED") headers["WWW-Authenticate"] = 'Bearer realm="fhir"';
     const body = operationOutcome("error", ISSUE_CODES[error.code] ?? "processing", error.message, error.issues?.map((issue) => issue.path));

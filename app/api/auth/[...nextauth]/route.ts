@@ -13,6 +13,9 @@ type THandler = (request: Request, context: { params: Promise<{ nextauth: string
 
 const handler = route({
   auth: "none",
+  // Sign-in has its own per-address and per-account throttle (lib/auth/login-throttle.ts); the
+  // session reads of every open page would otherwise share one budget behind a proxy.
+  rateLimit: false,
   params: z.object({ nextauth: z.array(z.string().max(100)).max(4) }),
   handler: async ({ request, params }) => (NextAuth(authOptions()) as unknown as THandler)(request, { params: Promise.resolve(params) }),
 });
