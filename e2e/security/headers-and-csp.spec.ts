@@ -139,8 +139,7 @@ test("a malformed path is a 400 (JSON for the API, an OperationOutcome for FHIR)
 
 test("a client's X-Forwarded-For and request id do not reach the audit trail", async ({ page, browser, baseURL }) => {
   await signInViaApi(page, "therapist");
-  const probe = `csp-probe-${Date.now()}`;
-  const refused = await page.request.get(`/api/v1/patients/${probe}`, { headers: { "x-forwarded-for": "203.0.113.77", "x-careexport-request-id": "chosen-by-client", "x-request-id": "client-trace-1" } });
+  const refused = await page.request.get(`/api/v1/patients/csp-probe-${Date.now()}`, { headers: { "x-forwarded-for": "203.0.113.77", "x-careexport-request-id": "chosen-by-client", "x-request-id": "client-trace-1" } });
   expect(refused.status()).toBe(404);
   const requestId = refused.headers()["x-request-id"]!;
   expect(requestId).toMatch(/^[0-9a-f-]{36}$/);
@@ -153,5 +152,7 @@ test("a client's X-Forwarded-For and request id do not reach the audit trail", a
   const record = records.find((row) => row.request_id === requestId);
   expect(record, JSON.stringify(records)).toBeDefined();
   expect(record!.ip_address).toBe("127.0.0.1");
+  // The client's own id is kept beside ours, for correlation.
+  expect(record!.metadata).toMatchObject({ clientRequestId: "client-trace-1" });
   await admin.close();
 });

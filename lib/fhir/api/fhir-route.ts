@@ -3,7 +3,7 @@
 import { randomUUID } from "node:crypto";
 
 import { recordAudit } from "@/lib/audit/record";
-import { requestMetaFrom, type TRequestMeta } from "@/lib/audit/request-meta";
+import { REQUEST_ID_HEADER, requestMetaFrom, type TRequestMeta } from "@/lib/audit/request-meta";
 import type { TActor } from "@/lib/auth/policy";
 import { getSessionActor } from "@/lib/auth/session";
 import { authenticateToken } from "@/lib/auth/tokens";
@@ -42,7 +42,8 @@ async function authenticateFhir(request: Request, meta: TRequestMeta): Promise<T
 
 function wrap<TParams>(handler: (ctx: TFhirContext<TParams>) => Promise<Response>) {
   return async (request: Request, context: { params: Promise<TParams> }) => {
-    const requestId = randomUUID();
+    // proxy.ts's id for this request (it overwrites any a client sent), so X-Request-Id is one value.
+    const requestId = request.headers.get(REQUEST_ID_HEADER) ?? randomUUID();
     try {
       const meta = requestMetaFrom(request, requestId, "fhir");
       const params = (await context?.params) ?? ({} as TParams);
