@@ -1,6 +1,7 @@
 import { flushHeadAnchor } from "@/lib/audit/head-anchor";
 import { purgeAuditBefore } from "@/lib/audit/purge-audit";
 import { CLI_META } from "@/lib/audit/request-meta";
+import { dateOrDateTimeProblem } from "@/lib/dates/bounded-dates";
 
 import { CliUsageError, parseFlags } from "../args";
 
@@ -11,7 +12,9 @@ export async function run(argv: string[]) {
   const { flags } = parseFlags(argv, { before: {} });
   let cutoff: Date | undefined;
   if (typeof flags.before === "string") {
-    if (!/^\d{4}-\d{2}-\d{2}(T.+)?$/.test(flags.before) || Number.isNaN(Date.parse(flags.before))) throw new CliUsageError("--before must be a date (YYYY-MM-DD) or an ISO datetime");
+    // A purge deletes: "2026-02-30" is refused, never read as 2 March.
+    const problem = dateOrDateTimeProblem(flags.before);
+    if (problem) throw new CliUsageError(`--before ${problem}`);
     cutoff = new Date(flags.before);
   }
   const result = await purgeAuditBefore({ cutoff, actor: { userId: null, label: "cli" }, meta: CLI_META });

@@ -55,7 +55,9 @@ describe("proxy: request id and forwarded addresses", () => {
     const response = proxyRequest(request, OPTIONS);
     const forwarded = forwardedHeaders(response);
     expect(forwarded[REQUEST_ID_HEADER]).toMatch(/^[0-9a-f-]{36}$/);
-    expect(forwarded[REQUEST_ID_HEADER]).toBe(response.headers.get("x-request-id"));
+    // Next copies the pass-through response's headers onto the request: an X-Request-Id there
+    // would overwrite the client's (found in the real build; the route wrappers answer with ours).
+    expect(response.headers.get("x-request-id")).toBeNull();
     expect(forwarded[FORWARDED_CHAIN_HEADER]).toBe("203.0.113.9, 10.0.0.2");
     // Removed, so that Next sets it to the connection's peer.
     expect(Object.keys(forwarded)).not.toContain("x-forwarded-for");

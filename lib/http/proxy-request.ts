@@ -79,9 +79,11 @@ export function proxyRequest(request: NextRequest, { isDevelopment }: TProxyOpti
   headers.set("x-nonce", nonce);
   headers.set("content-security-policy", policy);
 
+  // Next copies every header of this pass-through response onto the request as well, so none may
+  // be a request header we read: an X-Request-Id here would replace the client's own (recorded as
+  // clientRequestId). The route wrappers put our id on the answer.
   const response = NextResponse.next({ request: { headers } });
   response.headers.set("Content-Security-Policy", policy);
-  response.headers.set("X-Request-Id", requestId);
   if (isHttps) response.headers.set("Strict-Transport-Security", STRICT_TRANSPORT_SECURITY);
 
   return response;

@@ -40,5 +40,8 @@ describe("npm run cli -- audit:purge", () => {
     expect(await verifyAuditChain()).toMatchObject({ ok: true, checkpointSeq: 2, anchoredSeq: head.seq });
 
     expect(await cli("--before", "soon").catch(failure)).toMatchObject({ code: 2 });
+    // Not a real date: refused, not rolled over into March (a purge deletes).
+    const rolled = await cli("--before", "2019-02-30").catch(failure);
+    expect(rolled).toMatchObject({ code: 2, stderr: expect.stringContaining("--before is not a real calendar date") });
   });
 });

@@ -9,9 +9,12 @@ import { promisify } from "node:util";
 
 import { describe, expect, it } from "vitest";
 
+import { GET as fhirReadRoute } from "@/app/api/fhir/[type]/[id]/route";
+import { GET as fhirSearchRoute } from "@/app/api/fhir/[type]/route";
 import { prisma } from "@/lib/db/client";
 
 import { createUser } from "../setup/fixtures";
+import { call, tokenFor } from "../setup/http";
 import { signInCookie } from "../setup/session";
 
 const run = promisify(execFile);
@@ -69,6 +72,22 @@ describe("text that is not Unicode, on both databases", () => {
     expect(failures.filter((row) => (row.metadata as { reason?: string } | null)?.reason === "malformed-input")).toHaveLength(2);
     // The account itself is untouched and signs in.
     await expect(signInCookie(user.email, password, "10.7.0.1")).resolves.toMatch(/^next-auth\.session-token=/);
+  });
+});
+
+describe("the FHIR API's ids and search parameters", () => {
+  it("answers an unpaired surrogate in an id, and NUL or malformed encoding in a search, with a 400 OperationOutcome", async () => {
+    const { user: admin } = await createUser({ role: "ADMIN" });
+    const token = await tokenFor(admin.id);
+    const read = await call(fhirReadRoute, { path: "/api/fhir/Patient/x", token, params: { type: "Patient", id: "\ud800" } });
+    expect(read.status).toBe(400);
+    expect(read.json).toMatchObject({ resourceType: "OperationOutcome", issue: [{ code: "invalid", expression: ["id"] }] });
+
+    for (const query of ["name=a%00b", "family=%FF"]) {
+      const search = await call(fhirSearchRoute, { path: `/api/fhir/Patient?${query}`, token, params: { type: "Patient" } });
+      expect(search.status, query).toBe(400);
+      expect(search.json, query).toMatchObject({ resourceType: "OperationOutcome", issue: [{ code: "invalid" }] });
+    }
   });
 });
 

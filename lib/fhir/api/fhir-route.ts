@@ -10,7 +10,7 @@ import { authenticateToken } from "@/lib/auth/tokens";
 import { fhirErrorResponse, FHIR_JSON } from "@/lib/fhir/api/operation-outcome";
 import { authenticateAccessToken, isAccessToken } from "@/lib/fhir/smart/access-tokens";
 import { AppError } from "@/lib/errors/app-error";
-import { assertSafeValue } from "@/lib/input/input-guards";
+import { assertSafeValue, parseQueryString } from "@/lib/input/input-guards";
 import { limitApiRequest, withRateLimitHeaders } from "@/lib/rate-limit/api-rate-limit";
 
 /** Who is calling. `scopes` limits a SMART client's token (null: a person, limited by role). */
@@ -49,6 +49,9 @@ function wrap<TParams>(handler: (ctx: TFhirContext<TParams>) => Promise<Response
       const params = (await context?.params) ?? ({} as TParams);
       // An id holding NUL or an unpaired surrogate is a 400, never a query (the route wrapper's rule).
       for (const [name, value] of Object.entries(params as Record<string, string | string[]>)) assertSafeValue(value, name, "Invalid path");
+      // Only checked here (the search parser reads the query itself): NUL, a lone surrogate or
+      // malformed percent-encoding in any parameter is a 400 before a query is built from it.
+      parseQueryString(new URL(request.url).search);
       const response = await handler({ request, params, requestId, meta });
       response.headers.set("X-Request-Id", requestId);
 
