@@ -41,6 +41,15 @@ describe("proxy: malformed paths", () => {
     expect(await page.text()).toContain("not valid percent-encoded UTF-8");
   });
 
+  it("refuses NUL and malformed encoding in a page's query too, naming the parameter", async () => {
+    const nul = proxyRequest(new NextRequest("http://127.0.0.1:3000/patients?q=a%00b"), OPTIONS);
+    expect(nul.status).toBe(400);
+    expect(await nul.text()).toContain("q: must not contain NUL characters");
+    const api = proxyRequest(new NextRequest("http://127.0.0.1:3000/api/v1/audit?from=%FF"), OPTIONS);
+    expect(await api.json()).toMatchObject({ code: "INVALID_INPUT", issues: [{ path: "from", message: "is not valid percent-encoded UTF-8" }] });
+    expect(proxyRequest(new NextRequest("http://127.0.0.1:3000/login?callbackUrl=http%3A%2F%2F127.0.0.1%3A3000%2Fpatients"), OPTIONS).status).toBe(200);
+  });
+
   it("refuses a body larger than Next passes through whole, rather than letting it be cut off", () => {
     const request = new NextRequest("http://127.0.0.1:3000/api/fhir", { method: "POST", headers: { "content-length": String(PROXY_MAX_BODY_BYTES + 1) } });
     expect(proxyRequest(request, OPTIONS).status).toBe(413);

@@ -1,7 +1,8 @@
 // What proxy.ts does for every request before Next routes it (pages and API alike):
 //  1. a path that is not valid percent-encoded UTF-8 ("%FF", a lone surrogate "%ED%A0%80"), or
 //     that decodes to NUL, is a 400 here (JSON for the API, an OperationOutcome for FHIR): Next
-//     itself would answer a text/plain 500 while decoding the dynamic segment;
+//     itself would answer a text/plain 500 while decoding the dynamic segment; the same for a
+//     query parameter (pages read theirs without the route wrapper);
 //  2. a body larger than Next hands through a proxy is a 413, never silently truncated;
 //  3. the request id is the server's own (REQUEST_ID_HEADER, overwriting any a client sent);
 //  4. X-Forwarded-For moves to FORWARDED_CHAIN_HEADER and is removed, so Next refills it with the
@@ -14,7 +15,8 @@ import { NextResponse, type NextRequest } from "next/server";
 
 import { FORWARDED_CHAIN_HEADER, REQUEST_ID_HEADER } from "@/lib/audit/request-meta";
 import { FHIR_JSON, operationOutcome } from "@/lib/fhir/api/operation-outcome";
-import { hasUnsafeText } from "@/lib/input/input-guards";
+import { AppError } from "@/lib/errors/app-error";
+import { hasUnsafeText, parseQueryString } from "@/lib/input/input-guards";
 import { contentSecurityPolicy, makeNonce, STRICT_TRANSPORT_SECURITY } from "@/lib/http/security-headers";
 
 /**
@@ -63,6 +65,13 @@ export function proxyRequest(request: NextRequest, { isDevelopment }: TProxyOpti
 
   const problem = pathProblem(request.nextUrl.pathname);
   if (problem) return refuse(request, 400, `Invalid path: (path): ${problem}`, { path: "(path)", message: problem }, requestId);
+  // The query too, for pages (which read it without the route wrapper's checks) as for the API.
+  try {
+    parseQueryString(request.nextUrl.search);
+  } catch (error) {
+    if (!(error instanceof AppError)) throw error;
+    return refuse(request, 400, error.message, error.issues?.[0] ?? null, requestId);
+  }
   const declaredLength = Number(request.headers.get("content-length") ?? "0");
   if (declaredLength > PROXY_MAX_BODY_BYTES) return refuse(request, 413, `The body is larger than the ${PROXY_MAX_BODY_BYTES}-byte limit of this server`, null, requestId);
 
