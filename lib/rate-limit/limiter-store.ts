@@ -32,6 +32,9 @@ export function limiterFor(spec: TLimiterSpec): RateLimiterAbstract {
           storeClient: prisma,
           tableName: "rateLimit",
           clearExpiredByTimeout: true,
+          // A key that used its budget is refused from memory until its window ends: a flood costs
+          // this instance no more database writes.
+          inMemoryBlockOnConsumed: spec.points,
           insuranceLimiter: new RateLimiterMemory(base),
         })
       : new RateLimiterMemory(base);
