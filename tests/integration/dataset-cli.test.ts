@@ -71,7 +71,7 @@ describe("export:datasets", () => {
 
     const badSince = await cli("export:datasets", "--tier", "anon", "--since", "2026-13-45", "--out", out, "--as", analyst.user.email);
     expect(badSince.code).toBe(2);
-    expect(badSince.stderr).toContain("since: must be a date (YYYY-MM-DD) or an ISO 8601 date-time");
+    expect(badSince.stderr).toContain("since: is not a real calendar date");
 
     const noOut = await cli("export:datasets", "--tier", "anon", "--as", analyst.user.email);
     expect(noOut.code).toBe(2);
