@@ -19,84 +19,15 @@
 //     runs by chance, and a million of them in one export would refuse it every time for some
 //     patient's birth date. Any other letter does not hide a number ("DOB19700304", "tel3125550000");
 //   - runs of 32, 40 or 64 hex digits: plain MD5 / SHA-1 / SHA-256 of a raw id.
-import { hash } from "node:crypto";
 import type { Readable } from "node:stream";
 
-import { isCommonWord } from "@/lib/anonymize/common-words";
-import { FingerprintList, FingerprintTable, FNV_OFFSET, FNV_PRIME, fnv1a, lowerAsciiByte, mixHashOfAsciiLowered, Uint32Set } from "@/lib/anonymize/fingerprint-table";
-import type { TPatientIdentity } from "@/lib/anonymize/patient-identity";
-
-export type TScanKind = "name" | "phone number" | "email address" | "street address" | "birth date" | "identifier" | "hash of an identifier" | "SSN";
-
-export class ReleaseScanError extends Error {
-  readonly patientPseudonym: string;
-  /** The patient's internal id, for the audit record an administrator reads; never in the message (raw ids are identifiers too). */
-  readonly patientId: string;
-  readonly kind: TScanKind;
-  readonly source: string;
-
-  constructor(patient: { pseudonym: string; id: string }, kind: TScanKind, source: string) {
-    // Never the value itself: the message is stored on the job and shown to the requester.
-    super(
-      `Release scan refused the file: ${source} contains a ${kind} of patient ${patient.pseudonym}. Nothing was offered. ` +
-        "An administrator can open that patient from this export's failure in the audit log and find where the value comes from.",
-    );
-    this.name = "ReleaseScanError";
-    this.patientPseudonym = patient.pseudonym;
-    this.patientId = patient.id;
-    this.kind = kind;
-    this.source = source;
-  }
-}
-
-const SCAN_KINDS: readonly TScanKind[] = ["name", "phone number", "email address", "street address", "birth date", "identifier", "hash of an identifier", "SSN"];
-
-const MAX_TOKEN = 256;
-const MAX_PHRASE_WORDS = 8;
-const HASH_PREFIX = 20;
-const HEX_LENGTHS = new Set([32, 40, 64]);
-/** The shortest digit value: a birth date such as 5/6/1931. */
-const MIN_DIGITS = 6;
-
-const isAsciiWord = (byte: number) => (byte >= 48 && byte <= 57) || (byte >= 97 && byte <= 122) || (byte >= 65 && byte <= 90);
-const isWordByte = (byte: number) => isAsciiWord(byte) || byte >= 0x80;
-/** . _ @ + - join words into one id token. */
-const isIdJoiner = (byte: number) => byte === 46 || byte === 95 || byte === 64 || byte === 43 || byte === 45;
-const isDigit = (byte: number) => byte >= 48 && byte <= 57;
-const isHex = (byte: number) => isDigit(byte) || (byte >= 97 && byte <= 102) || (byte >= 65 && byte <= 70);
-/** Bytes a number may be written with between its digits: space - ( ) . + / */
-const isNumberSeparator = (byte: number) => byte === 32 || byte === 45 || byte === 40 || byte === 41 || byte === 46 || byte === 43 || byte === 47;
-
-/** The predicates above as one table lookup per byte (the scan's inner loop). */
-const WORD = 1;
-const JOINER = 2;
-const DIGIT = 4;
-const HEX = 8;
-const NUMBER_SEPARATOR = 16;
-const HEX_LETTER = 32;
-/** a-f: hex strings are written in lower case (sha256sum, UUIDs, our manifest's checksums). */
-const isLowerHexLetter = (byte: number) => byte >= 97 && byte <= 102;
-const BYTE_CLASS = new Uint8Array(256);
-for (let byte = 0; byte < 256; byte++) {
-  BYTE_CLASS[byte] =
-    (isWordByte(byte) ? WORD : 0) | (isIdJoiner(byte) ? JOINER : 0) | (isDigit(byte) ? DIGIT : 0) | (isHex(byte) ? HEX : 0) | (isNumberSeparator(byte) ? NUMBER_SEPARATOR : 0) | (isLowerHexLetter(byte) ? HEX_LETTER : 0);
-}
-
-/** Whether the first text.length bytes, A-Z read as a-z, are the ASCII text (already lower case). */
-function sameAsciiLowered(bytes: Uint8Array, text: string) {
-  for (let index = 0; index < text.length; index++) if (lowerAsciiByte(bytes[index]!) !== text.charCodeAt(index)) return false;
-  return true;
-}
-const WORD_CACHE_SIZE = 4096;
-
-// The scanner computes FNV-1a over a word's bytes as it reads them: for ASCII, the fnv1a of the string.
-/** A token that matches nothing (a word the prefilter ruled out). */
-const NO_MATCH = "\u0000";
-const isAsciiText = (value: string) => /^[\x00-\x7f]*$/.test(value);
-const words = (value: string) => value.toLowerCase().match(/[a-z0-9\u0080-\uffff]+/g) ?? [];
-const trimJoiners = (value: string) => value.replace(/^[._@+-]+|[._@+-]+$/g, "");
-/** The first HASH_PREFIX hex digits (one-shot hash: a few hundred thousand of them per export). */
-const hexPrefix = (algorithm: string, value: string) => hash(algorithm, value, "hex").slice(0, HASH_PREFIX);
+import { type FingerprintList, FingerprintTable, FNV_OFFSET, FNV_PRIME, mixHashOfAsciiLowered, type Uint32Set } from "@/lib/anonymize/fingerprint-table";
+import { canonicalWord, UNIT_WORD } from "@/lib/anonymize/normalize";
+import { ReleaseScanError, SCAN_KINDS } from "@/lib/anonymize/release-scan/scan-error";
+import {
+  BYTE_CLASS, DIGIT, HASH_PREFIX, HEX, HEX_LENGTHS, HEX_LETTER, JOINER, MAX_DIGITS, MAX_TOKEN, MIN_DIGITS, NO_MATCH, NUMBER_SEPARATOR, sameAsciiLowered, trimJoiners, UNIT_SIGN_BYTE, WORD, WORD_CACHE_SIZE,
+} from "@/lib/anonymize/release-scan/tokenizer";
+import { isWrittenAsDate } from "@/lib/anonymize/release-scan/written-dates";
 
 export type TReleaseScanner = {
   /** Scans one stream (a file or a ZIP entry); `source` names it in the error. Throws ReleaseScanError on a hit. */
@@ -108,127 +39,7 @@ export type TReleaseScanner = {
   readonly patternCount: number;
 };
 
-export function createReleaseScanner(identities: Iterable<TPatientIdentity>): TReleaseScanner {
-  const builder = releaseScannerBuilder();
-  for (const identity of identities) builder.add(identity);
-
-  return builder.build();
-}
-
-/**
- * Builds a scanner one identity at a time, so a caller loading tens of thousands of patients in
- * batches never holds them all: only the scanner's tables and each patient's pseudonym and id stay.
- * A value's hit is one number: patient index * SCAN_KINDS.length + kind index.
- */
-export function releaseScannerBuilder(): { add(identity: TPatientIdentity): void; build(): TReleaseScanner } {
-  const values: TScanValues = {
-    patients: [],
-    wordValues: new FingerprintList(),
-    idValues: new FingerprintList(),
-    phraseValues: new FingerprintList(),
-    digitValues: new FingerprintList(),
-    writtenDateValues: new FingerprintList(),
-    hashPrefixes: new FingerprintList(),
-    digitLengths: new Set<number>(),
-    longestPhrase: 0,
-    wordHashes: new Uint32Set(),
-    idHashes: new Uint32Set(),
-    digitTails: new Uint32Set(),
-    phraseLastWords: new Set<string>(),
-  };
-  const { wordValues, idValues, phraseValues, digitValues, writtenDateValues, hashPrefixes, digitLengths, wordHashes, idHashes, digitTails, phraseLastWords } = values;
-
-  // The prefilters (see buildScanner) learn each value as it is added: the tables keep no strings to list later.
-  const addWordValue = (word: string, hit: number) => {
-    wordValues.add(word, hit);
-    if (isAsciiText(word)) wordHashes.add(fnv1a(word));
-  };
-  /** A name word alone, unless it is an everyday word (common-words.ts: those are searched as part of the full name). */
-  const addNameWord = (value: string, hit: number) => {
-    const parts = words(value);
-    if (parts.length === 1 && parts[0]!.length >= 2 && trimJoiners(value.trim().toLowerCase()) === parts[0]) {
-      if (!isCommonWord(parts[0]!)) addWordValue(parts[0]!, hit);
-    } else if (parts.length > 1) addToken(value, hit);
-  };
-  const addToken = (value: string, hit: number) => {
-    const token = trimJoiners(value.trim().toLowerCase());
-    if (token.length < 3) return;
-    // A value with spaces is a phrase of words; one with joiners is an id token.
-    if (/\s/.test(token)) {
-      const phrase = words(token);
-      if (phrase.length >= 2 && phrase.length <= MAX_PHRASE_WORDS) {
-        phraseValues.add(phrase.join(" "), hit);
-        values.longestPhrase = Math.max(values.longestPhrase, phrase.length);
-        for (const part of phrase) if (isAsciiText(part)) wordHashes.add(fnv1a(part));
-        phraseLastWords.add(phrase[phrase.length - 1]!);
-      }
-    } else if (words(token).length > 1) {
-      idValues.add(token, hit);
-      if (isAsciiText(token)) idHashes.add(fnv1a(token));
-    } else addWordValue(token, hit);
-  };
-  const addDigits = (digits: string, hit: number) => {
-    if (digits.length < 7 || digits.length > 11) return;
-    digitValues.add(digits, hit);
-    digitLengths.add(digits.length);
-    digitTails.add(Number(digits.slice(-6)));
-  };
-  /** A birth date's digits without a zero of its month or day: found only where written as a date (isWrittenAsDate). */
-  const addWrittenDate = (digits: string, hit: number) => {
-    writtenDateValues.add(digits, hit);
-    digitLengths.add(digits.length);
-    digitTails.add(Number(digits.slice(-6)));
-  };
-
-  // The tables take the lists' entries: a second build, or a patient added after, would scan for nothing.
-  let built = false;
-  const add = (identity: TPatientIdentity) => {
-    if (built) throw new Error("This release scanner is already built; add every patient before building it.");
-    const patient = values.patients.push({ pseudonym: identity.pseudonym, id: identity.id }) - 1;
-    const hitOf = (kind: TScanKind) => patient * SCAN_KINDS.length + SCAN_KINDS.indexOf(kind);
-    for (const name of [...identity.names, ...identity.fullNames]) addNameWord(name, hitOf("name"));
-    for (const email of identity.emails) addToken(email, hitOf("email address"));
-    for (const street of identity.streets) addToken(street, hitOf("street address"));
-    for (const phone of identity.phones) {
-      let digits = phone.replace(/\D/g, "");
-      if (digits.length === 11 && digits.startsWith("1")) digits = digits.slice(1);
-      addDigits(digits, hitOf("phone number"));
-    }
-    const birth = identity.birthDate ? /^(\d{4})-(\d{2})-(\d{2})$/.exec(identity.birthDate) : null;
-    if (birth) {
-      const [, year, month, day] = birth;
-      addDigits(`${year}${month}${day}`, hitOf("birth date"));
-      addDigits(`${month}${day}${year}`, hitOf("birth date"));
-      // 5/6/1931, 5/06/1931, 05/6/1931 and 1931-5-6 (the padded forms are above, found however written).
-      const months = new Set([month!, String(Number(month))]);
-      const days = new Set([day!, String(Number(day))]);
-      for (const monthForm of months) {
-        for (const dayForm of days) {
-          if (monthForm === month && dayForm === day) continue;
-          addWrittenDate(`${monthForm}${dayForm}${year}`, hitOf("birth date"));
-          addWrittenDate(`${year}${monthForm}${dayForm}`, hitOf("birth date"));
-        }
-      }
-    }
-    for (const id of identity.ids) {
-      const trimmed = id.trim();
-      if (/^\d{3}-?\d{2}-?\d{4}$/.test(trimmed)) addDigits(trimmed.replace(/\D/g, ""), hitOf("SSN"));
-      if (trimmed.length >= 4) addToken(trimmed, hitOf("identifier"));
-      for (const algorithm of ["md5", "sha1", "sha256"]) hashPrefixes.add(hexPrefix(algorithm, trimmed), hitOf("hash of an identifier"));
-    }
-  };
-
-  const build = () => {
-    if (built) throw new Error("This release scanner is already built.");
-    built = true;
-
-    return buildScanner(values);
-  };
-
-  return { add, build };
-}
-
-type TScanValues = {
+export type TScanValues = {
   /** By patient index. */
   patients: { pseudonym: string; id: string }[];
   wordValues: FingerprintList;
@@ -246,38 +57,7 @@ type TScanValues = {
   phraseLastWords: Set<string>;
 };
 
-/**
- * Whether the digits ending at bytes[end] are written as a date: a 4-digit year and a month and
- * day of 1 or 2 digits, in M/D/Y or Y/M/D order, each group apart from the next by separators, and
- * no digit right before or after ("15/6/1931" and "5/6/19312" are other numbers). A date that
- * began in an earlier chunk cannot be seen whole here: it counts as written (fail closed).
- */
-function isWrittenAsDate(bytes: Uint8Array, end: number, digitCount: number): boolean {
-  if (end + 1 < bytes.length && isDigit(bytes[end + 1]!)) return false;
-  const groups: number[] = [];
-  let group = 0;
-  let remaining = digitCount;
-  let index = end;
-  // Between the run's digits there are only separators: anything else restarts the run.
-  for (; remaining > 0; index--) {
-    if (index < 0) return true;
-    if (isDigit(bytes[index]!)) {
-      group++;
-      remaining--;
-    } else if (group > 0) {
-      groups.unshift(group);
-      group = 0;
-    }
-  }
-  groups.unshift(group);
-  if (index >= 0 && isDigit(bytes[index]!)) return false;
-  if (groups.length !== 3) return false;
-  const [first, second, third] = groups as [number, number, number];
-
-  return (third === 4 && first <= 2 && second <= 2) || (first === 4 && second <= 2 && third <= 2);
-}
-
-function buildScanner(values: TScanValues): TReleaseScanner {
+export function buildScanner(values: TScanValues): TReleaseScanner {
   // Prefilters, so most tokens are never decoded to strings: an ASCII word is only looked up
   // when its hash (computed while scanning) is the hash of some value's word or phrase word; an
   // ASCII id token (trailing joiners trimmed) only when it has a joiner inside and its hash is
@@ -349,12 +129,15 @@ function buildScanner(values: TScanValues): TReleaseScanner {
         check(wordValues.getByFingerprint(hash, mixHashOfAsciiLowered(word, length)));
         token = longestPhrase > 1 ? asciiWord(length, hash) : "";
       }
-      if (longestPhrase > 1) {
-        recentWords.push(token);
-        if (recentWords.length > longestPhrase) recentWords.shift();
-        if (!phraseLastWords.has(token)) return;
-        for (let count = 2; count <= recentWords.length; count++) check(phraseValues.get(recentWords.slice(recentWords.length - count).join(" ")));
-      }
+      // Street suffixes and unit designators in one spelling ("Avenue" = "Ave"), as the phrases are stored.
+      if (longestPhrase > 1) pushPhraseWord(canonicalWord(token));
+    }
+    /** A word of the running phrase ended: any stored phrase ending with it is looked up. */
+    function pushPhraseWord(token: string) {
+      recentWords.push(token);
+      if (recentWords.length > longestPhrase) recentWords.shift();
+      if (!phraseLastWords.has(token)) return;
+      for (let count = 2; count <= recentWords.length; count++) check(phraseValues.get(recentWords.slice(recentWords.length - count).join(" ")));
     }
     /** An id token ended: its bytes are in `idToken`. */
     function endIdToken(length: number, joiners: number, ascii: boolean, trimmedHash: number, innerJoiner: boolean) {
@@ -416,6 +199,7 @@ function buildScanner(values: TScanValues): TReleaseScanner {
             wHash = FNV_OFFSET;
             wAscii = true;
           }
+          if (byte === UNIT_SIGN_BYTE && longestPhrase > 1) pushPhraseWord(UNIT_WORD);
           if (kind & JOINER && iLength > 0) {
             if (iLength < MAX_TOKEN) idToken[iLength] = byte;
             iLength++;
@@ -442,14 +226,14 @@ function buildScanner(values: TScanValues): TReleaseScanner {
         }
 
         if (kind & DIGIT) {
-          // The last 11 digits as a number (exact below 2^53), their count, and a lookup only
-          // when the last six digits end some value.
+          // The last MAX_DIGITS digits as a number (exact below 2^53), their count, and a lookup
+          // only when the last six digits end some value.
           if (dRun === 0) dGluedBefore = (previous & HEX_LETTER) !== 0;
-          // Below 11 digits nothing falls off the front: no modulo (a floating-point one per digit was slow).
-          if (dCount < 11) {
+          // Below MAX_DIGITS digits nothing falls off the front: no modulo (a floating-point one per digit was slow).
+          if (dCount < MAX_DIGITS) {
             dValue = dValue * 10 + (byte - 48);
             dCount++;
-          } else dValue = (dValue % 1e10) * 10 + (byte - 48);
+          } else dValue = (dValue % 1e14) * 10 + (byte - 48);
           dRun++;
           if (dCount >= MIN_DIGITS && digitTails.has(dValue % 1e6)) {
             for (const valueLength of digitLengths) {
@@ -517,3 +301,4 @@ function buildScanner(values: TScanValues): TReleaseScanner {
     },
   };
 }
+

@@ -3,9 +3,11 @@ import { Readable } from "node:stream";
 
 import { describe, expect, it } from "vitest";
 
-import { identityOf } from "@/lib/anonymize/patient-identity";
 import { pseudonymize } from "@/lib/anonymize/pseudonym";
-import { createReleaseScanner, ReleaseScanError, releaseScannerBuilder } from "@/lib/anonymize/release-scan";
+import { createReleaseScanner, ReleaseScanError, releaseScannerBuilder, type TScanPatientRow } from "@/lib/anonymize/release-scan";
+
+/** A patient to scan for: the stored row and the pseudonym that names them. */
+const identityOf = (row: TScanPatientRow, pseudonym: string) => ({ row, pseudonym });
 
 const identity = identityOf(
   {
