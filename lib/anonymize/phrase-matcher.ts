@@ -65,3 +65,16 @@ export function createPhraseMatcher(phrases: Iterable<string>): TPhraseMatcher {
     },
   };
 }
+
+/** Replaces each [start, end) range (in order, not overlapping) with `replacement`. */
+export function replaceRanges(text: string, ranges: [number, number][], replacement: string) {
+  if (!ranges.length) return text;
+  let result = "";
+  let from = 0;
+  for (const [start, end] of ranges) {
+    result += text.slice(from, start) + replacement;
+    from = end;
+  }
+
+  return result + text.slice(from);
+}

@@ -3,7 +3,8 @@
 // IP address or calendar date, replacing each with [REDACTED].
 import { digitsOnly, isAddressWord, wordTokens } from "@/lib/anonymize/normalize";
 import type { TPatientIdentity } from "@/lib/anonymize/patient-identity";
-import { createPhraseMatcher, type TPhraseMatcher } from "@/lib/anonymize/phrase-matcher";
+import { EMAIL_PATTERN, PHONE_PATTERN } from "@/lib/anonymize/patterns";
+import { createPhraseMatcher, replaceRanges, type TPhraseMatcher } from "@/lib/anonymize/phrase-matcher";
 
 export const TEXT_REDACTED = "[REDACTED]";
 
@@ -108,16 +109,13 @@ const US_STATE_NAMES = [
 const GENERIC_PATTERNS: RegExp[] = [
   // URLs and e-mail addresses first: they contain digits the number patterns would split.
   /\b(?:https?:\/\/|www\.)[^\s<>"']+/gi,
-  // A local part of at most 64 characters (RFC 5321), starting where its run does: unbounded, a
-  // long run without "@" ("1.1.1...", digits) was tried from each of its characters, quadratic.
-  /(?<![A-Z0-9._%+-])[A-Z0-9._%+-]{1,64}@[A-Z0-9.-]+\.[A-Z]{2,}/gi,
+  EMAIL_PATTERN,
   // IPv4 and IPv6.
   /\b(?:\d{1,3}\.){3}\d{1,3}\b/g,
   /\b(?:[0-9a-f]{1,4}:){3,7}[0-9a-f]{1,4}\b/gi,
   // SSN.
   /\b\d{3}[\s-]\d{2}[\s-]\d{4}\b/g,
-  // Phones in any common format: 555-201-3344, (555) 201 3344, +1 555.201.3344.
-  /(?:\+?1[\s.-]?)?\(?\b\d{3}\)?[\s.-]?\d{3}[\s.-]?\d{4}\b/g,
+  PHONE_PATTERN,
   // Labelled ids: "MRN: A12345", "Medicaid #99-1234", "member id X123", "client ID 7781-22",
   // "subscriber no. H44". The value holds a digit ("member id card" stays). One run of spaces
   // before the colon and one after it: two optional runs side by side split a long blank run every way.
@@ -136,19 +134,6 @@ const GENERIC_PATTERNS: RegExp[] = [
 const MAYBE_GENERIC = /[\d@:]|www\./;
 
 export type TTextScrubber = (text: string) => string;
-
-/** Replaces each [start, end) range (in order, not overlapping) with TEXT_REDACTED. */
-function redactRanges(text: string, ranges: [number, number][]) {
-  if (!ranges.length) return text;
-  let result = "";
-  let from = 0;
-  for (const [start, end] of ranges) {
-    result += text.slice(from, start) + TEXT_REDACTED;
-    from = end;
-  }
-
-  return result + text.slice(from);
-}
 
 /** The lower-case token a phrase's every match must contain (null: a phrase of suffixes and designators alone, which has none). */
 function probeOf(phrase: string): string | null {
@@ -186,7 +171,7 @@ export function createTextScrubber(identity: TPatientIdentity | null): TTextScru
       if (probeList.some((probe) => lower.includes(probe))) {
         // Names and addresses first, by tokens, then the patient's numbers and e-mail addresses.
         phrases ??= createPhraseMatcher(phrasesOf(identity));
-        result = redactRanges(result, phrases.find(result));
+        result = replaceRanges(result, phrases.find(result), TEXT_REDACTED);
         ownPattern ??= ownIdentifierPattern(identity);
         if (ownPattern) result = result.replace(ownPattern, TEXT_REDACTED);
       }
