@@ -16,7 +16,7 @@ function digitsPattern(phone: string): string | null {
   if (digits.length === 11 && digits.startsWith("1")) digits = digits.slice(1);
   if (digits.length < 7) return null;
 
-  return `(?:\\+?1[\\s.-]*)?\\(?${[...digits].join("[\\s().-]*")}`;
+  return `(?:\\+?1[\\s./-]*)?\\(?${[...digits].join("[\\s()./-]*")}`;
 }
 
 /**
@@ -28,7 +28,7 @@ function localDigitsPattern(phone: string): string | null {
   if (digits.length < 7) return null;
   const local = digits.slice(-7);
 
-  return `(?<!\\d)${local.slice(0, 3)}[\\s.-]?${local.slice(3)}(?!\\d)`;
+  return `(?<!\\d)${local.slice(0, 3)}[\\s./-]?${local.slice(3)}(?!\\d)`;
 }
 
 // Dates: in free text we cannot tell the patient's dates from anyone else's, and Safe Harbor
@@ -187,11 +187,12 @@ export function createTextScrubber(identity: TPatientIdentity | null): TTextScru
 /** A numeric id is also searched by its digits alone, written with any separators, from this many digits. */
 const MIN_ID_DIGITS = 6;
 
-/** Every phrase the token matcher looks for: names, addresses, cities, ZIP codes (a ZIP+4 also as its two numbers). */
+/** Every phrase the token matcher looks for: names, addresses, cities, ZIP codes (a ZIP+4 also as its two numbers), ids. */
 function phrasesOf(identity: TPatientIdentity): string[] {
   const zips = identity.zips.flatMap((zip) => (zip.length === 9 ? [zip, `${zip.slice(0, 5)} ${zip.slice(5)}`] : [zip]));
 
-  return [...identity.names, ...identity.fullNames, ...identity.streets, ...identity.cities, ...zips].filter((phrase) => phrase.length >= 2);
+  // Ids too: "PRG-5511-8810" written "prg_5511_8810" or "PRG 5511 8810" is the same tokens.
+  return [...identity.names, ...identity.fullNames, ...identity.streets, ...identity.cities, ...zips, ...identity.ids.filter((id) => id.length >= 3)].filter((phrase) => phrase.length >= 2);
 }
 
 /** One regex for the patient's ids, e-mail addresses, phones and birth date (null: none is long enough to match). */
@@ -211,7 +212,7 @@ function ownIdentifierPattern(identity: TPatientIdentity): RegExp | null {
   // An id's digits however grouped: "1234 5678 9012", "MH-123-456-789" (its letters stay: they identify no one).
   for (const id of ids) {
     const digits = digitsOnly(id);
-    if (digits.length >= MIN_ID_DIGITS) own.push(`(?<!\\d)${[...digits].join("[\\s().\\/-]?")}(?!\\d)`);
+    if (digits.length >= MIN_ID_DIGITS) own.push(`(?<!\\d)${[...digits].join("[\\s()./_-]{0,3}")}(?!\\d)`);
   }
   if (identity.birthDate) own.push(escapeRegExp(identity.birthDate));
 
