@@ -1,6 +1,8 @@
 // Free-text scrubbing: notes, free-text answers, comments. Removes the patient's own known
-// identifiers (in any case and order) and anything shaped like a phone, email, SSN, id, URL,
-// IP address or calendar date, replacing each with [REDACTED].
+// identifiers (patient-identity.ts: names, addresses, ids, phones... matched on normalised tokens,
+// so case, punctuation, hyphens and suffix spelling do not matter) and anything shaped like a
+// phone, email, SSN, labelled id, ZIP beside a state or "zip", ZIP+4, URL, IP address or calendar
+// date, replacing each with [REDACTED]. Best effort for anyone but the patient: only patterns.
 import { digitsOnly, isAddressWord, wordTokens } from "@/lib/anonymize/normalize";
 import type { TPatientIdentity } from "@/lib/anonymize/patient-identity";
 import { EMAIL_PATTERN, PHONE_PATTERN } from "@/lib/anonymize/patterns";

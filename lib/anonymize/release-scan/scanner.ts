@@ -1,5 +1,5 @@
-// The release scan: before a file is offered, every byte of it is searched for the identifying
-// values of every patient in it. The stream is tokenized once, and each token is looked up in
+// The release scan's matcher (terms: scan-terms.ts, built into tables by index.ts). Before a file is
+// offered, every byte of it is searched for the identifying values of every patient in it. The stream is tokenized once, and each token is looked up in
 // hash tables of every patient's values, so the cost is linear in the file size and memory is a
 // few typed-array slots per value (fingerprint-table.ts). All tokenizer state carries across
 // chunks: a value split between two chunks is still found.
@@ -7,9 +7,11 @@
 //   - words ([A-Za-z0-9] and any non-ASCII byte), case-folded: names, single-word ids (a name that is
 //     an everyday word, "Will", "Major", is searched only within the full name: common-words.ts);
 //   - id tokens (words joined by . _ @ + -): emails, "MRN-448812", "Ashcombe-Tate";
-//   - the last few words joined by one space: street addresses, full names;
-//   - the digits of numbers, skipping the separators numbers are written with (space - ( ) . + /)
-//     and restarting at anything else: phones in any format, SSNs, birth dates (YYYYMMDD, MMDDYYYY).
+//   - the last few words joined by one space: street addresses, full names. Street suffixes and unit
+//     designators are read in one spelling (normalize.ts: "Avenue" = "Ave", "Apartment" = "Apt"), and
+//     a "#" counts as the word "unit" ("#10B" = "Apt 10B");
+//   - the digits of numbers (up to 15), skipping the separators numbers are written with (space - ( ) . + /)
+//     and restarting at anything else: phones in any format, SSNs, ids by their digits, ZIP+4, birth dates (YYYYMMDD, MMDDYYYY).
 //     A birth date written without its zeros (5/6/1931, 1931-5-6) is 6 or 7 digits, as short as
 //     many a number: it counts only where written as a date, which is checked on the bytes around
 //     it when (rarely) its digits match, never in the per-byte loop. Written months ("May 6,
