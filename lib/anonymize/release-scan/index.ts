@@ -3,7 +3,7 @@
 // resources (scan-terms.ts), derived apart from the scrubber's identity.
 import { isCommonWord } from "@/lib/anonymize/common-words";
 import { FingerprintList, fnv1a, Uint32Set } from "@/lib/anonymize/fingerprint-table";
-import { canonicalWord, WORD_SPELLINGS } from "@/lib/anonymize/normalize";
+import { canonicalWord, UNIT_SIGN, UNIT_WORD, WORD_SPELLINGS } from "@/lib/anonymize/normalize";
 import { ReleaseScanError, SCAN_KINDS, type TScanKind } from "@/lib/anonymize/release-scan/scan-error";
 import { idDigitsOf, scanTermsOf, type TScanPatientRow } from "@/lib/anonymize/release-scan/scan-terms";
 import { buildScanner, type TReleaseScanner, type TScanValues } from "@/lib/anonymize/release-scan/scanner";
@@ -14,6 +14,16 @@ export { ReleaseScanError, type TScanKind, type TReleaseScanner, type TScanPatie
 
 /** One patient to scan for: the stored row (with `raw`) and the pseudonym that names them in a refusal. */
 export type TScanSubject = { row: TScanPatientRow; pseudonym: string };
+
+/** "Apt 10B" -> "10b": the unit number of a unit line (a designator and one word), or null. */
+function unitNumberOf(street: string): string | null {
+  const parts = words(street);
+
+  return parts.length === 2 && canonicalWord(parts[0]!) === UNIT_WORD ? parts[1]! : null;
+}
+
+/** A unit number that is rarely anything else after a "#": letters with digits ("10b"), or three characters or more. */
+const isDistinctiveUnit = (unit: string) => (/\d/.test(unit) && /[a-z]/.test(unit)) || unit.length >= 3;
 
 /** Every spelling of each canonical address word, for the word prefilter: "avenue" in a file must reach the phrase lookup as "ave". */
 const SPELLINGS_OF = new Map<string, string[]>();
@@ -79,6 +89,14 @@ export function releaseScannerBuilder(): { add(subject: TScanSubject): void; bui
       if (isAsciiText(token)) idHashes.add(fnv1a(token));
     } else addWordValue(token, hit);
   };
+  /** A phrase stored as given (already lower case, words apart by one space): "# 10b". */
+  const addPhrase = (phrase: string, hit: number) => {
+    const parts = phrase.split(" ");
+    phraseValues.add(phrase, hit);
+    values.longestPhrase = Math.max(values.longestPhrase, parts.length);
+    for (const part of parts) if (part !== UNIT_SIGN) wordHashes.add(fnv1a(part));
+    phraseLastWords.add(parts[parts.length - 1]!);
+  };
   const addDigits = (digits: string, hit: number) => {
     if (digits.length < 7 || digits.length > MAX_DIGITS) return;
     digitValues.add(digits, hit);
@@ -106,6 +124,9 @@ export function releaseScannerBuilder(): { add(subject: TScanSubject): void; bui
       // "Apt 10B" is also written "Apt 10-B" / "apt 10 b": the unit's letters apart from its digits.
       const split = street.replace(/(\d)(?=[A-Za-z])|([A-Za-z])(?=\d)/g, "$1$2 ");
       if (split !== street) addToken(split, hitOf("street address"));
+      // "#10B" for "Apt 10B", but not "#7" for "Apt 7": "goal #7" in any note would refuse the release.
+      const unit = unitNumberOf(street);
+      if (unit && isDistinctiveUnit(unit)) for (const form of new Set([unit, unit.replace(/(\d)(?=[a-z])|([a-z])(?=\d)/g, "$1$2 ")])) addPhrase(`${UNIT_SIGN} ${form}`, hitOf("street address"));
     }
     for (const phone of terms.phones) addDigits(phone, hitOf("phone number"));
     for (const zip of terms.zipDigits) addDigits(zip, hitOf("street address"));

@@ -57,6 +57,23 @@ describe("the scanner finds identifiers as people write them", () => {
     expect(kindIn(text)).toBe(kind);
   });
 
+  it("searches a short unit number with its designator only: '#7' is too common in notes", () => {
+    const apartment7 = createReleaseScanner([{ row: { id: "cm7", raw: { address: [{ line: ["12 Elm Street", "Apt 7"] }] } }, pseudonym: "P-7" }]);
+    const refuses = (text: string) => {
+      try {
+        apartment7.scanBuffer(text, "notes.csv");
+        return false;
+      } catch (error) {
+        if (error instanceof ReleaseScanError) return true;
+        throw error;
+      }
+    };
+    expect(refuses("goal #7 met")).toBe(false);
+    expect(refuses("lives in apt. 7")).toBe(true);
+    expect(refuses("Suite 7")).toBe(true);
+    expect(refuses("12 elm st")).toBe(true);
+  });
+
   it("passes what a clinic's own rows and clinical text hold", () => {
     // The organizations dataset keeps the clinic's city, state and ZIP: a patient in the same town must not refuse it.
     expect(kindIn("org-1,Riverside Clinic,Evanston,IL,60201")).toBeNull();

@@ -9,7 +9,7 @@
 //   - id tokens (words joined by . _ @ + -): emails, "MRN-448812", "Ashcombe-Tate";
 //   - the last few words joined by one space: street addresses, full names. Street suffixes and unit
 //     designators are read in one spelling (normalize.ts: "Avenue" = "Ave", "Apartment" = "Apt"), and
-//     a "#" counts as the word "unit" ("#10B" = "Apt 10B");
+//     a "#" is a word of its own ("#10B" is "# 10b");
 //   - the digits of numbers (up to 15), skipping the separators numbers are written with (space - ( ) . + /)
 //     and restarting at anything else: phones in any format, SSNs, ids by their digits, ZIP+4, birth dates (YYYYMMDD, MMDDYYYY).
 //     A birth date written without its zeros (5/6/1931, 1931-5-6) is 6 or 7 digits, as short as
@@ -24,7 +24,7 @@
 import type { Readable } from "node:stream";
 
 import { type FingerprintList, FingerprintTable, FNV_OFFSET, FNV_PRIME, mixHashOfAsciiLowered, type Uint32Set } from "@/lib/anonymize/fingerprint-table";
-import { canonicalWord, UNIT_WORD } from "@/lib/anonymize/normalize";
+import { canonicalWord, UNIT_SIGN } from "@/lib/anonymize/normalize";
 import { ReleaseScanError, SCAN_KINDS } from "@/lib/anonymize/release-scan/scan-error";
 import {
   BYTE_CLASS, DIGIT, HASH_PREFIX, HEX, HEX_LENGTHS, HEX_LETTER, JOINER, MAX_DIGITS, MAX_TOKEN, MIN_DIGITS, NO_MATCH, NUMBER_SEPARATOR, sameAsciiLowered, trimJoiners, UNIT_SIGN_BYTE, WORD, WORD_CACHE_SIZE,
@@ -201,7 +201,8 @@ export function buildScanner(values: TScanValues): TReleaseScanner {
             wHash = FNV_OFFSET;
             wAscii = true;
           }
-          if (byte === UNIT_SIGN_BYTE && longestPhrase > 1) pushPhraseWord(UNIT_WORD);
+          // "#" is a word of its own here: "#10B" is searched as "# 10b", only for distinctive unit numbers (scan-terms.ts).
+          if (byte === UNIT_SIGN_BYTE && longestPhrase > 1) pushPhraseWord(UNIT_SIGN);
           if (kind & JOINER && iLength > 0) {
             if (iLength < MAX_TOKEN) idToken[iLength] = byte;
             iLength++;
