@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 
 import { SAMPLE_PATIENT } from "@/lib/anonymize/testing/sample-patient";
 import { createTextScrubber, TEXT_REDACTED } from "@/lib/anonymize/scrub-text";
-import { thirdPartyScrubber } from "@/lib/reports/build-report-context";
+import { thirdPartyScrubber } from "@/lib/anonymize/third-party-scrubber";
 
 const SIZE = 200_000;
 const repeat = (unit: string) => unit.repeat(Math.ceil(SIZE / unit.length)).slice(0, SIZE);

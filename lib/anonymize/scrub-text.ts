@@ -1,7 +1,12 @@
 // Free-text scrubbing: notes, free-text answers, comments. Removes the patient's own known
-// identifiers (in any case and order) and anything shaped like a phone, email, SSN, id, URL,
-// IP address or calendar date, replacing each with [REDACTED].
+// identifiers (patient-identity.ts: names, addresses, ids, phones... matched on normalised tokens,
+// so case, punctuation, hyphens and suffix spelling do not matter) and anything shaped like a
+// phone, email, SSN, labelled id, ZIP beside a state or "zip", ZIP+4, URL, IP address or calendar
+// date, replacing each with [REDACTED]. Best effort for anyone but the patient: only patterns.
+import { digitsOnly, isAddressWord, wordTokens } from "@/lib/anonymize/normalize";
 import type { TPatientIdentity } from "@/lib/anonymize/patient-identity";
+import { EMAIL_PATTERN, PHONE_PATTERN } from "@/lib/anonymize/patterns";
+import { createPhraseMatcher, replaceRanges, type TPhraseMatcher } from "@/lib/anonymize/phrase-matcher";
 
 export const TEXT_REDACTED = "[REDACTED]";
 
@@ -13,7 +18,7 @@ function digitsPattern(phone: string): string | null {
   if (digits.length === 11 && digits.startsWith("1")) digits = digits.slice(1);
   if (digits.length < 7) return null;
 
-  return `(?:\\+?1[\\s.-]*)?\\(?${[...digits].join("[\\s().-]*")}`;
+  return `(?:\\+?1[\\s./-]*)?\\(?${[...digits].join("[\\s()./-]*")}`;
 }
 
 /**
@@ -25,16 +30,7 @@ function localDigitsPattern(phone: string): string | null {
   if (digits.length < 7) return null;
   const local = digits.slice(-7);
 
-  return `(?<!\\d)${local.slice(0, 3)}[\\s.-]?${local.slice(3)}(?!\\d)`;
-}
-
-/** The street with flexible whitespace and optional punctuation ("12 Elm St." ~ "12  elm st"). */
-function phrasePattern(phrase: string) {
-  return phrase
-    .split(/\s+/)
-    .filter(Boolean)
-    .map((word) => escapeRegExp(word.replace(/[.,]$/, "")) + "[.,]?")
-    .join("\\s+");
+  return `(?<!\\d)${local.slice(0, 3)}[\\s./-]?${local.slice(3)}(?!\\d)`;
 }
 
 // Dates: in free text we cannot tell the patient's dates from anyone else's, and Safe Harbor
@@ -104,54 +100,80 @@ const DATE_PATTERN = new RegExp(
  */
 const MAYBE_DATE = /\d[-/.]\d{1,2}[-/.]\d|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec/i;
 
+const US_STATE_CODES = "AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ NM NY NC ND OH OK OR PA PR RI SC SD TN TX UT VT VA WA WV WI WY".split(" ");
+const US_STATE_NAMES = [
+  "alabama", "alaska", "arizona", "arkansas", "california", "colorado", "connecticut", "delaware", "district of columbia", "florida", "georgia", "hawaii", "idaho", "illinois",
+  "indiana", "iowa", "kansas", "kentucky", "louisiana", "maine", "maryland", "massachusetts", "michigan", "minnesota", "mississippi", "missouri", "montana", "nebraska", "nevada",
+  "new hampshire", "new jersey", "new mexico", "new york", "north carolina", "north dakota", "ohio", "oklahoma", "oregon", "pennsylvania", "puerto rico", "rhode island",
+  "south carolina", "south dakota", "tennessee", "texas", "utah", "vermont", "virginia", "washington", "west virginia", "wisconsin", "wyoming",
+].map((name) => name.replace(" ", "\\s+"));
+
 const GENERIC_PATTERNS: RegExp[] = [
   // URLs and e-mail addresses first: they contain digits the number patterns would split.
   /\b(?:https?:\/\/|www\.)[^\s<>"']+/gi,
-  // A local part of at most 64 characters (RFC 5321), starting where its run does: unbounded, a
-  // long run without "@" ("1.1.1...", digits) was tried from each of its characters, quadratic.
-  /(?<![A-Z0-9._%+-])[A-Z0-9._%+-]{1,64}@[A-Z0-9.-]+\.[A-Z]{2,}/gi,
+  EMAIL_PATTERN,
   // IPv4 and IPv6.
   /\b(?:\d{1,3}\.){3}\d{1,3}\b/g,
   /\b(?:[0-9a-f]{1,4}:){3,7}[0-9a-f]{1,4}\b/gi,
   // SSN.
   /\b\d{3}[\s-]\d{2}[\s-]\d{4}\b/g,
-  // Phones in any common format: 555-201-3344, (555) 201 3344, +1 555.201.3344.
-  /(?:\+?1[\s.-]?)?\(?\b\d{3}\)?[\s.-]?\d{3}[\s.-]?\d{4}\b/g,
-  // Labelled ids: "MRN: A12345", "Medicaid #99-1234", "member id X123". One run of spaces before
-  // the colon and one after it: two optional runs side by side split a long blank run every way.
-  /\b(?:MRN|medical record(?: number| no\.?)?|medicaid(?: id| number| no\.?)?|member(?: id| number| no\.?)|policy(?: number| no\.?)|SSN|social security(?: number)?)\s*(?:[:#]\s*)?[A-Z0-9][A-Z0-9-]{2,}/gi,
+  PHONE_PATTERN,
+  // Labelled ids: "MRN: A12345", "Medicaid #99-1234", "member id X123", "client ID 7781-22",
+  // "subscriber no. H44". The value holds a digit ("member id card" stays). One run of spaces
+  // before the colon and one after it: two optional runs side by side split a long blank run every way.
+  /\b(?:MRN|medical record(?: number| no\.?)?|(?:medicaid|medicare|member|subscriber|policy|beneficiary)(?:\s?(?:id|number|num|no\.?|#))?|(?:insurance|patient|client|account|acct|case|chart|group|license|licence|passport)\s?(?:id|number|num|no\.?|#)|id|SSN|social security(?: number)?)\s*(?:[:#]\s*)?(?=[A-Z0-9-]{0,40}\d)[A-Z0-9][A-Z0-9-]{2,40}/gi,
+  // ZIP+4 anywhere; a five-digit ZIP labelled as one or written after a state ("Evanston, IL 60201",
+  // "Illinois 60201", "zip: 60201"). State abbreviations count in capitals only ("in 60201" stays).
+  /\b\d{5}-\d{4}\b/g,
+  /\b(?:zip|zip\s?code|postal\s?code|postcode)\s*[:#]?\s*\d{5}(?:[\s-]?\d{4})?\b/gi,
+  new RegExp(`\\b(?:${US_STATE_CODES.join("|")})\\.?,?\\s{1,3}\\d{5}(?:[\\s-]?\\d{4})?\\b`, "g"),
+  new RegExp(`\\b(?:${US_STATE_NAMES.join("|")}),?\\s{1,3}\\d{5}(?:[\\s-]?\\d{4})?\\b`, "gi"),
   // Any other run of 7 or more digits is treated as an id.
   /\b\d{7,}\b/g,
 ];
 
 /** Text with none of these cannot match a generic pattern: most free text skips them all. */
-const MAYBE_GENERIC = /[\d@:]|www\.|mrn|medic|member|policy|ssn|social/i;
+const MAYBE_GENERIC = /[\d@:]|www\./;
 
 export type TTextScrubber = (text: string) => string;
+
+/** The lower-case token a phrase's every match must contain (null: a phrase of suffixes and designators alone, which has none). */
+function probeOf(phrase: string): string | null {
+  const tokens = wordTokens(phrase).filter((token) => !isAddressWord(token));
+  if (!tokens.length) return null;
+
+  return tokens.reduce((longest, token) => (token.length > longest.length ? token : longest));
+}
 
 /** Builds the scrubber for one patient (or for no known patient: the generic patterns only). */
 export function createTextScrubber(identity: TPatientIdentity | null): TTextScrubber {
   // Cheap substring probes (lower case) that every own-identifier match must contain; when none
-  // is present the combined regex is skipped. Phones are probed by their last digit: separators may fall between any two of their digits.
+  // is present the matchers are skipped. Phones and numeric ids are probed by their last digit:
+  // separators may fall between any two of their digits.
   const probes = new Set<string>();
   if (identity) {
-    for (const value of [...identity.ids, ...identity.emails, ...identity.names, ...identity.cities]) probes.add(value.toLowerCase());
-    for (const street of identity.streets) probes.add(street.toLowerCase().split(/\s+/)[0]!);
+    for (const value of [...identity.ids, ...identity.emails]) probes.add(value.toLowerCase());
+    for (const id of identity.ids) if (digitsOnly(id).length >= MIN_ID_DIGITS) probes.add(digitsOnly(id).slice(-1));
+    for (const phrase of phrasesOf(identity)) probes.add(probeOf(phrase) ?? "");
     for (const phone of identity.phones) probes.add(phone.replace(/\D/g, "").slice(-1));
     if (identity.birthDate) probes.add(identity.birthDate.toLowerCase());
   }
-  // Built and compiled on first need: most patients' text never contains any of their
-  // identifiers, and an exporter keeps thousands of these scrubbers cached at once.
+  // Built on first need: most patients' text never contains any of their identifiers, and an
+  // exporter keeps thousands of these scrubbers cached at once.
   let ownPattern: RegExp | null | undefined;
-
-  const probeList = [...probes].filter(Boolean);
+  let phrases: TPhraseMatcher | undefined;
+  // A phrase without a probe ("Way" alone) makes every text a candidate.
+  const probeList = probes.has("") ? [""] : [...probes];
 
   return (text: string) => {
     if (!text) return text;
     let result = text;
-    if (identity && ownPattern !== null) {
+    if (identity) {
       const lower = text.toLowerCase();
       if (probeList.some((probe) => lower.includes(probe))) {
+        // Names and addresses first, by tokens, then the patient's numbers and e-mail addresses.
+        phrases ??= createPhraseMatcher(phrasesOf(identity));
+        result = replaceRanges(result, phrases.find(result), TEXT_REDACTED);
         ownPattern ??= ownIdentifierPattern(identity);
         if (ownPattern) result = result.replace(ownPattern, TEXT_REDACTED);
       }
@@ -164,13 +186,24 @@ export function createTextScrubber(identity: TPatientIdentity | null): TTextScru
   };
 }
 
-/** One regex for all of a patient's own identifiers (null: none is long enough to match). */
+/** A numeric id is also searched by its digits alone, written with any separators, from this many digits. */
+const MIN_ID_DIGITS = 6;
+
+/** Every phrase the token matcher looks for: names, addresses, cities, ZIP codes (a ZIP+4 also as its two numbers), ids. */
+function phrasesOf(identity: TPatientIdentity): string[] {
+  const zips = identity.zips.flatMap((zip) => (zip.length === 9 ? [zip, `${zip.slice(0, 5)} ${zip.slice(5)}`] : [zip]));
+
+  // Ids too: "PRG-5511-8810" written "prg_5511_8810" or "PRG 5511 8810" is the same tokens.
+  return [...identity.names, ...identity.fullNames, ...identity.streets, ...identity.cities, ...zips, ...identity.ids.filter((id) => id.length >= 3)].filter((phrase) => phrase.length >= 2);
+}
+
+/** One regex for the patient's ids, e-mail addresses, phones and birth date (null: none is long enough to match). */
 function ownIdentifierPattern(identity: TPatientIdentity): RegExp | null {
   const own: string[] = [];
-  for (const id of identity.ids) if (id.length >= 3) own.push(`(?<![A-Za-z0-9])${escapeRegExp(id)}(?![A-Za-z0-9])`);
+  // Longest first: an id that contains another is taken whole.
+  const ids = [...identity.ids].filter((id) => id.length >= 3).sort((a, b) => b.length - a.length);
+  for (const id of ids) own.push(`(?<![A-Za-z0-9])${escapeRegExp(id)}(?![A-Za-z0-9])`);
   for (const email of identity.emails) own.push(escapeRegExp(email));
-  for (const street of identity.streets) own.push(phrasePattern(street));
-  for (const city of identity.cities) if (city.length >= 3) own.push(`\\b${phrasePattern(city)}\\b`);
   for (const phone of identity.phones) {
     const pattern = digitsPattern(phone);
     if (pattern) own.push(pattern);
@@ -178,10 +211,12 @@ function ownIdentifierPattern(identity: TPatientIdentity): RegExp | null {
     const local = localDigitsPattern(phone);
     if (local) own.push(local);
   }
+  // An id's digits however grouped: "1234 5678 9012", "MH-123-456-789" (its letters stay: they identify no one).
+  for (const id of ids) {
+    const digits = digitsOnly(id);
+    if (digits.length >= MIN_ID_DIGITS) own.push(`(?<!\\d)${[...digits].join("[\\s()./_-]{0,3}")}(?!\\d)`);
+  }
   if (identity.birthDate) own.push(escapeRegExp(identity.birthDate));
-  // Longest names first so "Mary Ann" goes before "Mary"; Unicode-aware word edges.
-  const names = [...identity.names].filter((name) => name.length >= 2).sort((a, b) => b.length - a.length);
-  for (const name of names) own.push(`(?<![\\p{L}\\p{N}])${phrasePattern(name)}(?![\\p{L}\\p{N}])`);
 
   return own.length ? new RegExp(own.join("|"), "giu") : null;
 }

@@ -5,8 +5,9 @@ import { PassThrough } from "node:stream";
 import * as archiverModule from "archiver";
 import type { Archiver } from "archiver";
 
-import { keyedIdentityOf, type TPatientIdentity, type TPatientIdentitySource } from "@/lib/anonymize/patient-identity";
-import { ReleaseScanError, releaseScannerBuilder } from "@/lib/anonymize/release-scan";
+import type { TPatientIdentitySource } from "@/lib/anonymize/patient-identity";
+import { pseudonymize } from "@/lib/anonymize/pseudonym";
+import { ReleaseScanError, releaseScannerBuilder, type TScanSubject } from "@/lib/anonymize/release-scan";
 import { prisma } from "@/lib/db/client";
 import { datasetArchiveName, ZDatasetJobParameters } from "@/lib/datasets/dataset-export-parameters";
 import { POLICY_VERSION } from "@/lib/datasets/dataset-registry";
@@ -29,11 +30,12 @@ const IDENTITY_BATCH = 1_000;
  * The release scan's subjects, loaded a batch at a time into the scanner (tens of thousands of
  * patients: only the scanner's lookup maps stay in memory). Returns how many were added.
  */
-async function addIdentities(patientIds: Set<string> | "all", key: string, add: (identity: TPatientIdentity) => void): Promise<number> {
+async function addIdentities(patientIds: Set<string> | "all", key: string, add: (subject: TScanSubject) => void): Promise<number> {
   const source = await openIdentitySource();
   let count = 0;
   const addRows = (rows: TPatientIdentitySource[]) => {
-    for (const row of rows) add(keyedIdentityOf(row, key));
+    // The scan derives its own terms from the stored row and resource (release-scan/scan-terms.ts).
+    for (const row of rows) add({ row, pseudonym: pseudonymize(key, "patient", row.id) });
     count += rows.length;
   };
   try {

@@ -4,7 +4,6 @@ import * as archiverModule from "archiver";
 import type { Archiver } from "archiver";
 import { describe, expect, it } from "vitest";
 
-import { identityOf } from "@/lib/anonymize/patient-identity";
 import { isColumnPolicy } from "@/lib/anonymize/profiles";
 import { createReleaseScanner, ReleaseScanError } from "@/lib/anonymize/release-scan";
 import { csvLine } from "@/lib/csv/csv";
@@ -131,7 +130,7 @@ async function zipOf(files: { name: string; body: string }[]) {
 }
 
 describe("release scan over a ZIP", () => {
-  const scanner = createReleaseScanner([identityOf({ id: "cmzzpatient000001", givenName: "Ottoline", familyName: "Brackenridge", phone: "312-555-0187" }, "P-abc")]);
+  const scanner = createReleaseScanner([{ row: { id: "cmzzpatient000001", givenName: "Ottoline", familyName: "Brackenridge", phone: "312-555-0187" }, pseudonym: "P-abc" }]);
   // Small chunks: entries and values straddle chunk boundaries.
   const opener = (zip: Buffer) => async () => Readable.from(Array.from({ length: Math.ceil(zip.length / 13) }, (_, index) => zip.subarray(index * 13, index * 13 + 13)));
 

@@ -89,6 +89,16 @@ function answerOf(row: TRow, linkId: string) {
   return values.length === 1 ? values[0] : values.map(String).join("; ");
 }
 
+/**
+ * A total score answered in the response: a number, or nothing. The column is kept as it is, so
+ * anything written there instead ("see note", a name) would leave unscrubbed.
+ */
+function scoreAnswerOf(row: TRow, linkId: string) {
+  const answer = answerOf(row, linkId);
+
+  return typeof answer === "number" || (typeof answer === "string" && /^\s*-?\d+(?:\.\d+)?\s*$/.test(answer)) ? answer : null;
+}
+
 /** For the coded_answer policy: as answerOf, but answers with any written part say which parts were written. */
 function codedAnswerOf(row: TRow, linkId: string) {
   const answer = answerOf(row, linkId);
@@ -119,7 +129,7 @@ function questionnaireTable(questionnaire: TQuestionnaire): TClinicalTable {
     });
   const scoreColumns: TDatasetColumn[] = questionnaire.scoring
     ? [
-        { name: "total_score", description: `Total score (${questionnaire.scoring.min}-${questionnaire.scoring.max}).`, policy: "keep", value: (row) => row.totalScore ?? answerOf(row, questionnaire.scoring!.totalLinkId) },
+        { name: "total_score", description: `Total score (${questionnaire.scoring.min}-${questionnaire.scoring.max}).`, policy: "keep", value: (row) => row.totalScore ?? scoreAnswerOf(row, questionnaire.scoring!.totalLinkId) },
         { name: "severity", description: `Severity band: ${questionnaire.scoring.bands.map((band) => `${band.min}-${band.max} ${band.label}`).join(", ")}.`, policy: "keep", value: (row) => row.severity },
       ]
     : [];

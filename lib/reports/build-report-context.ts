@@ -2,6 +2,7 @@
 // the Liquid templates, JSON, CSV and FHIR writers all read. Scoping (period, sessions, plan),
 // include_sections and redaction (options, purpose presets) are applied HERE, once, so every
 // format leaves out the same things.
+import { thirdPartyScrubber } from "@/lib/anonymize/third-party-scrubber";
 import { prisma, type TDb } from "@/lib/db/client";
 import { env } from "@/lib/env";
 import { getQuestionnaire } from "@/lib/fhir/questionnaire-catalog";
@@ -374,60 +375,6 @@ function firstNoteFields(note: TReportNote | null) {
     transcript: note.transcript,
     ai_notes: note.ai_notes,
     action_items: note.action_items,
-  };
-}
-
-/** Words after which a capitalised word is taken for a person's name ("sister Jordan", "neighbour Pat Quill"). */
-const RELATION_WORDS = [
-  "mother", "mom", "mum", "father", "dad", "sister", "brother", "wife", "husband", "partner", "spouse", "girlfriend", "boyfriend", "fiance", "fiancee",
-  "son", "daughter", "child", "grandmother", "grandfather", "grandma", "grandpa", "aunt", "uncle", "cousin", "niece", "nephew", "stepmother", "stepfather",
-  "friend", "neighbor", "neighbour", "roommate", "flatmate", "boss", "manager", "coworker", "co-worker", "colleague", "teacher", "classmate", "ex",
-];
-/** Labels a note puts before a name ("Name: Jane Doe", "Emergency contact: ..."). */
-const NAME_LABELS = ["name", "contact", "emergency contact", "guardian", "caregiver", "informant", "collateral", "referred by", "spoke with"];
-/** Capitalised words that follow those words without being names. */
-const NOT_NAMES = new Set(["I", "He", "She", "They", "We", "You", "The", "A", "An", "And", "But", "Or", "So", "Then", "This", "That", "Is", "Was", "Has", "Had", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday", "January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"]);
-
-const escapeRe = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-/** "sister" -> "[Ss]ister": the trigger word in either case, while the name after it must be capitalised. */
-const eitherCase = (word: string) => `[${word[0]!.toUpperCase()}${word[0]}]${escapeRe(word.slice(1))}`;
-const NAME_WORDS = "[A-Z][A-Za-z'-]+(?:\\s+[A-Z][A-Za-z'-]+){0,2}";
-const MENTION_RE = new RegExp(
-  `\\b(${RELATION_WORDS.map(eitherCase).join("|")})(\\s+)(${NAME_WORDS})|\\b(${NAME_LABELS.map((label) => label.split(" ").map(eitherCase).join("\\s+")).join("|")})(\\s*:\\s*)(${NAME_WORDS})`,
-  "g",
-);
-
-/**
- * Replaces, in note text: email addresses, phone numbers, the patient's emergency contact's name,
- * and names given as mentions: after a label ("Name: Jane Doe", "Contact: ...") or a relationship
- * word ("sister Jordan", "neighbour Pat Quill"). A heuristic, not a guarantee: a name written any
- * other way ("met Jane for lunch") is not detected, so the clinician still reviews the document.
- * The patient's own name stays: the document is about them.
- */
-export function thirdPartyScrubber(patient: { emergencyContactName: string | null; givenName?: string; familyName?: string; preferredName?: string | null }) {
-  const names = (patient.emergencyContactName ?? "")
-    .split(/\s+/)
-    .filter((part) => part.length > 2)
-    .map(escapeRe);
-  const nameRe = names.length ? new RegExp(`\\b(${names.join("|")})\\b`, "gi") : null;
-  const ownNames = new Set([patient.givenName, patient.familyName, patient.preferredName].filter((name): name is string => Boolean(name)));
-  // Keeps the trigger word (and a name that is the patient's own, or not a name at all).
-  const replaceMention = (match: string, relation?: string, relationGap?: string, relationName?: string, label?: string, labelGap?: string, labelName?: string) => {
-    const [trigger, gap, name] = relation ? [relation, relationGap!, relationName!] : [label!, labelGap!, labelName!];
-    const words = name.split(/\s+/);
-    if (words.every((word) => ownNames.has(word)) || NOT_NAMES.has(words[0]!)) return match;
-
-    return `${trigger}${gap}[name removed]`;
-  };
-
-  return (text: string | null) => {
-    if (text === null) return null;
-    let out = text
-      .replace(/(?<![A-Z0-9._%+-])[A-Z0-9._%+-]{1,64}@[A-Z0-9.-]+\.[A-Z]{2,}/gi, "[email removed]")
-      .replace(/(?:\+?1[\s.-]?)?(?:\(\d{3}\)|\b\d{3})[\s.-]?\d{3}[\s.-]?\d{4}\b/g, "[phone removed]");
-    if (nameRe) out = out.replace(nameRe, "[name removed]");
-
-    return out.replace(MENTION_RE, replaceMention);
   };
 }
 

@@ -85,7 +85,8 @@ describe("anon dataset export", () => {
     expect(phq[0]).toMatchObject({ little_interest: "2", feeling_down: "1", total_score: "12", severity: "moderate" });
     const registration = parseCsv(entries.get("qr_registration_anon.csv")!);
     expect(registration[0]).toMatchObject({ preferred_name: "REDACTED", phone: "REDACTED", email: "REDACTED", address: "REDACTED", emergency_contact_name: "REDACTED" });
-    expect(registration[0]!.reason_for_visit).toMatch(/^My name is \[REDACTED\] \[REDACTED\]; call \[REDACTED\]$/);
+    // "FAMILY, Given" is one whole name: one redaction.
+    expect(registration[0]!.reason_for_visit).toMatch(/^My name is \[REDACTED\]; call \[REDACTED\]$/);
 
     const progress = job.progress as { datasets: Record<string, { rows: number; total: number; done?: boolean }> };
     expect(progress.datasets.patient_anon).toMatchObject({ rows: 3, total: 3, done: true });

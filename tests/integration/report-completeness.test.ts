@@ -9,7 +9,8 @@ import { describe, expect, it } from "vitest";
 
 import { parseCsv } from "@/lib/csv/parse-csv";
 import { prisma } from "@/lib/db/client";
-import { buildReportContext, thirdPartyScrubber } from "@/lib/reports/build-report-context";
+import { thirdPartyScrubber } from "@/lib/anonymize/third-party-scrubber";
+import { buildReportContext } from "@/lib/reports/build-report-context";
 import { buildReportBundle } from "@/lib/reports/formats/write-fhir";
 import { writeReportCsv } from "@/lib/reports/formats/write-csv";
 import { pdfText } from "@/lib/render/testing/pdf-text";

@@ -3,7 +3,8 @@
 // (lib/datasets/clinical-tables.ts, through lib/anonymize) to every element it serves, so a
 // resource's ids and references are the CSV datasets' pseudonyms (joinable), and a policy
 // changed there changes here. An element whose column has no policy is left out (fail closed).
-import { keyedIdentityOf, PATIENT_IDENTITY_FIELDS, type TPatientIdentity, type TPatientIdentitySource } from "@/lib/anonymize/patient-identity";
+import { keyedIdentityOf, PATIENT_IDENTITY_FIELDS, type TPatientIdentitySource } from "@/lib/anonymize/patient-identity";
+import type { TScanSubject } from "@/lib/anonymize/release-scan";
 import { applyPolicy, isColumnPolicy, type TAnonProfile, type TColumnPolicy, type TPolicyContext } from "@/lib/anonymize/profiles";
 import { pseudonymize, type TPseudonymKind } from "@/lib/anonymize/pseudonym";
 import { createTextScrubber, type TTextScrubber } from "@/lib/anonymize/scrub-text";
@@ -56,8 +57,8 @@ export type TFhirView = {
   policyContext(patientId: string | null): TPolicyContext | null;
   /** Loads what the masked view needs of these patients (scrubbers, the release scan's identities). */
   prepare(patientIds: Iterable<string>): Promise<void>;
-  /** The identities of every patient prepared so far (masked view only). */
-  identities(): TPatientIdentity[];
+  /** Every patient prepared so far, as the release scan reads them: the stored row and the pseudonym (masked view only). */
+  scanSubjects(): TScanSubject[];
 };
 
 export const IDENTIFIED_VIEW: TFhirView = {
@@ -71,7 +72,7 @@ export const IDENTIFIED_VIEW: TFhirView = {
   meta: (updatedAt) => ({ lastUpdated: updatedAt.toISOString() }),
   policyContext: () => null,
   prepare: async () => undefined,
-  identities: () => [],
+  scanSubjects: () => [],
 };
 
 export function identifiedView(): TFhirView {
@@ -79,7 +80,7 @@ export function identifiedView(): TFhirView {
 }
 
 export function maskedView(options: { key: string; profile: TAnonProfile; asOf: Date }): TFhirView {
-  const patients = new Map<string, { identity: TPatientIdentity; scrub: TTextScrubber }>();
+  const patients = new Map<string, { subject: TScanSubject; scrub: TTextScrubber }>();
   const generic = createTextScrubber(null);
   const context = (patientId: string | null): TPolicyContext => ({ profile: options.profile, key: options.key, asOf: options.asOf, patientId, scrub: (patientId && patients.get(patientId)?.scrub) || generic });
   const pseudonym = (kind: TMaskedIdKind, id: string) => (kind === "internal" ? id : pseudonymize(options.key, kind, id));
@@ -109,9 +110,9 @@ export function maskedView(options: { key: string; profile: TAnonProfile; asOf: 
       const rows: TPatientIdentitySource[] = await prisma.patient.findMany({ where: { id: { in: missing } }, select });
       for (const row of rows) {
         const identity = keyedIdentityOf(row, options.key);
-        patients.set(row.id, { identity, scrub: createTextScrubber(identity) });
+        patients.set(row.id, { subject: { row, pseudonym: identity.pseudonym }, scrub: createTextScrubber(identity) });
       }
     },
-    identities: () => [...patients.values()].map((entry) => entry.identity),
+    scanSubjects: () => [...patients.values()].map((entry) => entry.subject),
   };
 }

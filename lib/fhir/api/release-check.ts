@@ -10,10 +10,10 @@ import { logger } from "@/lib/logger";
 
 export async function checkRelease(body: string, view: TFhirView, context: { userId: string; resourceType: string; meta: TRequestMeta }) {
   if (!view.isMasked) return;
-  const identities = view.identities();
-  if (!identities.length) return;
+  const subjects = view.scanSubjects();
+  if (!subjects.length) return;
   try {
-    createReleaseScanner(identities).scanBuffer(body, `FHIR ${context.resourceType} page`);
+    createReleaseScanner(subjects).scanBuffer(body, `FHIR ${context.resourceType} page`);
   } catch (error) {
     if (!(error instanceof ReleaseScanError)) throw error;
     // The kind of value and the patient's internal id, for an administrator; never the value.
