@@ -6,9 +6,9 @@ import type { AddressInfo } from "node:net";
 
 type THeld = { request: IncomingMessage; body: Buffer; response: ServerResponse };
 
-export async function startHoldingProxy(target: string) {
+export async function startHoldingProxy(target: string, options: { isHolding?: boolean } = {}) {
   const upstream = new URL(target);
-  let isHolding = true;
+  let isHolding = options.isHolding ?? true;
   const held: THeld[] = [];
   const waiters: Array<() => void> = [];
 
@@ -45,6 +45,10 @@ export async function startHoldingProxy(target: string) {
     async waitForHeldRequest() {
       if (held.length) return;
       await new Promise<void>((resolve) => waiters.push(resolve));
+    },
+    /** From now on, requests wait until release(). */
+    hold() {
+      isHolding = true;
     },
     release() {
       isHolding = false;
