@@ -13,6 +13,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 
 import { expect, test } from "@playwright/test";
+import pg from "pg";
 
 import { DEMO_USERS } from "@/lib/demo/demo-users";
 
@@ -107,6 +108,16 @@ test.afterAll(async () => {
   await proxy?.stop();
   await s3?.stop();
   rmSync(dataDir, { recursive: true, force: true });
+  const url = databaseUrl();
+  if (url.startsWith("postgres")) {
+    const name = new URL(url).pathname.slice(1);
+    const server = new URL(url);
+    server.pathname = "/postgres";
+    const admin = new pg.Client({ connectionString: server.toString() });
+    await admin.connect();
+    await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+    await admin.end();
+  }
 });
 
 let token = "";
