@@ -1,10 +1,19 @@
 // Starts the embedded job runner inside the Next.js server process (JOB_RUNNER=inline, the
-// default). With JOB_RUNNER=external, `npm run worker` processes do the work instead.
+// default). With JOB_RUNNER=external, `npm run worker` processes do the work instead. Either
+// way the process shuts down gracefully on SIGTERM (lib/lifecycle/graceful-shutdown.ts).
 export async function register() {
   if (process.env.NEXT_RUNTIME !== "nodejs") return;
   const { env } = await import("@/lib/env");
-  if (env().JOB_RUNNER !== "inline") return;
+  const { installGracefulShutdown } = await import("@/lib/lifecycle/graceful-shutdown");
+  const graceMs = env().SHUTDOWN_GRACE_SECONDS * 1000;
+  // Only when Next's own handler is off (`npm start` sets it): both at once would race to exit.
+  const ownsSignals = Boolean(process.env.NEXT_MANUAL_SIG_HANDLE);
+  if (env().JOB_RUNNER !== "inline") {
+    if (ownsSignals) installGracefulShutdown({ name: "web", graceMs, drainHttp: true });
+    return;
+  }
   const { startJobRunner } = await import("@/lib/jobs/runner");
   const { PERIODIC_TASKS } = await import("@/lib/jobs/periodic-tasks");
-  startJobRunner({ periodic: PERIODIC_TASKS });
+  const runner = startJobRunner({ periodic: PERIODIC_TASKS });
+  if (ownsSignals) installGracefulShutdown({ name: "web", graceMs, drainHttp: true, stopRunner: (ms) => runner.stop({ graceMs: ms }) });
 }

@@ -24,8 +24,37 @@ const ZEnv = z.object({
   NEXTAUTH_URL: z.string().url().optional(),
   /** inline: the web process runs the worker and scheduler; external: `npm run worker` does. */
   JOB_RUNNER: z.enum(["inline", "external", "off"]).default("inline"),
-  /** local: jobs table polled by the worker; pg-boss: queue on PostgreSQL for scale-out. */
-  QUEUE_ENGINE: z.enum(["local", "pg-boss"]).default("local"),
+  /**
+   * On SIGTERM/SIGINT, how long `npm start` and `npm run worker` let running jobs finish before
+   * releasing their leases (another worker takes them over at once) and exiting.
+   */
+  SHUTDOWN_GRACE_SECONDS: z.coerce.number().int().min(0).max(3600).default(25),
+  /** local: encrypted files under STORAGE_DIR; s3: encrypted objects in an S3-compatible bucket. */
+  STORAGE_DRIVER: z.enum(["local", "s3"]).default("local"),
+  /** S3-compatible endpoint URL (MinIO, Ceph...); unset for AWS S3 itself. */
+  S3_ENDPOINT: z.string().url().optional(),
+  S3_REGION: z.string().min(1).default("us-east-1"),
+  S3_BUCKET: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "a bucket name: 3-63 lower-case letters, digits, '.' and '-'").optional(),
+  /** Key prefix inside the bucket, e.g. "careexport/" (a trailing "/" is added when missing). */
+  S3_PREFIX: z
+    .string()
+    .default("")
+    .refine((value) => value === "" || /^[A-Za-z0-9][A-Za-z0-9._/-]*$/.test(value) && !value.includes("..") && !value.includes("//"), "letters, digits, '.', '_', '-' and '/', not starting with '/' and without '..'")
+    .transform((value) => (value === "" || value.endsWith("/") ? value : `${value}/`)),
+  /** Static credentials; leave both unset to use the SDK's default chain (instance role, AWS_* variables). */
+  S3_ACCESS_KEY_ID: z.string().min(1).optional(),
+  S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
+  /** "true" for most S3-compatible servers (bucket in the path, not the host name). */
+  S3_FORCE_PATH_STYLE: z.enum(["true", "false"]).default("false").transform((value) => value === "true"),
+  /** local: storage deliveries go to DELIVERY_DIR; s3: to DELIVERY_S3_BUCKET under DELIVERY_S3_PREFIX. */
+  DELIVERY_DRIVER: z.enum(["local", "s3"]).default("local"),
+  /** Bucket for storage deliveries (default S3_BUCKET); same endpoint and credentials as S3_*. */
+  DELIVERY_S3_BUCKET: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "a bucket name: 3-63 lower-case letters, digits, '.' and '-'").optional(),
+  DELIVERY_S3_PREFIX: z
+    .string()
+    .default("deliveries/")
+    .refine((value) => value === "" || /^[A-Za-z0-9][A-Za-z0-9._/-]*$/.test(value) && !value.includes("..") && !value.includes("//"), "letters, digits, '.', '_', '-' and '/', not starting with '/' and without '..'")
+    .transform((value) => (value === "" || value.endsWith("/") ? value : `${value}/`)),
   PRACTICE_NAME: z.string().default("Riverside Behavioral Health"),
   PRACTICE_TIMEZONE: z.string().default("America/New_York"),
   PRACTICE_ADDRESS: z.string().default("100 Main St, Springfield, MA 01103"),
@@ -98,6 +127,25 @@ const ZEnv = z.object({
   API_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).default(100),
   /** Download bytes per minute per user, paced rather than refused; 0 (default) = unthrottled. */
   DOWNLOAD_BYTES_PER_MINUTE: z.coerce.number().int().min(0).default(0),
+}).superRefine((values, context) => {
+  const usesS3 = values.STORAGE_DRIVER === "s3" || values.DELIVERY_DRIVER === "s3";
+  if (values.STORAGE_DRIVER === "s3" && !values.S3_BUCKET) context.addIssue({ code: "custom", path: ["S3_BUCKET"], message: "required when STORAGE_DRIVER=s3" });
+  if (values.DELIVERY_DRIVER === "s3" && !values.DELIVERY_S3_BUCKET && !values.S3_BUCKET) {
+    context.addIssue({ code: "custom", path: ["DELIVERY_S3_BUCKET"], message: "required when DELIVERY_DRIVER=s3 (or set S3_BUCKET)" });
+  }
+  if (usesS3 && Boolean(values.S3_ACCESS_KEY_ID) !== Boolean(values.S3_SECRET_ACCESS_KEY)) {
+    context.addIssue({ code: "custom", path: [values.S3_ACCESS_KEY_ID ? "S3_SECRET_ACCESS_KEY" : "S3_ACCESS_KEY_ID"], message: "set S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY together (or neither)" });
+  }
+  // Deliveries are plaintext by design (their reader is another system): never in the bucket
+  // space that holds the encrypted export files.
+  const deliveryBucket = values.DELIVERY_S3_BUCKET ?? values.S3_BUCKET;
+  if (values.STORAGE_DRIVER === "s3" && values.DELIVERY_DRIVER === "s3" && deliveryBucket === values.S3_BUCKET) {
+    const a = values.S3_PREFIX;
+    const b = values.DELIVERY_S3_PREFIX;
+    if (a === b || a.startsWith(b) || b.startsWith(a)) {
+      context.addIssue({ code: "custom", path: ["DELIVERY_S3_PREFIX"], message: "must not overlap S3_PREFIX in the same bucket (deliveries are not encrypted files)" });
+    }
+  }
 });
 
 export type TEnv = z.infer<typeof ZEnv> & Record<TSecretName, string> & { STORAGE_DIR: string };

@@ -1,5 +1,7 @@
+import { env } from "@/lib/env";
 import { PERIODIC_TASKS } from "@/lib/jobs/periodic-tasks";
 import { startJobRunner } from "@/lib/jobs/runner";
+import { installGracefulShutdown } from "@/lib/lifecycle/graceful-shutdown";
 
 import { parseFlags } from "../args";
 
@@ -10,11 +12,9 @@ export async function run(argv: string[]) {
   const { flags } = parseFlags(argv, { concurrency: {} });
   const concurrency = flags.concurrency ? Number(flags.concurrency) : 2;
   const runner = startJobRunner({ concurrency, periodic: PERIODIC_TASKS });
-  console.log(`Worker running with ${concurrency} slot(s). Ctrl-C to stop.`);
-  await new Promise<void>((resolve) => {
-    const stop = () => runner.stop().then(resolve);
-    process.once("SIGINT", stop);
-    process.once("SIGTERM", stop);
-  });
-  console.log("Worker stopped.");
+  // SIGTERM/SIGINT: stop claiming, let running jobs finish within SHUTDOWN_GRACE_SECONDS, release the rest, exit.
+  installGracefulShutdown({ name: "worker", graceMs: env().SHUTDOWN_GRACE_SECONDS * 1000, stopRunner: (graceMs) => runner.stop({ graceMs }) });
+  console.log(`Worker ${runner.workerId} running with ${concurrency} slot(s). Ctrl-C to stop.`);
+  // The shutdown handler ends the process.
+  await new Promise<never>(() => undefined);
 }

@@ -1,13 +1,18 @@
-import { prisma } from "@/lib/db/client";
+import { isPostgres, prisma } from "@/lib/db/client";
 
 export const LEASE_MS = 60_000;
 
 /**
  * Claims the next runnable job with a lease: a pending job whose backoff has passed, or a
- * processing job whose lease ran out (its worker crashed). The claim is a compare-and-set on
- * the row, so two workers — threads, processes or instances — can never both take one job.
+ * processing job whose lease ran out (its worker crashed). Two workers — threads, processes or
+ * instances — can never both take one job:
+ * - PostgreSQL: one statement that locks the oldest runnable row `FOR UPDATE SKIP LOCKED`, so
+ *   concurrent claimers each take a different row at once instead of queueing on the same one;
+ * - SQLite (one file, one writer): a compare-and-set on the row.
  */
 export async function claimNextJob(workerId: string, now = new Date()) {
+  if (isPostgres()) return claimWithRowLock(workerId, now);
+
   const runnable = {
     OR: [
       { status: "PENDING" as const, runAfter: { lte: now } },
@@ -32,4 +37,31 @@ export async function claimNextJob(workerId: string, now = new Date()) {
   }
 
   return null;
+}
+
+async function claimWithRowLock(workerId: string, now: Date) {
+  // Prisma keeps DateTime as UTC in `timestamp(3)` columns: the instants are passed as ISO text
+  // and converted in SQL, so the session's TimeZone setting cannot shift them.
+  const at = now.toISOString();
+  const until = new Date(now.getTime() + LEASE_MS).toISOString();
+  const rows = await prisma.$queryRaw<{ id: string }[]>`
+    UPDATE "ExportJob"
+       SET "status" = 'PROCESSING',
+           "leaseOwner" = ${workerId},
+           "leaseExpiresAt" = (${until}::timestamptz AT TIME ZONE 'UTC'),
+           "attempts" = "attempts" + 1,
+           "startedAt" = (${at}::timestamptz AT TIME ZONE 'UTC'),
+           "updatedAt" = (${at}::timestamptz AT TIME ZONE 'UTC')
+     WHERE "id" = (
+       SELECT "id" FROM "ExportJob"
+        WHERE ("status" = 'PENDING' AND "runAfter" <= (${at}::timestamptz AT TIME ZONE 'UTC'))
+           OR ("status" = 'PROCESSING' AND "leaseExpiresAt" < (${at}::timestamptz AT TIME ZONE 'UTC'))
+        ORDER BY "createdAt" ASC
+        LIMIT 1
+        FOR UPDATE SKIP LOCKED
+     )
+     RETURNING "id"`;
+  const claimed = rows[0];
+
+  return claimed ? prisma.exportJob.findUniqueOrThrow({ where: { id: claimed.id } }) : null;
 }

@@ -7,6 +7,7 @@ import { hostname } from "node:os";
 
 import { claimNextJob } from "@/lib/jobs/claim-job";
 import { jobSignals } from "@/lib/jobs/enqueue-job";
+import { releaseLeases } from "@/lib/jobs/release-leases";
 import { runClaimedJob } from "@/lib/jobs/run-job";
 import { sweepExpiredFiles } from "@/lib/jobs/sweep-expired";
 import { logger } from "@/lib/logger";
@@ -15,7 +16,17 @@ export type TPeriodicTask = { name: string; everyMs: number; run: () => Promise<
 
 export type TRunnerOptions = { concurrency?: number; pollMs?: number; periodic?: TPeriodicTask[] };
 
-const state = globalThis as unknown as { careexportRunner?: { stop: () => Promise<void> } };
+export type TStopOptions = {
+  /**
+   * How long running jobs may take to finish; after that their leases are released for another
+   * worker. Unset: wait for them however long they take.
+   */
+  graceMs?: number;
+};
+
+export type TJobRunner = { workerId: string; stop: (options?: TStopOptions) => Promise<{ released: number }> };
+
+const state = globalThis as unknown as { careexportRunner?: TJobRunner };
 
 const MAX_POLL_BACKOFF_MS = 60_000;
 
@@ -89,14 +100,29 @@ export function startJobRunner({ concurrency = 2, pollMs = 1_000, periodic = [] 
   const slots = Array.from({ length: concurrency }, () => slot());
   logger.info("job runner started", { workerId, concurrency });
 
-  const runner = {
-    async stop() {
+  const runner: TJobRunner = {
+    workerId,
+    // Stops claiming at once; running jobs get `graceMs` to finish, then their leases are released.
+    async stop({ graceMs }: TStopOptions = {}) {
       isStopping = true;
       wake?.();
       timers.forEach(clearInterval);
       jobSignals.off("queued", onQueued);
-      await Promise.allSettled(slots);
+      const finished = Promise.allSettled(slots).then(() => true);
+      let released = 0;
+      if (graceMs === undefined) await finished;
+      else {
+        let timer: NodeJS.Timeout | undefined;
+        const inTime = await Promise.race([finished, new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), graceMs)))]);
+        clearTimeout(timer);
+        if (!inTime) {
+          released = await releaseLeases(workerId);
+          logger.warn("job runner stopped before its jobs finished: leases released for other workers", { workerId, released });
+        }
+      }
       state.careexportRunner = undefined;
+
+      return { released };
     },
   };
   state.careexportRunner = runner;

@@ -11,6 +11,7 @@ import { pipeline } from "node:stream/promises";
 import { recordAudit } from "@/lib/audit/record";
 import { sendExportEmail, type TSmtpConfig } from "@/lib/delivery/email";
 import { placeFileWithoutOverwrite } from "@/lib/delivery/place-file-without-overwrite";
+import { deliverToBucket } from "@/lib/delivery/bucket-delivery";
 import { buildDeliveryPath, resolveWithinBase } from "@/lib/delivery/storage-target";
 import { deliverWebhook, WEBHOOK_FAILED_FOR_OWNER } from "@/lib/delivery/webhook";
 import { prisma } from "@/lib/db/client";
@@ -158,6 +159,7 @@ async function deliver(run: TRunWithSchedule, job: TJobRow): Promise<TDeliveryOu
 
   switch (schedule.deliveryMethod) {
     case "storage":
+      if (env().DELIVERY_DRIVER === "s3") return deliverToStorageBucket(schedule.deliveryTarget, run.scheduledFor, timezone, fileName, job);
       return deliverToDirectory(schedule.deliveryTarget, run.scheduledFor, timezone, fileName, job.fileKey!);
     case "email":
       return deliverByEmail(schedule, job, fileName, timezone);
@@ -166,6 +168,12 @@ async function deliver(run: TRunWithSchedule, job: TJobRow): Promise<TDeliveryOu
     default:
       return { ok: false, method: schedule.deliveryMethod, details: {}, error: `unknown delivery method ${schedule.deliveryMethod}` };
   }
+}
+
+async function deliverToStorageBucket(folder: string | null, scheduledFor: Date, timeZone: string, fileName: string, job: TJobRow): Promise<TDeliveryOutcome> {
+  const placed = await deliverToBucket({ folder, scheduledFor, timeZone, fileName, sha256: job.checksum ?? "", open: () => storage().get(job.fileKey!) });
+
+  return { ok: true, method: "storage", details: { path: placed.relativePath, bucket: placed.bucket, ...(placed.isAlreadyPresent ? { alreadyPresent: true } : {}) } };
 }
 
 async function deliverToDirectory(folder: string | null, scheduledFor: Date, timeZone: string, fileName: string, fileKey: string): Promise<TDeliveryOutcome> {

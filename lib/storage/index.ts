@@ -1,14 +1,34 @@
-import { env } from "@/lib/env";
+import { env, type TEnv } from "@/lib/env";
 import { fileKey } from "@/lib/storage/encryption";
 import { LocalStorage } from "@/lib/storage/local-storage";
 import type { TStorageProvider } from "@/lib/storage/provider";
+import { S3Storage } from "@/lib/storage/s3-storage";
 
-let instance: { dir: string; provider: TStorageProvider } | null = null;
+let instance: { config: string; provider: TStorageProvider } | null = null;
 
-/** The configured storage provider (encrypted local disk under STORAGE_DIR). */
+/** The S3 connection settings shared by export storage and storage deliveries. */
+export function s3ConnectionFromEnv(values: TEnv = env()) {
+  return {
+    endpoint: values.S3_ENDPOINT,
+    region: values.S3_REGION,
+    forcePathStyle: values.S3_FORCE_PATH_STYLE,
+    credentials: values.S3_ACCESS_KEY_ID && values.S3_SECRET_ACCESS_KEY ? { accessKeyId: values.S3_ACCESS_KEY_ID, secretAccessKey: values.S3_SECRET_ACCESS_KEY } : undefined,
+  };
+}
+
+function createProvider(values: TEnv): TStorageProvider {
+  const key = fileKey(values.FILE_ENCRYPTION_KEY);
+  if (values.STORAGE_DRIVER === "s3") return new S3Storage({ ...s3ConnectionFromEnv(values), bucket: values.S3_BUCKET!, prefix: values.S3_PREFIX }, key);
+
+  return new LocalStorage(values.STORAGE_DIR, key);
+}
+
+/** The configured storage provider: encrypted local disk (STORAGE_DIR) or an S3 bucket (STORAGE_DRIVER=s3). */
 export function storage(): TStorageProvider {
-  const dir = env().STORAGE_DIR;
-  if (!instance || instance.dir !== dir) instance = { dir, provider: new LocalStorage(dir, fileKey(env().FILE_ENCRYPTION_KEY)) };
+  const values = env();
+  // Tests switch drivers within one process; a deployment configures one for its lifetime.
+  const config = JSON.stringify([values.STORAGE_DRIVER, values.STORAGE_DIR, values.S3_ENDPOINT, values.S3_BUCKET, values.S3_PREFIX, values.FILE_ENCRYPTION_KEY]);
+  if (!instance || instance.config !== config) instance = { config, provider: createProvider(values) };
 
   return instance.provider;
 }

@@ -1,14 +1,13 @@
 import { createHash, randomBytes } from "node:crypto";
 import { createReadStream, createWriteStream } from "node:fs";
-import { mkdir, open, rename, rm, stat } from "node:fs/promises";
+import { access, constants, mkdir, open, rename, rm, stat } from "node:fs/promises";
 import path from "node:path";
 import { PassThrough, Readable, Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 
 import { createDecryptor, createEncryptor, HEADER_BYTES, TAG_BYTES } from "@/lib/storage/encryption";
 import type { TStorageProvider, TStoredFile } from "@/lib/storage/provider";
-
-const SAFE_KEY = /^[A-Za-z0-9][A-Za-z0-9._/-]*$/;
+import { storageKeyOrThrow } from "@/lib/storage/storage-key";
 
 /** Encrypted files on the local disk: the embedded default. */
 export class LocalStorage implements TStorageProvider {
@@ -18,8 +17,7 @@ export class LocalStorage implements TStorageProvider {
   ) {}
 
   private pathFor(key: string) {
-    if (!SAFE_KEY.test(key) || key.includes("..")) throw new Error(`invalid storage key`);
-    const full = path.resolve(this.baseDir, key);
+    const full = path.resolve(this.baseDir, storageKeyOrThrow(key));
     if (!full.startsWith(path.resolve(this.baseDir) + path.sep)) throw new Error("invalid storage key");
 
     return full;
@@ -90,5 +88,10 @@ export class LocalStorage implements TStorageProvider {
     } catch {
       return false;
     }
+  }
+
+  async checkReachable() {
+    await mkdir(this.baseDir, { recursive: true });
+    await access(this.baseDir, constants.R_OK | constants.W_OK);
   }
 }

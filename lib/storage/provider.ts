@@ -13,4 +13,6 @@ export interface TStorageProvider {
   get(key: string): Promise<Readable>;
   delete(key: string): Promise<void>;
   exists(key: string): Promise<boolean>;
+  /** Throws when the storage cannot be used (directory not writable, bucket unreachable). */
+  checkReachable(): Promise<void>;
 }
