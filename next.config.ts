@@ -2,7 +2,7 @@ import type { NextConfig } from "next";
 
 const nextConfig: NextConfig = {
   // Native and Node-only packages stay outside the bundle.
-  serverExternalPackages: ["better-sqlite3", "@prisma/adapter-better-sqlite3", "@react-pdf/renderer", "@react-pdf/layout", "@react-pdf/render", "pdfkit", "archiver", "pg", "pg-boss", "nodemailer", "liquidjs", "docx"],
+  serverExternalPackages: ["better-sqlite3", "@prisma/adapter-better-sqlite3", "@react-pdf/renderer", "@react-pdf/layout", "@react-pdf/render", "pdfkit", "archiver", "pg", "pg-boss", "nodemailer", "liquidjs", "docx", "piscina"],
   poweredByHeader: false,
   async headers() {
     return [

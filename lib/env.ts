@@ -98,6 +98,16 @@ const ZEnv = z.object({
   API_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).default(100),
   /** Download bytes per minute per user, paced rather than refused; 0 (default) = unthrottled. */
   DOWNLOAD_BYTES_PER_MINUTE: z.coerce.number().int().min(0).default(0),
+
+  // ── Compute pool (issue 20): heavy work on worker threads, each task limited in time and memory ──
+  /** Worker threads for rendering and other heavy work; default one per core but one (at least 1). */
+  COMPUTE_WORKERS: z.coerce.number().int().min(1).max(64).optional(),
+  /** Each worker's heap limit in MB; a task that needs more fails and its worker is replaced. */
+  COMPUTE_MEMORY_MB: z.coerce.number().int().min(64).max(16_384).default(1024),
+  /** Time limit for laying out a template preview (PDF/DOCX), in seconds. */
+  PREVIEW_RENDER_SECONDS: z.coerce.number().min(1).max(3600).default(30),
+  /** Time limit for laying out one report document in an export job, in seconds. */
+  REPORT_RENDER_SECONDS: z.coerce.number().min(1).max(86_400).default(300),
 });
 
 export type TEnv = z.infer<typeof ZEnv> & Record<TSecretName, string> & { STORAGE_DIR: string };
