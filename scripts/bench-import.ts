@@ -17,6 +17,7 @@ import { pathToFileURL } from "node:url";
 
 import pg from "pg";
 
+import { flushHeadAnchor } from "@/lib/audit/head-anchor";
 import { disconnectPrisma } from "@/lib/db/client";
 import { migrateDatabase } from "@/lib/db/migrate";
 import { resetEnvCache } from "@/lib/env";
@@ -109,6 +110,8 @@ async function main() {
           console.log(`${"  re-import, changed resources".padEnd(36)} ${again.total.toLocaleString("en-US")} resources (${updated.toLocaleString("en-US")} updated) in ${reSeconds.toFixed(1)} s = ${Math.round(again.total / reSeconds).toLocaleString("en-US")} resources/s`);
         }
       } finally {
+        // The audit head anchor of the import's record is written within a second; write it now, while the database is there.
+        await flushHeadAnchor().catch(() => undefined);
         await disconnectPrisma();
         await database.drop();
       }

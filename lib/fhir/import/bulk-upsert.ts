@@ -1,6 +1,9 @@
-// Batched writes for the FHIR import: rows go in as multi-row `INSERT ... ON CONFLICT ("id") DO
-// UPDATE` statements through the import's own transaction (so a file is still written whole or not
-// at all, with its audit record), a few thousand rows per statement on both databases.
+// Batched writes for the FHIR import, all inside the import's own transaction (so a file is still
+// written whole or not at all, with its audit record), as `INSERT ... ON CONFLICT ("id") DO UPDATE`:
+// - SQLite: one prepared statement per table and column set, run per row on the connection the
+//   transaction is open on (lib/db/client.ts sqliteConnection); multi-row statements through
+//   Prisma's raw SQL if that connection is not available;
+// - PostgreSQL: a few thousand rows per statement, sent as one jsonb array (jsonb_to_recordset).
 // Prisma's createMany/update spent most of an import in its query engine, per row (compiling and
 // serializing every argument); one raw statement per batch costs a fraction of that.
 //
@@ -12,7 +15,7 @@
 //   text, booleans as 0/1, Json as JSON text; PostgreSQL with casts to the column's type.
 // Column types come from the database itself (PRAGMA table_info / information_schema), read once
 // per table and import.
-import type { TTx } from "@/lib/db/client";
+import { sqliteConnection, type TTx } from "@/lib/db/client";
 import type { TTable } from "@/lib/fhir/import/plan-import";
 
 type TColumnKind = "datetime" | "json" | "bool" | "other";
@@ -129,8 +132,22 @@ export async function bulkUpsert(tx: TTx, table: TTable, rows: Record<string, un
       continue;
     }
 
-    const perStatement = Math.max(1, Math.min(MAX_ROWS, Math.floor(MAX_PARAMS / all.length)));
     const tuple = `(${all.map(() => "?").join(", ")})`;
+    const connection = sqliteConnection();
+    if (connection) {
+      // One prepared statement per column set, run row by row on the connection the transaction
+      // is open on: no SQL text to build or parse per batch, no parameters through the query engine.
+      const statement = connection.prepare(`${target}VALUES ${tuple}${conflict}`);
+      const params: unknown[] = new Array(all.length);
+      for (const row of groupRows) {
+        for (let index = 0; index < all.length; index++) params[index] = encodeSqlite(index < names.length ? row[all[index]!] : now, kinds[index]!);
+        statement.run(...params);
+      }
+      statements++;
+      continue;
+    }
+
+    const perStatement = Math.max(1, Math.min(MAX_ROWS, Math.floor(MAX_PARAMS / all.length)));
     for (let start = 0; start < groupRows.length; start += perStatement) {
       const batch = groupRows.slice(start, start + perStatement);
       const params: unknown[] = [];
