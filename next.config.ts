@@ -4,7 +4,7 @@ import { STATIC_SECURITY_HEADERS } from "./lib/http/security-headers";
 
 const nextConfig: NextConfig = {
   // Native and Node-only packages stay outside the bundle.
-  serverExternalPackages: ["better-sqlite3", "@prisma/adapter-better-sqlite3", "@react-pdf/renderer", "@react-pdf/layout", "@react-pdf/render", "pdfkit", "archiver", "pg", "nodemailer", "liquidjs", "docx"],
+  serverExternalPackages: ["better-sqlite3", "@prisma/adapter-better-sqlite3", "@react-pdf/renderer", "@react-pdf/layout", "@react-pdf/render", "pdfkit", "archiver", "pg", "nodemailer", "liquidjs", "docx", "piscina"],
   poweredByHeader: false,
   experimental: {
     // Next buffers a request body for the proxy and cuts it off past this size; proxy.ts refuses

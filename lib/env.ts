@@ -127,6 +127,15 @@ const ZEnv = z.object({
   API_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).default(100),
   /** Download bytes per minute per user, paced rather than refused; 0 (default) = unthrottled. */
   DOWNLOAD_BYTES_PER_MINUTE: z.coerce.number().int().min(0).default(0),
+  // ── Compute pool (issue 20): heavy work on worker threads, each task limited in time and memory ──
+  /** Worker threads for rendering and other heavy work; default one per core but one (at least 1). */
+  COMPUTE_WORKERS: z.coerce.number().int().min(1).max(64).optional(),
+  /** Each worker's heap limit in MB; a task that needs more fails and its worker is replaced. */
+  COMPUTE_MEMORY_MB: z.coerce.number().int().min(64).max(16_384).default(1024),
+  /** Time limit for laying out a template preview (PDF/DOCX), in seconds. */
+  PREVIEW_RENDER_SECONDS: z.coerce.number().min(1).max(3600).default(30),
+  /** Time limit for laying out one report document in an export job, in seconds. */
+  REPORT_RENDER_SECONDS: z.coerce.number().min(1).max(86_400).default(300),
 }).superRefine((values, context) => {
   const usesS3 = values.STORAGE_DRIVER === "s3" || values.DELIVERY_DRIVER === "s3";
   if (values.STORAGE_DRIVER === "s3" && !values.S3_BUCKET) context.addIssue({ code: "custom", path: ["S3_BUCKET"], message: "required when STORAGE_DRIVER=s3" });

@@ -1,4 +1,5 @@
-// npm run bench:reports -- [--docs 200] [--warmup 10] [--format pdf|docx] [--no-chromium] [--save-html file] [--save-pdf file] [--save-docx file]
+// npm run bench:reports -- [--docs 200] [--warmup 10] [--format pdf|docx] [--no-chromium] [--no-pool] [--pool-only]
+//   [--pool-workers 1,2] [--save-html file] [--save-pdf file] [--save-docx file]
 // For the memory line run with NODE_OPTIONS=--expose-gc: the heap is then sampled after a full GC,
 // so growth means retained memory, not garbage waiting for the collector.
 // NODE_ENV decides which React build react-pdf runs on (development when unset, as in tests;
@@ -14,6 +15,9 @@
 // Beside it, in the same run, a warm headless Chromium (Debian's /usr/bin/chromium via
 // playwright-core, one page reused) prints the same rendered HTML to PDF.
 // Then the PDF and Chromium routes again, interleaved document by document, for their ratio.
+// Pool mode (lib/compute, as report jobs run): contexts built on this thread, Liquid and layout in
+// a compute pool of 1 worker, then of 2 (--pool-workers), two documents in flight per worker;
+// documents per minute and the speed-up over 1 worker. --pool-only runs only this part.
 // Prints p50/p95 per document, documents per minute and RSS. A benchmark, not a test:
 // record the figures in BENCHMARKS.md.
 import { mkdtempSync, rmSync } from "node:fs";
@@ -33,7 +37,10 @@ function flag(name: string, fallback: string) {
 
 const DOCS = Number(flag("docs", "200"));
 const WARMUP = Number(flag("warmup", "10"));
-const WITH_CHROMIUM = !process.argv.includes("--no-chromium");
+const POOL_ONLY = process.argv.includes("--pool-only");
+const WITH_POOL = !process.argv.includes("--no-pool");
+const WITH_CHROMIUM = !process.argv.includes("--no-chromium") && !POOL_ONLY;
+const POOL_WORKERS = flag("pool-workers", "1,2").split(",").map(Number);
 /** --format pdf or docx: only that writer (e.g. a long memory run). */
 const FORMATS = (["pdf", "docx"] as const).filter((format) => flag("format", format) === format);
 const CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"];
@@ -176,7 +183,7 @@ async function main() {
   );
 
   const results: ReturnType<typeof stats>[] = [];
-  for (const format of FORMATS) {
+  for (const format of POOL_ONLY ? [] : FORMATS) {
     for (let n = 0; n < WARMUP; n++) await renderOne(format);
     gc();
     const rssBefore = rss();
@@ -268,6 +275,41 @@ async function main() {
       );
     }
     await browser.close();
+  }
+
+  if (WITH_POOL) {
+    const { createComputePool } = await import("@/lib/compute/compute-pool");
+    for (const format of FORMATS) {
+      const template = await resolveTemplateForExport("progress_report", format);
+      const perMinute: number[] = [];
+      for (const workers of POOL_WORKERS) {
+        const pool = createComputePool({ workers, memoryMb: 1024 });
+        const renderInPool = async () => {
+          const context = await buildReportContext(requestFor(format), { userId });
+          return pool.run("render.template", { content: template.content, context: context as unknown as Record<string, unknown>, format, title: "Progress report" });
+        };
+        const inFlight = workers * 2;
+        const runAll = async (count: number) => {
+          let next = 0;
+          await Promise.all(Array.from({ length: inFlight }, async () => {
+            while (next++ < count) await renderInPool();
+          }));
+        };
+        // Warm every worker (each loads tsx, Liquid and the writers once).
+        await runAll(Math.max(WARMUP, inFlight * 2));
+        const cpuBefore = process.cpuUsage();
+        const t0 = performance.now();
+        await runAll(DOCS);
+        const elapsed = performance.now() - t0;
+        const cpu = process.cpuUsage(cpuBefore);
+        perMinute.push((DOCS / elapsed) * 60_000);
+        console.log(
+          `${`${format.toUpperCase()} in the pool, ${workers} worker${workers > 1 ? "s" : ""}`.padEnd(28)} ${perMinute.at(-1)!.toFixed(0)} docs/min (${DOCS} docs, ${inFlight} in flight, ${(elapsed / 1000).toFixed(1)} s; process CPU ${((cpu.user + cpu.system) / 1000 / DOCS).toFixed(1)} ms/doc, all threads; RSS ${mb(rss())})`,
+        );
+        await pool.close();
+      }
+      if (perMinute.length > 1) console.log(`${format.toUpperCase()} pool throughput, ${POOL_WORKERS.at(-1)} workers / ${POOL_WORKERS[0]}: ${(perMinute.at(-1)! / perMinute[0]!).toFixed(2)}x (target >= 1.7x; load average ${os.loadavg().map((n) => n.toFixed(2)).join(" ")})`);
+    }
   }
 
   await disconnectPrisma();

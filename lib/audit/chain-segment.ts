@@ -1,7 +1,6 @@
 // One range of the chain checked into a TSegmentResult, from either side of the work:
 // - checkChainSegment: rows whose hashed bytes the database built, hashed here (this thread and the
-//   SQLite workers). It must stay self-contained (no imports, no references outside its body):
-//   worker threads receive it as source text (see verify-parallel.ts), so the main thread and the
+//   compute pool's workers, lib/compute/tasks/verify-audit-range.task.ts): the main thread and the
 //   workers run the very same code.
 // - segmentFromFlaggedRows: what PostgreSQL reports after checking a range itself.
 

@@ -1,5 +1,5 @@
 // Verifies the whole trail from the latest retention checkpoint. A large trail is checked in ranges
-// concurrently (verify-parallel.ts): by worker threads on SQLite, by the database itself over
+// concurrently (verify-parallel.ts): by the compute pool's workers on SQLite, by the database itself over
 // several connections on PostgreSQL. A small one, and records appended meanwhile, on this thread.
 // All paths read rows through the driver with the serialization built in SQL (verify-chain-reader.ts).
 // A chain that verifies must also reach the head anchor kept outside the database (head-anchor.ts).
@@ -10,7 +10,8 @@ import { GENESIS_HASH } from "@/lib/audit/hash";
 import { readHeadAnchor, type TAnchorRead } from "@/lib/audit/head-anchor";
 import type { TVerifyResult } from "@/lib/audit/verify";
 import { postgresChainReader, SEQ_MAX, SQLITE_RANGE_SQL, sqliteChainReader, verifySequential } from "@/lib/audit/verify-chain-reader";
-import { defaultWorkerCount, postgresRangeChecker, verifyRanges, workerRangeChecker } from "@/lib/audit/verify-parallel";
+import { defaultWorkerCount, poolRangeChecker, postgresRangeChecker, verifyRanges } from "@/lib/audit/verify-parallel";
+import { computePool } from "@/lib/compute/run-compute-task";
 import { isPostgres, prisma } from "@/lib/db/client";
 import { sqliteFilePath } from "@/lib/db/migrate";
 import { env } from "@/lib/env";
@@ -18,12 +19,18 @@ import { logger } from "@/lib/logger";
 
 export type TChainVerifyResult = TVerifyResult & { checkpointSeq: number; anchoredSeq: number | null };
 
-/** Below this many records a worker's start-up costs more than it saves. */
+/** PostgreSQL: below this many records more connections cost more than they save. */
 const PARALLEL_MIN_RECORDS = 100_000;
+/** SQLite: from this many records (tens of ms of hashing) the walk leaves the web process's thread for the compute pool. */
+const POOL_MIN_RECORDS = 5_000;
 const RANGE_SIZE = 25_000;
 
 export type TVerifyOptions = {
-  /** Worker threads (SQLite) or connections (PostgreSQL); 0 or 1 verifies on this thread. Default: one per core when the trail is large. */
+  /**
+   * PostgreSQL: connections checking ranges (default one per core when the trail is large). SQLite:
+   * any number above 1 checks ranges in the compute pool (its size is COMPUTE_WORKERS; default:
+   * the pool once the trail is large enough to matter). 0 or 1 verifies on this thread.
+   */
   workers?: number;
   /** Seqs per worker task (tests use tiny ranges to put a broken row at a range boundary). */
   rangeSize?: number;
@@ -94,19 +101,21 @@ async function walkChain(start: { seq: number; hash: string }, options: TVerifyO
   const reader = isPostgres() ? await postgresChainReader(url) : sqliteChainReader(sqliteFilePath(url));
   try {
     const maxSeq = await reader.maxSeq();
-    const workers = options.workers ?? (maxSeq - start.seq >= PARALLEL_MIN_RECORDS ? defaultWorkerCount() : 0);
+    const records = maxSeq - start.seq;
+    const isLarge = records >= (isPostgres() ? PARALLEL_MIN_RECORDS : POOL_MIN_RECORDS);
+    const workers = options.workers ?? (isLarge ? Math.max(2, defaultWorkerCount()) : 0);
     if (workers > 1 && maxSeq > start.seq) {
       let parallel: TVerifyResult | null = null;
       try {
-        const checker = isPostgres() ? await postgresRangeChecker(url, workers) : workerRangeChecker({ file: sqliteFilePath(url), sql: SQLITE_RANGE_SQL }, workers);
+        const checker = isPostgres() ? await postgresRangeChecker(url, workers) : poolRangeChecker({ file: sqliteFilePath(url), sql: SQLITE_RANGE_SQL }, computePool());
         try {
           parallel = await verifyRanges(checker, reader, start, maxSeq, options.rangeSize ?? RANGE_SIZE);
         } finally {
           await checker.close();
         }
       } catch (error) {
-        // Workers or connections unavailable (no native driver in a worker, a bundler quirk, the
-        // connection limit...): one thread gives the same answer.
+        // The pool or the connections unavailable (no native driver in a worker, a task over its
+        // limits, the connection limit...): one thread gives the same answer.
         logger.warn("audit verify: concurrent range checks failed; verifying on one thread", { error });
       }
       if (parallel && !parallel.ok) return parallel;

@@ -6,25 +6,23 @@
 // the reported failure is the first one.
 //
 // Who checks a range:
-// - SQLite: worker threads, each with its own read-only connection, hashing the SQL-built bodies.
-//   The worker's code is sent as source text (eval) built from self-contained functions: a worker
-//   file would need its own build step for Next.js, tsx and vitest alike.
+// - SQLite: the compute pool (lib/compute), each worker with its own read-only connection, hashing
+//   the SQL-built bodies.
 // - PostgreSQL: the database itself, over several connections (PG_CHECK_RANGE_SQL): it builds,
 //   hashes and links every row and sends back only a range's ends and the rows that did not check
 //   out. Shipping a million rows to JavaScript to hash them cost more than the hashing.
 import { availableParallelism } from "node:os";
-import { Worker } from "node:worker_threads";
 
-import { checkChainSegment, segmentFromFlaggedRows, type TChainRow, type TFlaggedRow, type TSegmentResult } from "@/lib/audit/chain-segment";
+import { segmentFromFlaggedRows, type TFlaggedRow, type TSegmentResult } from "@/lib/audit/chain-segment";
 import { firstContentFailure, PG_CHECK_RANGE_SQL, type TChainReader } from "@/lib/audit/verify-chain-reader";
 import type { TVerifyResult } from "@/lib/audit/verify";
+import type { TComputePool } from "@/lib/compute/compute-pool";
 import { connectPostgres, queryRows } from "@/lib/db/direct-connection";
 
 /** The SQLite file and the range query (SQLITE_RANGE_SQL) each worker opens and runs. */
 export type TWorkerTarget = { file: string; sql: string };
 
 export type TRangeResult = TSegmentResult & { firstSeq: number | null; firstPrevHash: string | null };
-type TWorkerReply = { id: number; result?: TRangeResult; error?: string };
 
 /** Checks seq ranges (after, upTo], up to `capacity` at once. */
 export type TRangeChecker = {
@@ -33,70 +31,17 @@ export type TRangeChecker = {
   close(): Promise<void>;
 };
 
-/** Runs inside the worker. Self-contained: it only sees its parameters. */
-function workerMain(load: (id: string) => unknown, check: typeof checkChainSegment) {
-  const { parentPort, workerData } = load("node:worker_threads") as typeof import("node:worker_threads");
-  const { hash } = load("node:crypto") as typeof import("node:crypto");
-  const target = workerData as TWorkerTarget;
-  const sha256Hex = (text: string) => hash("sha256", text, "hex");
-  const Database = load("better-sqlite3") as typeof import("better-sqlite3");
-  const db = new Database(target.file, { readonly: true, fileMustExist: true });
-  const statement = db.prepare(target.sql).raw(true);
-  parentPort!.on("message", (message: { id: number; after: number; upTo: number }) => {
-    try {
-      const rows = statement.all(message.after, message.upTo, message.upTo - message.after) as TChainRow[];
-      const first = rows[0];
-      // Checked from its own first row: whether that row follows the previous range is the main thread's stitch.
-      const result = first ? check(rows, first[0], first[1], sha256Hex) : check(rows, message.after + 1, "", sha256Hex);
-      parentPort!.postMessage({ id: message.id, result: { ...result, firstSeq: first ? first[0] : null, firstPrevHash: first ? first[1] : null } });
-    } catch (error) {
-      parentPort!.postMessage({ id: message.id, error: error instanceof Error ? error.message : String(error) });
-    }
-  });
-}
-
-const WORKER_SOURCE = `"use strict";\nvar __name = (target) => target;\n(${workerMain.toString()})(require, ${checkChainSegment.toString()});`;
-
 export function defaultWorkerCount() {
   return Math.min(8, availableParallelism());
 }
 
-/** `workers` threads, each with its own connection; two ranges queued per thread so none waits for work. */
-export function workerRangeChecker(target: TWorkerTarget, workers: number): TRangeChecker {
-  const pending = new Map<number, { resolve: (result: TRangeResult) => void; reject: (error: Error) => void }>();
-  let failed: Error | null = null;
-  const fail = (error: Error) => {
-    failed ??= error;
-    for (const entry of pending.values()) entry.reject(failed);
-    pending.clear();
-  };
-  const threads = Array.from({ length: workers }, () => {
-    const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: target });
-    worker.on("message", (reply: TWorkerReply) => {
-      const entry = pending.get(reply.id);
-      pending.delete(reply.id);
-      if (reply.error !== undefined || !reply.result) return fail(new Error(`audit verify worker: ${reply.error}`));
-      entry?.resolve(reply.result);
-    });
-    worker.on("error", fail);
-    worker.on("exit", (code) => code !== 0 && fail(new Error(`audit verify worker exited with ${code}`)));
-    return worker;
-  });
-  let nextId = 0;
-
+/** The compute pool checks each range (compute/tasks/verify-audit-range.task.ts), two per worker so none waits for work. */
+export function poolRangeChecker(target: TWorkerTarget, pool: TComputePool): TRangeChecker {
   return {
-    capacity: workers * 2,
-    check: (after, upTo) => {
-      if (failed) return Promise.reject(failed);
-      const id = nextId++;
-      return new Promise<TRangeResult>((resolve, reject) => {
-        pending.set(id, { resolve, reject });
-        threads[id % threads.length]!.postMessage({ id, after, upTo });
-      });
-    },
-    close: async () => {
-      await Promise.all(threads.map((worker) => worker.terminate()));
-    },
+    capacity: pool.workers * 2,
+    check: (after, upTo) => pool.run("audit.verify-range", { ...target, after, upTo }),
+    // The pool is the process's; its workers keep their read-only connections for the next verification.
+    close: async () => undefined,
   };
 }
 

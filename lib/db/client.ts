@@ -5,19 +5,41 @@ import { PrismaClient } from "@/generated/prisma/client";
 import { PrismaClient as PostgresPrismaClient } from "@/generated/prisma-pg/client";
 import { env, isPostgresUrl } from "@/lib/env";
 
+/** The one better-sqlite3 connection the adapter works on (its `client`); see sqliteConnection(). */
+type TSqliteConnection = { prepare(sql: string): { run(...params: unknown[]): unknown } };
+
+/** Keeps the connection the adapter opens, for the few writers that need prepared statements. */
+class PrismaBetterSQLite3WithConnection extends PrismaBetterSQLite3 {
+  connection: TSqliteConnection | null = null;
+
+  override async connect() {
+    const adapter = await super.connect();
+    const client = (adapter as unknown as { client?: TSqliteConnection }).client;
+    this.connection = client && typeof client.prepare === "function" ? client : null;
+
+    return adapter;
+  }
+}
+
+const sqliteAdapters = new WeakMap<object, PrismaBetterSQLite3WithConnection>();
+
 function createClient(url: string) {
   const isPg = isPostgresUrl(url);
-  const adapter = isPg ? new PrismaPg({ connectionString: url, max: 10 }) : new PrismaBetterSQLite3({ url, timeout: 10_000 });
+  const sqlite = isPg ? null : new PrismaBetterSQLite3WithConnection({ url, timeout: 10_000 });
+  const adapter = sqlite ?? new PrismaPg({ connectionString: url, max: 10 });
   // Both clients are generated from one schema; the app is typed against the SQLite one and
   // keeps to the features both providers share.
   const Client = isPg ? (PostgresPrismaClient as unknown as typeof PrismaClient) : PrismaClient;
 
-  return new Client({
+  const client = new Client({
     adapter,
     // Password hashes never leave the database unless a query asks for them by name.
     omit: { user: { passwordHash: true } },
     transactionOptions: { maxWait: 10_000, timeout: 30_000 },
   });
+  if (sqlite) sqliteAdapters.set(client, sqlite);
+
+  return client;
 }
 
 export type TPrisma = ReturnType<typeof createClient>;
@@ -44,6 +66,19 @@ export const prisma = new Proxy({} as ReturnType<typeof createClient>, {
     return Reflect.has(getClient(), property);
   },
 });
+
+/**
+ * SQLite: the connection the client's adapter opened (null before its first query, on PostgreSQL,
+ * or if a Prisma release stops exposing it). The adapter runs every query, and an interactive
+ * transaction's BEGIN ... COMMIT, on this one connection, so statements prepared on it inside a
+ * `prisma.$transaction` callback are part of that transaction and roll back with it. For bulk
+ * writers only (lib/fhir/import/bulk-upsert.ts), which fall back to raw SQL through Prisma without it.
+ */
+export function sqliteConnection(): TSqliteConnection | null {
+  const client = globalForPrisma.careexportPrisma;
+
+  return client ? (sqliteAdapters.get(client)?.connection ?? null) : null;
+}
 
 export function isPostgres() {
   return isPostgresUrl(env().DATABASE_URL);

@@ -64,7 +64,7 @@ export function reportFileNameFor(exportType: string, pseudonym: string, extensi
 }
 
 /** Renders one context in `format`. PDF/DOCX go through the template (Liquid -> HTML -> document tree -> writer). */
-async function renderContext(context: TReportContext, format: TReportFormat, templateId: string | null): Promise<{ body: Buffer; templateVersion?: number; templateId?: string }> {
+async function renderContext(context: TReportContext, format: TReportFormat, templateId: string | null, signal?: AbortSignal): Promise<{ body: Buffer; templateVersion?: number; templateId?: string }> {
   switch (format) {
     case "json":
       return { body: writeReportJson(context) };
@@ -75,19 +75,21 @@ async function renderContext(context: TReportContext, format: TReportFormat, tem
     case "pdf":
     case "docx": {
       // Loaded only for documents: the template engine and the PDF/DOCX writers are heavy.
-      const [{ resolveTemplateForExport }, { renderTemplateHtml }, { renderDocument }] = await Promise.all([
+      const [{ resolveTemplateForExport }, { renderTemplateDocumentInPool }, { ComputeLimitError }] = await Promise.all([
         import("@/lib/templates/template-service"),
-        import("@/lib/templates/liquid"),
-        import("@/lib/render/render-document"),
+        import("@/lib/render/render-document-in-pool"),
+        import("@/lib/compute/compute-pool"),
       ]);
       const template = await resolveTemplateForExport(context.export_type, format, templateId ?? undefined);
       try {
-        const html = await renderTemplateHtml(template.content, context);
-        const body = await renderDocument(html, format, { title: TITLES[context.export_type] });
+        // Liquid and layout in the compute pool (lib/compute), within the report's time and memory limits.
+        const timeoutMs = env().REPORT_RENDER_SECONDS * 1000;
+        const body = await renderTemplateDocumentInPool(template.content, context, format, { title: TITLES[context.export_type] }, { timeoutMs, signal });
         return { body, templateId: template.id, templateVersion: template.version };
       } catch (error) {
-        // A template that cannot render this report fails the same way on every attempt.
+        // A template that cannot render this report, or a document over the limits, fails the same way on every attempt.
         if (error instanceof AppError) throw new PermanentJobError(`The template could not be rendered: ${error.message}`);
+        if (error instanceof ComputeLimitError) throw new PermanentJobError(error.message);
         throw error;
       }
     }
@@ -114,7 +116,7 @@ export const handleReportJob: TJobHandler = async ({ job, reportProgress, signal
       for (const [index, session] of found.entries()) {
         if (signal.aborted) throw new PermanentJobError("The export was cancelled.");
         const context = await buildSessionNoteContext(request, session.requestedId, session.patientId, { userId: actor.id, now: at });
-        const rendered = await renderContext(context, format, job.templateId);
+        const rendered = await renderContext(context, format, job.templateId, signal);
         templateVersion = rendered.templateVersion ?? templateVersion;
         // Sessions on the same day stay apart by their position in the request.
         const name = reportFileNameFor("session_note", patientPseudonym(session.patientId), EXTENSIONS[format], context.sessions[0]?.date ?? at);
@@ -136,7 +138,7 @@ export const handleReportJob: TJobHandler = async ({ job, reportProgress, signal
 
   const context = await buildReportContext(request, { userId: actor.id, now: at });
   await reportProgress({ percent: 40, stage: "rendering" });
-  const rendered = await renderContext(context, format, job.templateId);
+  const rendered = await renderContext(context, format, job.templateId, signal);
 
   return {
     body: rendered.body,

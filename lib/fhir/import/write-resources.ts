@@ -1,14 +1,15 @@
 // Step 3 of an import: write the planned rows, table by table in dependency order, inside the
 // caller's transaction. Unchanged resources (same canonical raw JSON) are not touched, so a
-// re-import leaves updatedAt alone; new rows go in with createMany, changed ones are updated.
-import type { TTx } from "@/lib/db/client";
+// re-import leaves updatedAt alone; new and changed rows go in as batched upserts (bulk-upsert.ts).
+import { isPostgres, type TTx } from "@/lib/db/client";
+import { bulkUpsert, readTableColumns } from "@/lib/fhir/import/bulk-upsert";
 import { canonicalJson } from "@/lib/fhir/import/canonical-json";
 import type { TParsedResource, TResourceType } from "@/lib/fhir/import/fhir-schemas";
 import { mapCareTeam, mapGoal, mapReferralCarePlan, mapTreatmentPlan } from "@/lib/fhir/import/map-care-plans";
 import { mapCondition, mapDocumentReference, mapEncounter, mapObservation, mapQuestionnaireResponse } from "@/lib/fhir/import/map-clinical";
 import type { TMapContext, TRowData } from "@/lib/fhir/import/map-context";
 import { mapLocation, mapOrganization, mapPatient, mapPractitioner } from "@/lib/fhir/import/map-directory";
-import { isTreatmentPlan, referenceKey, tableFor, tableOf, type TImportPlan, type TTable } from "@/lib/fhir/import/plan-import";
+import { isTreatmentPlan, referenceKey, tableFor, type TImportPlan, type TTable } from "@/lib/fhir/import/plan-import";
 import type { TValidResource } from "@/lib/fhir/import/validate-resources";
 
 export type TImportCount = { created: number; updated: number; unchanged: number };
@@ -30,10 +31,6 @@ const WRITE_ORDER: TTable[] = [
   "observation",
   "sessionNote",
 ];
-
-// Rows per createMany: well under SQLite's 32,766 and PostgreSQL's 65,535 bind parameters
-// for the widest table (Patient, ~35 columns).
-const CREATE_CHUNK = 250;
 
 function mapResource(resource: TValidResource, ctx: TMapContext): TRowData {
   const data: TParsedResource = resource.data;
@@ -95,9 +92,11 @@ export async function writeResources(tx: TTx, resources: TValidResource[], plan:
     if (list) list.push(resource);
     else byTable.set(table, [resource]);
   }
+  const onPostgres = isPostgres();
+  const now = new Date();
 
   for (const table of WRITE_ORDER) {
-    const creates: Record<string, unknown>[] = [];
+    const writes: Record<string, unknown>[] = [];
     for (const resource of byTable.get(table) ?? []) {
       const count = (counts[resource.type] ??= { created: 0, updated: 0, unchanged: 0 });
       const row = plan.rows.get(resource.key)!;
@@ -106,18 +105,13 @@ export async function writeResources(tx: TTx, resources: TValidResource[], plan:
         count.unchanged++;
         continue;
       }
-      const data = { ...mapResource(resource, ctx), raw: resource.raw };
-      if (isExisting) {
-        await tableOf(tx, table).update({ where: { id: row.id }, data });
-        count.updated++;
-      } else {
-        creates.push({ id: row.id, fhirId: resource.id, ...data });
-        count.created++;
-      }
+      // An existing row was found by this fhirId, so writing it again changes nothing; createdAt is kept.
+      writes.push({ id: row.id, fhirId: resource.id, ...mapResource(resource, ctx), raw: resource.raw });
+      if (isExisting) count.updated++;
+      else count.created++;
     }
-    for (let start = 0; start < creates.length; start += CREATE_CHUNK) {
-      await tableOf(tx, table).createMany({ data: creates.slice(start, start + CREATE_CHUNK) });
-    }
+    if (writes.length === 0) continue;
+    await bulkUpsert(tx, table, writes, { columns: await readTableColumns(tx, table, onPostgres), isPostgres: onPostgres, now });
   }
 
   return counts;

@@ -12,8 +12,8 @@ export const POST = route({
   params: ZIdParams,
   query: ZTemplatePreview.unwrap().pick({ format: true }),
   body: ZTemplatePreview,
-  handler: async ({ actor, params, query, body, meta }) => {
-    const preview = await previewTemplate(actor, params.id, { ...body, format: body.format ?? query.format }, meta);
+  handler: async ({ request, actor, params, query, body, meta }) => {
+    const preview = await previewTemplate(actor, params.id, { ...body, format: body.format ?? query.format }, meta, { signal: request.signal });
     const headers: Record<string, string> = { "Content-Type": preview.contentType, "Cache-Control": "no-store", "X-Content-Type-Options": "nosniff" };
     // Rendered template HTML is shown to admins: forbid scripts even if a template smuggles one in.
     if (preview.contentType.startsWith("text/html")) headers["Content-Security-Policy"] = "sandbox; default-src 'none'; style-src 'unsafe-inline'";

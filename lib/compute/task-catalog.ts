@@ -1,0 +1,64 @@
+// The catalog of work the compute pool runs: each task's input and output types, its default time
+// limit and how an over-limit failure reads. Imported by both sides (the pool on the main thread,
+// the dispatcher in the workers), so it holds no implementation: that is in worker-tasks.ts,
+// loaded only inside a worker. A new kind of heavy work (dataset partitions, the release scan,
+// FHIR NDJSON writing) adds one entry here and one loader in worker-tasks.ts.
+import type { TRangeResult, TWorkerTarget } from "@/lib/audit/verify-parallel";
+import type { TDocumentFormat } from "@/lib/render/render-document";
+import type { TReportExportType } from "@/lib/reports/report-context.types";
+
+export type TComputeTasks = {
+  /** Rendered template HTML -> document tree -> PDF or DOCX bytes (lib/render). */
+  "render.document": {
+    input: { html: string; format: TDocumentFormat; title: string };
+    output: Uint8Array;
+  };
+  /** A Liquid template rendered with a report context, then laid out as PDF or DOCX (lib/templates, lib/render). */
+  "render.template": {
+    /** `validateAs`: first check the template as it is checked at save time (strict, against that type's sample). */
+    input: { content: string; context: Record<string, unknown>; format: TDocumentFormat; title: string; validateAs?: TReportExportType };
+    output: Uint8Array;
+  };
+  /** One seq range of the audit chain on SQLite, read through the worker's own read-only connection. */
+  "audit.verify-range": {
+    input: TWorkerTarget & { after: number; upTo: number };
+    output: TRangeResult;
+  };
+};
+
+export type TComputeTaskName = keyof TComputeTasks;
+export type TTaskInput<N extends TComputeTaskName> = TComputeTasks[N]["input"];
+export type TTaskOutput<N extends TComputeTaskName> = TComputeTasks[N]["output"];
+
+/** How a task over its limits is described to the person waiting for it. */
+export type TTaskSpec = {
+  /** Default time limit in ms; callers may pass a tighter or looser one. */
+  timeoutMs: number;
+  overTime: (seconds: string) => string;
+  overMemory: (megabytes: number) => string;
+};
+
+export const COMPUTE_TASKS: Record<TComputeTaskName, TTaskSpec> = {
+  "render.document": {
+    timeoutMs: 300_000,
+    overTime: (seconds) => `The document is too large to lay out within ${seconds} s.`,
+    overMemory: (megabytes) => `The document is too large to lay out within ${megabytes} MB of memory.`,
+  },
+  "render.template": {
+    timeoutMs: 300_000,
+    overTime: (seconds) => `The document is too large to lay out within ${seconds} s.`,
+    overMemory: (megabytes) => `The document is too large to lay out within ${megabytes} MB of memory.`,
+  },
+  "audit.verify-range": {
+    timeoutMs: 600_000,
+    overTime: (seconds) => `Part of the audit trail could not be checked within ${seconds} s.`,
+    overMemory: (megabytes) => `Part of the audit trail could not be checked within ${megabytes} MB of memory.`,
+  },
+};
+
+/** What crosses back from a worker: errors as data, since an Error loses its class and fields on the way. */
+export type TTaskReply<T> =
+  | { ok: true; value: T }
+  | { ok: false; error: { name: string; message: string; code?: string; issues?: { path: string; message: string }[] } };
+
+export type TTaskMessage = { name: TComputeTaskName; input: unknown };

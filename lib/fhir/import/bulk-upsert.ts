@@ -1,0 +1,163 @@
+// Batched writes for the FHIR import, all inside the import's own transaction (so a file is still
+// written whole or not at all, with its audit record), as `INSERT ... ON CONFLICT ("id") DO UPDATE`:
+// - SQLite: one prepared statement per table and column set, run per row on the connection the
+//   transaction is open on (lib/db/client.ts sqliteConnection); multi-row statements through
+//   Prisma's raw SQL if that connection is not available;
+// - PostgreSQL: a few thousand rows per statement, sent as one jsonb array (jsonb_to_recordset).
+// Prisma's createMany/update spent most of an import in its query engine, per row (compiling and
+// serializing every argument); one raw statement per batch costs a fraction of that.
+//
+// Semantics kept from the Prisma calls it replaces:
+// - a new row gets every mapped column, createdAt and updatedAt = now;
+// - an existing row (same id) gets the mapped columns and updatedAt = now; columns the mapping does
+//   not set (undefined) and createdAt are left alone, as with `update({ data })`;
+// - values are stored as Prisma stores them: SQLite DateTime as `YYYY-MM-DDTHH:MM:SS.mmm+00:00`
+//   text, booleans as 0/1, Json as JSON text; PostgreSQL with casts to the column's type.
+// Column types come from the database itself (PRAGMA table_info / information_schema), read once
+// per table and import.
+import { sqliteConnection, type TTx } from "@/lib/db/client";
+import type { TTable } from "@/lib/fhir/import/plan-import";
+
+type TColumnKind = "datetime" | "json" | "bool" | "other";
+/** `pgType`: the column's full PostgreSQL type (format_type), for jsonb_to_recordset. */
+type TColumn = { kind: TColumnKind; pgType: string };
+export type TTableColumns = Map<string, TColumn>;
+
+/** Bind parameters per statement: under SQLite's 32,766 and PostgreSQL's 65,535. */
+const MAX_PARAMS = 30_000;
+/** Rows per statement at most, however narrow the table. */
+const MAX_ROWS = 5_000;
+
+export const modelTableName = (table: TTable) => table[0]!.toUpperCase() + table.slice(1);
+
+const quote = (name: string) => `"${name.replace(/"/g, '""')}"`;
+
+function sqliteKind(declared: string): TColumnKind {
+  const type = declared.toUpperCase();
+  if (type === "DATETIME") return "datetime";
+  if (type === "JSONB" || type === "JSON") return "json";
+  if (type === "BOOLEAN") return "bool";
+
+  return "other";
+}
+
+function postgresKind(type: string): TColumnKind {
+  if (type.startsWith("timestamp")) return "datetime";
+  if (type === "jsonb" || type === "json") return "json";
+  if (type === "boolean") return "bool";
+
+  return "other";
+}
+
+export async function readTableColumns(tx: TTx, table: TTable, isPostgres: boolean): Promise<TTableColumns> {
+  const name = modelTableName(table);
+  if (isPostgres) {
+    const rows = await tx.$queryRawUnsafe<{ name: string; type: string }[]>(
+      `SELECT a.attname::text AS name, format_type(a.atttypid, a.atttypmod) AS type FROM pg_attribute a
+       WHERE a.attrelid = to_regclass(format('%I', $1::text)) AND a.attnum > 0 AND NOT a.attisdropped`,
+      name,
+    );
+    return new Map(rows.map((row) => [row.name, { kind: postgresKind(row.type), pgType: row.type }]));
+  }
+  const rows = await tx.$queryRawUnsafe<{ name: string; type: string }[]>(`SELECT name, type FROM pragma_table_info(?)`, name);
+
+  return new Map(rows.map((row) => [row.name, { kind: sqliteKind(row.type), pgType: "" }]));
+}
+
+/** A value as SQLite stores it through Prisma. */
+function encodeSqlite(value: unknown, kind: TColumnKind): unknown {
+  if (value === null || value === undefined) return null;
+  switch (kind) {
+    case "datetime":
+      return (value instanceof Date ? value : new Date(value as string)).toISOString().replace("Z", "+00:00");
+    case "json":
+      return JSON.stringify(value);
+    case "bool":
+      return value ? 1 : 0;
+    default:
+      return value;
+  }
+}
+
+/** A value inside the JSON document jsonb_to_recordset reads: Json columns stay nested JSON. */
+function encodePostgres(value: unknown, kind: TColumnKind): unknown {
+  if (value === null || value === undefined) return null;
+  if (kind === "datetime") return (value instanceof Date ? value : new Date(value as string)).toISOString();
+
+  return value;
+}
+
+/**
+ * Inserts `rows` (each with its `id`) into `table`, updating the mapped columns of any row whose id
+ * exists already. Rows are grouped by the columns they set, so a column one row leaves undefined
+ * is never written as NULL for it. Returns the number of statements sent.
+ */
+export async function bulkUpsert(tx: TTx, table: TTable, rows: Record<string, unknown>[], options: { columns: TTableColumns; isPostgres: boolean; now: Date }): Promise<number> {
+  const { columns, isPostgres, now } = options;
+  const groups = new Map<string, { names: string[]; rows: Record<string, unknown>[] }>();
+  for (const row of rows) {
+    const names = Object.keys(row).filter((name) => row[name] !== undefined);
+    const signature = names.join("\u0000");
+    const group = groups.get(signature);
+    if (group) group.rows.push(row);
+    else groups.set(signature, { names, rows: [row] });
+  }
+
+  let statements = 0;
+  for (const { names, rows: groupRows } of groups.values()) {
+    for (const name of names) {
+      if (!columns.has(name)) throw new Error(`import: table ${modelTableName(table)} has no column "${name}"`);
+    }
+    const stamps = ["createdAt", "updatedAt"].filter((name) => columns.has(name) && !names.includes(name));
+    const all = [...names, ...stamps];
+    const updated = all.filter((name) => name !== "id" && name !== "createdAt");
+    const target = `INSERT INTO ${quote(modelTableName(table))} (${all.map(quote).join(", ")}) `;
+    const conflict = ` ON CONFLICT (${quote("id")}) DO UPDATE SET ${updated.map((name) => `${quote(name)} = excluded.${quote(name)}`).join(", ")}`;
+    const kinds = all.map((name) => columns.get(name)!.kind);
+
+    if (isPostgres) {
+      // One parameter per statement, a JSON array of rows, typed by the column list: PostgreSQL
+      // parses it at once, and the statement stays small however many rows it carries.
+      const recordType = all.map((name) => `${quote(name)} ${columns.get(name)!.pgType}`).join(", ");
+      const sql = `${target}SELECT ${all.map(quote).join(", ")} FROM jsonb_to_recordset($1::jsonb) AS t(${recordType})${conflict}`;
+      for (let start = 0; start < groupRows.length; start += MAX_ROWS) {
+        const batch = groupRows.slice(start, start + MAX_ROWS).map((row) => {
+          const record: Record<string, unknown> = {};
+          for (let index = 0; index < all.length; index++) record[all[index]!] = encodePostgres(index < names.length ? row[all[index]!] : now, kinds[index]!);
+          return record;
+        });
+        await tx.$executeRawUnsafe(sql, JSON.stringify(batch));
+        statements++;
+      }
+      continue;
+    }
+
+    const tuple = `(${all.map(() => "?").join(", ")})`;
+    const connection = sqliteConnection();
+    if (connection) {
+      // One prepared statement per column set, run row by row on the connection the transaction
+      // is open on: no SQL text to build or parse per batch, no parameters through the query engine.
+      const statement = connection.prepare(`${target}VALUES ${tuple}${conflict}`);
+      const params: unknown[] = new Array(all.length);
+      for (const row of groupRows) {
+        for (let index = 0; index < all.length; index++) params[index] = encodeSqlite(index < names.length ? row[all[index]!] : now, kinds[index]!);
+        statement.run(...params);
+      }
+      statements++;
+      continue;
+    }
+
+    const perStatement = Math.max(1, Math.min(MAX_ROWS, Math.floor(MAX_PARAMS / all.length)));
+    for (let start = 0; start < groupRows.length; start += perStatement) {
+      const batch = groupRows.slice(start, start + perStatement);
+      const params: unknown[] = [];
+      for (const row of batch) {
+        for (let index = 0; index < all.length; index++) params.push(encodeSqlite(index < names.length ? row[all[index]!] : now, kinds[index]!));
+      }
+      await tx.$executeRawUnsafe(`${target}VALUES ${Array.from(batch, () => tuple).join(", ")}${conflict}`, ...params);
+      statements++;
+    }
+  }
+
+  return statements;
+}

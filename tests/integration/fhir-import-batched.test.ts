@@ -1,0 +1,102 @@
+// The FHIR import's batched writes (issue 20 part 4) on a file large enough for several statements
+// per table: what is stored equals the resources, a re-import updates changed resources by FHIR id
+// (keeping createdAt, moving updatedAt) and leaves unchanged ones alone, and a file that fails
+// part-way, in validation or in the database, leaves nothing behind.
+import { describe, expect, it } from "vitest";
+
+import { isPostgres, prisma } from "@/lib/db/client";
+import { importFhir } from "@/lib/fhir/import/import-fhir";
+import { syntheticImportLines } from "@/lib/fhir/import/testing/synthetic-import";
+
+// 200 patients, 2,000 encounters, 1,000 PHQ-9: several INSERT statements per table on SQLite.
+const PATIENTS = 200;
+const ndjson = (options: { version?: number; prefix: string; patients?: number }) => syntheticImportLines({ patients: options.patients ?? PATIENTS, ...options }).join("\n");
+
+async function importedCount(prefix: string) {
+  const where = { fhirId: { startsWith: `${prefix}-` } };
+  const [patients, encounters, responses] = await Promise.all([prisma.patient.count({ where }), prisma.encounter.count({ where }), prisma.questionnaireResponse.count({ where })]);
+
+  return { patients, encounters, responses };
+}
+
+describe("FHIR import, batched writes", () => {
+  it("stores every resource as written, then updates changed ones by FHIR id on re-import", { timeout: 120_000 }, async () => {
+    const first = await importFhir(ndjson({ prefix: "bw" }), { format: "ndjson", actorLabel: "test" });
+    expect(first.total).toBe(2 + PATIENTS * 16);
+    expect(first.counts.Encounter).toEqual({ created: PATIENTS * 10, updated: 0, unchanged: 0 });
+    expect(await importedCount("bw")).toEqual({ patients: PATIENTS, encounters: PATIENTS * 10, responses: PATIENTS * 5 });
+
+    // Read back through Prisma: dates, numbers, booleans, JSON and links as the mapping made them.
+    const encounter = await prisma.encounter.findUniqueOrThrow({ where: { fhirId: "bw-enc-000123-04" }, include: { patient: true, practitioner: true, organization: true } });
+    const source = JSON.parse(ndjson({ prefix: "bw" }).split("\n").find((line) => line.includes('"bw-enc-000123-04"'))!);
+    expect(encounter.raw).toEqual(source);
+    expect(encounter.startAt.toISOString()).toBe(new Date(source.period.start).toISOString());
+    expect(encounter.endAt?.toISOString()).toBe(new Date(source.period.end).toISOString());
+    expect({ cpt: encounter.cptCode, units: encounter.units, format: encounter.deliveryFormat, status: encounter.status }).toEqual({ cpt: "90834", units: 1, format: "in-person", status: "finished" });
+    expect([encounter.patient.fhirId, encounter.practitioner?.fhirId, encounter.organization?.fhirId]).toEqual(["bw-pat-000123", "bw-prac", "bw-org"]);
+    const patient = await prisma.patient.findUniqueOrThrow({ where: { fhirId: "bw-pat-000007" } });
+    expect({ active: patient.active, given: patient.givenName, mrn: patient.mrn, birthDate: patient.birthDate }).toEqual({ active: true, given: "Given7", mrn: "MRN0000007", birthDate: "1947-08-17" });
+    const response = await prisma.questionnaireResponse.findUniqueOrThrow({ where: { fhirId: "bw-phq-000050-03" } });
+    const answers = [0, 1, 2, 3, 4, 5, 6, 7, 8].map((i) => (50 + 3 + i + 1) % 4);
+    expect(response.questionnaire).toBe("phq-9");
+    expect(response.totalScore).toBe(answers.reduce((a, b) => a + b, 0));
+
+    // Version 2 changes every encounter and response (and the organization), not the patients; 20 new patients come with it.
+    const createdAt = encounter.createdAt.getTime();
+    const second = await importFhir(ndjson({ prefix: "bw", version: 2, patients: PATIENTS + 20 }), { format: "ndjson", actorLabel: "test" });
+    expect(second.counts.Patient).toEqual({ created: 20, updated: 0, unchanged: PATIENTS });
+    expect(second.counts.Encounter).toEqual({ created: 200, updated: PATIENTS * 10, unchanged: 0 });
+    expect(second.counts.QuestionnaireResponse).toEqual({ created: 100, updated: PATIENTS * 5, unchanged: 0 });
+    expect(second.counts.Organization).toEqual({ created: 0, updated: 1, unchanged: 0 });
+
+    const updated = await prisma.encounter.findUniqueOrThrow({ where: { fhirId: "bw-enc-000123-04" } });
+    expect(updated.id).toBe(encounter.id);
+    expect(updated.cptDisplay).toBe("Psychotherapy, 45 minutes (v2)");
+    expect(updated.createdAt.getTime()).toBe(createdAt);
+    expect(updated.updatedAt.getTime()).toBeGreaterThanOrEqual(encounter.updatedAt.getTime());
+    expect((updated.raw as { type: { coding: { display: string }[] }[] }).type[0]!.coding[0]!.display).toBe("Psychotherapy, 45 minutes (v2)");
+    const samePatient = await prisma.patient.findUniqueOrThrow({ where: { fhirId: "bw-pat-000007" } });
+    expect(samePatient.updatedAt.getTime()).toBe(patient.updatedAt.getTime());
+    expect(await importedCount("bw")).toEqual({ patients: PATIENTS + 20, encounters: (PATIENTS + 20) * 10, responses: (PATIENTS + 20) * 5 });
+
+    // The same file again changes nothing.
+    const third = await importFhir(ndjson({ prefix: "bw", version: 2, patients: PATIENTS + 20 }), { format: "ndjson", actorLabel: "test" });
+    expect(Object.values(third.counts).every((count) => count!.created === 0 && count!.updated === 0)).toBe(true);
+  });
+
+  it("rejects a file with a bad resource in the middle whole, naming it", { timeout: 120_000 }, async () => {
+    const lines = syntheticImportLines({ patients: PATIENTS, prefix: "bv" });
+    const middle = Math.floor(lines.length / 2);
+    const bad = JSON.parse(lines[middle]!);
+    bad.status = 42;
+    lines[middle] = JSON.stringify(bad);
+    const audits = await prisma.exportAuditLog.count({ where: { action: "fhir_imported" } });
+
+    await expect(importFhir(lines.join("\n"), { format: "ndjson", actorLabel: "test" })).rejects.toMatchObject({ status: 400, message: expect.stringContaining(`resource ${middle} (${bad.resourceType}/${bad.id})`) });
+    expect(await importedCount("bv")).toEqual({ patients: 0, encounters: 0, responses: 0 });
+    expect(await prisma.exportAuditLog.count({ where: { action: "fhir_imported" } })).toBe(audits);
+  });
+
+  it("leaves nothing behind when the database refuses a row after earlier batches went in", { timeout: 120_000 }, async () => {
+    // A real failure from the database, late in the file: patients and encounters are written by then.
+    const victim = "bf-phq-000150-02";
+    if (isPostgres()) {
+      await prisma.$executeRawUnsafe(`CREATE FUNCTION refuse_planted() RETURNS trigger AS $$ BEGIN IF NEW."fhirId" = '${victim}' THEN RAISE EXCEPTION 'planted failure'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql`);
+      await prisma.$executeRawUnsafe(`CREATE TRIGGER refuse_planted BEFORE INSERT ON "QuestionnaireResponse" FOR EACH ROW EXECUTE FUNCTION refuse_planted()`);
+    } else {
+      await prisma.$executeRawUnsafe(`CREATE TRIGGER refuse_planted BEFORE INSERT ON "QuestionnaireResponse" WHEN NEW."fhirId" = '${victim}' BEGIN SELECT RAISE(ABORT, 'planted failure'); END`);
+    }
+    const audits = await prisma.exportAuditLog.count({ where: { action: "fhir_imported" } });
+    try {
+      await expect(importFhir(ndjson({ prefix: "bf" }), { format: "ndjson", actorLabel: "test" })).rejects.toThrow();
+      expect(await importedCount("bf")).toEqual({ patients: 0, encounters: 0, responses: 0 });
+      expect(await prisma.organization.count({ where: { fhirId: "bf-org" } })).toBe(0);
+      expect(await prisma.exportAuditLog.count({ where: { action: "fhir_imported" } })).toBe(audits);
+    } finally {
+      await prisma.$executeRawUnsafe(`DROP TRIGGER refuse_planted${isPostgres() ? ` ON "QuestionnaireResponse"` : ""}`);
+    }
+    // Without the planted failure the same file goes in whole.
+    const retried = await importFhir(ndjson({ prefix: "bf" }), { format: "ndjson", actorLabel: "test" });
+    expect(retried.counts.QuestionnaireResponse).toEqual({ created: PATIENTS * 5, updated: 0, unchanged: 0 });
+  });
+});
