@@ -15,7 +15,8 @@ export const QUESTIONNAIRE_TYPE = "Questionnaire";
 
 export type TFhirAccess = { definition: TResourceType | null; view: TFhirView; scope: TPatientScope };
 
-export async function openFhirAccess(caller: TFhirCaller, resourceType: string, interaction: "read" | "search", meta: TRequestMeta): Promise<TFhirAccess> {
+/** May this caller read or search this type (scopes, role, a de-identified view of it)? Throws the policy's refusal. */
+export async function authorizeFhirType(caller: TFhirCaller, resourceType: string, interaction: "read" | "search", meta: TRequestMeta) {
   const definition = findResourceType(resourceType);
   if (!definition && resourceType !== QUESTIONNAIRE_TYPE) throw new AppError("NOT_FOUND", `${resourceType.slice(0, 64)} is not a resource type this server serves`);
   await authorize(
@@ -23,7 +24,18 @@ export async function openFhirAccess(caller: TFhirCaller, resourceType: string, 
     { action: "fhir.access", resourceType, interaction, scopes: caller.scopes, hasMaskedView: resourceType === QUESTIONNAIRE_TYPE || Boolean(definition?.maskedPolicy) },
     { meta, details: { resourceType, interaction, ...(caller.clientId ? { clientId: caller.clientId } : {}) } },
   );
-  const view = fhirViewFor(caller.actor) === "deidentified" ? maskedView({ key: env().ANON_KEY, profile: (await getSettings()).anonymization_default_profile, asOf: new Date() }) : IDENTIFIED_VIEW;
+
+  return definition;
+}
+
+/** A caller's view of resources: de-identified for analysts (the anonymization settings of now), else identified. */
+export async function viewFor(caller: TFhirCaller): Promise<TFhirView> {
+  return fhirViewFor(caller.actor) === "deidentified" ? maskedView({ key: env().ANON_KEY, profile: (await getSettings()).anonymization_default_profile, asOf: new Date() }) : IDENTIFIED_VIEW;
+}
+
+export async function openFhirAccess(caller: TFhirCaller, resourceType: string, interaction: "read" | "search", meta: TRequestMeta): Promise<TFhirAccess> {
+  const definition = await authorizeFhirType(caller, resourceType, interaction, meta);
+  const view = await viewFor(caller);
 
   return { definition, view, scope: { therapistId: caller.actor.role === "THERAPIST" ? caller.actor.id : null } };
 }

@@ -1,6 +1,7 @@
 // A FHIR search, start to end: access and view, parameters, the page, its Bundle (or CSV), the
 // release check of a de-identified page, and the audit record.
 import { recordAudit } from "@/lib/audit/record";
+import { operationOutcome } from "@/lib/fhir/api/operation-outcome";
 import type { TRequestMeta } from "@/lib/audit/request-meta";
 import { openFhirAccess, QUESTIONNAIRE_TYPE } from "@/lib/fhir/api/fhir-access";
 import type { TFhirCaller } from "@/lib/fhir/api/fhir-route";
@@ -9,6 +10,7 @@ import { searchQuestionnaires } from "@/lib/fhir/api/questionnaire-catalog-searc
 import { checkRelease } from "@/lib/fhir/api/release-check";
 import { sealCursor } from "@/lib/fhir/api/search-cursor";
 import { csvTableFor, writeSearchCsv } from "@/lib/fhir/api/search-csv";
+import { findIncluded, MAX_INCLUDED, patientBoundTypes } from "@/lib/fhir/api/search-includes";
 import { countResources, searchResources } from "@/lib/fhir/api/search-resources";
 import type { TFhirResource } from "@/lib/fhir/serialize/fhir-values";
 
@@ -27,9 +29,8 @@ function subset(resource: TFhirResource, elements: string[]): TFhirResource {
 function searchLink(baseUrl: string, resourceType: string, request: TSearchRequest, query: URLSearchParams, cursor?: string) {
   const params = new URLSearchParams();
   for (const filter of request.filters) params.append(filter.name, filter.value);
-  for (const name of ["_count", "_sort", "_elements", "_format", "_summary"]) {
-    const value = query.get(name);
-    if (value !== null) params.set(name, value);
+  for (const name of ["_count", "_sort", "_elements", "_format", "_summary", "_include", "_revinclude"]) {
+    for (const value of query.getAll(name)) params.append(name, value);
   }
   if (cursor) params.set("_cursor", cursor);
   const text = params.toString();
@@ -57,7 +58,7 @@ export async function searchFhir({ caller, resourceType, query, isStrict, baseUr
   }
 
   const sortsByDate = definition.sources.some((source) => source.sortDate !== null);
-  const request = parseSearchRequest({ params: definition.params, sortsByDate }, query, { isStrict, isMasked: view.isMasked });
+  const request = parseSearchRequest({ type: definition.type, params: definition.params, sortsByDate }, query, { isStrict, isMasked: view.isMasked, patientBoundTypes: patientBoundTypes() });
 
   if (request.isSummaryCount) {
     const total = await countResources(definition, request, view, scope);
@@ -70,20 +71,27 @@ export async function searchFhir({ caller, resourceType, query, isStrict, baseUr
   const next = result.next ? searchLink(baseUrl, resourceType, request, query, sealCursor(result.next)) : null;
 
   let body: string;
+  let includedCount = 0;
   if (csv) {
     body = writeSearchCsv(csv.table, result.rows.map((entry) => entry.row), view);
   } else {
     const resources = request.elements ? result.resources.map((resource) => subset(resource, request.elements!)) : result.resources;
+    const { included, isTruncated } = await findIncluded({ request, patientIds: result.patientIds, view, scope, caller, meta });
+    includedCount = included.length;
     body = JSON.stringify({
       resourceType: "Bundle",
       type: "searchset",
       ...(result.total !== null ? { total: result.total } : {}),
       link: [{ relation: "self", url: searchLink(baseUrl, resourceType, request, query) }, ...(next ? [{ relation: "next", url: next }] : [])],
-      entry: resources.map((resource) => ({ fullUrl: `${baseUrl}/${resource.resourceType}/${resource.id}`, resource, search: { mode: "match" } })),
+      entry: [
+        ...resources.map((resource) => ({ fullUrl: `${baseUrl}/${resource.resourceType}/${resource.id}`, resource, search: { mode: "match" } })),
+        ...included.map((resource) => ({ fullUrl: `${baseUrl}/${resource.resourceType}/${resource.id}`, resource, search: { mode: "include" } })),
+        ...(isTruncated ? [{ resource: operationOutcome("warning", "too-costly", `More than ${MAX_INCLUDED} resources would come along with this page: only the first ${MAX_INCLUDED} are included. Use a smaller _count.`), search: { mode: "outcome" } }] : []),
+      ],
     });
   }
   await checkRelease(body, view, { userId: caller.actor.id, resourceType, meta });
-  await audit({ returned: result.resources.length, format: request.format, ...(request.ignored.length ? { ignored: request.ignored } : {}) }, result.patientIds);
+  await audit({ returned: result.resources.length, ...(includedCount ? { included: includedCount } : {}), format: request.format, ...(request.ignored.length ? { ignored: request.ignored } : {}) }, result.patientIds);
 
   return { body, contentType: csv ? "csv" : "json", next };
 }
