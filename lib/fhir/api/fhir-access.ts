@@ -9,19 +9,23 @@ import type { TFhirCaller } from "@/lib/fhir/api/fhir-route";
 import { findResourceType, type TResourceType } from "@/lib/fhir/api/resource-types";
 import type { TPatientScope } from "@/lib/fhir/api/search-resources";
 import { AppError } from "@/lib/errors/app-error";
+import { GROUP_TYPE } from "@/lib/fhir/bulk/groups";
 import { getSettings } from "@/lib/settings/settings";
 
 export const QUESTIONNAIRE_TYPE = "Questionnaire";
+
+/** Types served apart from the source tables: the catalog's instruments and the export cohorts. */
+const CATALOG_TYPES = new Set([QUESTIONNAIRE_TYPE, GROUP_TYPE]);
 
 export type TFhirAccess = { definition: TResourceType | null; view: TFhirView; scope: TPatientScope };
 
 /** May this caller read or search this type (scopes, role, a de-identified view of it)? Throws the policy's refusal. */
 export async function authorizeFhirType(caller: TFhirCaller, resourceType: string, interaction: "read" | "search", meta: TRequestMeta) {
   const definition = findResourceType(resourceType);
-  if (!definition && resourceType !== QUESTIONNAIRE_TYPE) throw new AppError("NOT_FOUND", `${resourceType.slice(0, 64)} is not a resource type this server serves`);
+  if (!definition && !CATALOG_TYPES.has(resourceType)) throw new AppError("NOT_FOUND", `${resourceType.slice(0, 64)} is not a resource type this server serves`);
   await authorize(
     caller.actor,
-    { action: "fhir.access", resourceType, interaction, scopes: caller.scopes, hasMaskedView: resourceType === QUESTIONNAIRE_TYPE || Boolean(definition?.maskedPolicy) },
+    { action: "fhir.access", resourceType, interaction, scopes: caller.scopes, hasMaskedView: CATALOG_TYPES.has(resourceType) || Boolean(definition?.maskedPolicy) },
     { meta, details: { resourceType, interaction, ...(caller.clientId ? { clientId: caller.clientId } : {}) } },
   );
 

@@ -11,6 +11,7 @@ import { internalIds } from "@/lib/fhir/api/resource-types";
 import { scopeWhere, sourcesFor, type TRow } from "@/lib/fhir/api/search-resources";
 import { ROW_INCLUDE } from "@/lib/fhir/api/serialize-rows";
 import { prisma } from "@/lib/db/client";
+import { GROUP_TYPE, readGroup } from "@/lib/fhir/bulk/groups";
 import { AppError } from "@/lib/errors/app-error";
 
 const FHIR_ID_RE = /^[A-Za-z0-9\-.]{1,64}$/;
@@ -34,6 +35,12 @@ export async function readFhir({ caller, resourceType, id, meta }: TReadFhirOpti
   };
   if (!FHIR_ID_RE.test(id)) throw await notFound();
 
+  if (!definition && resourceType === GROUP_TYPE) {
+    const group = await readGroup(caller.actor, id, view);
+    if (!group) throw await notFound();
+    await audit(true, null);
+    return JSON.stringify(group);
+  }
   if (!definition) {
     const questionnaire = readQuestionnaire(id, view);
     if (!questionnaire) throw await notFound();

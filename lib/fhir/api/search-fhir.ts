@@ -3,28 +3,19 @@
 import { recordAudit } from "@/lib/audit/record";
 import { operationOutcome } from "@/lib/fhir/api/operation-outcome";
 import type { TRequestMeta } from "@/lib/audit/request-meta";
-import { openFhirAccess, QUESTIONNAIRE_TYPE } from "@/lib/fhir/api/fhir-access";
+import { openFhirAccess } from "@/lib/fhir/api/fhir-access";
+import { GROUP_TYPE, searchGroups } from "@/lib/fhir/bulk/groups";
 import type { TFhirCaller } from "@/lib/fhir/api/fhir-route";
 import { parseSearchRequest, type TSearchRequest } from "@/lib/fhir/api/parse-search-request";
 import { searchQuestionnaires } from "@/lib/fhir/api/questionnaire-catalog-search";
 import { checkRelease } from "@/lib/fhir/api/release-check";
 import { sealCursor } from "@/lib/fhir/api/search-cursor";
+import { subset } from "@/lib/fhir/api/subset-elements";
 import { csvTableFor, writeSearchCsv } from "@/lib/fhir/api/search-csv";
 import { findIncluded, MAX_INCLUDED, patientBoundTypes } from "@/lib/fhir/api/search-includes";
 import { countResources, searchResources } from "@/lib/fhir/api/search-resources";
-import type { TFhirResource } from "@/lib/fhir/serialize/fhir-values";
 
 export type TSearchFhirOptions = { caller: TFhirCaller; resourceType: string; query: URLSearchParams; isStrict: boolean; baseUrl: string; meta: TRequestMeta };
-
-const SUBSETTED = { system: "http://terminology.hl7.org/CodeSystem/v3-ObservationValue", code: "SUBSETTED", display: "subsetted" };
-
-/** _elements: the listed top-level elements, plus what every resource must keep, tagged as subsetted. */
-function subset(resource: TFhirResource, elements: string[]): TFhirResource {
-  const kept = Object.fromEntries(Object.entries(resource).filter(([key]) => key === "resourceType" || key === "id" || key === "meta" || elements.includes(key))) as TFhirResource;
-  const meta = (kept.meta ?? {}) as { tag?: unknown[] };
-
-  return { ...kept, meta: { ...meta, tag: [...(meta.tag ?? []), SUBSETTED] } };
-}
 
 function searchLink(baseUrl: string, resourceType: string, request: TSearchRequest, query: URLSearchParams, cursor?: string) {
   const params = new URLSearchParams();
@@ -51,8 +42,8 @@ export async function searchFhir({ caller, resourceType, query, isStrict, baseUr
     });
 
   if (!definition) {
-    const resources = searchQuestionnaires(query, isStrict, view);
-    const bundle = { resourceType: "Bundle", type: "searchset", total: resources.length, link: [{ relation: "self", url: `${baseUrl}/${QUESTIONNAIRE_TYPE}` }], entry: resources.map((resource) => ({ fullUrl: `${baseUrl}/${QUESTIONNAIRE_TYPE}/${resource.id}`, resource, search: { mode: "match" } })) };
+    const resources = resourceType === GROUP_TYPE ? await searchGroups(caller.actor, query, isStrict, view) : searchQuestionnaires(query, isStrict, view);
+    const bundle = { resourceType: "Bundle", type: "searchset", total: resources.length, link: [{ relation: "self", url: `${baseUrl}/${resourceType}` }], entry: resources.map((resource) => ({ fullUrl: `${baseUrl}/${resourceType}/${resource.id}`, resource, search: { mode: "match" } })) };
     await audit({ returned: resources.length }, new Set());
     return { body: JSON.stringify(bundle), contentType: "json", next: null };
   }
