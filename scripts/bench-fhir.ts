@@ -6,7 +6,8 @@
 // de-identified pages, audit record) for:
 //   1. Patient search pages of 50 (following the next links),
 //   2. Observation?patient=<random patient>&date=ge<year>,
-// each identified (an admin) and de-identified (an analyst): p50 / p95 / max in ms.
+// each identified (an admin) and de-identified (an analyst): p50 / p95 / max in ms, beside a
+// reference measured in the same run (the same rows read through bare Prisma).
 // A benchmark, not a test. Record the figures in BENCHMARKS.md.
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -132,6 +133,17 @@ async function main() {
         await searchFhir({ caller, resourceType: "Observation", query: new URLSearchParams({ patient, date: index === 0 ? "ge2024-01-01" : "ge2024" }), isStrict: false, baseUrl: base, meta });
       });
     }
+    // The reference, measured in the same run: the database's own time for the same rows, read
+    // through Prisma without policy, serialization, release scan or audit.
+    let after = "";
+    results["reference: Patient rows of 50 (keyset), bare Prisma"] = await time(async () => {
+      const rows = await prisma.patient.findMany({ where: { id: { gt: after } }, orderBy: { id: "asc" }, take: 51 });
+      after = rows.length > 50 ? rows[49]!.id : "";
+    });
+    results["reference: Observation rows of a patient since a date, bare Prisma"] = await time(async (iteration) => {
+      const n = (iteration * 7919) % PATIENTS;
+      await prisma.observation.findMany({ where: { patientId: id("p", n), effectiveAt: { gte: new Date("2024-01-01T00:00:00Z") } }, orderBy: { id: "asc" }, take: 51 });
+    });
     console.table(results);
     console.log(JSON.stringify({ db: DB, patients: PATIENTS, resources: RESOURCES, iterations: ITERATIONS, load: loadavg(), results }));
   } finally {
