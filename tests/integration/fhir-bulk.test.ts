@@ -5,6 +5,7 @@ import { prisma } from "@/lib/db/client";
 import { env } from "@/lib/env";
 import { issueAccessToken } from "@/lib/fhir/smart/access-tokens";
 import { drainJobs } from "@/lib/jobs/runner";
+import { sweepExpiredFiles } from "@/lib/jobs/sweep-expired";
 import { storage } from "@/lib/storage";
 import { updateSettings } from "@/lib/settings/settings";
 
@@ -247,6 +248,24 @@ describe("FHIR Bulk Data $export", () => {
     expect((await cancel(pendingId, token)).status).toBe(202);
     await drainJobs();
     expect((await prisma.exportJob.findUniqueOrThrow({ where: { id: pendingId } })).status).toBe("CANCELLED");
+  });
+
+  it("an expired export answers 404 on its status and files, and the sweeper deletes its NDJSON files", { timeout: 60_000 }, async () => {
+    const { user: admin } = await createUser({ role: "ADMIN" });
+    const token = await tokenFor(admin.id);
+    const { groupId } = await organizationWith(1);
+    const { jobId, manifest } = await exportAndWait(`group:${groupId}`, { token, query: "_type=Patient,Condition" });
+    const job = await prisma.exportJob.findUniqueOrThrow({ where: { id: jobId } });
+    const keys = manifest.output.map((file) => `${job.userId}/${jobId}/${job.attempts}/bulk/${file.url.split("/").pop()}`);
+    expect(keys).toHaveLength(2);
+    for (const key of keys) expect(await storage().exists(key)).toBe(true);
+
+    await prisma.exportJob.update({ where: { id: jobId }, data: { expiresAt: new Date(Date.now() - 1000) } });
+    expect((await poll(jobId, token)).status).toBe(404);
+    expect((await download(manifest.output[0]!.url, token)).status).toBe(404);
+    expect(await sweepExpiredFiles()).toBeGreaterThanOrEqual(1);
+    for (const key of [...keys, job.fileKey!]) expect(await storage().exists(key)).toBe(false);
+    expect((await prisma.exportJob.findUniqueOrThrow({ where: { id: jobId } })).status).toBe("EXPIRED");
   });
 
   it("files go only to their exporter, with a token whose scopes cover the type; therapists export their own caseload only", { timeout: 60_000 }, async () => {
