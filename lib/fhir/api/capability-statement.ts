@@ -19,6 +19,16 @@ export function buildCapabilityStatement(baseUrl: string, software: { name: stri
       searchParam: [{ name: "_id", type: "token", documentation: "org-<organization> or caseload-<therapist>" }, { name: "name", type: "string" }],
       operation: [{ name: "group-export", definition: `${BULK_DATA}/OperationDefinition/group-export` }],
     },
+    { type: "Measure", interaction: [{ code: "read" }, { code: "search-type" }], searchParam: [{ name: "_id", type: "token" }, { name: "url", type: "uri" }, { name: "name", type: "string" }] },
+    {
+      type: "MeasureReport",
+      interaction: [{ code: "search-type" }],
+      searchParam: [
+        { name: "measure", type: "reference", documentation: "The Measure (id, canonical URL or metric name); several comma-separated" },
+        { name: "period", type: "date", documentation: "ge: the metrics' window start; le: the export date (default today)" },
+        { name: "subject", type: "reference", documentation: "Organization/<id>" },
+      ],
+    },
   ].map((resource) => (resource.type === "Patient" ? { ...resource, operation: [{ name: "patient-export", definition: `${BULK_DATA}/OperationDefinition/patient-export` }] } : resource));
 
   return {
@@ -53,7 +63,7 @@ export function buildCapabilityStatement(baseUrl: string, software: { name: stri
 }
 
 export function buildSmartConfiguration(baseUrl: string) {
-  const types = [...RESOURCE_TYPES.map((definition) => definition.type), "Questionnaire", "Group"];
+  const types = [...RESOURCE_TYPES.map((definition) => definition.type), "Questionnaire", "Group", "Measure", "MeasureReport"];
 
   return {
     token_endpoint: `${baseUrl}/auth/token`,

@@ -10,12 +10,13 @@ import { findResourceType, type TResourceType } from "@/lib/fhir/api/resource-ty
 import type { TPatientScope } from "@/lib/fhir/api/search-resources";
 import { AppError } from "@/lib/errors/app-error";
 import { GROUP_TYPE } from "@/lib/fhir/bulk/groups";
+import { MEASURE_REPORT_TYPE, MEASURE_TYPE } from "@/lib/fhir/measures/measure-reports";
 import { getSettings } from "@/lib/settings/settings";
 
 export const QUESTIONNAIRE_TYPE = "Questionnaire";
 
-/** Types served apart from the source tables: the catalog's instruments and the export cohorts. */
-const CATALOG_TYPES = new Set([QUESTIONNAIRE_TYPE, GROUP_TYPE]);
+/** Types served apart from the source tables: the catalog's instruments, the export cohorts, the metrics. */
+const CATALOG_TYPES = new Set([QUESTIONNAIRE_TYPE, GROUP_TYPE, MEASURE_TYPE, MEASURE_REPORT_TYPE]);
 
 export type TFhirAccess = { definition: TResourceType | null; view: TFhirView; scope: TPatientScope };
 

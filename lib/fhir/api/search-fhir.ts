@@ -5,6 +5,9 @@ import { operationOutcome } from "@/lib/fhir/api/operation-outcome";
 import type { TRequestMeta } from "@/lib/audit/request-meta";
 import { openFhirAccess } from "@/lib/fhir/api/fhir-access";
 import { GROUP_TYPE, searchGroups } from "@/lib/fhir/bulk/groups";
+import { buildMeasureReports, MEASURE_REPORT_TYPE, MEASURE_TYPE, parseMeasureReportQuery, searchMeasures } from "@/lib/fhir/measures/measure-reports";
+import { authorize } from "@/lib/auth/authorize";
+import type { TFhirView } from "@/lib/fhir/api/fhir-view";
 import type { TFhirCaller } from "@/lib/fhir/api/fhir-route";
 import { parseSearchRequest, type TSearchRequest } from "@/lib/fhir/api/parse-search-request";
 import { searchQuestionnaires } from "@/lib/fhir/api/questionnaire-catalog-search";
@@ -29,6 +32,19 @@ function searchLink(baseUrl: string, resourceType: string, request: TSearchReque
   return `${baseUrl}/${resourceType}${text ? `?${text}` : ""}`;
 }
 
+/** Types without source tables: the instruments, the export Groups, the metrics' Measures and MeasureReports. */
+async function searchCatalog(caller: TFhirCaller, resourceType: string, query: URLSearchParams, isStrict: boolean, view: TFhirView, meta: TRequestMeta) {
+  if (resourceType === GROUP_TYPE) return searchGroups(caller.actor, query, isStrict, view);
+  if (resourceType === MEASURE_TYPE) return searchMeasures(query, isStrict);
+  if (resourceType === MEASURE_REPORT_TYPE) {
+    // Practice-wide figures: the metrics tier's rule (analysts and admins), as for the metrics dataset.
+    await authorize(caller.actor, { action: "dataset.export", tier: "metrics" }, { meta, details: { resourceType, interaction: "search" } });
+    return buildMeasureReports(await parseMeasureReportQuery(query, isStrict, view), view);
+  }
+
+  return searchQuestionnaires(query, isStrict, view);
+}
+
 export async function searchFhir({ caller, resourceType, query, isStrict, baseUrl, meta }: TSearchFhirOptions): Promise<{ body: string; contentType: "json" | "csv"; next: string | null }> {
   const { definition, view, scope } = await openFhirAccess(caller, resourceType, "search", meta);
   const audit = (details: Record<string, unknown>, patientIds: Set<string>) =>
@@ -42,7 +58,7 @@ export async function searchFhir({ caller, resourceType, query, isStrict, baseUr
     });
 
   if (!definition) {
-    const resources = resourceType === GROUP_TYPE ? await searchGroups(caller.actor, query, isStrict, view) : searchQuestionnaires(query, isStrict, view);
+    const resources = await searchCatalog(caller, resourceType, query, isStrict, view, meta);
     const bundle = { resourceType: "Bundle", type: "searchset", total: resources.length, link: [{ relation: "self", url: `${baseUrl}/${resourceType}` }], entry: resources.map((resource) => ({ fullUrl: `${baseUrl}/${resourceType}/${resource.id}`, resource, search: { mode: "match" } })) };
     await audit({ returned: resources.length }, new Set());
     return { body: JSON.stringify(bundle), contentType: "json", next: null };
