@@ -1,12 +1,15 @@
 // npm run bench:fhir -- [--db sqlite|pg] [--pg-url postgresql://postgres@127.0.0.1:5432/postgres]
-//   [--patients 10000] [--resources 1000000] [--iterations 200]
+//   [--patients 10000] [--resources 1000000] [--iterations 200] [--keep]
+// --keep leaves the filled scratch database in place and prints its URL (npm run bench:bulk -- --existing URL
+// measures a Bulk Data export of it without the minutes of another fill).
 // Fills a scratch database (temp SQLite file, or a scratch PostgreSQL database dropped at the end)
 // with synthetic patients and observations (one encounter per ten observations), then times the
 // FHIR search service as a request runs it (policy, query, serialization, release check of
 // de-identified pages, audit record) for:
 //   1. Patient search pages of 50 (following the next links),
 //   2. Observation?patient=<random patient>&date=ge<year>,
-// each identified (an admin) and de-identified (an analyst): p50 / p95 / max in ms.
+// each identified (an admin) and de-identified (an analyst): p50 / p95 / max in ms, beside a
+// reference measured in the same run (the same rows read through bare Prisma).
 // A benchmark, not a test. Record the figures in BENCHMARKS.md.
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -28,6 +31,7 @@ const DB = flag("db", "sqlite");
 const PATIENTS = Number(flag("patients", "10000"));
 const RESOURCES = Number(flag("resources", "1000000"));
 const ITERATIONS = Number(flag("iterations", "200"));
+const KEEP = process.argv.includes("--keep");
 const id = (prefix: string, n: number) => `${prefix}${n.toString(36).padStart(8, "0")}`;
 
 async function fill() {
@@ -37,7 +41,10 @@ async function fill() {
     await prisma.patient.createMany({
       data: Array.from({ length: Math.min(2000, PATIENTS - start) }, (_, index) => {
         const n = start + index;
-        return { id: id("p", n), fhirId: `pat-${n}`, givenName: `Given${n}`, familyName: `Family${n}`, birthDate: `19${50 + (n % 50)}-0${1 + (n % 9)}-1${n % 10}`, gender: n % 2 ? "female" : "male", mrn: `MRN${n}`, phone: `555-${String(n % 1000).padStart(3, "0")}-${String(n % 10000).padStart(4, "0")}`, city: "Springfield", state: "IL", postalCode: "62704", raw: {} };
+        const birthDate = `19${50 + (n % 50)}-0${1 + (n % 9)}-1${n % 10}`;
+        const phone = `555-${String(n % 1000).padStart(3, "0")}-${String(n % 10000).padStart(4, "0")}`;
+        const raw = { resourceType: "Patient", id: `pat-${n}`, identifier: [{ system: "urn:mrn", value: `MRN${n}` }], name: [{ family: `Family${n}`, given: [`Given${n}`] }], telecom: [{ system: "phone", value: phone }], gender: n % 2 ? "female" : "male", birthDate, address: [{ city: "Springfield", state: "IL", postalCode: "62704" }] };
+        return { id: id("p", n), fhirId: `pat-${n}`, givenName: `Given${n}`, familyName: `Family${n}`, birthDate, gender: n % 2 ? "female" : "male", mrn: `MRN${n}`, phone, city: "Springfield", state: "IL", postalCode: "62704", raw };
       }),
     });
   }
@@ -45,7 +52,9 @@ async function fill() {
     await prisma.encounter.createMany({
       data: Array.from({ length: Math.min(5000, encounters - start) }, (_, index) => {
         const n = start + index;
-        return { id: id("e", n), fhirId: `enc-${n}`, patientId: id("p", n % PATIENTS), status: "finished", deliveryFormat: "in-person", cptCode: "90837", startAt: new Date(Date.UTC(2020, 0, 1) + (n % 2000) * 86_400_000), raw: {} };
+        const startAt = new Date(Date.UTC(2020, 0, 1) + (n % 2000) * 86_400_000);
+        const raw = { resourceType: "Encounter", id: `enc-${n}`, status: "finished", class: { system: "http://terminology.hl7.org/CodeSystem/v3-ActCode", code: "AMB" }, type: [{ coding: [{ system: "http://www.ama-assn.org/go/cpt", code: "90837" }] }], subject: { reference: `Patient/pat-${n % PATIENTS}` }, period: { start: startAt.toISOString() } };
+        return { id: id("e", n), fhirId: `enc-${n}`, patientId: id("p", n % PATIENTS), status: "finished", deliveryFormat: "in-person", cptCode: "90837", startAt, raw };
       }),
     });
   }
@@ -53,7 +62,10 @@ async function fill() {
     await prisma.observation.createMany({
       data: Array.from({ length: Math.min(5000, observations - start) }, (_, index) => {
         const n = start + index;
-        return { id: id("o", n), fhirId: `obs-${n}`, patientId: id("p", n % PATIENTS), encounterId: encounters ? id("e", n % encounters) : null, code: "44261-6", display: "PHQ-9 total score", category: "survey", valueNumber: n % 28, unit: "{score}", status: "final", effectiveAt: new Date(Date.UTC(2020, 0, 1) + (n % 2190) * 86_400_000 + (n % 86_400) * 1000), raw: {} };
+        const effectiveAt = new Date(Date.UTC(2020, 0, 1) + (n % 2190) * 86_400_000 + (n % 86_400) * 1000);
+        // The stored resource as an import would keep it (bench:bulk's reference dumps this column).
+        const raw = { resourceType: "Observation", id: `obs-${n}`, status: "final", category: [{ coding: [{ system: "http://terminology.hl7.org/CodeSystem/observation-category", code: "survey" }] }], code: { coding: [{ system: "http://loinc.org", code: "44261-6", display: "PHQ-9 total score" }] }, subject: { reference: `Patient/pat-${n % PATIENTS}` }, effectiveDateTime: effectiveAt.toISOString(), valueQuantity: { value: n % 28, unit: "{score}", system: "http://unitsofmeasure.org", code: "{score}" } };
+        return { id: id("o", n), fhirId: `obs-${n}`, patientId: id("p", n % PATIENTS), encounterId: encounters ? id("e", n % encounters) : null, code: "44261-6", display: "PHQ-9 total score", category: "survey", valueNumber: n % 28, unit: "{score}", status: "final", effectiveAt, raw };
       }),
     });
   }
@@ -78,18 +90,18 @@ async function time(run: (iteration: number) => Promise<unknown>) {
 async function main() {
   const dir = mkdtempSync(path.join(tmpdir(), "careexport-bench-fhir-"));
   let url: string;
-  let drop = async () => undefined;
+  let drop = async (): Promise<void> => undefined;
   if (DB === "pg") {
     const base = flag("pg-url", "postgresql://postgres@127.0.0.1:5432/postgres");
     const name = `careexport_bench_fhir_${randomBytes(4).toString("hex")}`;
-    const admin = new pg.Client({ connectionString: base });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${name}`);
-    url = base.replace(/\/[^/]*$/, `/${name}`);
-    drop = async () => {
-      await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await admin.end();
+    const onAdmin = async (sql: string) => {
+      const admin = new pg.Client({ connectionString: base });
+      await admin.connect();
+      await admin.query(sql).finally(() => admin.end());
     };
+    await onAdmin(`CREATE DATABASE ${name}`);
+    url = base.replace(/\/[^/]*$/, `/${name}`);
+    drop = () => onAdmin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
   } else {
     url = `file:${path.join(dir, "bench.db")}`;
   }
@@ -132,12 +144,27 @@ async function main() {
         await searchFhir({ caller, resourceType: "Observation", query: new URLSearchParams({ patient, date: index === 0 ? "ge2024-01-01" : "ge2024" }), isStrict: false, baseUrl: base, meta });
       });
     }
+    // The reference, measured in the same run: the database's own time for the same rows, read
+    // through Prisma without policy, serialization, release scan or audit.
+    let after = "";
+    results["reference: Patient rows of 50 (keyset), bare Prisma"] = await time(async () => {
+      const rows = await prisma.patient.findMany({ where: { id: { gt: after } }, orderBy: { id: "asc" }, take: 51 });
+      after = rows.length > 50 ? rows[49]!.id : "";
+    });
+    results["reference: Observation rows of a patient since a date, bare Prisma"] = await time(async (iteration) => {
+      const n = (iteration * 7919) % PATIENTS;
+      await prisma.observation.findMany({ where: { patientId: id("p", n), effectiveAt: { gte: new Date("2024-01-01T00:00:00Z") } }, orderBy: { id: "asc" }, take: 51 });
+    });
     console.table(results);
     console.log(JSON.stringify({ db: DB, patients: PATIENTS, resources: RESOURCES, iterations: ITERATIONS, load: loadavg(), results }));
   } finally {
     await disconnectPrisma();
-    await drop();
-    rmSync(dir, { recursive: true, force: true });
+    if (KEEP) {
+      console.log(`kept the filled database: ${url} (DATA_DIR ${dir}); npm run bench:bulk -- --db ${DB} --existing '${url}' --patients ${PATIENTS} --resources ${RESOURCES}`);
+    } else {
+      await drop();
+      rmSync(dir, { recursive: true, force: true });
+    }
   }
 }
 

@@ -8,7 +8,8 @@ import type { TSettings } from "@/lib/settings/settings";
 const NUMBER_FIELDS: { key: keyof TSettings; label: string; min: number; max: number; help: string }[] = [
   { key: "file_expiry_days", label: "File expiry (days)", min: 1, max: 90, help: "Finished export files are deleted after this." },
   { key: "link_lifetime_hours", label: "Download link lifetime (hours)", min: 1, max: 168, help: "Signed links stop working after this." },
-  { key: "dataset_exports_per_hour", label: "Dataset exports per hour (non-admins)", min: 1, max: 100, help: "Rate limit for bulk dataset exports." },
+  { key: "dataset_exports_per_hour", label: "Dataset exports per hour (non-admins)", min: 1, max: 100, help: "Rate limit for bulk dataset exports and people's FHIR $export kick-offs." },
+  { key: "fhir_bulk_client_exports_per_hour", label: "FHIR $export kick-offs per hour (per SMART client)", min: 1, max: 100000, help: "Rate limit for each registered machine client's Bulk Data exports." },
   { key: "audit_retention_years", label: "Audit retention (years)", min: 6, max: 50, help: "At least 6, HIPAA's documentation period. The purge (npm run cli -- audit:purge) removes older records only." },
   { key: "api_token_max_days", label: "Longest API token lifetime (days)", min: 1, max: 366, help: "New API tokens (console, API and CLI) expire within this; existing ones keep their expiry." },
 ];

@@ -25,6 +25,10 @@ export const AUDIT_ACTIONS = [
   "fhir_searched",
   /** The release scan found a patient's identifier in a de-identified FHIR page: it was not served. */
   "fhir_release_refused",
+  /** A Bulk Data export's status URL was polled: in progress, complete (files listed) or failed. */
+  "fhir_bulk_polled",
+  /** A Bulk Data export was cancelled (DELETE on its status URL): its files were deleted. */
+  "fhir_bulk_cancelled",
   /** An admin registered, changed or removed a SMART Backend Services client. */
   "fhir_client_registered",
   "fhir_client_updated",

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import { decide, type TActor, type TPolicyRequest, type TRole } from "@/lib/auth/policy";
+import { bulkViewFor, decide, type TActor, type TPolicyRequest, type TRole } from "@/lib/auth/policy";
 
 const actor = (role: TRole, piiAccess = false): TActor => ({ id: `${role}-1`, email: "x@y.z", name: "X", role, piiAccess });
 const OWN = "THERAPIST-1";
@@ -63,6 +63,13 @@ const TABLE: TCase[] = [
   { request: { action: "fhir.access", resourceType: "Patient", interaction: "search", scopes: ["system/Patient.r"], hasMaskedView: true }, therapist: "403", analyst: "403", admin: "403" },
   { request: { action: "fhir.access", resourceType: "Patient", interaction: "search", scopes: ["system/*.rs"], hasMaskedView: true }, therapist: "allow", analyst: "allow", admin: "allow" },
   { request: { action: "fhir-client.manage" }, therapist: "403", analyst: "403", admin: "allow" },
+  // Bulk Data $export: therapists their own caseload's Group only; analysts where a de-identified view exists (or identified, with the grant's reason); a token within its scopes.
+  { request: { action: "fhir.bulk-export", level: "system", isOwnCaseload: false, scopes: null, types: ["Patient"], typesWithoutMaskedView: [], view: "deidentified" }, therapist: "403", analyst: "allow", admin: "allow" },
+  { request: { action: "fhir.bulk-export", level: "group", isOwnCaseload: true, scopes: null, types: ["Patient"], typesWithoutMaskedView: [], view: "identified" }, therapist: "allow", analyst: "allow", admin: "allow" },
+  { request: { action: "fhir.bulk-export", level: "group", isOwnCaseload: false, scopes: null, types: ["Patient"], typesWithoutMaskedView: [], view: "identified" }, therapist: "404", analyst: "allow", admin: "allow" },
+  { request: { action: "fhir.bulk-export", level: "patient", isOwnCaseload: false, scopes: null, types: ["Goal"], typesWithoutMaskedView: ["Goal"], view: "deidentified" }, therapist: "403", analyst: "403", admin: "allow" },
+  { request: { action: "fhir.bulk-export", level: "system", isOwnCaseload: false, scopes: ["system/Observation.rs"], types: ["Observation", "Patient"], typesWithoutMaskedView: [], view: "identified" }, therapist: "403", analyst: "403", admin: "403" },
+  { request: { action: "fhir.bulk-export", level: "system", isOwnCaseload: false, scopes: ["system/*.read"], types: ["Observation", "Patient"], typesWithoutMaskedView: [], view: "identified" }, therapist: "403", analyst: "allow", admin: "allow" },
 ];
 
 const outcome = (decision: ReturnType<typeof decide>) => (decision.allowed ? "allow" : String(decision.status));
@@ -73,7 +80,7 @@ describe("policy", () => {
     const all: TPolicyRequest["action"][] = [
       "patient.list", "patient.read", "report.export", "report.export-practice-wide", "dataset.catalog", "dataset.export", "job.read", "job.download", "job.delete",
       "schedule.read", "schedule.manage", "template.use", "template.manage", "user.manage", "token.manage", "token.create", "audit.read", "settings.manage", "warehouse.manage", "fhir.import",
-      "fhir.access", "fhir-client.manage",
+      "fhir.access", "fhir.bulk-export", "fhir-client.manage",
     ];
     expect([...covered].sort()).toEqual([...all].sort());
   });
@@ -90,5 +97,13 @@ describe("policy", () => {
 
   it("a piiAccess grant on a therapist gives nothing extra", () => {
     expect(outcome(decide(actor("THERAPIST", true), { action: "dataset.export", tier: "pii" }))).toBe("403");
+  });
+
+  it("bulk exports are identified for admins and therapists; for analysts only with the pii grant and a stated reason", () => {
+    expect(bulkViewFor(actor("ADMIN"), null)).toBe("identified");
+    expect(bulkViewFor(actor("THERAPIST"), null)).toBe("identified");
+    expect(bulkViewFor(actor("ANALYST"), "a reason")).toBe("deidentified");
+    expect(bulkViewFor(actor("ANALYST", true), null)).toBe("deidentified");
+    expect(bulkViewFor(actor("ANALYST", true), "Care coordination under BAA")).toBe("identified");
   });
 });

@@ -55,6 +55,12 @@ export type TPolicyRequest =
    * the type has a de-identified view (a dataset table whose column policies it follows).
    */
   | { action: "fhir.access"; resourceType: string; interaction: "read" | "search"; scopes: readonly string[] | null; hasMaskedView: boolean }
+  /**
+   * A FHIR Bulk Data $export kick-off. `types`: every type the export will read (each must be in
+   * the token's scopes); `typesWithoutMaskedView`: those of them with no de-identified view;
+   * `isOwnCaseload`: a Group export of the actor's own caseload (therapists export nothing else).
+   */
+  | { action: "fhir.bulk-export"; level: "system" | "patient" | "group"; isOwnCaseload: boolean; scopes: readonly string[] | null; types: readonly string[]; typesWithoutMaskedView: readonly string[]; view: "identified" | "deidentified" }
   | { action: "fhir-client.manage" };
 
 export type TPolicyAction = TPolicyRequest["action"];
@@ -76,6 +82,17 @@ const isAdmin = (actor: TActor) => actor.role === "ADMIN";
 /** Which FHIR view a role gets: analysts only ever the de-identified one (lib/anonymize). */
 export function fhirViewFor(actor: TActor): "identified" | "deidentified" {
   return actor.role === "ANALYST" ? "deidentified" : "identified";
+}
+
+/**
+ * Which view a Bulk Data export gets: admins identified; therapists identified (their own
+ * caseload only); analysts de-identified, unless a SMART client holds the pii grant with its
+ * stated reason (`piiReason`, given at registration and audited with each export).
+ */
+export function bulkViewFor(actor: TActor, piiReason: string | null): "identified" | "deidentified" {
+  if (actor.role !== "ANALYST") return "identified";
+
+  return actor.piiAccess && piiReason ? "identified" : "deidentified";
 }
 
 /**
@@ -104,6 +121,10 @@ export function decide(actor: TActor, request: TPolicyRequest): TDecision {
   // Asked before the admin pass too: a machine client's token is limited to its scopes, whatever its role.
   if (request.action === "fhir.access" && request.scopes !== null && !scopesAllow(request.scopes, request.resourceType, request.interaction)) {
     return forbid(`the access token's scopes do not cover ${request.interaction} of ${request.resourceType}`);
+  }
+  if (request.action === "fhir.bulk-export" && request.scopes !== null) {
+    const uncovered = request.types.find((type) => !scopesAllow(request.scopes!, type, "search"));
+    if (uncovered) return forbid(`the access token's scopes do not cover ${uncovered}`);
   }
   if (isAdmin(actor)) return ALLOW;
 
@@ -149,6 +170,15 @@ export function decide(actor: TActor, request: TPolicyRequest): TDecision {
       // Therapists: identified, and the search itself is scoped to their assigned patients.
       if (actor.role === "THERAPIST") return ALLOW;
       return request.hasMaskedView ? ALLOW : forbid(`${request.resourceType} has no de-identified view (no dataset policy covers it)`);
+    case "fhir.bulk-export":
+      if (actor.role === "THERAPIST") {
+        if (request.level !== "group") return forbid("therapists export their own caseload's Group only");
+        return request.isOwnCaseload ? ALLOW : hide("not the therapist's caseload");
+      }
+      if (request.view === "deidentified" && request.typesWithoutMaskedView.length) {
+        return forbid(`${request.typesWithoutMaskedView.join(", ")} has no de-identified view (no dataset policy covers it)`);
+      }
+      return ALLOW;
     case "fhir-client.manage":
     case "template.manage":
     case "user.manage":

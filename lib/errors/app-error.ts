@@ -10,6 +10,8 @@ export const APP_ERROR_STATUS = {
   FORBIDDEN: 403,
   /** Missing, or not the caller's to see: the two are deliberately indistinguishable. */
   NOT_FOUND: 404,
+  /** The resource exists but not this method (the FHIR API is read-only outside its operations). */
+  METHOD_NOT_ALLOWED: 405,
   CONFLICT: 409,
   /** A job's file is not ready, or has expired. */
   GONE: 410,

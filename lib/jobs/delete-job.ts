@@ -3,7 +3,7 @@ import type { TRequestMeta } from "@/lib/audit/request-meta";
 import type { TActor } from "@/lib/auth/policy";
 import { prisma } from "@/lib/db/client";
 import { getJobForActorOrThrow } from "@/lib/jobs/job-access";
-import { storage } from "@/lib/storage";
+import { deleteJobFiles } from "@/lib/jobs/delete-job-files";
 
 /**
  * Removes a job and its file. A job still running is cancelled: its worker notices at its next
@@ -23,5 +23,5 @@ export async function deleteJob(actor: TActor, jobId: string, meta?: TRequestMet
     await tx.scheduleRun.updateMany({ where: { jobId: job.id }, data: { jobId: null } });
     await tx.exportJob.delete({ where: { id: job.id } });
   });
-  if (job.fileKey) await storage().delete(job.fileKey);
+  await deleteJobFiles(job);
 }

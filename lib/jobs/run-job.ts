@@ -5,6 +5,7 @@ import { recordAudit } from "@/lib/audit/record";
 import type { TRequestMeta } from "@/lib/audit/request-meta";
 import { prisma } from "@/lib/db/client";
 import { LEASE_MS } from "@/lib/jobs/claim-job";
+import { deleteJobFiles } from "@/lib/jobs/delete-job-files";
 import { runJobFinishedHooks } from "@/lib/jobs/job-finished-hooks";
 import { PermanentJobError, type TJobContext, type TJobProgress } from "@/lib/jobs/job-types";
 import { handlerFor } from "@/lib/jobs/registry";
@@ -113,15 +114,15 @@ export async function runClaimedJob(job: TClaimedJob, workerId: string): Promise
       return true;
     });
     if (!finished) {
-      // Cancelled (or taken over) while we worked: the file must not outlive the job.
-      await storage().delete(fileKey);
+      // Cancelled (or taken over) while we worked: the files must not outlive the job.
+      await deleteJobFiles({ kind: job.kind, fileKey });
       return "lost";
     }
     await runJobFinishedHooks({ id: job.id, status: "COMPLETED", scheduledReportId: job.scheduledReportId, userId: job.userId });
 
     return "completed";
   } catch (error) {
-    if (fileKey) await storage().delete(fileKey).catch(() => undefined);
+    if (fileKey) await deleteJobFiles({ kind: job.kind, fileKey }).catch(() => undefined);
     const isPermanent = error instanceof PermanentJobError || job.attempts >= job.maxAttempts;
     const message = readableError(error);
     if (!(error instanceof PermanentJobError)) logger.error("job attempt failed", { jobId: job.id, attempt: job.attempts, error });

@@ -1,10 +1,10 @@
 import { recordAudit } from "@/lib/audit/record";
 import { prisma } from "@/lib/db/client";
-import { storage } from "@/lib/storage";
+import { deleteJobFiles } from "@/lib/jobs/delete-job-files";
 
 /** Deletes files past their expiry and marks their jobs expired, one audited record each. */
 export async function sweepExpiredFiles(now = new Date()) {
-  const due = await prisma.exportJob.findMany({ where: { status: "COMPLETED", expiresAt: { lte: now } }, take: 500, select: { id: true, fileKey: true, userId: true, patientId: true } });
+  const due = await prisma.exportJob.findMany({ where: { status: "COMPLETED", expiresAt: { lte: now } }, take: 500, select: { id: true, kind: true, fileKey: true, userId: true, patientId: true } });
   let count = 0;
   for (const job of due) {
     const changed = await prisma.$transaction(async (tx) => {
@@ -14,7 +14,7 @@ export async function sweepExpiredFiles(now = new Date()) {
 
       return true;
     });
-    if (changed && job.fileKey) await storage().delete(job.fileKey);
+    if (changed) await deleteJobFiles(job);
     if (changed) count++;
   }
 

@@ -16,6 +16,8 @@ export const ZSettings = z.object({
   link_lifetime_hours: z.number().int().min(1).max(168).default(24),
   /** Bulk dataset exports a non-admin may start per hour. */
   dataset_exports_per_hour: z.number().int().min(1).max(100).default(1),
+  /** FHIR Bulk Data $export kick-offs one registered SMART client may make per hour (people: dataset_exports_per_hour). */
+  fhir_bulk_client_exports_per_hour: z.number().int().min(1).max(100_000).default(20),
   /** Years audit records are kept: HIPAA keeps documentation six years, so no less (a state may ask for more). */
   audit_retention_years: z.number().int().min(AUDIT_RETENTION_MIN_YEARS, `must be at least ${AUDIT_RETENTION_MIN_YEARS} (HIPAA's documentation period)`).max(50).default(6),
   anonymization_default_profile: z.enum(["safe-harbor", "standard"]).default("safe-harbor"),

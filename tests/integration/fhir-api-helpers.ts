@@ -1,7 +1,7 @@
 // Shared set-up for the FHIR API tests: a small clinical record per patient, and calls.
 import { randomBytes } from "node:crypto";
 
-import { GET as readRoute } from "@/app/api/fhir/[type]/[id]/route";
+import { GET as readRoute, POST as readOrSearchPost } from "@/app/api/fhir/[type]/[id]/route";
 import { GET as searchRoute } from "@/app/api/fhir/[type]/route";
 import { prisma } from "@/lib/db/client";
 import { validateFhirR4 } from "@/lib/reports/testing/fhir-r4-schema";
@@ -67,4 +67,11 @@ export function nextLink(json: unknown) {
 export function expectValidR4(json: unknown) {
   const result = validateFhirR4(json);
   if (!result.valid) throw new Error(`not valid R4: ${result.errors.join("; ")}`);
+}
+
+/** POST [type]/_search with a form body (the route that serves it is [type]/[id] with id "_search"). */
+export async function searchByPost(type: string, form: string, options: TCallOptions & { contentType?: string } = {}) {
+  const headers = { "content-type": options.contentType ?? "application/x-www-form-urlencoded", ...(options.headers ?? {}) };
+
+  return call(readOrSearchPost, { method: "POST", path: `/api/fhir/${type}/_search`, params: { type, id: "_search" }, rawBody: form, token: options.token, headers });
 }

@@ -5,8 +5,9 @@ import { prisma } from "@/lib/db/client";
 import { env } from "@/lib/env";
 
 import { assignPatient, createUser } from "../setup/fixtures";
-import { tokenFor } from "../setup/http";
-import { createRecord, expectValidR4, nextLink, read, resourcesOf, search } from "./fhir-api-helpers";
+import { call, tokenFor } from "../setup/http";
+import { POST as POST_READ } from "@/app/api/fhir/[type]/[id]/route";
+import { createRecord, expectValidR4, nextLink, read, resourcesOf, search, searchByPost } from "./fhir-api-helpers";
 
 describe("FHIR API: identified views", () => {
   // The first test compiles the R4 JSON schema (tens of seconds on a busy machine).
@@ -130,6 +131,58 @@ describe("FHIR API: identified views", () => {
     expect(anonymous.headers.get("www-authenticate")).toContain("Bearer");
   });
 
+  it("POST [type]/_search takes form-encoded parameters like GET; other bodies are 415, other POSTs 405", async () => {
+    const { user: admin } = await createUser({ role: "ADMIN" });
+    const token = await tokenFor(admin.id);
+    const record = await createRecord();
+    const form = `patient=Patient/${record.patient.fhirId}&date=ge2024-01-01&_sort=-date`;
+
+    const posted = await searchByPost("Observation", form, { token });
+    expect(posted.status).toBe(200);
+    expectValidR4(posted.json);
+    const got = await search(`Observation?${form}`, { token });
+    expect(resourcesOf(posted.json).map((resource) => resource.id)).toEqual(resourcesOf(got.json).map((resource) => resource.id));
+    expect(resourcesOf(posted.json).map((resource) => resource.id)).toEqual([record.observations[2]!.fhirId, record.observations[1]!.fhirId]);
+
+    const asJson = await searchByPost("Observation", JSON.stringify({ patient: record.patient.fhirId }), { token, contentType: "application/json" });
+    expect(asJson.status).toBe(415);
+    expect(asJson.json.resourceType).toBe("OperationOutcome");
+    const strict = await searchByPost("Observation", "colour=blue", { token, headers: { prefer: "handling=strict" } });
+    expect(strict.status).toBe(400);
+    expect((strict.json.issue as { expression?: string[] }[])[0]!.expression).toEqual(["colour"]);
+    const notSearch = await call(POST_READ, { method: "POST", path: "/api/fhir/Observation/x", params: { type: "Observation", id: "x" }, rawBody: "{}", token, headers: { "content-type": "application/fhir+json" } });
+    expect(notSearch.status).toBe(405);
+    expect(notSearch.json.resourceType).toBe("OperationOutcome");
+  });
+
+  it("_include brings the page's patients and _revinclude a Patient page's resources (mode include), scoped like the page", async () => {
+    const { user: therapist } = await createUser({ role: "THERAPIST" });
+    const token = await tokenFor(therapist.id);
+    const mine = await createRecord();
+    await createRecord();
+    await assignPatient(therapist.id, mine.patient.id);
+
+    const withPatients = await search(`Observation?_include=Observation:patient&_count=2`, { token });
+    expect(withPatients.status).toBe(200);
+    expectValidR4(withPatients.json);
+    const entries = withPatients.json.entry as { resource: { resourceType: string; id: string }; search: { mode: string } }[];
+    expect(entries.filter((entry) => entry.search.mode === "match")).toHaveLength(2);
+    expect(entries.filter((entry) => entry.search.mode === "include").map((entry) => entry.resource.id)).toEqual([mine.patient.fhirId]);
+    expect(nextLink(withPatients.json)).toContain("_include=Observation%3Apatient");
+
+    const withResources = await search(`Patient?_revinclude=Observation:subject&_revinclude=Condition:patient`, { token });
+    const included = (withResources.json.entry as { resource: { resourceType: string; id: string }; search: { mode: string } }[]).filter((entry) => entry.search.mode === "include");
+    expect(included.map((entry) => entry.resource.id).sort()).toEqual([...mine.observations.map((observation) => observation.fhirId), mine.condition.fhirId].sort());
+    expectValidR4(withResources.json);
+
+    const lenient = await search(`Observation?_include=Observation:performer`, { token });
+    expect(lenient.status).toBe(200);
+    expect((lenient.json.entry as { search: { mode: string } }[]).every((entry) => entry.search.mode === "match")).toBe(true);
+    const strict = await search(`Patient?_revinclude=Practitioner:patient`, { token, headers: { prefer: "handling=strict" } });
+    expect(strict.status).toBe(400);
+    expect((strict.json.issue as { expression?: string[] }[])[0]!.expression).toEqual(["_revinclude"]);
+  });
+
   it("audits every read and search with parameter names only", async () => {
     const { user: admin } = await createUser({ role: "ADMIN" });
     const token = await tokenFor(admin.id);
@@ -181,6 +234,19 @@ describe("FHIR API: the de-identified view (analysts)", () => {
     expect(byName.status).toBe(400);
     const notes = await search("DocumentReference", { token });
     expect(notes.status).toBe(403);
+    const notesAlong = await search(`Patient?_id=${patientPseudonym}&_revinclude=DocumentReference:patient`, { token });
+    expect(notesAlong.status).toBe(403);
+    const along = await search(`Patient?_id=${patientPseudonym}&_revinclude=Observation:patient&_revinclude=Encounter:patient`, { token });
+    expect(along.status).toBe(200);
+    expectValidR4(along.json);
+    const alongResources = resourcesOf(along.json);
+    expect(alongResources).toHaveLength(1 + 3 + 1);
+    // No narrative in the de-identified view, and every resource labelled.
+    for (const resource of alongResources) {
+      expect(resource.text, resource.resourceType).toBeUndefined();
+      expect((resource.meta as { security?: { code: string }[] }).security?.map((label) => label.code)).toEqual(["PSEUDED"]);
+    }
+    for (const secret of [record.patient.familyName, record.patient.fhirId, record.encounter.fhirId]) expect(along.text).not.toContain(secret);
     const realId = await read("Patient", record.patient.fhirId, { token });
     expect(realId.status).toBe(404);
   });

@@ -14,6 +14,7 @@ const ISSUE_CODES: Partial<Record<TAppErrorCode, string>> = {
   GONE: "deleted",
   PAYLOAD_TOO_LARGE: "too-costly",
   UNSUPPORTED_MEDIA_TYPE: "not-supported",
+  METHOD_NOT_ALLOWED: "not-supported",
   RATE_LIMITED: "throttled",
   CONFLICT: "conflict",
   INTERNAL: "exception",

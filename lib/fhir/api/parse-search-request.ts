@@ -15,11 +15,18 @@ export type TSearchRequest = {
   isSummaryCount: boolean;
   elements: string[] | null;
   format: "json" | "csv";
+  /** `_include=<this type>:subject|patient`: the page's patients come along (mode include). */
+  includesPatients: boolean;
+  /** `_revinclude=<Type>:subject|patient` on a Patient search: those types' resources of the page's patients. */
+  revincludes: string[];
   /** Parameters left out under lenient handling, for the caller to see in the self link's absence. */
   ignored: string[];
 };
 
-const CONTROL = new Set(["_count", "_cursor", "_sort", "_summary", "_elements", "_format", "_pretty", "_total"]);
+const CONTROL = new Set(["_count", "_cursor", "_sort", "_summary", "_elements", "_format", "_pretty", "_total", "_include", "_revinclude"]);
+
+/** Types that name their patient by `subject` and `patient` (what _include/_revinclude may follow). */
+const PATIENT_REFERENCES = new Set(["subject", "patient"]);
 
 export function isStrictHandling(request: Request) {
   return /(?:^|[;,\s])handling\s*=\s*strict\b/i.test(request.headers.get("prefer") ?? "");
@@ -32,8 +39,10 @@ export function formatOf(value: string | null): "json" | "csv" {
   throw invalidSearch("_format", "must be json or csv");
 }
 
-export function parseSearchRequest(definition: { params: TResourceType["params"] } & { sortsByDate: boolean }, query: URLSearchParams, options: { isStrict: boolean; isMasked: boolean }): TSearchRequest {
-  const request: TSearchRequest = { filters: [], count: DEFAULT_COUNT, cursor: null, sort: null, isSummaryCount: false, elements: null, format: "json", ignored: [] };
+export type TSearchDefinition = { type: string; params: TResourceType["params"]; sortsByDate: boolean };
+
+export function parseSearchRequest(definition: TSearchDefinition, query: URLSearchParams, options: { isStrict: boolean; isMasked: boolean; patientBoundTypes?: readonly string[] }): TSearchRequest {
+  const request: TSearchRequest = { filters: [], count: DEFAULT_COUNT, cursor: null, sort: null, isSummaryCount: false, elements: null, format: "json", includesPatients: false, revincludes: [], ignored: [] };
   const unsupported = (name: string, reason: string) => {
     if (options.isStrict) throw invalidSearch(name, reason);
     request.ignored.push(name);
@@ -71,6 +80,18 @@ export function parseSearchRequest(definition: { params: TResourceType["params"]
   const elements = query.get("_elements");
   if (elements) request.elements = elements.split(",").map((element) => element.trim()).filter(Boolean);
   request.format = formatOf(query.get("_format"));
+  for (const value of query.getAll("_include")) {
+    const [from, parameter, target, ...rest] = value.split(":");
+    const isPatientLink = from === definition.type && PATIENT_REFERENCES.has(parameter ?? "") && Boolean(definition.params[parameter!]) && (target === undefined || target === "Patient") && !rest.length;
+    if (isPatientLink) request.includesPatients = true;
+    else unsupported("_include", `only ${definition.type}:subject and ${definition.type}:patient are supported (where the type has them)`);
+  }
+  for (const value of query.getAll("_revinclude")) {
+    const [from, parameter, target, ...rest] = value.split(":");
+    const isPatientLink = definition.type === "Patient" && PATIENT_REFERENCES.has(parameter ?? "") && (options.patientBoundTypes ?? []).includes(from ?? "") && (target === undefined || target === "Patient") && !rest.length;
+    if (isPatientLink) request.revincludes = [...new Set([...request.revincludes, from!])];
+    else unsupported("_revinclude", "only <Type>:subject or <Type>:patient on a Patient search is supported");
+  }
   if (count === "0") request.isSummaryCount = true;
 
   return request;

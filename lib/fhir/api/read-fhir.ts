@@ -3,7 +3,7 @@
 import { authorize } from "@/lib/auth/authorize";
 import { recordAudit } from "@/lib/audit/record";
 import type { TRequestMeta } from "@/lib/audit/request-meta";
-import { openFhirAccess } from "@/lib/fhir/api/fhir-access";
+import { openFhirAccess, QUESTIONNAIRE_TYPE } from "@/lib/fhir/api/fhir-access";
 import type { TFhirCaller } from "@/lib/fhir/api/fhir-route";
 import { readQuestionnaire } from "@/lib/fhir/api/questionnaire-catalog-search";
 import { checkRelease } from "@/lib/fhir/api/release-check";
@@ -11,6 +11,8 @@ import { internalIds } from "@/lib/fhir/api/resource-types";
 import { scopeWhere, sourcesFor, type TRow } from "@/lib/fhir/api/search-resources";
 import { ROW_INCLUDE } from "@/lib/fhir/api/serialize-rows";
 import { prisma } from "@/lib/db/client";
+import { GROUP_TYPE, readGroup } from "@/lib/fhir/bulk/groups";
+import { MEASURE_TYPE, readMeasure } from "@/lib/fhir/measures/measure-reports";
 import { AppError } from "@/lib/errors/app-error";
 
 const FHIR_ID_RE = /^[A-Za-z0-9\-.]{1,64}$/;
@@ -34,8 +36,20 @@ export async function readFhir({ caller, resourceType, id, meta }: TReadFhirOpti
   };
   if (!FHIR_ID_RE.test(id)) throw await notFound();
 
+  if (!definition && resourceType === GROUP_TYPE) {
+    const group = await readGroup(caller.actor, id, view);
+    if (!group) throw await notFound();
+    await audit(true, null);
+    return JSON.stringify(group);
+  }
+  if (!definition && resourceType === MEASURE_TYPE) {
+    const measure = readMeasure(id);
+    if (!measure) throw await notFound();
+    await audit(true, null);
+    return JSON.stringify(measure);
+  }
   if (!definition) {
-    const questionnaire = readQuestionnaire(id, view);
+    const questionnaire = resourceType === QUESTIONNAIRE_TYPE ? readQuestionnaire(id, view) : null;
     if (!questionnaire) throw await notFound();
     await audit(true, null);
     return JSON.stringify(questionnaire);

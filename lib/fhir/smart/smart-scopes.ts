@@ -1,6 +1,6 @@
 // SMART system scopes this server grants: read-only, per type or every type.
 // system/<Type|*>.read (v1) and the v2 read/search permissions .r, .s, .rs.
-export const SUPPORTED_SCOPE_TYPES = ["Patient", "Encounter", "Observation", "QuestionnaireResponse", "Condition", "CarePlan", "Goal", "DocumentReference", "Practitioner", "Organization", "Location", "Questionnaire"] as const;
+export const SUPPORTED_SCOPE_TYPES = ["Patient", "Encounter", "Observation", "QuestionnaireResponse", "Condition", "CarePlan", "Goal", "DocumentReference", "Practitioner", "Organization", "Location", "Questionnaire", "Group", "Measure", "MeasureReport"] as const;
 
 const SCOPE_RE = /^system\/([A-Za-z]+|\*)\.(read|rs|r|s)$/;
 

@@ -1,0 +1,226 @@
+// The Bulk Data export job: each type's resources, in id order a batch at a time, serialized
+// through the REST API's own views (de-identified for analysts: the same ids, policies and
+// labels), written as NDJSON files into the encrypted storage (a new file past MAX_FILE_BYTES).
+// A de-identified file is release-scanned as stored, against every patient the export covers,
+// before the manifest lists it. The job's own file is the manifest.
+import { Readable } from "node:stream";
+
+import { keyedIdentityOf } from "@/lib/anonymize/patient-identity";
+import { ReleaseScanError, releaseScannerBuilder, type TReleaseScanner } from "@/lib/anonymize/release-scan";
+import { openIdentitySource } from "@/lib/datasets/identity-source";
+import { prisma } from "@/lib/db/client";
+import { env } from "@/lib/env";
+import { IDENTIFIED_VIEW, maskedView, type TFhirView } from "@/lib/fhir/api/fhir-view";
+import { operationOutcome } from "@/lib/fhir/api/operation-outcome";
+import { parseSearchRequest } from "@/lib/fhir/api/parse-search-request";
+import { searchQuestionnaires } from "@/lib/fhir/api/questionnaire-catalog-search";
+import { findResourceType, type TSource } from "@/lib/fhir/api/resource-types";
+import type { TWhere } from "@/lib/fhir/api/search-parameters";
+import { sourcesFor, type TRow } from "@/lib/fhir/api/search-resources";
+import { ROW_INCLUDE } from "@/lib/fhir/api/serialize-rows";
+import { subset } from "@/lib/fhir/api/subset-elements";
+import { ZBulkJobParameters, type TBulkFile, type TBulkJobParameters, type TBulkManifestFile } from "@/lib/fhir/bulk/bulk-types";
+import { groupPatientWhere, parseGroupId } from "@/lib/fhir/bulk/groups";
+import type { TFhirResource } from "@/lib/fhir/serialize/fhir-values";
+import { PermanentJobError, type TJobContext, type TJobHandler } from "@/lib/jobs/job-types";
+import { storage } from "@/lib/storage";
+
+const BATCH = 1_000;
+/** A type's resources go on in a new file past this many bytes. */
+export const MAX_FILE_BYTES = 64 * 1024 * 1024;
+
+type TDelegate = { findMany(args: object): Promise<TRow[]>; count(args: object): Promise<number> };
+
+/** The patients the export covers, as a `where` on Patient (null: every patient). */
+function patientScope(params: TBulkJobParameters): TWhere | null {
+  const parts: TWhere[] = [];
+  if (params.therapistId) parts.push({ assignments: { some: { userId: params.therapistId } } });
+  const group = params.groupId ? parseGroupId(params.groupId) : null;
+  if (group) parts.push(groupPatientWhere(group));
+  if (params.patientIds) parts.push({ id: { in: params.patientIds } });
+
+  return parts.length ? { AND: parts } : null;
+}
+
+/** `_typeFilter`: a resource matches any of its type's queries (each query: all of its parameters). */
+async function typeFilterWhere(source: TSource, type: string, queries: string[] | undefined, view: TFhirView): Promise<TWhere | null> {
+  const definition = findResourceType(type);
+  if (!queries?.length || !definition) return null;
+  const alternatives: TWhere[] = [];
+  for (const query of queries) {
+    // Checked at kick-off under the caller's handling: what is still unsupported here was let go there.
+    const parsed = parseSearchRequest({ type, params: definition.params, sortsByDate: false }, new URLSearchParams(query), { isStrict: false, isMasked: view.isMasked });
+    const parts: TWhere[] = [];
+    for (const { name, value } of parsed.filters) {
+      const filter = source.filters[name];
+      if (filter) parts.push(await filter(value, { view, parameter: name }));
+    }
+    alternatives.push({ AND: parts });
+  }
+
+  return { OR: alternatives };
+}
+
+function sourceWhere(source: TSource, scope: TWhere | null, since: Date | null, filter: TWhere | null): TWhere {
+  const parts: TWhere[] = [];
+  if (scope && source.patientField === "id") parts.push(scope);
+  if (scope && source.patientField === "patientId") parts.push({ patient: scope });
+  if (since) parts.push({ updatedAt: { gt: since } });
+  if (filter) parts.push(filter);
+
+  return { AND: parts };
+}
+
+/** The scanner for a de-identified export: the identities of every patient it covers, loaded in batches. */
+async function buildScanner(scope: TWhere | null, key: string): Promise<{ scanner: TReleaseScanner; patients: number }> {
+  const builder = releaseScannerBuilder();
+  const source = await openIdentitySource();
+  let patients = 0;
+  try {
+    for (let afterId = ""; ; ) {
+      const ids = scope
+        ? (await prisma.patient.findMany({ where: { AND: [scope, { id: { gt: afterId } }] }, orderBy: { id: "asc" }, take: BATCH, select: { id: true } })).map((row) => row.id)
+        : null;
+      const rows = ids ? await source.byIds(ids) : await source.page(afterId, BATCH);
+      for (const row of rows) builder.add(keyedIdentityOf(row, key));
+      patients += rows.length;
+      const last = ids ? ids[ids.length - 1] : rows[rows.length - 1]?.id;
+      if ((ids ?? rows).length < BATCH || !last) break;
+      afterId = last;
+    }
+  } finally {
+    await source.close();
+  }
+
+  return { scanner: builder.build(), patients };
+}
+
+export const handleBulkExportJob: TJobHandler = async (ctx: TJobContext) => {
+  const parsed = ZBulkJobParameters.safeParse(ctx.job.parameters);
+  if (!parsed.success) throw new PermanentJobError("The Bulk Data export's parameters are invalid.");
+  const params = parsed.data;
+  const isMasked = params.view === "deidentified";
+  const key = env().ANON_KEY;
+  const asOf = new Date(params.transactionTime);
+  const newView = () => (isMasked ? maskedView({ key, profile: params.profile ?? "safe-harbor", asOf }) : IDENTIFIED_VIEW);
+  const filterView = newView();
+  const scope = patientScope(params);
+  const since = params.since ? new Date(params.since) : null;
+  const prefix = `${ctx.job.userId}/${ctx.job.id}/${ctx.job.attempts}/bulk`;
+  const files: TBulkFile[] = [];
+  let resources = 0;
+
+  const elementsFor = (type: string) => {
+    if (!params.elements) return null;
+    const names = params.elements.flatMap((element) => {
+      const [first, second] = element.split(".");
+      return second ? (first === type ? [second] : []) : [first!];
+    });
+    return names.length ? names : null;
+  };
+  const line = (resource: TFhirResource) => {
+    const elements = elementsFor(resource.resourceType);
+    return `${JSON.stringify(elements ? subset(resource, elements) : resource)}\n`;
+  };
+
+  /** Writes one type's lines (in chunks of whole lines) into as many files as their size needs. */
+  async function writeType(type: string, chunks: AsyncIterator<{ text: string; lines: number }>) {
+    for (let part = 1, isDone = false; !isDone; part++) {
+      let count = 0;
+      let bytes = 0;
+      async function* chunk() {
+        while (bytes < MAX_FILE_BYTES) {
+          const next = await chunks.next();
+          if (next.done) {
+            isDone = true;
+            return;
+          }
+          count += next.value.lines;
+          bytes += Buffer.byteLength(next.value.text);
+          yield next.value.text;
+        }
+      }
+      const name = `${type}-${part}.ndjson`;
+      const fileKey = `${prefix}/${name}`;
+      await storage().put(fileKey, Readable.from(chunk()));
+      if (!count) {
+        await storage().delete(fileKey);
+        break;
+      }
+      files.push({ type, name, key: fileKey, count });
+      if (type !== "OperationOutcome") resources += count;
+    }
+  }
+
+  async function* sourceLines(source: TSource, where: TWhere, onBatch: (rows: number) => Promise<void>) {
+    const delegate = prisma[source.model] as unknown as TDelegate;
+    for (let afterId = ""; ; ) {
+      if (ctx.signal.aborted) throw ctx.signal.reason;
+      const rows = await delegate.findMany({ where: { AND: [where, { id: { gt: afterId } }] }, include: ROW_INCLUDE[source.model], orderBy: [{ id: "asc" }], take: BATCH });
+      if (!rows.length) return;
+      // A view per batch: what it loads for its patients (scrubbers) is let go with the batch.
+      const view = newView();
+      await view.prepare(rows.map((row) => (source.patientField === "id" ? row.id : source.patientField === "patientId" ? (row.patientId as string) : null)).filter((id): id is string => Boolean(id)));
+      let text = "";
+      for (const row of rows) text += line(source.serialize(row, view));
+      yield { text, lines: rows.length };
+      await onBatch(rows.length);
+      if (rows.length < BATCH) return;
+      afterId = rows[rows.length - 1]!.id;
+    }
+  }
+
+  try {
+    const scan = isMasked ? await buildScanner(scope, key) : null;
+    for (const [typeIndex, type] of params.types.entries()) {
+      const progress = (fraction: number) => ctx.reportProgress({ percent: Math.min(95, ((typeIndex + fraction) / params.types.length) * 95), stage: `exporting ${type}`, rows: resources });
+      await progress(0);
+      const before = files.length;
+      if (type === "Questionnaire") {
+        const catalog = since ? [] : searchQuestionnaires(new URLSearchParams(), false, newView());
+        await writeType(type, (async function* () {
+          for (const resource of catalog) yield { text: line(resource), lines: 1 };
+        })());
+      } else {
+        const definition = findResourceType(type);
+        if (!definition) throw new PermanentJobError(`${type} is not a type this server exports.`);
+        const sources = sourcesFor(definition, filterView).filter((source) => source.patientField !== null || !scope);
+        const wheres = await Promise.all(sources.map(async (source) => sourceWhere(source, scope, since, await typeFilterWhere(source, type, params.typeFilters[type], filterView))));
+        const total = (await Promise.all(sources.map((source, index) => (prisma[source.model] as unknown as TDelegate).count({ where: wheres[index]! })))).reduce((sum, count) => sum + count, 0);
+        let done = 0;
+        const onBatch = async (rows: number) => {
+          done += rows;
+          await progress(total ? done / total : 1);
+        };
+        await writeType(type, (async function* () {
+          for (const [index, source] of sources.entries()) yield* sourceLines(source, wheres[index]!, onBatch);
+        })());
+      }
+      // The release scan reads each de-identified file back as stored, before the manifest names it.
+      if (scan) {
+        await ctx.reportProgress({ percent: Math.min(96, ((typeIndex + 1) / params.types.length) * 95), stage: `release scan of ${type}`, rows: resources });
+        for (const file of files.slice(before)) await scan.scanner.scanStream(await storage().get(file.key), file.name);
+      }
+    }
+    if (ctx.signal.aborted) throw ctx.signal.reason;
+    // What lenient handling left out of the request, as OperationOutcomes in the manifest's `error`.
+    const outputs = files.length;
+    if (params.ignored.length) {
+      await writeType("OperationOutcome", (async function* () {
+        for (const message of params.ignored) yield { text: `${JSON.stringify(operationOutcome("warning", "not-supported", message))}\n`, lines: 1 };
+      })());
+    }
+    const manifest: TBulkManifestFile = { files: files.slice(0, outputs), errors: files.slice(outputs) };
+
+    return {
+      body: Buffer.from(JSON.stringify(manifest)),
+      fileName: "manifest.json",
+      mimeType: "application/json",
+      auditDetails: { level: params.level, view: params.view, files: outputs, resources, types: params.types, ...(scan ? { releaseScan: { patients: scan.patients, outcome: "clean" } } : {}) },
+    };
+  } catch (error) {
+    await Promise.all(files.map((file) => storage().delete(file.key).catch(() => undefined)));
+    if (error instanceof ReleaseScanError) throw new PermanentJobError(`The release scan withheld the export: ${error.message}`, { patientId: error.patientId });
+    throw error;
+  }
+};

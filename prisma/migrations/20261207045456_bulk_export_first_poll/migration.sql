@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "ExportJob" ADD COLUMN "firstPolledAt" DATETIME;
+
