@@ -17,9 +17,12 @@ type TJobRow = {
   created_at?: string;
   completed_at?: string | null;
   file_size?: number | null;
+  /** The signed link's expiry (a detail: a new link is signed on every load). */
   expires_at?: string | null;
+  /** When the file itself is deleted: what "Expires" means to people. */
+  file_expires_at?: string | null;
   error?: string | null;
-  owner?: string | null;
+  requested_by?: { name: string; email: string } | null;
 };
 
 const REFRESH_MS = 2_000;
@@ -131,7 +134,11 @@ export function ExportJobsTable({ showOwner = false }: { showOwner?: boolean }) 
               return (
                 <tr key={id} data-testid="job-row" data-status={status}>
                   <td>{when(job.created_at)}</td>
-                  {showOwner && <td>{job.owner ?? "—"}</td>}
+                  {showOwner && (
+                    <td data-testid="job-owner" title={job.requested_by?.email}>
+                      {job.requested_by?.name ?? "—"}
+                    </td>
+                  )}
                   <td>{job.patient_name ?? "—"}</td>
                   <td>{label(job.export_type)}</td>
                   <td>{(job.format ?? "").toUpperCase()}</td>
@@ -141,7 +148,7 @@ export function ExportJobsTable({ showOwner = false }: { showOwner?: boolean }) 
                     {status === "failed" && job.error && <div className="small muted">{job.error}</div>}
                   </td>
                   <td>{formatBytes(job.file_size)}</td>
-                  <td>{when(job.expires_at)}</td>
+                  <td data-testid="job-expires" title={job.file_expires_at && job.expires_at && job.expires_at !== job.file_expires_at ? `File kept until ${when(job.file_expires_at)}; a download link lasts until ${when(job.expires_at)}` : undefined}>{when(job.file_expires_at ?? job.expires_at)}</td>
                   <td className="row" style={{ flexWrap: "nowrap" }}>
                     {status === "completed" && (
                       <a className="btn btn-sm" href={`/api/v1/export/download/${encodeURIComponent(id)}`} data-testid="job-download" download>

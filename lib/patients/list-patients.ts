@@ -14,17 +14,30 @@ export const ZListPatientsQuery = z.object({
 });
 export type TListPatientsQuery = z.infer<typeof ZListPatientsQuery>;
 
-/** Case-insensitive on both databases: SQLite LIKE is; PostgreSQL needs both casings tried. */
-function searchFilter(q: string): Prisma.PatientWhereInput {
-  const variants = [...new Set([q, q.toLowerCase(), q.charAt(0).toUpperCase() + q.slice(1).toLowerCase(), q.toUpperCase()])];
-  const fields = ["givenName", "familyName", "mrn", "fhirId"] as const;
+const SEARCH_FIELDS = ["givenName", "familyName", "preferredName", "mrn", "fhirId"] as const;
+const MAX_SEARCH_WORDS = 6;
 
-  return { OR: variants.flatMap((v) => fields.map((field) => ({ [field]: { contains: v } }))) };
+/** One word against every name and identifier. Case-insensitive on both databases: SQLite LIKE is; PostgreSQL needs the casings tried. */
+function wordFilter(word: string): Prisma.PatientWhereInput {
+  const variants = [...new Set([word, word.toLowerCase(), word.charAt(0).toUpperCase() + word.slice(1).toLowerCase(), word.toUpperCase()])];
+
+  return { OR: variants.flatMap((v) => SEARCH_FIELDS.map((field) => ({ [field]: { contains: v } }))) };
+}
+
+/**
+ * "Mohammed Jackson", "jackson mohammed", "Jackson, Mo" and "MRN-1234 Jackson" all find him: the
+ * query is split into words and every word must match a given, preferred or family name, the MRN
+ * or the id, in any order.
+ */
+export function patientSearchFilter(q: string): Prisma.PatientWhereInput {
+  const words = [...new Set(q.split(/[\s,;]+/).filter(Boolean))].slice(0, MAX_SEARCH_WORDS);
+
+  return { AND: words.map(wordFilter) };
 }
 
 export async function listPatients(actor: TActor, query: TListPatientsQuery) {
   const where: Prisma.PatientWhereInput = {
-    AND: [patientScope(actor), query.q ? searchFilter(query.q) : {}, query.not_assigned_to ? { assignments: { none: { userId: query.not_assigned_to } } } : {}],
+    AND: [patientScope(actor), query.q ? patientSearchFilter(query.q) : {}, query.not_assigned_to ? { assignments: { none: { userId: query.not_assigned_to } } } : {}],
   };
   const [total, rows] = await Promise.all([
     prisma.patient.count({ where }),

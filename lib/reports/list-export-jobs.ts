@@ -14,8 +14,8 @@ export const ZListExportJobsQuery = z.object({
   limit: z.coerce.number().int("must be a whole number").min(1).max(200).default(50),
 });
 
-/** The actor's jobs, newest first (admins: everyone's), with the patient's name for the list. */
-export async function listExportJobs(actor: TActor, query: unknown) {
+/** The actor's jobs, newest first (admins: everyone's, each with who requested it), with the patient's name for the list. */
+export async function listExportJobs(actor: TActor, query: unknown, request?: Request | null) {
   const filters = parseOrThrow(ZListExportJobsQuery, query, "Invalid query");
   const jobs = await prisma.exportJob.findMany({
     where: {
@@ -29,7 +29,21 @@ export async function listExportJobs(actor: TActor, query: unknown) {
   const patientIds = [...new Set(jobs.map((job) => job.patientId).filter((id): id is string => Boolean(id)))];
   const patients = patientIds.length ? await prisma.patient.findMany({ where: { id: { in: patientIds } }, select: { id: true, givenName: true, familyName: true } }) : [];
   const names = new Map(patients.map((patient) => [patient.id, `${patient.givenName} ${patient.familyName}`]));
+  // Admins see everyone's jobs, so each row says who asked for it.
+  const isAdmin = actor.role === "ADMIN";
+  const ownerIds = isAdmin ? [...new Set(jobs.map((job) => job.userId))] : [];
+  const owners = ownerIds.length ? await prisma.user.findMany({ where: { id: { in: ownerIds } }, select: { id: true, name: true, email: true } }) : [];
+  const ownerById = new Map(owners.map((owner) => [owner.id, { name: owner.name, email: owner.email }]));
   const { link_lifetime_hours: linkLifetimeHours } = await getSettings();
 
-  return { jobs: jobs.map((job) => toJobView(job, { linkLifetimeHours, patientName: job.patientId ? (names.get(job.patientId) ?? null) : null })) };
+  return {
+    jobs: jobs.map((job) =>
+      toJobView(job, {
+        linkLifetimeHours,
+        request,
+        patientName: job.patientId ? (names.get(job.patientId) ?? null) : null,
+        ...(isAdmin ? { requestedBy: ownerById.get(job.userId) ?? null } : {}),
+      }),
+    ),
+  };
 }

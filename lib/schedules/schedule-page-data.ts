@@ -42,3 +42,11 @@ export async function patientLabels(actor: TActor, patientIds: string[]) {
 
   return new Map(rows.map((row) => [row.id, `${row.givenName} ${row.familyName}`]));
 }
+
+/** Owners' names and emails for an admin's list of everyone's schedules; nobody else gets any. */
+export async function ownerLabels(actor: TActor, userIds: string[]) {
+  if (actor.role !== "ADMIN" || userIds.length === 0) return new Map<string, { name: string; email: string }>();
+  const rows = await prisma.user.findMany({ where: { id: { in: [...new Set(userIds)] } }, select: { id: true, name: true, email: true } });
+
+  return new Map(rows.map((row) => [row.id, { name: row.name, email: row.email }]));
+}

@@ -43,6 +43,29 @@ describe("patients API", () => {
     expect(bad.json.issues).toEqual([{ path: "page_size", message: "must be at most 200" }]);
   });
 
+  it("finds a patient by full name in either order, by name and MRN, every word counting", async () => {
+    const { user: therapist } = await createUser({ role: "THERAPIST" });
+    const { user: admin } = await createUser({ role: "ADMIN" });
+    const target = await createPatient({ givenName: "Mohammed", familyName: "Jacksonfull" });
+    const namesake = await createPatient({ givenName: "Mohammed", familyName: "Otherfull" });
+    await assignPatient(therapist.id, target.id);
+    await assignPatient(therapist.id, namesake.id);
+    const ids = async (q: string, userId = therapist.id, extra = "") =>
+      ((await call(listPatientsRoute, { path: `/api/v1/patients?q=${encodeURIComponent(q)}${extra}`, token: await tokenFor(userId) })).json.patients as { id: string }[]).map((p) => p.id);
+
+    expect(await ids("Mohammed Jacksonfull")).toEqual([target.id]);
+    expect(await ids("jacksonfull MOHAMMED")).toEqual([target.id]);
+    expect(await ids("Jacksonfull, Mo")).toEqual([target.id]);
+    expect(await ids(`${target.mrn} mohammed`)).toEqual([target.id]);
+    expect(await ids("Mohammed")).toEqual(expect.arrayContaining([target.id, namesake.id]));
+    // Every word must match: a wrong family name finds nobody.
+    expect(await ids("Mohammed Nobodyfull")).toEqual([]);
+    // The admin's assignment picker searches the same way.
+    const { user: other } = await createUser({ role: "THERAPIST" });
+    expect(await ids("Mohammed Jacksonfull", admin.id, `&not_assigned_to=${other.id}`)).toEqual([target.id]);
+    expect(await ids("Mohammed Jacksonfull", admin.id, `&not_assigned_to=${therapist.id}`)).toEqual([]);
+  });
+
   it("leaves out the patients already assigned to a therapist (the admin's assignment picker)", async () => {
     const { user: admin } = await createUser({ role: "ADMIN" });
     const { user: therapist } = await createUser({ role: "THERAPIST" });

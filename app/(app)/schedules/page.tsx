@@ -4,7 +4,7 @@ import Link from "next/link";
 import { ScheduleActions } from "@/components/schedules/schedule-actions";
 import { requirePageActor } from "@/lib/auth/session";
 import { listSchedules } from "@/lib/schedules/list-schedules";
-import { exportTypeLabel, patientLabels } from "@/lib/schedules/schedule-page-data";
+import { exportTypeLabel, ownerLabels, patientLabels } from "@/lib/schedules/schedule-page-data";
 
 export const metadata: Metadata = { title: "Schedules" };
 export const dynamic = "force-dynamic";
@@ -16,6 +16,8 @@ export default async function SchedulesPage() {
   // Own schedules only (admins: all); the list query is the authorization.
   const schedules = await listSchedules(actor);
   const names = await patientLabels(actor, schedules.flatMap((s) => (s.patient_id ? [s.patient_id] : [])));
+  const isAdmin = actor.role === "ADMIN";
+  const owners = await ownerLabels(actor, schedules.map((s) => s.owner_id));
 
   return (
     <>
@@ -33,6 +35,7 @@ export default async function SchedulesPage() {
           <thead>
             <tr>
               <th>Type</th>
+              {isAdmin && <th>Owner</th>}
               <th>Target</th>
               <th>Rule</th>
               <th>Delivery</th>
@@ -50,6 +53,11 @@ export default async function SchedulesPage() {
                   </Link>
                   {schedule.name && <div className="small muted">{exportTypeLabel(schedule.export_type)}</div>}
                 </td>
+                {isAdmin && (
+                  <td data-testid="schedule-owner" title={owners.get(schedule.owner_id)?.email}>
+                    {owners.get(schedule.owner_id)?.name ?? "—"}
+                  </td>
+                )}
                 <td data-testid="schedule-target">
                   {schedule.kind === "dataset"
                     ? `Dataset (${(schedule.dataset_export as { tier?: string } | null)?.tier ?? "anon"})`
