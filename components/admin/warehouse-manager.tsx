@@ -3,6 +3,7 @@
 import { createColumnHelper } from "@tanstack/react-table";
 import { useCallback, useEffect, useState } from "react";
 
+import { messageForPeople } from "@/lib/errors/message-for-people";
 import { sendJson } from "@/components/admin/send-json";
 import { DataTable } from "@/components/ui/data-table";
 
@@ -44,7 +45,7 @@ function viewColumns(policies: string[], chosen: Record<string, string>, onPolic
 }
 
 const errorText = (result: { error: string; issues: { path: string; message: string }[] }) =>
-  result.issues.length ? result.issues.map((issue) => `${issue.path}: ${issue.message}`).join("; ") : result.error;
+  messageForPeople(result.error, result.issues);
 
 /**
  * Registers warehouse connections and sets the masking policy of their views' columns. The

@@ -174,9 +174,8 @@ export function DatasetsConsole({ tiers, profiles, defaultProfile, attestationTe
       };
       const response = await fetch("/api/v1/datasets/exports", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
       if (!response.ok) {
-        const message = await errorMessageOf(response);
-        const retryAfter = response.headers.get("retry-after");
-        setError(retryAfter ? `${message} You can start another in about ${Math.ceil(Number(retryAfter) / 60)} minute(s).` : message);
+        // The server's message already says when to try again (item 13: said once).
+        setError(await errorMessageOf(response));
         return;
       }
       const created = (await response.json()) as { id: string };

@@ -4,6 +4,7 @@
 // EventSource resumes with Last-Event-ID on its own after a dropped connection.
 import { useEffect, useState } from "react";
 
+import { messageForPeople } from "@/lib/errors/message-for-people";
 import { estimateSecondsLeft, slidePaceWindow, type TPaceSample } from "@/lib/jobs/time-left";
 
 export type TJobEvent = {
@@ -107,9 +108,7 @@ function statusInWords(status: number) {
 export async function errorMessageOf(response: Response) {
   try {
     const body = (await response.json()) as { error?: string; issues?: { path: string; message: string }[] };
-    const issues = body.issues?.map((issue) => `${issue.path}: ${issue.message}`).join("; ");
-
-    return [body.error, issues].filter(Boolean).join(" — ") || statusInWords(response.status);
+    return messageForPeople(body.error, body.issues) || statusInWords(response.status);
   } catch {
     return statusInWords(response.status);
   }
