@@ -20,6 +20,7 @@ type TJobRow = {
   created_at?: string;
   completed_at?: string | null;
   file_size?: number | null;
+  mime_type?: string | null;
   /** The signed link's expiry (a detail: a new link is signed on every load). */
   expires_at?: string | null;
   /** When the file itself is deleted: what "Expires" means to people. */
@@ -180,6 +181,11 @@ function exportJobColumns(showOwner: boolean, onDelete: (id: string) => void) {
             {job.status.toLowerCase() === "completed" && (
               <a className="btn btn-sm" href={`/api/v1/export/download/${encodeURIComponent(id)}`} data-testid="job-download" download>
                 Download
+              </a>
+            )}
+            {job.status.toLowerCase() === "completed" && job.mime_type === "application/pdf" && (
+              <a className="btn btn-sm" href={`/api/v1/export/download/${encodeURIComponent(id)}?disposition=inline`} target="_blank" rel="noopener" data-testid="job-open">
+                Open
               </a>
             )}
             <button className="btn btn-sm btn-danger" type="button" onClick={() => onDelete(id)} data-testid="job-delete">

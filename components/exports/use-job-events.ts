@@ -13,6 +13,7 @@ export type TJobEvent = {
   error?: string | null;
   download_url?: string | null;
   file_size?: number | null;
+  mime_type?: string | null;
   expires_at?: string | null;
   /** Worked out here, not sent: seconds left at the recent pace of rows (lib/jobs/time-left.ts). */
   secondsLeft?: number | null;
