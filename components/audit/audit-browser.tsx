@@ -7,6 +7,7 @@ import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { useCallback, useEffect, useMemo, useState, useSyncExternalStore } from "react";
 
 import { AuditChainBanner } from "@/components/audit/audit-chain-banner";
+import { AuditPatientFilter } from "@/components/audit/audit-patient-filter";
 import { AuditRecordDrawer, type TAuditRecord } from "@/components/audit/audit-record-drawer";
 import { DataTable } from "@/components/ui/data-table";
 
@@ -118,7 +119,16 @@ export function AuditBrowser({ users, actions }: { users: TAuditUserOption[]; ac
         cell: (info) => <span className={`badge ${info.getValue() === "success" ? "badge-ok" : info.getValue() === "denied" ? "badge-warn" : "badge-danger"}`}>{info.getValue()}</span>,
       }),
       column.accessor((row) => row.user_name ?? row.actor_label ?? "", { id: "user", header: "User", cell: (info) => info.row.original.user_email ?? info.row.original.actor_label ?? "—" }),
-      column.accessor("patient_id", { id: "patient_id", header: "Patient", cell: (info) => info.getValue() ?? "—" }),
+      column.accessor("patient_id", {
+        id: "patient_id",
+        header: "Patient",
+        cell: (info) => {
+          const record = info.row.original;
+          if (!record.patient_id) return "—";
+
+          return <span title={record.patient_mrn ? `MRN ${record.patient_mrn} · ${record.patient_id}` : record.patient_id}>{record.patient_name ?? record.patient_id}</span>;
+        },
+      }),
       column.accessor("export_job_id", { id: "job_id", header: "Job", meta: { isCollapsible: true }, cell: (info) => info.getValue() ?? "—" }),
       column.accessor("ip_address", { id: "ip_address", header: "IP", enableSorting: false, meta: { isCollapsible: true }, cell: (info) => info.getValue() ?? "—" }),
     ],
@@ -154,6 +164,11 @@ export function AuditBrowser({ users, actions }: { users: TAuditUserOption[]; ac
               ))}
             </select>
           </label>
+          <AuditPatientFilter
+            patientId={searchParams.get("patient_id")}
+            patientLabel={data?.records.find((record) => record.patient_id === searchParams.get("patient_id"))?.patient_name ?? null}
+            onChange={(patientId) => update({ patient_id: patientId })}
+          />
           <label className="field">
             Outcome
             <select data-testid="audit-filter-outcome" value={searchParams.get("outcome") ?? ""} onChange={(event) => update({ outcome: event.target.value || null })}>

@@ -30,7 +30,7 @@ export function AuditRecordDrawer({
       "Patient",
       record.patient_id ? (
         <Link key="p" href={`/patients/${encodeURIComponent(record.patient_id)}`} data-testid="audit-drawer-patient">
-          {record.patient_id}
+          {record.patient_name ? `${record.patient_name}${record.patient_mrn ? ` (MRN ${record.patient_mrn})` : ""}` : record.patient_id}
         </Link>
       ) : (
         "—"
