@@ -68,7 +68,7 @@ test("an admin finds who opened a patient's record: filter by name, names in row
   await expect(page).toHaveURL(new RegExp(`patient_id=${patient!.id}`));
   const viewed = page.locator('[data-testid="audit-row"][data-action="patient_viewed"]').first();
   await expect(viewed).toContainText(patient!.name);
-  await expect(viewed).toContainText("Dr. Maya Chen");
+  await expect(viewed).toContainText("therapist@careexport.local");
   await expect(page.getByTestId("audit-patient-selected")).toContainText(patient!.name);
 
   // The table fits a 1366 px laptop screen: nothing scrolls sideways.

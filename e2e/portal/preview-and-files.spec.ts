@@ -30,9 +30,11 @@ test("a therapist previews the progress report as a PDF in the page, with the ch
   const response = await previewResponse;
   expect(response.status()).toBe(200);
   expect(response.headers()["content-type"]).toBe("application/pdf");
-  expect((await response.body()).subarray(0, 5).toString("latin1")).toBe("%PDF-");
   const request = JSON.parse(response.request().postData()!);
   expect(request).toMatchObject({ start_date: "2024-01-01", end_date: "2026-11-30", include_sections: { diagnosis: false } });
+  // The same request, sent again, answers with the PDF bytes (the page's own copy became the frame's object URL).
+  const again = await page.request.post("/api/v1/export/preview/progress-report", { data: request, headers: { origin: new URL(page.url()).origin } });
+  expect((await again.body()).subarray(0, 5).toString("latin1")).toBe("%PDF-");
   await expect(panel.getByTestId("export-preview-frame")).toBeVisible();
   await expect(panel.getByTestId("export-preview-panel")).toContainText("2024-01-01 to 2026-11-30");
   // Nothing was queued by looking.

@@ -58,18 +58,28 @@ function withoutPathPrefix(text: string): string {
   return text.replace(/^[a-z_][a-z0-9_]*(\.[a-z0-9_()]+)*: /i, "");
 }
 
+/** Field names inside a reason ("must not be before start_date") in words ("… the start date"). */
+function namesInWords(message: string): string {
+  return message.replace(/\b[a-z]+(?:_[a-z]+)+\b/g, (name) => {
+    const label = FIELD_LABELS[name];
+
+    return label ? `the ${label.toLowerCase()}` : name.replaceAll("_", " ");
+  });
+}
+
 /** One line for people from an API error body. */
 export function messageForPeople(error: string | null | undefined, issues: TApiIssue[] | null | undefined): string {
   const lines: string[] = [];
   for (const issue of issues ?? []) {
     const label = fieldLabel(issue.path);
-    const line = label ? `${label}: ${issue.message}` : issue.message;
+    const reason = namesInWords(issue.message);
+    const line = label ? `${label}: ${reason}` : reason;
     if (!lines.includes(line)) lines.push(line);
   }
   const stripped = error ? withoutPathPrefix(error.trim()) : "";
-  const general = stripped.charAt(0).toUpperCase() + stripped.slice(1);
+  const general = namesInWords(stripped.charAt(0).toUpperCase() + stripped.slice(1));
   // The error line is a summary ("Invalid request", "end_date: must be …"): dropped when the issues say it.
-  const isRepeated = !general || (issues ?? []).some((issue) => general.toLowerCase().includes(issue.message.toLowerCase())) || /^invalid\b/i.test(general);
+  const isRepeated = !general || (issues ?? []).some((issue) => general.toLowerCase().includes(namesInWords(issue.message).toLowerCase())) || /^invalid\b/i.test(general);
   if (lines.length === 0) return general;
   if (isRepeated) return lines.join("; ");
 

@@ -26,7 +26,7 @@ type TSchedule = Awaited<ReturnType<typeof loadScheduleFor>>;
 async function testStorage(schedule: TSchedule): Promise<TTestDeliveryResult> {
   const folder = schedule.deliveryTarget ?? "";
   try {
-    const directory = resolveWithinBase(deliveryBaseDir(), folder || ".");
+    const directory = folder ? resolveWithinBase(deliveryBaseDir(), folder) : deliveryBaseDir();
     await mkdir(directory, { recursive: true });
     const probe = path.join(directory, `.careexport-test-${randomUUID()}`);
     await writeFile(probe, "CareExport delivery test\n");

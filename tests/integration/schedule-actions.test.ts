@@ -44,13 +44,15 @@ describe("schedule actions", () => {
   it("sends a test delivery to the folder and says what happened, audited", async () => {
     const { user, patient } = await therapistWithPatient();
     const token = await tokenFor(user.id);
-    const id = await createdSchedule(token, progressReportSchedule(patient.id, { delivery_target: "test-folder" }));
-
-    const tested = await call(TEST_DELIVERY, { method: "POST", path: `${PATH}/${id}/test-delivery`, token, params: { id } });
-    expect(tested.status).toBe(200);
-    expect(tested.json).toMatchObject({ ok: true, method: "storage" });
-    expect(tested.json.message).toContain("can be written to");
-    expect(await prisma.exportAuditLog.count({ where: { action: "delivery_tested", scheduleId: id, outcome: "success" } })).toBe(1);
+    // In a sub-folder, and in the delivery folder itself.
+    for (const target of ["test-folder", null]) {
+      const id = await createdSchedule(token, progressReportSchedule(patient.id, { delivery_target: target }));
+      const tested = await call(TEST_DELIVERY, { method: "POST", path: `${PATH}/${id}/test-delivery`, token, params: { id } });
+      expect(tested.status).toBe(200);
+      expect(tested.json).toMatchObject({ ok: true, method: "storage" });
+      expect(tested.json.message).toContain("can be written to");
+      expect(await prisma.exportAuditLog.count({ where: { action: "delivery_tested", scheduleId: id, outcome: "success" } })).toBe(1);
+    }
   });
 
   it("lets an admin send to several email recipients, and a therapist only to themselves", async () => {
