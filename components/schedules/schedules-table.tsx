@@ -94,6 +94,7 @@ export function SchedulesTable({ schedules, showOwner }: { schedules: TScheduleR
       data={schedules}
       getRowId={(row) => row.id}
       rowAttributes={(row) => ({ "data-schedule-id": row.id })}
+      initialSorting={[{ id: "next_run", desc: false }]}
       empty={<span data-testid="schedules-empty">No schedules yet. Create one to have a report or dataset produced and delivered automatically.</span>}
     />
   );

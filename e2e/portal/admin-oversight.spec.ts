@@ -78,7 +78,11 @@ test("an admin finds who opened a patient's record: filter by name, names in row
   // Rows are reachable by keyboard: focus one, Enter opens its drawer.
   await viewed.focus();
   await page.keyboard.press("Enter");
-  await expect(page.getByTestId("audit-drawer-patient")).toContainText(patient!.name);
+  await expect(page.getByTestId("audit-drawer").getByRole("link", { name: new RegExp(patient!.name) })).toBeVisible();
+  // Focus is in the drawer; Escape closes it.
+  await expect(page.getByTestId("audit-drawer-close")).toBeFocused();
+  await page.keyboard.press("Escape");
+  await expect(page.getByTestId("audit-drawer")).toHaveCount(0);
 
   const downloadPromise = page.waitForEvent("download");
   await page.getByTestId("audit-access-report-pdf").click();
