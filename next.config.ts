@@ -11,6 +11,8 @@ const nextConfig: NextConfig = {
     // larger ones with a 413 (PROXY_MAX_BODY_BYTES in lib/http/proxy-request.ts, kept equal).
     proxyClientMaxBodySize: 64 * 1024 * 1024,
   },
+  // The development badge sat over the signed-in user's name and Sign out (bottom left).
+  devIndicators: { position: "bottom-right" },
   async headers() {
     // The Content-Security-Policy (with its per-request nonce) and HSTS come from proxy.ts.
     return [{ source: "/:path*", headers: STATIC_SECURITY_HEADERS }];

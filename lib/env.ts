@@ -22,6 +22,8 @@ const ZEnv = z.object({
   /** Base URL used in signed download links that leave the app (email, webhooks). */
   APP_URL: z.string().url().optional(),
   NEXTAUTH_URL: z.string().url().optional(),
+  /** The port `next dev` / `next start` listens on; only the development fallback base URL uses it. */
+  PORT: z.coerce.number().int().min(1).max(65535).optional(),
   /** inline: the web process runs the worker and scheduler; external: `npm run worker` does. */
   JOB_RUNNER: z.enum(["inline", "external", "off"]).default("inline"),
   /**

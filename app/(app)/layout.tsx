@@ -1,3 +1,4 @@
+import { AppSidebar } from "@/components/app-sidebar";
 import { NavLinks } from "@/components/nav-links";
 import { SignOutButton } from "@/components/sign-out-button";
 import { navigationFor } from "@/lib/auth/navigation";
@@ -12,10 +13,7 @@ export default async function AppLayout({ children }: { children: React.ReactNod
 
   return (
     <div className="shell">
-      <aside className="sidebar">
-        <div className="brand">
-          <span className="brand-mark">CE</span> CareExport
-        </div>
+      <AppSidebar>
         <NavLinks sections={navigationFor(actor)} />
         <div className="sidebar-footer">
           <strong data-testid="current-user">{actor.name}</strong>
@@ -24,7 +22,7 @@ export default async function AppLayout({ children }: { children: React.ReactNod
             <SignOutButton />
           </div>
         </div>
-      </aside>
+      </AppSidebar>
       <main className="main">{children}</main>
     </div>
   );

@@ -1,3 +1,4 @@
+import { startupBaseUrlProblem } from "@/lib/app-url/app-base-url";
 import { env } from "@/lib/env";
 import { PERIODIC_TASKS } from "@/lib/jobs/periodic-tasks";
 import { startJobRunner } from "@/lib/jobs/runner";
@@ -10,6 +11,14 @@ export const usage = "npm run worker [-- --concurrency N]";
 
 export async function run(argv: string[]) {
   const { flags } = parseFlags(argv, { concurrency: {} });
+  // A worker writes emailed links and webhook notices: it needs the public address as the server does.
+  const problem = startupBaseUrlProblem();
+  if (problem) {
+    console.error(problem);
+    process.exitCode = 1;
+
+    return;
+  }
   const concurrency = flags.concurrency ? Number(flags.concurrency) : 2;
   const runner = startJobRunner({ concurrency, periodic: PERIODIC_TASKS });
   // SIGTERM/SIGINT: stop claiming, let running jobs finish within SHUTDOWN_GRACE_SECONDS, release the rest, exit.

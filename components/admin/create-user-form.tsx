@@ -3,6 +3,7 @@
 import { useRouter } from "next/navigation";
 import { useState } from "react";
 
+import { messageForPeople } from "@/lib/errors/message-for-people";
 import { sendJson } from "@/components/admin/send-json";
 
 export function CreateUserForm() {
@@ -26,7 +27,7 @@ export function CreateUserForm() {
     const result = await sendJson<{ id: string }>("POST", "/api/v1/admin/users", body);
     setIsBusy(false);
     if (!result.ok) {
-      setError(result.issues.length ? result.issues.map((issue) => `${issue.path}: ${issue.message}`).join("; ") : result.error);
+      setError(messageForPeople(result.error, result.issues));
       return;
     }
     router.push(`/admin/users/${result.data.id}`);

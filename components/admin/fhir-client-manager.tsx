@@ -2,12 +2,13 @@
 
 import { useCallback, useEffect, useState } from "react";
 
+import { messageForPeople } from "@/lib/errors/message-for-people";
 import { sendJson } from "@/components/admin/send-json";
 
 type TClient = { id: string; client_id: string; name: string; role: string; pii_reason: string | null; jwks_url: string | null; jwks: unknown; scopes: string[]; is_disabled: boolean; created_at: string };
 
 const errorText = (result: { error: string; issues: { path: string; message: string }[] }) =>
-  result.issues.length ? result.issues.map((issue) => `${issue.path}: ${issue.message}`).join("; ") : result.error;
+  messageForPeople(result.error, result.issues);
 
 /** Registers SMART Backend Services clients (inline JWKS or a JWKS URL), disables and removes them. */
 export function FhirClientManager() {

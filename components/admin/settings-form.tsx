@@ -2,6 +2,7 @@
 
 import { useState } from "react";
 
+import { messageForPeople } from "@/lib/errors/message-for-people";
 import { sendJson } from "@/components/admin/send-json";
 import type { TSettings } from "@/lib/settings/settings";
 
@@ -34,7 +35,7 @@ export function SettingsForm({ initial }: { initial: TSettings }) {
     }
     const result = await sendJson<TSettings>("PATCH", "/api/v1/admin/settings", changes);
     if (!result.ok) {
-      setMessage({ kind: "danger", text: result.issues.length ? result.issues.map((issue) => `${issue.path}: ${issue.message}`).join("; ") : result.error });
+      setMessage({ kind: "danger", text: messageForPeople(result.error, result.issues) });
       return;
     }
     setCurrent(result.data);

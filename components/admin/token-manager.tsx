@@ -2,6 +2,7 @@
 
 import { useCallback, useEffect, useState } from "react";
 
+import { messageForPeople } from "@/lib/errors/message-for-people";
 import { sendJson } from "@/components/admin/send-json";
 
 type TToken = { id: string; name: string; prefix: string; created_at: string; expires_at: string; last_used_at: string | null; status: "active" | "expired" | "revoked" };
@@ -38,7 +39,7 @@ export function TokenManager({ userId, maxDays = 90 }: { userId: string; maxDays
     const form = new FormData(formElement);
     const result = await sendJson<{ name: string; token: string }>("POST", base, { name: String(form.get("name") ?? ""), days: Number(form.get("days") ?? Math.min(90, maxDays)) });
     if (!result.ok) {
-      setError(result.issues.length ? result.issues.map((issue) => `${issue.path}: ${issue.message}`).join("; ") : result.error);
+      setError(messageForPeople(result.error, result.issues));
       return;
     }
     setError(null);

@@ -3,6 +3,7 @@
 import { useRouter } from "next/navigation";
 import { useEffect, useState } from "react";
 
+import { messageForPeople } from "@/lib/errors/message-for-people";
 import { sendJson, type TApiResult } from "@/components/admin/send-json";
 import type { TUserDto } from "@/lib/users/list-users";
 
@@ -11,7 +12,7 @@ type TUserDetail = TUserDto & { assignments: { patient_id: string; name: string;
 function describe(result: TApiResult<unknown>) {
   if (result.ok) return null;
 
-  return result.issues.length ? result.issues.map((issue) => `${issue.path}: ${issue.message}`).join("; ") : result.error;
+  return messageForPeople(result.error, result.issues);
 }
 
 type TPatientChoice = { id: string; label: string };
@@ -48,7 +49,11 @@ function usePatientSearch(query: string, therapistId: string, isEnabled: boolean
 }
 
 /** Role, grant, disable, password reset and patient assignments for one user; each save is audited server-side. */
-export function UserEditor({ user, isSelf }: { user: TUserDetail; isSelf: boolean }) {
+const ROLE_LABEL: Record<string, string> = { therapist: "Therapist", analyst: "Analyst", admin: "Administrator" };
+
+type TProfileChanges = { name: string; role: string; credentials: string | null; npi: string | null; pii_access: boolean };
+
+export function UserEditor({ user, isSelf, otherTherapists = [] }: { user: TUserDetail; isSelf: boolean; otherTherapists?: { id: string; name: string; email: string }[] }) {
   const router = useRouter();
   const [message, setMessage] = useState<{ kind: "ok" | "danger"; text: string } | null>(null);
   const [patientId, setPatientId] = useState("");
@@ -64,20 +69,40 @@ export function UserEditor({ user, isSelf }: { user: TUserDetail; isSelf: boolea
     if (!error) router.refresh();
   }
 
+  // A role change that ends a therapist's assignments waits here for the admin to confirm it.
+  const [pendingChanges, setPendingChanges] = useState<TProfileChanges | null>(null);
+  const [caseloadTarget, setCaseloadTarget] = useState("");
+
+  async function save(changes: TProfileChanges) {
+    setPendingChanges(null);
+    await run(() => sendJson("PATCH", `/api/v1/admin/users/${user.id}`, changes), "Saved.");
+  }
+
   async function onSave(event: React.FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
-    await run(
-      () =>
-        sendJson("PATCH", `/api/v1/admin/users/${user.id}`, {
-          name: String(form.get("name") ?? ""),
-          role: String(form.get("role") ?? user.role),
-          credentials: String(form.get("credentials") ?? "") || null,
-          npi: String(form.get("npi") ?? "") || null,
-          pii_access: form.get("pii_access") === "on",
-        }),
-      "Saved.",
-    );
+    const changes: TProfileChanges = {
+      name: String(form.get("name") ?? ""),
+      role: String(form.get("role") ?? user.role),
+      credentials: String(form.get("credentials") ?? "") || null,
+      npi: String(form.get("npi") ?? "") || null,
+      pii_access: form.get("pii_access") === "on",
+    };
+    if (user.role === "therapist" && changes.role !== "therapist") {
+      setPendingChanges(changes);
+      return;
+    }
+    await save(changes);
+  }
+
+  async function onMoveCaseload(event: React.FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const target = otherTherapists.find((therapist) => therapist.id === caseloadTarget);
+    if (!target) return;
+    const count = user.assignments.length;
+    if (!window.confirm(`Move all ${count} patient${count === 1 ? "" : "s"} of ${user.name} to ${target.name}? ${user.name} loses access to them.`)) return;
+    await run(() => sendJson("POST", `/api/v1/admin/users/${user.id}/caseload`, { to_user_id: target.id }), `Moved ${count} patient${count === 1 ? "" : "s"} to ${target.name}.`);
+    setCaseloadTarget("");
   }
 
   async function onResetPassword(event: React.FormEvent<HTMLFormElement>) {
@@ -93,6 +118,27 @@ export function UserEditor({ user, isSelf }: { user: TUserDetail; isSelf: boolea
       {message && (
         <div className={`alert alert-${message.kind}`} role="status" data-testid="user-editor-message">
           {message.text}
+        </div>
+      )}
+      {pendingChanges && (
+        <div className="alert alert-warn stack" role="alertdialog" aria-labelledby="role-change-title" aria-describedby="role-change-text" data-testid="role-change-confirm">
+          <strong id="role-change-title">
+            Change {user.name}&apos;s role to {ROLE_LABEL[pendingChanges.role] ?? pendingChanges.role}?
+          </strong>
+          <span id="role-change-text" data-testid="role-change-text">
+            {user.assignments.length === 0
+              ? "They have no patient assignments. They are signed out everywhere and their API tokens are revoked."
+              : `Their ${user.assignments.length} patient assignment${user.assignments.length === 1 ? "" : "s"} will end (each is recorded in the audit trail); making them a therapist again does not bring ${user.assignments.length === 1 ? "it" : "them"} back. They are signed out everywhere and their API tokens are revoked.`}
+            {user.assignments.length > 0 && otherTherapists.length > 0 && " To hand the patients to another therapist first, cancel and use Move caseload below."}
+          </span>
+          <div className="row">
+            <button className="btn btn-danger" type="button" onClick={() => void save(pendingChanges)} data-testid="role-change-confirm-button">
+              Change role{user.assignments.length ? ` and end ${user.assignments.length} assignment${user.assignments.length === 1 ? "" : "s"}` : ""}
+            </button>
+            <button className="btn" type="button" onClick={() => setPendingChanges(null)} data-testid="role-change-cancel">
+              Cancel
+            </button>
+          </div>
         </div>
       )}
       <div className="grid-2">
@@ -206,6 +252,24 @@ export function UserEditor({ user, isSelf }: { user: TUserDetail; isSelf: boolea
             </tbody>
           </table>
           {user.assignments.length === 0 && <div className="empty">No patients assigned.</div>}
+          {user.assignments.length > 0 && otherTherapists.length > 0 && (
+            <form className="row" onSubmit={onMoveCaseload} style={{ marginTop: 12 }} data-testid="move-caseload-form">
+              <label className="field">
+                Move the whole caseload to
+                <select value={caseloadTarget} onChange={(event) => setCaseloadTarget(event.target.value)} data-testid="move-caseload-target">
+                  <option value="">Choose a therapist…</option>
+                  {otherTherapists.map((therapist) => (
+                    <option key={therapist.id} value={therapist.id}>
+                      {therapist.name} ({therapist.email})
+                    </option>
+                  ))}
+                </select>
+              </label>
+              <button className="btn" type="submit" disabled={!caseloadTarget} data-testid="move-caseload-submit" style={{ alignSelf: "flex-end" }}>
+                Move {user.assignments.length} patient{user.assignments.length === 1 ? "" : "s"}
+              </button>
+            </form>
+          )}
         </div>
       )}
     </>

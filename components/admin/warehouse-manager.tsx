@@ -1,15 +1,51 @@
 "use client";
 
+import { createColumnHelper } from "@tanstack/react-table";
 import { useCallback, useEffect, useState } from "react";
 
+import { messageForPeople } from "@/lib/errors/message-for-people";
 import { sendJson } from "@/components/admin/send-json";
+import { DataTable } from "@/components/ui/data-table";
 
 type TColumn = { name: string; status: "exported" | "refused" | "excluded"; policy?: string; source?: "admin" | "default"; reason?: string };
 type TView = { dataset: string; view: string; columns: TColumn[] };
 type TWarehouse = { id: string; name: string; host: string; database: string; available: boolean; error: string | null; column_policies: Record<string, Record<string, string>>; views: TView[] };
 
+const column = createColumnHelper<TColumn>();
+
+/** A view's columns with their status and the policy an admin may set for each. */
+function viewColumns(policies: string[], chosen: Record<string, string>, onPolicy: (column: string, policy: string) => void) {
+  return [
+    column.accessor("name", { header: "Column", cell: (info) => <code>{info.getValue()}</code> }),
+    column.accessor("status", {
+      header: "Status",
+      cell: (info) => (
+        <>
+          <span className={`badge ${info.getValue() === "exported" ? "badge-ok" : "badge-warn"}`}>{info.getValue()}</span>
+          {info.row.original.reason && <div className="muted small">{info.row.original.reason}</div>}
+        </>
+      ),
+    }),
+    column.display({
+      id: "policy",
+      header: "Policy",
+      cell: ({ row: { original } }) => (
+        <select value={chosen[original.name] ?? ""} onChange={(event) => onPolicy(original.name, event.target.value)} aria-label={`Policy of ${original.name}`} data-testid="warehouse-column-policy">
+          <option value="">(guard default{original.status === "refused" ? ": refused" : ": keep"})</option>
+          {policies.map((policy) => (
+            <option key={policy} value={policy}>
+              {policy}
+            </option>
+          ))}
+          <option value="exclude">exclude (never export)</option>
+        </select>
+      ),
+    }),
+  ];
+}
+
 const errorText = (result: { error: string; issues: { path: string; message: string }[] }) =>
-  result.issues.length ? result.issues.map((issue) => `${issue.path}: ${issue.message}`).join("; ") : result.error;
+  messageForPeople(result.error, result.issues);
 
 /**
  * Registers warehouse connections and sets the masking policy of their views' columns. The
@@ -111,48 +147,17 @@ export function WarehouseManager({ policies }: { policies: string[] }) {
             </button>
           </div>
           {warehouse.views.map((view) => (
-            <div className="table-wrap" key={view.view}>
-              <div className="small" style={{ padding: "8px 12px" }}>
+            <div key={view.view}>
+              <div className="small" style={{ padding: "8px 0" }}>
                 <code>{view.view}</code> → dataset <code>{view.dataset}</code>
               </div>
-              <table className="table" data-testid="warehouse-view">
-                <thead>
-                  <tr>
-                    <th>Column</th>
-                    <th>Status</th>
-                    <th>Policy</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {view.columns.map((column) => (
-                    <tr key={column.name}>
-                      <td>
-                        <code>{column.name}</code>
-                      </td>
-                      <td>
-                        <span className={`badge ${column.status === "exported" ? "badge-ok" : "badge-warn"}`}>{column.status}</span>
-                        {column.reason && <div className="muted small">{column.reason}</div>}
-                      </td>
-                      <td>
-                        <select
-                          value={warehouse.column_policies?.[view.view]?.[column.name] ?? ""}
-                          onChange={(event) => onPolicy(warehouse, view.view, column.name, event.target.value)}
-                          aria-label={`Policy of ${column.name}`}
-                          data-testid="warehouse-column-policy"
-                        >
-                          <option value="">(guard default{column.status === "refused" ? ": refused" : ": keep"})</option>
-                          {policies.map((policy) => (
-                            <option key={policy} value={policy}>
-                              {policy}
-                            </option>
-                          ))}
-                          <option value="exclude">exclude (never export)</option>
-                        </select>
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
+              <DataTable
+                testId="warehouse-view"
+                columns={viewColumns(policies, warehouse.column_policies?.[view.view] ?? {}, (column, policy) => onPolicy(warehouse, view.view, column, policy))}
+                data={view.columns}
+                getRowId={(column) => column.name}
+                empty="This view has no columns."
+              />
             </div>
           ))}
         </section>

@@ -2,12 +2,14 @@
 
 // The audit browser: filters live in the URL (so a view can be shared), the server filters,
 // sorts and pages (GET /api/v1/audit), and times are shown in the viewer's own time zone.
-import { createColumnHelper, flexRender, getCoreRowModel, useReactTable, type SortingState } from "@tanstack/react-table";
+import { createColumnHelper, type SortingState } from "@tanstack/react-table";
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
-import { useCallback, useEffect, useMemo, useState } from "react";
+import { useCallback, useEffect, useMemo, useState, useSyncExternalStore } from "react";
 
 import { AuditChainBanner } from "@/components/audit/audit-chain-banner";
+import { AuditPatientFilter } from "@/components/audit/audit-patient-filter";
 import { AuditRecordDrawer, type TAuditRecord } from "@/components/audit/audit-record-drawer";
+import { DataTable } from "@/components/ui/data-table";
 
 export type TAuditUserOption = { id: string; name: string; email: string };
 
@@ -46,15 +48,20 @@ function apiQuery(params: URLSearchParams, withPaging: boolean) {
 
 const column = createColumnHelper<TAuditRecord>();
 
+const noSubscription = () => () => undefined;
+const browserTimeZone = () => Intl.DateTimeFormat().resolvedOptions().timeZone;
+
 export function AuditBrowser({ users, actions }: { users: TAuditUserOption[]; actions: readonly string[] }) {
   const router = useRouter();
   const pathname = usePathname();
   const searchParams = useSearchParams();
   const [data, setData] = useState<TPage | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const [isLoading, setIsLoading] = useState(true);
+  // The query whose answer (or error) is shown: loading while the URL asks for another.
+  const [answeredQuery, setAnsweredQuery] = useState<string | null>(null);
   const [selected, setSelected] = useState<TAuditRecord | null>(null);
-  const [timeZone, setTimeZone] = useState<string | null>(null);
+  // The viewer's zone, known only in the browser (the server renders without it).
+  const timeZone = useSyncExternalStore(noSubscription, browserTimeZone, () => null);
   const [text, setText] = useState(searchParams.get("q") ?? "");
 
   const queryString = searchParams.toString();
@@ -64,11 +71,10 @@ export function AuditBrowser({ users, actions }: { users: TAuditUserOption[]; ac
   const pageSize = Number(searchParams.get("page_size") ?? "50") || 50;
   const selectedActions = searchParams.getAll("action");
 
-  useEffect(() => setTimeZone(Intl.DateTimeFormat().resolvedOptions().timeZone), []);
+  const isLoading = answeredQuery !== queryString;
 
   useEffect(() => {
     const controller = new AbortController();
-    setIsLoading(true);
     fetch(`/api/v1/audit?${apiQuery(new URLSearchParams(queryString), true)}`, { signal: controller.signal, cache: "no-store" })
       .then(async (response) => {
         const body = await response.json();
@@ -80,7 +86,7 @@ export function AuditBrowser({ users, actions }: { users: TAuditUserOption[]; ac
         if (cause.name !== "AbortError") setError(cause.message);
       })
       .finally(() => {
-        if (!controller.signal.aborted) setIsLoading(false);
+        if (!controller.signal.aborted) setAnsweredQuery(queryString);
       });
 
     return () => controller.abort();
@@ -105,7 +111,7 @@ export function AuditBrowser({ users, actions }: { users: TAuditUserOption[]; ac
   const columns = useMemo(
     () => [
       column.accessor("created_at", { id: "created_at", header: "Time", cell: (info) => <span className="nowrap">{timeZone ? formatTime.format(new Date(info.getValue())) : info.getValue()}</span> }),
-      column.accessor("seq", { id: "seq", header: "#" }),
+      column.accessor("seq", { id: "seq", header: "#", meta: { isCollapsible: true } }),
       column.accessor("action", { id: "action", header: "Action", cell: (info) => <code>{info.getValue()}</code> }),
       column.accessor("outcome", {
         id: "outcome",
@@ -113,33 +119,24 @@ export function AuditBrowser({ users, actions }: { users: TAuditUserOption[]; ac
         cell: (info) => <span className={`badge ${info.getValue() === "success" ? "badge-ok" : info.getValue() === "denied" ? "badge-warn" : "badge-danger"}`}>{info.getValue()}</span>,
       }),
       column.accessor((row) => row.user_name ?? row.actor_label ?? "", { id: "user", header: "User", cell: (info) => info.row.original.user_email ?? info.row.original.actor_label ?? "—" }),
-      column.accessor("patient_id", { id: "patient_id", header: "Patient", cell: (info) => info.getValue() ?? "—" }),
-      column.accessor("export_job_id", { id: "job_id", header: "Job", cell: (info) => info.getValue() ?? "—" }),
-      column.accessor("ip_address", { id: "ip_address", header: "IP", enableSorting: false, cell: (info) => info.getValue() ?? "—" }),
+      column.accessor("patient_id", {
+        id: "patient_id",
+        header: "Patient",
+        cell: (info) => {
+          const record = info.row.original;
+          if (!record.patient_id) return "—";
+
+          return <span title={record.patient_mrn ? `MRN ${record.patient_mrn} · ${record.patient_id}` : record.patient_id}>{record.patient_name ?? record.patient_id}</span>;
+        },
+      }),
+      column.accessor("export_job_id", { id: "job_id", header: "Job", meta: { isCollapsible: true }, cell: (info) => info.getValue() ?? "—" }),
+      column.accessor("ip_address", { id: "ip_address", header: "IP", enableSorting: false, meta: { isCollapsible: true }, cell: (info) => info.getValue() ?? "—" }),
     ],
     [formatTime, timeZone],
   );
 
   const sorting: SortingState = [{ id: sort, desc: order === "desc" }];
   const pageCount = data ? Math.max(1, Math.ceil(data.total / data.page_size)) : 1;
-  // TanStack Table v8 returns non-memoizable functions; React Compiler skipping this component is expected.
-  // eslint-disable-next-line react-hooks/incompatible-library
-  const table = useReactTable({
-    data: data?.records ?? [],
-    columns,
-    getCoreRowModel: getCoreRowModel(),
-    manualSorting: true,
-    manualPagination: true,
-    manualFiltering: true,
-    pageCount,
-    state: { sorting, pagination: { pageIndex: page - 1, pageSize } },
-    enableSortingRemoval: false,
-    onSortingChange: (updater) => {
-      const next = typeof updater === "function" ? updater(sorting) : updater;
-      const first = next[0];
-      if (first && SORTABLE.has(first.id)) update({ sort: first.id, order: first.desc ? "desc" : "asc" });
-    },
-  });
 
   const exportHref = `/api/v1/audit/export?${apiQuery(new URLSearchParams(queryString), false)}`;
 
@@ -167,6 +164,11 @@ export function AuditBrowser({ users, actions }: { users: TAuditUserOption[]; ac
               ))}
             </select>
           </label>
+          <AuditPatientFilter
+            patientId={searchParams.get("patient_id")}
+            patientLabel={data?.records.find((record) => record.patient_id === searchParams.get("patient_id"))?.patient_name ?? null}
+            onChange={(patientId) => update({ patient_id: patientId })}
+          />
           <label className="field">
             Outcome
             <select data-testid="audit-filter-outcome" value={searchParams.get("outcome") ?? ""} onChange={(event) => update({ outcome: event.target.value || null })}>
@@ -237,65 +239,31 @@ export function AuditBrowser({ users, actions }: { users: TAuditUserOption[]; ac
           {error}
         </div>
       )}
-      <div className="table-wrap" aria-busy={isLoading}>
-        <table className="table" data-testid="audit-table">
-          <thead>
-            {table.getHeaderGroups().map((group) => (
-              <tr key={group.id}>
-                {group.headers.map((header) => {
-                  const isSorted = header.column.getIsSorted();
-                  const canSort = header.column.getCanSort() && SORTABLE.has(header.column.id);
-
-                  return (
-                    <th key={header.id} aria-sort={isSorted ? (isSorted === "desc" ? "descending" : "ascending") : undefined}>
-                      {canSort ? (
-                        <button className="sort" type="button" data-testid={`audit-sort-${header.column.id}`} onClick={header.column.getToggleSortingHandler()}>
-                          {flexRender(header.column.columnDef.header, header.getContext())}
-                          {isSorted === "asc" ? " ▲" : isSorted === "desc" ? " ▼" : ""}
-                        </button>
-                      ) : (
-                        flexRender(header.column.columnDef.header, header.getContext())
-                      )}
-                    </th>
-                  );
-                })}
-              </tr>
-            ))}
-          </thead>
-          <tbody>
-            {table.getRowModel().rows.map((row) => (
-              <tr key={row.id} data-testid="audit-row" data-seq={row.original.seq} data-action={row.original.action} style={{ cursor: "pointer" }} onClick={() => setSelected(row.original)}>
-                {row.getVisibleCells().map((cell) => (
-                  <td key={cell.id}>{flexRender(cell.column.columnDef.cell, cell.getContext())}</td>
-                ))}
-              </tr>
-            ))}
-          </tbody>
-        </table>
-        {!isLoading && data?.records.length === 0 && <div className="empty">No audit record matches these filters.</div>}
-        {isLoading && !data && <div className="empty">Loading…</div>}
-      </div>
-      <div className="pager" data-testid="audit-pager">
-        <label className="small muted">
-          Per page{" "}
-          <select data-testid="audit-page-size" value={String(pageSize)} onChange={(event) => update({ page_size: event.target.value })}>
-            {[25, 50, 100, 200].map((size) => (
-              <option key={size} value={size}>
-                {size}
-              </option>
-            ))}
-          </select>
-        </label>
-        <span className="muted small" data-testid="audit-page">
-          Page {page} of {pageCount}
-        </span>
-        <button className="btn btn-sm" type="button" data-testid="audit-prev" disabled={page <= 1} onClick={() => update({ page: String(page - 1) }, { keepPage: true })}>
-          Previous
-        </button>
-        <button className="btn btn-sm" type="button" data-testid="audit-next" disabled={page >= pageCount} onClick={() => update({ page: String(page + 1) }, { keepPage: true })}>
-          Next
-        </button>
-      </div>
+      <DataTable
+        testId="audit-table"
+        rowTestId="audit-row"
+        columns={columns}
+        data={data?.records ?? []}
+        getRowId={(record) => String(record.seq)}
+        rowAttributes={(record) => ({ "data-seq": record.seq, "data-action": record.action })}
+        sorting={sorting}
+        onSortingChange={(next) => {
+          const first = next[0];
+          if (first && SORTABLE.has(first.id)) update({ sort: first.id, order: first.desc ? "desc" : "asc" });
+        }}
+        onRowOpen={setSelected}
+        rowLabel={(record) => `Record ${record.seq}: ${record.action}, ${record.outcome}`}
+        isLoading={isLoading}
+        empty="No audit record matches these filters."
+        pagination={{
+          page,
+          pageCount,
+          onPageChange: (next) => update({ page: String(next) }, { keepPage: true }),
+          pageSize,
+          pageSizes: [25, 50, 100, 200],
+          onPageSizeChange: (size) => update({ page_size: String(size) }),
+        }}
+      />
       {selected && <AuditRecordDrawer record={selected} users={users} formatTime={(iso) => formatTime.format(new Date(iso))} onClose={() => setSelected(null)} />}
     </>
   );

@@ -30,7 +30,7 @@ export function AuditRecordDrawer({
       "Patient",
       record.patient_id ? (
         <Link key="p" href={`/patients/${encodeURIComponent(record.patient_id)}`} data-testid="audit-drawer-patient">
-          {record.patient_id}
+          {record.patient_name ? `${record.patient_name}${record.patient_mrn ? ` (MRN ${record.patient_mrn})` : ""}` : record.patient_id}
         </Link>
       ) : (
         "—"
@@ -47,10 +47,20 @@ export function AuditRecordDrawer({
   ];
 
   return (
-    <aside className="drawer" role="dialog" aria-label={`Audit record ${record.seq}`} data-testid="audit-drawer">
+    <aside
+      className="drawer"
+      role="dialog"
+      aria-label={`Audit record ${record.seq}`}
+      data-testid="audit-drawer"
+      onKeyDown={(event) => {
+        // Escape closes it, as a keyboard user expects of a dialog.
+        if (event.key === "Escape") onClose();
+      }}
+    >
       <div className="row" style={{ justifyContent: "space-between" }}>
         <h2 style={{ margin: 0 }}>Record #{record.seq}</h2>
-        <button className="btn btn-sm" type="button" onClick={onClose} data-testid="audit-drawer-close">
+        {/* Focus moves into the drawer when it opens, so the keyboard continues there. */}
+        <button className="btn btn-sm" type="button" onClick={onClose} data-testid="audit-drawer-close" autoFocus>
           Close
         </button>
       </div>

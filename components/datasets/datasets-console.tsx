@@ -3,9 +3,10 @@
 // The analyst's datasets page: the catalog of the tiers they may download, the export form
 // (datasets, profile, attestation, reason for identified data), live per-dataset progress
 // over SSE, the download, and their past exports.
-import { createColumnHelper, flexRender, getCoreRowModel, getSortedRowModel, useReactTable, type RowSelectionState, type SortingState } from "@tanstack/react-table";
+import { createColumnHelper, type RowSelectionState } from "@tanstack/react-table";
 import { useCallback, useEffect, useMemo, useState } from "react";
 
+import { DataTable } from "@/components/ui/data-table";
 import { errorMessageOf, formatBytes, isFinalStatus, unfinishedJobMessage, useJobEvents } from "@/components/exports/use-job-events";
 import { describeTimeLeft } from "@/lib/jobs/time-left";
 
@@ -35,6 +36,35 @@ export type TDatasetsConsoleProps = {
 type TPastExport = { id: string; tier?: string; status: string; created_at?: string; file_size?: number | null; expires_at?: string | null; error?: string | null; datasets?: string[] };
 
 const column = createColumnHelper<TCatalogDataset>();
+const pastColumn = createColumnHelper<TPastExport>();
+
+const statusTone = (status: string) => (status === "completed" ? "badge-ok" : status === "failed" ? "badge-danger" : "badge-info");
+
+const pastColumns = [
+  pastColumn.accessor((item) => item.created_at ?? "", { id: "created_at", header: "Started", cell: (info) => (info.getValue() ? new Date(info.getValue()).toLocaleString() : "—") }),
+  pastColumn.accessor((item) => item.tier ?? "", { id: "tier", header: "Tier", cell: (info) => info.getValue() || "—" }),
+  pastColumn.accessor("status", {
+    header: "Status",
+    cell: (info) => (
+      <>
+        <span className={`badge ${statusTone(info.getValue())}`}>{info.getValue()}</span>
+        {info.row.original.error && <div className="small muted">{info.row.original.error}</div>}
+      </>
+    ),
+  }),
+  pastColumn.accessor((item) => item.file_size ?? -1, { id: "size", header: "Size", cell: (info) => formatBytes(info.row.original.file_size) }),
+  pastColumn.accessor((item) => item.expires_at ?? "", { id: "expires", header: "Expires", cell: (info) => (info.getValue() ? new Date(info.getValue()).toLocaleString() : "—") }),
+  pastColumn.display({
+    id: "download",
+    header: () => <span className="sr-only">Download</span>,
+    cell: (info) =>
+      info.row.original.status === "completed" && (
+        <a className="btn btn-sm" href={`/api/v1/datasets/exports/${encodeURIComponent(info.row.original.id)}/download`} download>
+          Download
+        </a>
+      ),
+  }),
+];
 
 /** What a "dated from" day does to the selection: it filters only datasets whose rows have a date. */
 function sinceHint(datasets: TCatalogDataset[]) {
@@ -51,7 +81,6 @@ export function DatasetsConsole({ tiers, profiles, defaultProfile, attestationTe
   const [catalog, setCatalog] = useState<TCatalogDataset[] | null>(null);
   const [unavailable, setUnavailable] = useState<TUnavailableDataset[]>([]);
   const [selection, setSelection] = useState<RowSelectionState>({});
-  const [sorting, setSorting] = useState<SortingState>([]);
   const [expanded, setExpanded] = useState<string | null>(null);
   const [profile, setProfile] = useState(defaultProfile);
   const [since, setSince] = useState("");
@@ -59,12 +88,14 @@ export function DatasetsConsole({ tiers, profiles, defaultProfile, attestationTe
   const [attested, setAttested] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [submitting, setSubmitting] = useState(false);
-  const [exportId, setExportId] = useState<string | null>(null);
+  // The export started from each tab: a tab shows its own export's progress, never another's.
+  const [exportIds, setExportIds] = useState<Record<string, string>>({});
+  const exportId = exportIds[tier] ?? null;
+  const setExportId = (id: string | null) => setExportIds(({ [tier]: _dropped, ...others }) => (id ? { ...others, [tier]: id } : others));
   const [past, setPast] = useState<TPastExport[]>([]);
 
   useEffect(() => {
     let cancelled = false;
-    setCatalog(null);
     fetch(`/api/v1/datasets?tier=${tier}`, { cache: "no-store" })
       .then(async (response) => {
         if (!response.ok) throw new Error(await errorMessageOf(response));
@@ -85,13 +116,21 @@ export function DatasetsConsole({ tiers, profiles, defaultProfile, attestationTe
     };
   }, [tier]);
 
-  const loadPast = useCallback(async () => {
-    const response = await fetch("/api/v1/datasets/exports", { cache: "no-store" });
-    if (response.ok) setPast(((await response.json()) as { exports: TPastExport[] }).exports ?? []);
-  }, []);
+  // Bumped to ask for the past exports again (after a start, and when one finishes).
+  const [pastTick, setPastTick] = useState(0);
+  const loadPast = useCallback(() => setPastTick((tick) => tick + 1), []);
   useEffect(() => {
-    void loadPast();
-  }, [loadPast]);
+    let cancelled = false;
+    fetch("/api/v1/datasets/exports", { cache: "no-store" })
+      .then(async (response) => {
+        if (response.ok && !cancelled) setPast(((await response.json()) as { exports: TPastExport[] }).exports ?? []);
+      })
+      .catch(() => undefined);
+
+    return () => {
+      cancelled = true;
+    };
+  }, [pastTick]);
 
   const columns = useMemo(
     () => [
@@ -116,17 +155,6 @@ export function DatasetsConsole({ tiers, profiles, defaultProfile, attestationTe
     [],
   );
 
-  const table = useReactTable({
-    data: catalog ?? [],
-    columns,
-    state: { rowSelection: selection, sorting },
-    getRowId: (row) => row.name,
-    onRowSelectionChange: setSelection,
-    onSortingChange: setSorting,
-    getCoreRowModel: getCoreRowModel(),
-    getSortedRowModel: getSortedRowModel(),
-  });
-
   const selected = Object.keys(selection).filter((name) => selection[name]);
   const needsReason = tier === "pii";
 
@@ -146,9 +174,8 @@ export function DatasetsConsole({ tiers, profiles, defaultProfile, attestationTe
       };
       const response = await fetch("/api/v1/datasets/exports", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
       if (!response.ok) {
-        const message = await errorMessageOf(response);
-        const retryAfter = response.headers.get("retry-after");
-        setError(retryAfter ? `${message} You can start another in about ${Math.ceil(Number(retryAfter) / 60)} minute(s).` : message);
+        // The server's message already says when to try again (item 13: said once).
+        setError(await errorMessageOf(response));
         return;
       }
       const created = (await response.json()) as { id: string };
@@ -167,51 +194,28 @@ export function DatasetsConsole({ tiers, profiles, defaultProfile, attestationTe
     <div className="stack">
       <div className="row" role="tablist" aria-label="Tier">
         {tiers.map((option) => (
-          <button key={option.tier} type="button" role="tab" aria-selected={tier === option.tier} className={`btn ${tier === option.tier ? "btn-primary" : ""}`} onClick={() => setTier(option.tier)} data-testid={`tier-${option.tier}`}>
+          <button key={option.tier} type="button" role="tab" aria-selected={tier === option.tier} className={`btn ${tier === option.tier ? "btn-primary" : ""}`} onClick={() => {
+              if (option.tier === tier) return;
+              setCatalog(null);
+              setTier(option.tier);
+            }} data-testid={`tier-${option.tier}`}>
             {option.label}
           </button>
         ))}
       </div>
       <p className="muted">{tiers.find((option) => option.tier === tier)?.description}</p>
 
-      <div className="table-wrap">
-        <table className="table" data-testid="datasets-table">
-          <thead>
-            {table.getHeaderGroups().map((group) => (
-              <tr key={group.id}>
-                {group.headers.map((header) => (
-                  <th key={header.id}>
-                    {header.column.getCanSort() ? (
-                      <button type="button" className="sort" onClick={header.column.getToggleSortingHandler()}>
-                        {flexRender(header.column.columnDef.header, header.getContext())}
-                        {{ asc: " ▲", desc: " ▼" }[header.column.getIsSorted() as string] ?? ""}
-                      </button>
-                    ) : (
-                      flexRender(header.column.columnDef.header, header.getContext())
-                    )}
-                  </th>
-                ))}
-              </tr>
-            ))}
-          </thead>
-          <tbody>
-            {catalog === null && (
-              <tr>
-                <td colSpan={5} className="empty">
-                  Loading the catalog…
-                </td>
-              </tr>
-            )}
-            {table.getRowModel().rows.map((row) => (
-              <tr key={row.id} data-testid="dataset-row">
-                {row.getVisibleCells().map((cell) => (
-                  <td key={cell.id}>{flexRender(cell.column.columnDef.cell, cell.getContext())}</td>
-                ))}
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <DataTable
+        testId="datasets-table"
+        rowTestId="dataset-row"
+        columns={columns}
+        data={catalog ?? []}
+        getRowId={(row) => row.name}
+        rowSelection={selection}
+        onRowSelectionChange={setSelection}
+        isLoading={catalog === null}
+        empty="No dataset in this tier."
+      />
       {unavailable.length > 0 && (
         <div className="alert alert-warn" role="status" data-testid="datasets-unavailable">
           Not available right now: {unavailable.map((dataset) => `${dataset.name} (${dataset.reason})`).join("; ")}.
@@ -303,48 +307,12 @@ export function DatasetsConsole({ tiers, profiles, defaultProfile, attestationTe
             {submitting ? "Starting…" : "Start export"}
           </button>
         </div>
-        {exportId && <DatasetExportProgress id={exportId} onFinished={loadPast} />}
+        {exportId && <DatasetExportProgress key={exportId} id={exportId} onFinished={loadPast} />}
       </form>
 
       <section className="card">
         <h2>Your past exports</h2>
-        {past.length === 0 ? (
-          <p className="muted">None yet.</p>
-        ) : (
-          <table className="table" data-testid="dataset-past">
-            <thead>
-              <tr>
-                <th>Started</th>
-                <th>Tier</th>
-                <th>Status</th>
-                <th>Size</th>
-                <th>Expires</th>
-                <th />
-              </tr>
-            </thead>
-            <tbody>
-              {past.map((item) => (
-                <tr key={item.id}>
-                  <td>{item.created_at ? new Date(item.created_at).toLocaleString() : "—"}</td>
-                  <td>{item.tier ?? "—"}</td>
-                  <td>
-                    <span className={`badge ${item.status === "completed" ? "badge-ok" : item.status === "failed" ? "badge-danger" : "badge-info"}`}>{item.status}</span>
-                    {item.error && <div className="small muted">{item.error}</div>}
-                  </td>
-                  <td>{formatBytes(item.file_size)}</td>
-                  <td>{item.expires_at ? new Date(item.expires_at).toLocaleString() : "—"}</td>
-                  <td>
-                    {item.status === "completed" && (
-                      <a className="btn btn-sm" href={`/api/v1/datasets/exports/${encodeURIComponent(item.id)}/download`} download>
-                        Download
-                      </a>
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        )}
+        <DataTable testId="dataset-past" columns={pastColumns} data={past} getRowId={(item) => item.id} initialSorting={[{ id: "created_at", desc: true }]} empty="None yet." />
       </section>
     </div>
   );

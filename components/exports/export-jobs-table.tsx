@@ -2,7 +2,10 @@
 
 // The caller's export jobs (admins: everyone's), refreshed while any is still running, with
 // download and delete. Status changes appear without a reload.
+import { createColumnHelper } from "@tanstack/react-table";
 import { useEffect, useState } from "react";
+
+import { DataTable } from "@/components/ui/data-table";
 
 import { errorMessageOf, formatBytes, isFinalStatus } from "./use-job-events";
 
@@ -17,9 +20,13 @@ type TJobRow = {
   created_at?: string;
   completed_at?: string | null;
   file_size?: number | null;
+  mime_type?: string | null;
+  /** The signed link's expiry (a detail: a new link is signed on every load). */
   expires_at?: string | null;
+  /** When the file itself is deleted: what "Expires" means to people. */
+  file_expires_at?: string | null;
   error?: string | null;
-  owner?: string | null;
+  requested_by?: { name: string; email: string } | null;
 };
 
 const REFRESH_MS = 2_000;
@@ -78,6 +85,8 @@ export function ExportJobsTable({ showOwner = false }: { showOwner?: boolean }) 
     setRefreshTick((tick) => tick + 1);
   }
 
+  const columns = exportJobColumns(showOwner, (id) => void remove(id));
+
   return (
     <div className="stack">
       <div className="row">
@@ -94,70 +103,97 @@ export function ExportJobsTable({ showOwner = false }: { showOwner?: boolean }) 
         </label>
       </div>
       {error && <div className="alert alert-danger">{error}</div>}
-      <div className="table-wrap">
-        <table className="table" data-testid="jobs-table">
-          <thead>
-            <tr>
-              <th>Created</th>
-              {showOwner && <th>Requested by</th>}
-              <th>Patient</th>
-              <th>Export</th>
-              <th>Format</th>
-              <th>Status</th>
-              <th>Size</th>
-              <th>Expires</th>
-              <th />
-            </tr>
-          </thead>
-          <tbody>
-            {jobs === null && (
-              <tr>
-                <td colSpan={9} className="empty">
-                  Loading…
-                </td>
-              </tr>
-            )}
-            {jobs?.length === 0 && (
-              <tr>
-                <td colSpan={9} className="empty">
-                  No exports yet. Start one from a patient&apos;s page.
-                </td>
-              </tr>
-            )}
-            {jobs?.map((job) => {
-              const id = job.job_id ?? job.id ?? "";
-              const status = job.status.toLowerCase();
-
-              return (
-                <tr key={id} data-testid="job-row" data-status={status}>
-                  <td>{when(job.created_at)}</td>
-                  {showOwner && <td>{job.owner ?? "—"}</td>}
-                  <td>{job.patient_name ?? "—"}</td>
-                  <td>{label(job.export_type)}</td>
-                  <td>{(job.format ?? "").toUpperCase()}</td>
-                  <td>
-                    {statusBadge(status)}
-                    {!isFinalStatus(status) && job.progress?.percent !== undefined && <span className="small muted"> {Math.round(job.progress.percent)}%</span>}
-                    {status === "failed" && job.error && <div className="small muted">{job.error}</div>}
-                  </td>
-                  <td>{formatBytes(job.file_size)}</td>
-                  <td>{when(job.expires_at)}</td>
-                  <td className="row" style={{ flexWrap: "nowrap" }}>
-                    {status === "completed" && (
-                      <a className="btn btn-sm" href={`/api/v1/export/download/${encodeURIComponent(id)}`} data-testid="job-download" download>
-                        Download
-                      </a>
-                    )}
-                    <button className="btn btn-sm btn-danger" type="button" onClick={() => void remove(id)} data-testid="job-delete">
-                      Delete
-                    </button>
-                  </td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
-      </div>
+      <DataTable
+        testId="jobs-table"
+        rowTestId="job-row"
+        columns={columns}
+        data={jobs ?? []}
+        getRowId={jobId}
+        rowAttributes={(job) => ({ "data-status": job.status.toLowerCase() })}
+        initialSorting={[{ id: "created_at", desc: true }]}
+        isLoading={jobs === null}
+        empty={showOwner ? "No exports yet." : "No exports yet. Start one from a patient's page."}
+      />
     </div>
   );
+}
+
+const jobId = (job: TJobRow) => job.job_id ?? job.id ?? "";
+const column = createColumnHelper<TJobRow>();
+
+function exportJobColumns(showOwner: boolean, onDelete: (id: string) => void) {
+  return [
+    column.accessor((job) => job.created_at ?? "", { id: "created_at", header: "Created", cell: (info) => <span className="nowrap">{when(info.getValue())}</span> }),
+    ...(showOwner
+      ? [
+          column.accessor((job) => job.requested_by?.name ?? "", {
+            id: "requested_by",
+            header: "Requested by",
+            meta: { cellTestId: "job-owner" },
+            cell: (info) => <span title={info.row.original.requested_by?.email}>{info.row.original.requested_by?.name ?? "—"}</span>,
+          }),
+        ]
+      : []),
+    column.accessor((job) => job.patient_name ?? "", { id: "patient", header: "Patient", cell: (info) => info.getValue() || "—" }),
+    column.accessor((job) => label(job.export_type), { id: "export_type", header: "Export" }),
+    column.accessor((job) => (job.format ?? "").toUpperCase(), { id: "format", header: "Format" }),
+    column.accessor((job) => job.status.toLowerCase(), {
+      id: "status",
+      header: "Status",
+      cell: (info) => {
+        const job = info.row.original;
+        const status = info.getValue();
+
+        return (
+          <>
+            {statusBadge(status)}
+            {!isFinalStatus(status) && job.progress?.percent !== undefined && <span className="small muted"> {Math.round(job.progress.percent)}%</span>}
+            {status === "failed" && job.error && <div className="small muted">{job.error}</div>}
+          </>
+        );
+      },
+    }),
+    column.accessor((job) => job.file_size ?? -1, { id: "size", header: "Size", cell: (info) => formatBytes(info.row.original.file_size) }),
+    column.accessor((job) => job.file_expires_at ?? job.expires_at ?? "", {
+      id: "expires",
+      header: "Expires",
+      meta: { cellTestId: "job-expires" },
+      cell: (info) => {
+        const job = info.row.original;
+        const linkDetail = job.file_expires_at && job.expires_at && job.expires_at !== job.file_expires_at ? `File kept until ${when(job.file_expires_at)}; a download link lasts until ${when(job.expires_at)}` : undefined;
+
+        return (
+          <span className="nowrap" title={linkDetail}>
+            {when(info.getValue())}
+          </span>
+        );
+      },
+    }),
+    column.display({
+      id: "actions",
+      header: () => <span className="sr-only">Actions</span>,
+      cell: (info) => {
+        const job = info.row.original;
+        const id = jobId(job);
+
+        return (
+          <div className="row" style={{ flexWrap: "nowrap" }}>
+            {job.status.toLowerCase() === "completed" && (
+              <a className="btn btn-sm" href={`/api/v1/export/download/${encodeURIComponent(id)}`} data-testid="job-download" download>
+                Download
+              </a>
+            )}
+            {job.status.toLowerCase() === "completed" && job.mime_type === "application/pdf" && (
+              <a className="btn btn-sm" href={`/api/v1/export/download/${encodeURIComponent(id)}?disposition=inline`} target="_blank" rel="noopener" data-testid="job-open">
+                Open
+              </a>
+            )}
+            <button className="btn btn-sm btn-danger" type="button" onClick={() => onDelete(id)} data-testid="job-delete">
+              Delete
+            </button>
+          </div>
+        );
+      },
+    }),
+  ];
 }

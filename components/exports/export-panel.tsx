@@ -62,6 +62,14 @@ export function ExportPanel({ patientId, sections, treatmentPlans, sessions, def
   const [submitting, setSubmitting] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [jobId, setJobId] = useState<string | null>(null);
+  // The PDF preview shown in the page (an object URL of the rendered bytes), and what it was made from.
+  const [preview, setPreview] = useState<{ url: string; label: string } | null>(null);
+  const [isPreviewing, setIsPreviewing] = useState(false);
+
+  // An object URL holds the PDF in memory until it is revoked.
+  useEffect(() => () => {
+    if (preview) URL.revokeObjectURL(preview.url);
+  }, [preview]);
 
   const sectionNames = useMemo(() => (exportType in sections ? sections[exportType as keyof typeof sections] : []), [exportType, sections]);
   const isDocument = format === "pdf" || format === "docx";
@@ -120,6 +128,25 @@ export function ExportPanel({ patientId, sections, treatmentPlans, sessions, def
     }
   }
 
+  async function showPreview() {
+    setIsPreviewing(true);
+    setError(null);
+    try {
+      const response = await fetch(`/api/v1/export/preview/${ENDPOINTS[exportType]}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(buildBody()) });
+      if (!response.ok) {
+        setError(await errorMessageOf(response));
+        return;
+      }
+      const blob = await response.blob();
+      setPreview({ url: URL.createObjectURL(blob), label: `${TYPE_LABELS[exportType]}${showPeriod ? `, ${start} to ${end}` : ""}` });
+    } catch {
+      setError("The server could not be reached. Check your connection and try again.");
+    } finally {
+      setIsPreviewing(false);
+    }
+  }
+
+  const canPreview = exportType !== "session_notes" || (selectedSessions.length > 0 && batch === "single");
   const showPeriod = exportType === "progress_report" || exportType === "insurance_report" || (exportType === "full_record" && useDateRange);
 
   return (
@@ -160,7 +187,8 @@ export function ExportPanel({ patientId, sections, treatmentPlans, sessions, def
             Template
             <select value={templateId} onChange={(e) => setTemplateId(e.target.value)} data-testid="export-template">
               <option value="">Standard template</option>
-              {templates.map((template) => (
+              {/* The standard (system) template is the first option already: one name for one thing. */}
+              {templates.filter((template) => !template.is_system).map((template) => (
                 <option key={template.id} value={template.id}>
                   {template.name}
                   {template.version ? ` (v${template.version})` : ""}
@@ -276,11 +304,25 @@ export function ExportPanel({ patientId, sections, treatmentPlans, sessions, def
           <button className="btn btn-primary" type="submit" disabled={submitting || (exportType === "session_notes" && selectedSessions.length === 0)} data-testid="export-submit">
             {submitting ? "Queuing…" : "Create export"}
           </button>
+          <button className="btn" type="button" disabled={isPreviewing || !canPreview} onClick={() => void showPreview()} data-testid="export-preview" title={canPreview ? "See the report as it will print, before exporting it" : "Preview one session at a time"}>
+            {isPreviewing ? "Rendering preview…" : "Preview"}
+          </button>
           <Link href="/exports" className="small">
             All my exports
           </Link>
         </div>
       </form>
+      {preview && (
+        <div className="stack" style={{ marginTop: 14 }} data-testid="export-preview-panel">
+          <div className="row" style={{ justifyContent: "space-between" }}>
+            <span className="small muted">Preview (PDF, not saved): {preview.label}</span>
+            <button className="btn btn-sm" type="button" onClick={() => setPreview(null)} data-testid="export-preview-close">
+              Close preview
+            </button>
+          </div>
+          <iframe src={preview.url} title="Report preview" className="pdf-frame" data-testid="export-preview-frame" />
+        </div>
+      )}
       {jobId && <ExportJobStatus jobId={jobId} />}
     </section>
   );
@@ -315,6 +357,11 @@ function ExportJobStatus({ jobId }: { jobId: string }) {
           <a className="btn btn-primary" href={`/api/v1/export/download/${encodeURIComponent(jobId)}`} data-testid="export-download" download>
             Download
           </a>
+          {event?.mime_type === "application/pdf" && (
+            <a className="btn" href={`/api/v1/export/download/${encodeURIComponent(jobId)}?disposition=inline`} target="_blank" rel="noopener" data-testid="export-open">
+              Open
+            </a>
+          )}
           <span className="small muted">{formatBytes(event?.file_size)}</span>
         </div>
       )}

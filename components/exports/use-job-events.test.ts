@@ -3,9 +3,9 @@ import { describe, expect, it } from "vitest";
 import { errorMessageOf, unfinishedJobMessage } from "@/components/exports/use-job-events";
 
 describe("errorMessageOf", () => {
-  it("gives the API's message with each field's reason", async () => {
+  it("gives each field's reason in words, without field paths or the summary line repeating it", async () => {
     const response = new Response(JSON.stringify({ error: "Invalid dataset export", issues: [{ path: "since", message: "must be a date (YYYY-MM-DD)" }] }), { status: 400 });
-    expect(await errorMessageOf(response)).toBe("Invalid dataset export — since: must be a date (YYYY-MM-DD)");
+    expect(await errorMessageOf(response)).toBe("Dated from: must be a date (YYYY-MM-DD)");
   });
 
   it("puts a status without an error body into words, not a code", async () => {

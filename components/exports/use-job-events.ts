@@ -4,6 +4,7 @@
 // EventSource resumes with Last-Event-ID on its own after a dropped connection.
 import { useEffect, useState } from "react";
 
+import { messageForPeople } from "@/lib/errors/message-for-people";
 import { estimateSecondsLeft, slidePaceWindow, type TPaceSample } from "@/lib/jobs/time-left";
 
 export type TJobEvent = {
@@ -12,6 +13,7 @@ export type TJobEvent = {
   error?: string | null;
   download_url?: string | null;
   file_size?: number | null;
+  mime_type?: string | null;
   expires_at?: string | null;
   /** Worked out here, not sent: seconds left at the recent pace of rows (lib/jobs/time-left.ts). */
   secondsLeft?: number | null;
@@ -107,9 +109,7 @@ function statusInWords(status: number) {
 export async function errorMessageOf(response: Response) {
   try {
     const body = (await response.json()) as { error?: string; issues?: { path: string; message: string }[] };
-    const issues = body.issues?.map((issue) => `${issue.path}: ${issue.message}`).join("; ");
-
-    return [body.error, issues].filter(Boolean).join(" — ") || statusInWords(response.status);
+    return messageForPeople(body.error, body.issues) || statusInWords(response.status);
   } catch {
     return statusInWords(response.status);
   }

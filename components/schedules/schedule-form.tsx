@@ -5,6 +5,7 @@ import "@/components/zod-without-eval";
 import { useRouter } from "next/navigation";
 import { useMemo, useState } from "react";
 
+import { messageForPeople } from "@/lib/errors/message-for-people";
 import { describeRule, nextRunAfter, parseScheduleRuleInput, RELATIVE_PERIODS } from "@/lib/schedules/time";
 
 export type TScheduleFormOption = { id: string; label: string };
@@ -14,6 +15,7 @@ export type TScheduleFormInitial = {
   kind: "report" | "dataset";
   export_type: string;
   patient_id: string | null;
+  patient_label?: string | null;
   dataset_tier: string | null;
   schedule_type: string;
   time: string;
@@ -36,6 +38,12 @@ type TProps = {
   allowPracticeWide: boolean;
   datasetTiers: string[];
   defaultTimezone: string;
+  /** The IANA zones the server accepts, for the searchable picker. */
+  timeZones: string[];
+  /** Why email delivery is not offered (no SMTP server), or null. */
+  emailUnavailable: string | null;
+  /** Admins may name several email recipients. */
+  canEmailSeveral: boolean;
   /** Editing an existing schedule: what it exports is fixed, the rule / parameters / delivery are not. */
   initial?: TScheduleFormInitial;
 };
@@ -58,12 +66,17 @@ const PERIOD_LABELS: Record<string, string> = {
 
 type TIssue = { path: string; message: string };
 
-export function ScheduleForm({ kinds, patients, allowPracticeWide, datasetTiers, defaultTimezone, initial }: TProps) {
+/** Fields whose reason is shown beside them. */
+const FIELD_HINTS = ["patient_id", "delivery_target"];
+
+export function ScheduleForm({ kinds, patients, allowPracticeWide, datasetTiers, defaultTimezone, timeZones, emailUnavailable, canEmailSeveral, initial }: TProps) {
   const router = useRouter();
   const isEdit = Boolean(initial);
   const [kind, setKind] = useState<"report" | "dataset">(initial?.kind ?? kinds[0] ?? "report");
   const [exportType, setExportType] = useState(initial?.export_type ?? "progress_report");
-  const [patientId, setPatientId] = useState(initial?.patient_id ?? patients[0]?.id ?? "");
+  const [patientId, setPatientId] = useState(initial ? (initial.patient_id ?? "") : (patients[0]?.id ?? ""));
+  // Editing: the schedule's patient is offered even when the list does not hold it.
+  const patientOptions = initial?.patient_id && !patients.some((patient) => patient.id === initial.patient_id) ? [{ id: initial.patient_id, label: initial.patient_label ?? "Current patient" }, ...patients] : patients;
   const [tier, setTier] = useState(initial?.dataset_tier ?? datasetTiers[0] ?? "anon");
   const [scheduleType, setScheduleType] = useState(initial?.schedule_type ?? "monthly");
   const [time, setTime] = useState(initial?.time ?? "08:00");
@@ -104,8 +117,10 @@ export function ScheduleForm({ kinds, patients, allowPracticeWide, datasetTiers,
     setError(null);
     const parameters = kind === "report" ? { ...(initial?.parameters ?? {}), format, period } : {};
     const common = { name: name.trim() || undefined, schedule_type: scheduleType, schedule_config: scheduleConfig, delivery_method: deliveryMethod, delivery_target: deliveryTarget.trim() || null };
+    const subjectChanges =
+      kind === "report" && initial ? { ...(exportType !== initial.export_type ? { export_type: exportType } : {}), ...((patientId || null) !== initial.patient_id ? { patient_id: patientId === "" ? null : patientId } : {}) } : {};
     const body = isEdit
-      ? { ...common, ...(kind === "report" ? { parameters } : {}) }
+      ? { ...common, ...(kind === "report" ? { parameters, ...subjectChanges } : {}) }
       : kind === "report"
         ? { ...common, export_type: exportType, patient_id: patientId === "" ? null : patientId, parameters }
         : { ...common, dataset_export: { tier } };
@@ -117,8 +132,11 @@ export function ScheduleForm({ kinds, patients, allowPracticeWide, datasetTiers,
     const result = (await response.json().catch(() => ({}))) as { id?: string; error?: string; issues?: TIssue[] };
     setIsBusy(false);
     if (!response.ok) {
-      setError(result.error ?? "The schedule could not be saved.");
-      setIssues(result.issues ?? []);
+      const all = result.issues ?? [];
+      // Reasons shown beside their field are not said again at the top.
+      const elsewhere = all.filter((issue) => !FIELD_HINTS.some((path) => issue.path === path || issue.path.startsWith(`${path}.`)));
+      setError(messageForPeople(all.length && !elsewhere.length ? null : result.error, elsewhere) || (all.length ? "Check the fields marked below." : "The schedule could not be saved."));
+      setIssues(all);
       return;
     }
     router.push(`/schedules/${result.id ?? initial?.id}`);
@@ -149,7 +167,7 @@ export function ScheduleForm({ kinds, patients, allowPracticeWide, datasetTiers,
         </label>
       )}
 
-      {!isEdit && kind === "report" && (
+      {kind === "report" && (
         <div className="grid-2">
           <label className="field">
             Report
@@ -165,7 +183,7 @@ export function ScheduleForm({ kinds, patients, allowPracticeWide, datasetTiers,
             Patient
             <select value={patientId} onChange={(e) => setPatientId(e.target.value)} data-testid="schedule-patient">
               {allowPracticeWide && <option value="">Practice-wide</option>}
-              {patients.map((patient) => (
+              {patientOptions.map((patient) => (
                 <option key={patient.id} value={patient.id}>
                   {patient.label}
                 </option>
@@ -221,8 +239,27 @@ export function ScheduleForm({ kinds, patients, allowPracticeWide, datasetTiers,
           <input value={time} onChange={(e) => setTime(e.target.value)} placeholder="08:00" pattern="\d{2}:\d{2}" data-testid="schedule-time" />
         </label>
         <label className="field">
-          Time zone
-          <input value={timezone} onChange={(e) => setTimezone(e.target.value)} placeholder="Europe/Berlin" data-testid="schedule-timezone" />
+          Time zone (type to search)
+          <input
+            value={timezone}
+            onChange={(e) => setTimezone(e.target.value)}
+            list="schedule-time-zones"
+            placeholder="Europe/Berlin"
+            autoComplete="off"
+            spellCheck={false}
+            aria-invalid={!timeZones.includes(timezone)}
+            data-testid="schedule-timezone"
+          />
+          <datalist id="schedule-time-zones">
+            {timeZones.map((zone) => (
+              <option key={zone} value={zone} />
+            ))}
+          </datalist>
+          {!timeZones.includes(timezone) && timezone !== "" && (
+            <span className="small muted" data-testid="schedule-timezone-hint">
+              Choose a time zone from the list, such as America/New_York or Europe/Berlin.
+            </span>
+          )}
         </label>
       </div>
 
@@ -260,16 +297,29 @@ export function ScheduleForm({ kinds, patients, allowPracticeWide, datasetTiers,
           Delivery
           <select value={deliveryMethod} onChange={(e) => setDeliveryMethod(e.target.value)} data-testid="schedule-delivery-method">
             <option value="storage">Delivery folder on the server</option>
-            <option value="email">Email with a download link</option>
+            <option value="email" disabled={emailUnavailable !== null && initial?.delivery_method !== "email"}>
+              Email with a download link{emailUnavailable ? " (not available)" : ""}
+            </option>
             <option value="webhook">Webhook (signed POST)</option>
           </select>
         </label>
         <label className="field">
-          {deliveryMethod === "storage" ? "Sub-folder (optional)" : deliveryMethod === "email" ? "Email address (default: yours)" : "Webhook URL (https)"}
+          {deliveryMethod === "storage"
+            ? "Sub-folder (optional)"
+            : deliveryMethod === "email"
+              ? canEmailSeveral
+                ? "Email addresses, separated by commas (default: yours)"
+                : "Email address (yours)"
+              : "Webhook URL (https)"}
           <input value={deliveryTarget} onChange={(e) => setDeliveryTarget(e.target.value)} data-testid="schedule-delivery-target" />
           {issueFor("delivery_target") && <span className="small muted">{issueFor("delivery_target")}</span>}
         </label>
       </div>
+      {emailUnavailable && (
+        <p className="small muted" data-testid="schedule-email-unavailable">
+          {emailUnavailable}
+        </p>
+      )}
 
       <div className="row">
         <button className="btn btn-primary" type="submit" disabled={isBusy || !preview.ok} data-testid="schedule-submit">

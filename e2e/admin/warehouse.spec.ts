@@ -49,7 +49,8 @@ test("an admin registers a warehouse, the guard holds back an identifying column
   await page.getByTestId("warehouse-url").fill("postgresql://reader:secret-pw@127.0.0.1:1/nowhere");
   await page.getByTestId("warehouse-register").click();
   const message = page.getByTestId("warehouse-message");
-  await expect(message).toContainText("url:");
+  // The field in words ("Address"), not its API name (issue 23, item 13).
+  await expect(message).toContainText("Address:");
   await expect(message).not.toContainText("secret-pw");
 
   await page.getByTestId("warehouse-url").fill(warehouseUrl());

@@ -52,6 +52,8 @@ test("a bad period is refused with the field named, and nothing is queued", asyn
   await panel.getByTestId("export-start").fill("2026-10-01");
   await panel.getByTestId("export-end").fill("2026-09-01");
   await panel.getByTestId("export-submit").click();
-  await expect(panel.getByTestId("export-error")).toContainText("end_date");
+  // The field named in words, said once (issue 23, item 13).
+  await expect(panel.getByTestId("export-error")).toContainText("End date");
+  await expect(panel.getByTestId("export-error")).not.toContainText("end_date");
   await expect(panel.getByTestId("export-job")).toHaveCount(0);
 });

@@ -57,6 +57,8 @@ export const AUDIT_ACTIONS = [
   "schedule_run",
   "delivery_succeeded",
   "delivery_failed",
+  /** A schedule's owner or an admin sent a test delivery (no file): method and outcome. */
+  "delivery_tested",
   "user_created",
   "user_updated",
   "user_disabled",

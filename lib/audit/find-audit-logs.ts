@@ -105,8 +105,11 @@ export const AUDIT_RECORD_SELECT = {
 type TAuditRow = Prisma.ExportAuditLogGetPayload<{ select: typeof AUDIT_RECORD_SELECT }>;
 export type TUserLabel = { email: string; name: string };
 
-export function toAuditRecordDto(row: TAuditRow, users: Map<string, TUserLabel>) {
+export type TPatientLabel = { name: string; mrn: string | null };
+
+export function toAuditRecordDto(row: TAuditRow, users: Map<string, TUserLabel>, patients?: Map<string, TPatientLabel>) {
   const user = row.userId ? users.get(row.userId) : undefined;
+  const patient = row.patientId ? patients?.get(row.patientId) : undefined;
 
   return {
     id: row.id,
@@ -120,6 +123,7 @@ export function toAuditRecordDto(row: TAuditRow, users: Map<string, TUserLabel>)
     actor_label: row.actorLabel,
     export_job_id: row.exportJobId,
     patient_id: row.patientId,
+    ...(patients ? { patient_name: patient?.name ?? null, patient_mrn: patient?.mrn ?? null } : {}),
     dataset: row.dataset,
     template_id: row.templateId,
     schedule_id: row.scheduleId,
@@ -138,6 +142,15 @@ export async function loadUserLabels(userIds: (string | null)[]): Promise<Map<st
   const users = await prisma.user.findMany({ where: { id: { in: ids } }, select: { id: true, email: true, name: true } });
 
   return new Map(users.map((user) => [user.id, { email: user.email, name: user.name }]));
+}
+
+/** Names and MRNs of the patients a page of records is about (the audit trail is for admins only). */
+export async function loadPatientLabels(patientIds: (string | null)[]): Promise<Map<string, TPatientLabel>> {
+  const ids = [...new Set(patientIds.filter((id): id is string => Boolean(id)))];
+  if (ids.length === 0) return new Map();
+  const patients = await prisma.patient.findMany({ where: { id: { in: ids } }, select: { id: true, givenName: true, familyName: true, mrn: true } });
+
+  return new Map(patients.map((patient) => [patient.id, { name: `${patient.givenName} ${patient.familyName}`, mrn: patient.mrn }]));
 }
 
 /**
@@ -170,6 +183,7 @@ export async function findAuditLogs(query: TAuditLogQuery) {
     ids.length ? prisma.exportAuditLog.findMany({ where: { id: { in: ids } }, select: AUDIT_RECORD_SELECT }) : [],
     loadUserLabels(idRows.map((row) => row.userId)),
   ]);
+  const patients = await loadPatientLabels(rows.map((row) => row.patientId));
   const byId = new Map(rows.map((row) => [row.id, row]));
 
   const counted = Number(countRows[0]?.total ?? 0);
@@ -182,6 +196,6 @@ export async function findAuditLogs(query: TAuditLogQuery) {
     page_size: query.page_size,
     sort: query.sort,
     order: query.order,
-    records: ids.flatMap((id) => (byId.has(id) ? [toAuditRecordDto(byId.get(id)!, users)] : [])),
+    records: ids.flatMap((id) => (byId.has(id) ? [toAuditRecordDto(byId.get(id)!, users, patients)] : [])),
   };
 }

@@ -23,11 +23,13 @@ function cookiesOfHeader(header: string | null): Record<string, string> {
  * from sign-in.
  */
 async function readSessionToken(request?: Request): Promise<JWT | null> {
-  const { NEXTAUTH_SECRET, NEXTAUTH_URL } = env();
+  const { NEXTAUTH_SECRET, NEXTAUTH_URL, APP_URL } = env();
+  // next-auth names its cookie __Secure-… when its base URL is https: NEXTAUTH_URL, or APP_URL when only that is set (lib/auth/auth-base-url.ts).
+  const baseUrl = NEXTAUTH_URL ?? APP_URL;
   const jar = request ? cookiesOfHeader(request.headers.get("cookie")) : Object.fromEntries((await cookies()).getAll().map((cookie) => [cookie.name, cookie.value]));
 
   // headers left empty: getToken would otherwise take an Authorization: Bearer value for a session.
-  return getToken({ req: { cookies: jar, headers: {} } as never, secret: NEXTAUTH_SECRET, secureCookie: Boolean(NEXTAUTH_URL?.startsWith("https://")) });
+  return getToken({ req: { cookies: jar, headers: {} } as never, secret: NEXTAUTH_SECRET, secureCookie: Boolean(baseUrl?.startsWith("https://")) });
 }
 
 /**

@@ -53,6 +53,8 @@ export type TSendExportEmailOptions = {
    * schedule policy) whether that is acceptable; the filename must be a safe, non-PHI name.
    */
   attachment?: { filename: string; content: Buffer; contentType: string };
+  /** A test delivery: says so, and its link is the schedule's page (no file, nothing expires). */
+  isTest?: boolean;
 };
 
 const ZLabel = z
@@ -92,8 +94,8 @@ export async function sendExportEmail(options: TSendExportEmailOptions): Promise
       from: smtp.from,
       to: to.data,
       subject: `[CareExport] ${label}`,
-      text: buildText(label, link, expires),
-      html: buildHtml(label, link, expires),
+      text: options.isTest ? buildTestText(label, link) : buildText(label, link, expires),
+      html: options.isTest ? buildTestHtml(label, link) : buildHtml(label, link, expires),
       attachments: options.attachment
         ? [
             {
@@ -148,6 +150,22 @@ function buildHtml(label: string, link: string, expires: string): string {
     `<p><strong>${escapeHtml(label)}</strong></p>`,
     `<p>A CareExport export is ready to download:<br><a href="${safeLink}">${safeLink}</a></p>`,
     `<p>This link expires at ${escapeHtml(expires)}. After that, request a new export in CareExport.</p>`,
+    '<p>This message was sent automatically and intentionally contains no patient information.</p>',
+  ].join('\n');
+}
+
+const TEST_LINES = ['This is a test message from CareExport: this schedule\'s exports will be emailed to this address.', 'The schedule:'];
+
+function buildTestText(label: string, link: string): string {
+  return [label, '', ...TEST_LINES, link, '', 'This message was sent automatically and intentionally contains no patient information.'].join('\n');
+}
+
+function buildTestHtml(label: string, link: string): string {
+  const safeLink = escapeHtml(link);
+
+  return [
+    `<p><strong>${escapeHtml(label)}</strong></p>`,
+    `<p>${escapeHtml(TEST_LINES[0]!)}<br>${escapeHtml(TEST_LINES[1]!)} <a href="${safeLink}">${safeLink}</a></p>`,
     '<p>This message was sent automatically and intentionally contains no patient information.</p>',
   ].join('\n');
 }

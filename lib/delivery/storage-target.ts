@@ -11,7 +11,8 @@ import { isValidTimeZone, getZonedParts } from '@/lib/schedules/time/zoned-time'
 const SAFE_FILE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$/;
 const SAFE_TOKEN = /^[a-z0-9]+(?:_[a-z0-9]+)*$/;
 const SAFE_PSEUDONYM = /^[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*$/;
-const SAFE_EXTENSION = /^[A-Za-z0-9]{1,10}$/;
+/** "pdf", or a compound one that says what the file is: "fhir.json". */
+const SAFE_EXTENSION = /^[A-Za-z0-9]{1,10}(\.[A-Za-z0-9]{1,10})?$/;
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 /** Returns `name` unchanged if it is a single safe path segment; throws otherwise. */

@@ -1,5 +1,6 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 
+import { appUrl } from "@/lib/app-url/app-base-url";
 import { env } from "@/lib/env";
 
 /** Signed download links: HMAC over (job id, expiry). They work without a session until they expire. */
@@ -28,8 +29,7 @@ export function verifyDownloadLink(jobId: string, expiresParam: string | null, s
   return { ok: true };
 }
 
-export function absoluteUrl(path: string) {
-  const base = env().APP_URL ?? env().NEXTAUTH_URL ?? "http://localhost:3000";
-
-  return new URL(path, base).toString();
+/** An absolute link to a path of the portal: on the configured base, or (development) the request's. */
+export function absoluteUrl(path: string, request?: Request | null) {
+  return appUrl(path, request);
 }

@@ -6,6 +6,7 @@ import { thirdPartyScrubber } from "@/lib/anonymize/third-party-scrubber";
 import { prisma, type TDb } from "@/lib/db/client";
 import { env } from "@/lib/env";
 import { getQuestionnaire } from "@/lib/fhir/questionnaire-catalog";
+import { conditionBelongsToPeriod } from "@/lib/reports/condition-in-period";
 import type { TReportContext, TReportContextWithAliases, TReportExportType, TReportNote, TReportPurpose, TReportTreatmentPlan } from "@/lib/reports/report-context.types";
 import type { TReportRequest } from "@/lib/reports/report-requests";
 import { withSpecAliases } from "@/lib/reports/spec-aliases";
@@ -228,8 +229,9 @@ async function buildContext(scope: TScope, { userId, now = new Date(), db = pris
     }));
 
   const diagnoses = conditions.map((condition) => ({ code: condition.icd10Code || null, description: condition.display, onset: condition.onsetDate, status: condition.clinicalStatus }));
-  // What a claim (and anything sent for the insurance purpose) may list: diagnoses active during the period.
-  const activeDiagnoses = diagnoses.filter((_, index) => isActiveIn(conditions[index]!, scope.period));
+  // The diagnoses of the period (lib/reports/condition-in-period): what a progress report, an
+  // insurance report and its claim list, and what a summary's medical necessity names.
+  const activeDiagnoses = diagnoses.filter((_, index) => conditionBelongsToPeriod(conditions[index]!, scope.period));
   const goalRows = goals.map((goal) => ({
     description: goal.description,
     measure: goal.measure,
@@ -271,7 +273,7 @@ async function buildContext(scope: TScope, { userId, now = new Date(), db = pris
       address: joinAddress([patient.addressLine, patient.city, [patient.state, patient.postalCode].filter(Boolean).join(" ")]),
     },
     therapist,
-    diagnoses,
+    diagnoses: PERIOD_DIAGNOSES_TYPES.has(scope.exportType) ? activeDiagnoses : diagnoses,
     treatment_plan: plan ? planOf(plan) : null,
     treatment_plans: scope.exportType === "full_record" ? plans.map(planOf) : plan ? [planOf(plan)] : [],
     goals: goalRows,
@@ -293,7 +295,7 @@ async function buildContext(scope: TScope, { userId, now = new Date(), db = pris
   };
   // The encounter's reason is free text that may name other people: never for a payer (minimum necessary).
   const reasonText = isInsurance ? null : scrub(periodEncounters.find((encounter) => encounter.reasonText)?.reasonText ?? null);
-  context.summary = summarize({ ...context, sessions: visits }, reasonText);
+  context.summary = summarize({ ...context, sessions: visits }, reasonText, activeDiagnoses);
   if (scope.exportType === "insurance_report") context.insurance = claimOf(context, activeDiagnoses, periodEncounters);
   if (scope.exportType === "full_record") context.timeline = timelineOf(context, plans);
 
@@ -306,29 +308,8 @@ function planOf(plan: TPlanRow): TReportTreatmentPlan {
   return { id: plan.id, title: plan.title, description: plan.description, start: plan.startDate, end: plan.endDate, status: plan.status, interventions: stringArray(plan.interventions) };
 }
 
-const ACTIVE_STATUSES = new Set(["active", "recurrence", "relapse"]);
-
-/** A FHIR date or dateTime's YYYY-MM-DD, or null. */
-function dayOf(value: unknown): string | null {
-  return typeof value === "string" && /^\d{4}-\d{2}-\d{2}/.test(value) ? value.slice(0, 10) : null;
-}
-
-/**
- * Whether a condition was active during the period (or now, without one): an active status (or
- * none recorded) with onset not after the period, or a resolved one whose abatement (from the
- * FHIR resource) falls on or after the period's start. A resolved condition without an abatement
- * date is left out: a claim lists only what is known to be active.
- */
-function isActiveIn(condition: { clinicalStatus: string | null; onsetDate: string | null; raw: unknown }, period: { start: string; end: string } | null) {
-  const onset = dayOf(condition.onsetDate);
-  if (period && onset && onset > period.end) return false;
-  if (!condition.clinicalStatus || ACTIVE_STATUSES.has(condition.clinicalStatus)) return true;
-  if (!period) return false;
-  const raw = (condition.raw ?? {}) as { abatementDateTime?: unknown; abatementPeriod?: { end?: unknown } };
-  const abatement = dayOf(raw.abatementDateTime) ?? dayOf(raw.abatementPeriod?.end);
-
-  return abatement !== null && abatement >= period.start;
-}
+/** Reports that list the diagnoses of their period; the others (full record, treatment summary, notes) list them all. */
+const PERIOD_DIAGNOSES_TYPES = new Set<TReportExportType>(["progress_report", "insurance_report"]);
 
 function pickPlan(plans: TPlanRow[], wantedId: string | null) {
   if (wantedId) return plans.find((plan) => plan.id === wantedId) ?? null;
@@ -403,8 +384,7 @@ function trendsOf(assessments: TReportContext["assessments"]): TReportContext["a
 const plural = (count: number, word: string) => `${count} ${word}${count === 1 ? "" : "s"}`;
 
 /** Plain-language summary lines derived from the data (the clinician reviews and signs the document). */
-function summarize(context: TReportContext, reasonText: string | null): TReportContext["summary"] {
-  const active = context.diagnoses.filter((diagnosis) => !diagnosis.status || diagnosis.status === "active");
+function summarize(context: TReportContext, reasonText: string | null, active: TReportContext["diagnoses"]): TReportContext["summary"] {
   const diagnosisText = active.map((diagnosis) => `${diagnosis.description}${diagnosis.code ? ` (${diagnosis.code})` : ""}`).join("; ");
   const services = [...new Set(context.sessions.map((session) => session.cpt_description ?? session.cpt_code).filter(Boolean))];
   const firstDate = context.sessions[0]?.date;

@@ -38,7 +38,7 @@ async function assertMayExportPatient(actor: TActor, patientId: string, meta: TR
 }
 
 /** The patient the job is about (null for a ZIP of several patients' notes, each checked here). */
-async function checkAccess(actor: TActor, request: TReportRequest, meta: TRequestMeta | null | undefined): Promise<string | null> {
+export async function checkAccess(actor: TActor, request: TReportRequest, meta: TRequestMeta | null | undefined): Promise<string | null> {
   if (request.export_type !== "session_notes") {
     await assertMayExportPatient(actor, request.patient_id, meta);
     if (request.export_type === "treatment_summary" && request.treatment_plan_id) {
@@ -71,7 +71,7 @@ async function checkAccess(actor: TActor, request: TReportRequest, meta: TReques
  * one, a document export is pinned now to the current system template version, so the job renders
  * what was current when it was asked for even if an admin saves a new version meanwhile.
  */
-async function checkTemplate(request: TReportRequest) {
+export async function checkTemplate(request: TReportRequest) {
   const templateId = request.template_id;
   if (!templateId) {
     if (request.format !== "pdf" && request.format !== "docx") return null;

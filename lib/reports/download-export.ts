@@ -11,6 +11,8 @@ import { serveJobFile } from "@/lib/jobs/serve-download";
 export type TDownloadAsActorOptions = {
   /** Serve only jobs of this kind (a path that names the kind); another job answers 404. */
   kind?: "report" | "dataset";
+  /** Open in the browser (PDF) rather than save. */
+  isInline?: boolean;
 };
 
 /** Download by session or API token: the owner while they may still have the file, or an admin. */
@@ -18,7 +20,7 @@ export async function downloadExportAsActor(actor: TActor, jobId: string, via: "
   const job = await getJobForDownloadOrThrow(actor, jobId, { via, meta });
   if (options.kind && job.kind !== options.kind) throw new AppError("NOT_FOUND", "Not found");
 
-  return serveJobFile(job, { userId: actor.id, via }, meta);
+  return serveJobFile(job, { userId: actor.id, via }, meta, options.isInline);
 }
 
 /**

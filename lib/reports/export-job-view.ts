@@ -31,9 +31,20 @@ export type TJobView = ReturnType<typeof toJobView>;
  * `download_url`; its `expires_at` is the link's, never later than the file's own expiry
  * (`file_expires_at`). A dataset job never does: a signed link works for whoever holds it, and a
  * dataset is downloaded signed in (GET /api/v1/datasets/exports/{id}/download), so its
- * `download_url` stays null and `expires_at` is the file's.
+ * `download_url` stays null and `expires_at` is the file's. What people are shown as "Expires" is
+ * `file_expires_at`, the file's: the link is only a way to it, and a fresh one is signed each time.
  */
-export function toJobView(job: TJobRow, options: { linkLifetimeHours: number; patientName?: string | null; now?: number }) {
+export type TJobViewOptions = {
+  linkLifetimeHours: number;
+  patientName?: string | null;
+  /** Who asked for the job, for admins' lists (name and email); left out for everyone else. */
+  requestedBy?: { name: string; email: string } | null;
+  /** The request the view answers: in development, links are built on the host it used. */
+  request?: Request | null;
+  now?: number;
+};
+
+export function toJobView(job: TJobRow, options: TJobViewOptions) {
   const now = options.now ?? Date.now();
   const downloadable = job.kind === "report" && job.status === "COMPLETED" && (!job.expiresAt || job.expiresAt.getTime() > now);
   let link: { url: string; expiresAt: Date } | null = null;
@@ -41,7 +52,7 @@ export function toJobView(job: TJobRow, options: { linkLifetimeHours: number; pa
     const signed = signDownloadLink(job.id, options.linkLifetimeHours, now);
     // The file may go before the link does (the download then answers 410); show the earlier.
     const expiresAt = job.expiresAt && job.expiresAt < signed.expiresAt ? job.expiresAt : signed.expiresAt;
-    link = { url: absoluteUrl(signed.path), expiresAt };
+    link = { url: absoluteUrl(signed.path, options.request), expiresAt };
   }
 
   return {
@@ -56,6 +67,7 @@ export function toJobView(job: TJobRow, options: { linkLifetimeHours: number; pa
     patient_id: job.patientId,
     ...(options.patientName !== undefined ? { patient_name: options.patientName } : {}),
     user_id: job.userId,
+    ...(options.requestedBy !== undefined ? { requested_by: options.requestedBy } : {}),
     template_id: job.templateId,
     scheduled_report_id: job.scheduledReportId,
     file_name: job.fileName,

@@ -26,7 +26,8 @@ const MIME_TYPES: Record<TReportFormat, string> = {
   fhir: "application/fhir+json",
 };
 
-const EXTENSIONS: Record<TReportFormat, string> = { pdf: "pdf", docx: "docx", json: "json", csv: "csv", fhir: "json" };
+/** A FHIR Bundle is JSON too, but its name says which: `.fhir.json` beside a plain export's `.json`. */
+const EXTENSIONS: Record<TReportFormat, string> = { pdf: "pdf", docx: "docx", json: "json", csv: "csv", fhir: "fhir.json" };
 
 const TITLES: Record<TReportExportType, string> = {
   session_notes: "Session note",
@@ -142,7 +143,8 @@ export const handleReportJob: TJobHandler = async ({ job, reportProgress, signal
 
   return {
     body: rendered.body,
-    fileName: reportFileNameFor(request.export_type, patientPseudonym(context.patient.id), EXTENSIONS[format], at),
+    // Dated as the document is ("Report date": the day of generated_at), so the name and the page agree.
+    fileName: reportFileNameFor(request.export_type, patientPseudonym(context.patient.id), EXTENSIONS[format], context.generated_at.slice(0, 10)),
     mimeType: MIME_TYPES[format],
     auditDetails: {
       sessions: context.sessions.length,

@@ -9,10 +9,11 @@ import path from "node:path";
 import { pipeline } from "node:stream/promises";
 
 import { recordAudit } from "@/lib/audit/record";
-import { sendExportEmail, type TSmtpConfig } from "@/lib/delivery/email";
+import { sendExportEmail, type TSendExportEmailOptions, type TSmtpConfig } from "@/lib/delivery/email";
 import { placeFileWithoutOverwrite } from "@/lib/delivery/place-file-without-overwrite";
 import { deliverToBucket } from "@/lib/delivery/bucket-delivery";
 import { buildDeliveryPath, resolveWithinBase } from "@/lib/delivery/storage-target";
+import { smtpFromEnv } from "@/lib/delivery/smtp-from-env";
 import { deliverWebhook, WEBHOOK_FAILED_FOR_OWNER } from "@/lib/delivery/webhook";
 import { prisma } from "@/lib/db/client";
 import { env } from "@/lib/env";
@@ -23,6 +24,7 @@ import { getSettings } from "@/lib/settings/settings";
 import { deliveredFileName } from "@/lib/schedules/delivered-file-name";
 import { jobApiPaths } from "@/lib/schedules/job-api-paths";
 import { recordRunFailed, recordRunSucceeded } from "@/lib/schedules/record-run-outcome";
+import { emailRecipients } from "@/lib/schedules/email-recipients";
 import { datasetTierOf } from "@/lib/schedules/schedule-access";
 import { ruleOfSchedule } from "@/lib/schedules/schedule-rule-of";
 import { webhookSecretFor } from "@/lib/schedules/webhook-secret";
@@ -58,13 +60,6 @@ export type TRunClaim = { status: "queued" } | { status: "running"; claimedAt: D
 
 function loadRun(runId: string) {
   return prisma.scheduleRun.findUnique({ where: { id: runId }, include: { job: true, schedule: { include: { user: { select: { email: true } } } } } });
-}
-
-function smtpFromEnv(): TSmtpConfig | null {
-  const e = env();
-  if (!e.SMTP_HOST) return null;
-
-  return { host: e.SMTP_HOST, port: e.SMTP_PORT ?? (e.SMTP_SECURE === "true" ? 465 : 587), secure: e.SMTP_SECURE === "true", user: e.SMTP_USER, pass: e.SMTP_PASS, from: e.SMTP_FROM };
 }
 
 /** The job-finished hook: ignores unscheduled jobs; runs at most once per run (compare-and-set on its status). */
@@ -224,23 +219,37 @@ async function deliverByEmail(schedule: TRunWithSchedule["schedule"], job: TJobR
   const link = emailLinkFor(job, settings.link_lifetime_hours);
   const wantsAttachment = (schedule.parameters as { email_attach_file?: boolean } | null)?.email_attach_file === true;
   const attach = wantsAttachment && settings.email_attachments_allowed;
-  const to = schedule.deliveryTarget ?? schedule.user.email;
+  const recipients = emailRecipients(schedule.deliveryTarget ?? schedule.user.email);
+  const attachment = attach ? { filename: fileName, content: await readAll(await storage().get(job.fileKey!)), contentType: job.mimeType ?? "application/octet-stream" } : undefined;
+  // One message per recipient, so recipients never see each other's addresses.
+  const outcomes = [];
+  for (const to of recipients) outcomes.push(await sendOneExportEmail(smtp, to, link, schedule.exportType, timeZone, attachment));
+  const failed = outcomes.find((outcome) => !outcome.ok);
+  const details = {
+    recipientDomain: recipients[0]?.split("@")[1] ?? null,
+    recipients: recipients.length,
+    attached: attach,
+    ...(wantsAttachment && !attach ? { attachmentRefused: "attachments are not allowed in settings" } : {}),
+  };
 
-  const sent = await sendExportEmail({
+  return failed && !failed.ok
+    ? { ok: false, method: "email", details: { ...details, sent: outcomes.filter((outcome) => outcome.ok).length }, error: failed.error }
+    : { ok: true, method: "email", details: { ...details, messageIds: outcomes.map((outcome) => (outcome.ok ? outcome.messageId : null)) } };
+}
+
+async function sendOneExportEmail(smtp: TSmtpConfig, to: string, link: { url: string; expiresAt: Date }, exportType: string, timeZone: string, attachment: TSendExportEmailOptions["attachment"]) {
+  return sendExportEmail({
     smtp,
     to,
     downloadUrl: link.url,
     expiresAt: link.expiresAt,
-    exportLabel: schedule.exportType === "dataset" ? "Scheduled dataset export ready" : "Scheduled report ready",
+    exportLabel: exportType === "dataset" ? "Scheduled dataset export ready" : "Scheduled report ready",
     timeZone,
-    attachment: attach ? { filename: fileName, content: await readAll(await storage().get(job.fileKey!)), contentType: job.mimeType ?? "application/octet-stream" } : undefined,
+    attachment,
   }).then(
     (result) => ({ ok: true as const, messageId: result.messageId }),
     (error: unknown) => ({ ok: false as const, error: error instanceof Error ? error.message : String(error) }),
   );
-  const details = { recipientDomain: to.split("@")[1] ?? null, attached: attach, ...(wantsAttachment && !attach ? { attachmentRefused: "attachments are not allowed in settings" } : {}) };
-
-  return sent.ok ? { ok: true, method: "email", details: { ...details, messageId: sent.messageId } } : { ok: false, method: "email", details, error: sent.error };
 }
 
 async function deliverToWebhook(run: TRunWithSchedule, job: TJobRow, fileName: string): Promise<TDeliveryOutcome> {

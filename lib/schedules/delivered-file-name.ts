@@ -12,7 +12,8 @@ export function patientFilePseudonym(patientId: string): string {
 }
 
 function extensionOf(fileName: string | null, fallback: string) {
-  const match = /\.([A-Za-z0-9]{1,10})$/.exec(fileName ?? "");
+  // "x.fhir.json" keeps its compound extension: the name says the file is a FHIR Bundle.
+  const match = /\.((?:fhir\.)?[A-Za-z0-9]{1,10})$/i.exec(fileName ?? "");
 
   return (match?.[1] ?? fallback).toLowerCase();
 }

@@ -70,10 +70,16 @@ export const ZCreateScheduleInput = z
   });
 export type TCreateScheduleInput = z.infer<typeof ZCreateScheduleInput>;
 
-/** PATCH: pause / resume with `is_active`, or edit. What the schedule exports is fixed: delete and recreate to change it. */
+/**
+ * PATCH: pause / resume with `is_active`, or edit. A report schedule's report type and patient may
+ * change (the policy is asked again for the new patient); a dataset schedule's tier is fixed.
+ */
 export const ZUpdateScheduleInput = z
   .strictObject({
     is_active: z.boolean().optional(),
+    export_type: z.enum(REPORT_EXPORT_TYPES, { message: `must be one of ${REPORT_EXPORT_TYPES.join(", ")}` }).optional(),
+    /** null = practice-wide (admins). */
+    patient_id: ZId.nullable().optional(),
     name: z.string().trim().min(1).max(120).nullable().optional(),
     schedule_type: z.unknown().optional(),
     schedule_config: z.unknown().optional(),

@@ -2,6 +2,7 @@
 // their patients for the form, and display labels for the targets in the list.
 import { decide, type TActor } from "@/lib/auth/policy";
 import { prisma } from "@/lib/db/client";
+import { emailUnavailableReason } from "@/lib/delivery/smtp-from-env";
 import { env } from "@/lib/env";
 import { patientScope } from "@/lib/patients/patient-scope";
 import { DATASET_TIERS } from "@/lib/schedules/schedule-input";
@@ -14,6 +15,11 @@ const REPORT_LABELS: Record<string, string> = {
   insurance_report: "Insurance report",
   dataset: "Dataset",
 };
+
+/** The IANA time zones this server knows (its ICU data), UTC included. */
+export function ianaTimeZones(): string[] {
+  return [...new Set(["UTC", ...Intl.supportedValuesOf("timeZone")])];
+}
 
 export function exportTypeLabel(exportType: string) {
   return REPORT_LABELS[exportType] ?? exportType;
@@ -32,6 +38,10 @@ export async function scheduleFormOptions(actor: TActor) {
     allowPracticeWide: decide(actor, { action: "report.export-practice-wide" }).allowed,
     datasetTiers: [...tiers],
     defaultTimezone: env().PRACTICE_TIMEZONE,
+    // The server's own list: what it accepts is what the picker offers.
+    timeZones: ianaTimeZones(),
+    emailUnavailable: emailUnavailableReason(),
+    canEmailSeveral: actor.role === "ADMIN",
   };
 }
 
@@ -41,4 +51,12 @@ export async function patientLabels(actor: TActor, patientIds: string[]) {
   const rows = await prisma.patient.findMany({ where: { AND: [patientScope(actor), { id: { in: patientIds } }] }, select: { id: true, givenName: true, familyName: true } });
 
   return new Map(rows.map((row) => [row.id, `${row.givenName} ${row.familyName}`]));
+}
+
+/** Owners' names and emails for an admin's list of everyone's schedules; nobody else gets any. */
+export async function ownerLabels(actor: TActor, userIds: string[]) {
+  if (actor.role !== "ADMIN" || userIds.length === 0) return new Map<string, { name: string; email: string }>();
+  const rows = await prisma.user.findMany({ where: { id: { in: [...new Set(userIds)] } }, select: { id: true, name: true, email: true } });
+
+  return new Map(rows.map((row) => [row.id, { name: row.name, email: row.email }]));
 }

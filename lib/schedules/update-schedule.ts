@@ -34,12 +34,27 @@ export async function updateSchedule(actor: TActor, scheduleId: string, body: un
   if (!owner) throw new AppError("CONFLICT", "The schedule's owner is disabled; delete the schedule instead");
 
   const isDataset = row.exportType === DATASET_EXPORT_TYPE;
+  if (isDataset && (input.export_type !== undefined || input.patient_id !== undefined)) {
+    throw new AppError("INVALID_INPUT", "export_type: a dataset schedule exports a dataset; create a report schedule instead", { issues: [{ path: input.export_type !== undefined ? "export_type" : "patient_id", message: "cannot change on a dataset schedule" }] });
+  }
+  const exportType = input.export_type ?? row.exportType;
+  const patientId = input.patient_id === undefined ? row.patientId : input.patient_id;
+  const subjectChanged = exportType !== row.exportType || patientId !== row.patientId;
+  // Another report type starts from that type's own template.
+  const templateId = exportType !== row.exportType ? null : row.templateId;
+  if (subjectChanged) {
+    // The owner must be allowed the new subject (patient, practice-wide) now, as at every run.
+    for (const request of await schedulePolicyRequests(prisma, owner, { exportType, patientId, datasetExport: row.datasetExport })) {
+      await authorize(owner, request, { meta: options.meta, scheduleId, patientId });
+    }
+  }
   const format = isDataset ? row.format : input.parameters ? reportFormatOf(input.parameters, row.format) : row.format;
   let parameters = row.parameters as Record<string, unknown>;
-  if (input.parameters) {
-    parameters = isDataset
-      ? parseDatasetScheduleParameters(input.parameters)
-      : parseReportScheduleParameters({ exportType: row.exportType, scheduleType: rule.scheduleType, patientId: row.patientId, templateId: row.templateId, format, parameters: input.parameters }, rule.timezone, now);
+  if (isDataset) {
+    if (input.parameters) parameters = parseDatasetScheduleParameters(input.parameters);
+  } else if (input.parameters || subjectChanged) {
+    // Strict per kind: a new report type is checked against its own parameters.
+    parameters = parseReportScheduleParameters({ exportType, scheduleType: rule.scheduleType, patientId, templateId, format, parameters: input.parameters ?? parameters }, rule.timezone, now);
   }
   const deliveryMethod = (input.delivery_method ?? row.deliveryMethod) as TDeliveryMethod;
   const deliveryTarget =
@@ -60,6 +75,9 @@ export async function updateSchedule(actor: TActor, scheduleId: string, body: un
 
   const data = {
     name: input.name === undefined ? row.name : input.name,
+    exportType,
+    patientId,
+    templateId,
     scheduleType: rule.scheduleType,
     scheduleConfig: toScheduleRuleInput(rule).schedule_config as never,
     parameters: parameters as never,
@@ -78,6 +96,8 @@ export async function updateSchedule(actor: TActor, scheduleId: string, body: un
   if (row.deliveryMethod !== deliveryMethod) changes.deliveryMethod = { from: row.deliveryMethod, to: deliveryMethod };
   if (row.deliveryTarget !== deliveryTarget) changes.deliveryTarget = { from: "(previous)", to: "(changed)" };
   if (row.name !== data.name) changes.name = { from: row.name, to: data.name };
+  if (row.exportType !== exportType) changes.exportType = { from: row.exportType, to: exportType };
+  if (row.patientId !== patientId) changes.patientId = { from: row.patientId, to: patientId };
   if ((row.nextRunAt?.getTime() ?? null) !== (nextRunAt?.getTime() ?? null)) changes.nextRunAt = { from: row.nextRunAt?.toISOString() ?? null, to: nextRunAt?.toISOString() ?? null };
 
   const updated = await prisma.$transaction(async (tx) => {
@@ -86,7 +106,7 @@ export async function updateSchedule(actor: TActor, scheduleId: string, body: un
       action: "schedule_updated",
       userId: actor.id,
       scheduleId,
-      patientId: row.patientId,
+      patientId,
       metadata: { changes, ...(isResuming ? { resumed: true } : {}), ...(input.is_active === false && row.isActive ? { paused: true } : {}) },
       meta: options.meta,
     });

@@ -9,8 +9,10 @@ export const ZListUsersQuery = z.object({
   role: z.enum(["therapist", "analyst", "admin"], "must be therapist, analyst or admin").optional(),
   page: z.coerce.number().int().min(1, "must be 1 or more").default(1),
   page_size: z.coerce.number().int().min(1).max(200, "must be at most 200").default(50),
+  sort: z.enum(["name", "email", "role", "last_login"], "must be name, email, role or last_login").default("name"),
+  order: z.enum(["asc", "desc"], "must be asc or desc").default("asc"),
 });
-export type TListUsersQuery = z.infer<typeof ZListUsersQuery>;
+export type TListUsersQuery = Omit<z.infer<typeof ZListUsersQuery>, "sort" | "order"> & Partial<Pick<z.infer<typeof ZListUsersQuery>, "sort" | "order">>;
 
 export const USER_ADMIN_SELECT = {
   id: true, email: true, name: true, role: true, credentials: true, npi: true, piiAccess: true, isDisabled: true,
@@ -36,6 +38,22 @@ export function toUserDto(user: Prisma.UserGetPayload<{ select: typeof USER_ADMI
 }
 export type TUserDto = ReturnType<typeof toUserDto>;
 
+function userOrder(query: TListUsersQuery): Prisma.UserOrderByWithRelationInput[] {
+  const direction = query.order ?? "asc";
+  const tieBreak: Prisma.UserOrderByWithRelationInput[] = [{ name: "asc" }, { email: "asc" }];
+  switch (query.sort) {
+    case "email":
+      return [{ email: direction }];
+    case "role":
+      return [{ role: direction }, ...tieBreak];
+    // Never signed in sorts last either way.
+    case "last_login":
+      return [{ lastLoginAt: { sort: direction, nulls: "last" } }, ...tieBreak];
+    default:
+      return [{ name: direction }, { email: direction }];
+  }
+}
+
 /** Admin list of users, searchable by name or email (case-insensitive on both databases). */
 export async function listUsers(query: TListUsersQuery) {
   const variants = query.q ? [...new Set([query.q, query.q.toLowerCase(), query.q.toUpperCase(), query.q.charAt(0).toUpperCase() + query.q.slice(1).toLowerCase()])] : [];
@@ -45,7 +63,7 @@ export async function listUsers(query: TListUsersQuery) {
   };
   const [total, users, locked] = await Promise.all([
     prisma.user.count({ where }),
-    prisma.user.findMany({ where, orderBy: [{ name: "asc" }, { email: "asc" }], skip: (query.page - 1) * query.page_size, take: query.page_size, select: USER_ADMIN_SELECT }),
+    prisma.user.findMany({ where, orderBy: userOrder(query), skip: (query.page - 1) * query.page_size, take: query.page_size, select: USER_ADMIN_SELECT }),
     usersWithSignInLocks(),
   ]);
 

@@ -244,21 +244,32 @@ describe("insurance claim: rendering providers and the period's diagnoses", () =
     expect(html).toContain("Sam Ortiz, PhD (1588667638)");
   });
 
-  it("lists only diagnoses active in the period: not resolved ones, nor ones that start after it", async () => {
+  it("lists the diagnoses of the period: not ones resolved before it, nor ones that start after it, but ones resolved after it", async () => {
     const { user, patient } = await seedFullRecord();
     const condition = (code: string, clinicalStatus: string, onsetDate: string, raw: object = {}) =>
       prisma.condition.create({ data: { fhirId: `${patient.fhirId}-${code}`, patientId: patient.id, icd10Code: code, display: `Dx ${code}`, clinicalStatus, onsetDate, raw } });
-    await condition("F41.1", "resolved", "2024-01-01");
+    // Resolved in 2025 (its record changed then): before the period.
+    await condition("F41.1", "resolved", "2024-01-01", { meta: { lastUpdated: "2025-06-01T09:00:00Z" } });
     await condition("F43.10", "resolved", "2025-10-01", { abatementDateTime: "2026-02-01" });
     await condition("F42.2", "remission", "2025-01-01", { abatementDateTime: "2025-12-01" });
     await condition("F50.00", "active", "2026-05-01");
+    // Treated all period and resolved after it, with no abatement date: its status changed later.
+    await condition("F33.0", "resolved", "2025-09-01", { meta: { lastUpdated: "2026-06-15T12:00:00Z" } });
 
-    const context = await build("insurance_report", { patient_id: patient.id, start_date: "2026-01-01", end_date: "2026-03-31" }, user.id);
-    expect(context.insurance?.claim.diagnosis_codes).toEqual(["F43.10", "F33.1"]);
-    expect(context.diagnoses.map((diagnosis) => diagnosis.code)).toEqual(["F43.10", "F33.1"]);
+    const period = { start_date: "2026-01-01", end_date: "2026-03-31" };
+    const context = await build("insurance_report", { patient_id: patient.id, ...period }, user.id);
+    expect(context.insurance?.claim.diagnosis_codes).toEqual(["F33.0", "F43.10", "F33.1"]);
+    expect(context.diagnoses.map((diagnosis) => diagnosis.code)).toEqual(["F33.0", "F43.10", "F33.1"]);
+    expect(context.summary.medical_necessity).toContain("(F33.0)");
+    const html = await renderTemplateHtml(template("insurance_report"), context);
+    expect(html).toContain("F33.0");
+    expect(html).not.toContain("None recorded");
+    // A progress report of the period lists the same diagnoses: one rule.
+    const progress = await build("progress_report", { patient_id: patient.id, ...period }, user.id);
+    expect(progress.diagnoses.map((diagnosis) => diagnosis.code)).toEqual(["F33.0", "F43.10", "F33.1"]);
     // A treatment summary describes the whole course, resolved diagnoses included.
     const summary = await build("treatment_summary", { patient_id: patient.id, purpose: "insurance" }, user.id);
-    expect(summary.diagnoses).toHaveLength(5);
+    expect(summary.diagnoses).toHaveLength(6);
   });
 });
 

@@ -153,6 +153,10 @@ describe("report exports: each endpoint queues a job the worker completes", () =
     await drainJobs();
     const file = await download(jobId, { token });
     expect(file.headers.get("content-type")).toBe("application/fhir+json");
+    // The name says it is a FHIR Bundle, and carries the report date the document prints.
+    const job = await prisma.exportJob.findUniqueOrThrow({ where: { id: jobId } });
+    expect(job.fileName).toBe(`treatment_summary_${job.fileName!.split("_")[2]}_${job.completedAt!.toISOString().slice(0, 10)}.fhir.json`);
+    expect(file.headers.get("content-disposition")).toMatch(/filename="treatment_summary_P-[bcdfghjklmnpqrst]{16}_\d{4}-\d{2}-\d{2}\.fhir\.json"/);
     const bundle = JSON.parse(file.body.toString("utf8"));
     expect(bundle).toMatchObject({ resourceType: "Bundle", type: "collection" });
     const types = new Set(bundle.entry.map((entry: { resource: { resourceType: string } }) => entry.resource.resourceType));

@@ -157,7 +157,8 @@ describe("GET / PATCH / DELETE", () => {
 
     expect((await patch({ schedule_config: { time: "99:00" } })).status).toBe(400);
     expect((await patch({})).status).toBe(400);
-    expect((await patch({ patient_id: "someone-else" })).status).toBe(400);
+    // The patient may change (issue 23), but only to one the owner may see: another gets the 404 of a missing one.
+    expect((await patch({ patient_id: "someone-else" })).status).toBe(404);
 
     const stranger = await therapistClient();
     expect((await call(PATCH, { method: "PATCH", path: `${PATH}/${id}`, token: stranger.token, body: { is_active: false }, params: { id } })).status).toBe(404);
@@ -168,7 +169,8 @@ describe("GET / PATCH / DELETE", () => {
     expect(await prisma.scheduledReport.findUnique({ where: { id } })).toBeNull();
 
     const actions = (await prisma.exportAuditLog.findMany({ where: { scheduleId: id, userId: user.id }, orderBy: { seq: "asc" } })).map((r) => r.action);
-    expect(actions).toEqual(["schedule_created", "schedule_updated", "schedule_updated", "schedule_updated", "schedule_deleted"]);
+    // The refused patient change is a denial, audited like every other.
+    expect(actions).toEqual(["schedule_created", "schedule_updated", "schedule_updated", "schedule_updated", "access_denied", "schedule_deleted"]);
   });
 
   it("refuses to resume a schedule whose owner lost access", async () => {

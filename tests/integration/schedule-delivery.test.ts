@@ -161,7 +161,8 @@ describe("scheduled delivery", () => {
     expect(mail.to).toEqual([actor.email]);
     const flat = mail.raw.replace(/=\r\n/g, "");
     expect(flat).toMatch(/Subject: \[CareExport\] Scheduled report ready/);
-    expect(flat).toContain(`/api/v1/export/download/${job.id}?expires=`);
+    // Built on the configured public address (APP_URL), never a guessed localhost:3000.
+    expect(flat).toContain(`http://127.0.0.1:3999/api/v1/export/download/${job.id}?expires=`);
     for (const phi of [patient.givenName, patient.familyName, patient.mrn!, patient.birthDate!]) expect(flat).not.toContain(phi);
     // Attachments are off in settings, so the schedule's wish for one is not granted.
     expect(flat).not.toMatch(/Content-Disposition: attachment/i);
@@ -229,9 +230,8 @@ describe("scheduled delivery", () => {
     // No signed link: a webhook may point anywhere, so the notice must not open the file by itself.
     expect(JSON.stringify(notice)).not.toMatch(/signature=|expires=/);
     expect(notice).not.toHaveProperty("expires_at");
-    expect(new URL(notice.status_url).pathname).toBe(`/api/v1/export/jobs/${job.id}`);
-    expect(new URL(notice.download_url).pathname).toBe(`/api/v1/export/download/${job.id}`);
-    expect(new URL(notice.download_url).search).toBe("");
+    expect(notice.status_url).toBe(`http://127.0.0.1:3999/api/v1/export/jobs/${job.id}`);
+    expect(notice.download_url).toBe(`http://127.0.0.1:3999/api/v1/export/download/${job.id}`);
 
     // The receiver needs the owner's API token: without it (or with someone else's) nothing is served.
     const download = (token?: string) => call(downloadRoute, { path: new URL(notice.download_url).pathname, token, params: { id: job.id } });

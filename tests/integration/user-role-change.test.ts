@@ -1,6 +1,7 @@
 // A role change takes away what belonged to the old role.
 import { describe, expect, it } from "vitest";
 
+import { POST as moveCaseloadRoute } from "@/app/api/v1/admin/users/[id]/caseload/route";
 import { PATCH as patchUserRoute } from "@/app/api/v1/admin/users/[id]/route";
 import { prisma } from "@/lib/db/client";
 
@@ -34,5 +35,38 @@ describe("changing a therapist's role", () => {
     const renamed = await call(patchUserRoute, { method: "PATCH", path: `/api/v1/admin/users/${therapist.id}`, token: await tokenFor(admin.id), params: { id: therapist.id }, body: { name: "Dr. Renamed", role: "therapist" } });
     expect(renamed.status).toBe(200);
     expect(await prisma.patientAssignment.count({ where: { userId: therapist.id } })).toBe(1);
+  });
+});
+
+describe("moving a therapist's caseload", () => {
+  it("moves every patient to the other therapist in one step, each change audited, and refuses a non-therapist", async () => {
+    const { user: admin } = await createUser({ role: "ADMIN" });
+    const token = await tokenFor(admin.id);
+    const { user: leaving } = await createUser({ role: "THERAPIST" });
+    const { user: taking } = await createUser({ role: "THERAPIST" });
+    const { user: analyst } = await createUser({ role: "ANALYST" });
+    const patients = [await createPatient(), await createPatient(), await createPatient()];
+    await prisma.patientAssignment.createMany({ data: patients.map((patient) => ({ userId: leaving.id, patientId: patient.id })) });
+    // One patient is already shared with the receiving therapist.
+    await prisma.patientAssignment.create({ data: { userId: taking.id, patientId: patients[0]!.id } });
+    const move = (to: string, from = leaving.id) => call(moveCaseloadRoute, { method: "POST", path: `/api/v1/admin/users/${from}/caseload`, token, params: { id: from }, body: { to_user_id: to } });
+
+    const refused = await move(analyst.id);
+    expect(refused.status).toBe(400);
+    expect(refused.json.issues).toEqual([{ path: "to_user_id", message: "is not a therapist" }]);
+    expect(await prisma.patientAssignment.count({ where: { userId: leaving.id } })).toBe(3);
+
+    const moved = await move(taking.id);
+    expect(moved.status).toBe(200);
+    expect(moved.json).toEqual({ moved: 3, already_assigned: 1 });
+    expect(await prisma.patientAssignment.count({ where: { userId: leaving.id } })).toBe(0);
+    expect((await prisma.patientAssignment.findMany({ where: { userId: taking.id } })).map((row) => row.patientId).sort()).toEqual(patients.map((p) => p.id).sort());
+    const records = await prisma.exportAuditLog.findMany({ where: { action: "assignment_changed", userId: admin.id } });
+    expect(records).toHaveLength(5);
+    expect(records.filter((record) => (record.metadata as { isAssigned: boolean }).isAssigned)).toHaveLength(2);
+
+    // A therapist cannot do it.
+    const therapistTry = await call(moveCaseloadRoute, { method: "POST", path: `/api/v1/admin/users/${taking.id}/caseload`, token: await tokenFor(taking.id), params: { id: taking.id }, body: { to_user_id: leaving.id } });
+    expect(therapistTry.status).toBe(403);
   });
 });

@@ -1,21 +1,42 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 
-import { ScheduleActions } from "@/components/schedules/schedule-actions";
+import { SchedulesTable, type TScheduleRow } from "@/components/schedules/schedules-table";
 import { requirePageActor } from "@/lib/auth/session";
 import { listSchedules } from "@/lib/schedules/list-schedules";
-import { exportTypeLabel, patientLabels } from "@/lib/schedules/schedule-page-data";
+import { exportTypeLabel, ownerLabels, patientLabels } from "@/lib/schedules/schedule-page-data";
 
 export const metadata: Metadata = { title: "Schedules" };
 export const dynamic = "force-dynamic";
-
-const STATUS_BADGE: Record<string, string> = { delivered: "badge-ok", queued: "badge-info", running: "badge-info", failed: "badge-danger", skipped: "badge-warn" };
 
 export default async function SchedulesPage() {
   const actor = await requirePageActor();
   // Own schedules only (admins: all); the list query is the authorization.
   const schedules = await listSchedules(actor);
   const names = await patientLabels(actor, schedules.flatMap((s) => (s.patient_id ? [s.patient_id] : [])));
+  const isAdmin = actor.role === "ADMIN";
+  const owners = await ownerLabels(actor, schedules.map((s) => s.owner_id));
+  const rows: TScheduleRow[] = schedules.map((schedule) => ({
+    id: schedule.id,
+    title: schedule.name ?? exportTypeLabel(schedule.export_type),
+    subtitle: schedule.name ? exportTypeLabel(schedule.export_type) : null,
+    owner: owners.get(schedule.owner_id) ?? null,
+    target:
+      schedule.kind === "dataset"
+        ? `Dataset (${(schedule.dataset_export as { tier?: string } | null)?.tier ?? "anon"})`
+        : schedule.patient_id
+          ? (names.get(schedule.patient_id) ?? "Patient")
+          : "Practice-wide",
+    rule: schedule.description.replace(/ \(next run .*\)$/, ""),
+    delivery: schedule.delivery_method,
+    is_active: schedule.is_active,
+    next_run_at: schedule.next_run_at,
+    next_run_local: schedule.next_run_local,
+    timezone: schedule.timezone,
+    paused_reason: schedule.paused_reason,
+    last_status: schedule.last_status,
+    last_run_local: schedule.last_run_local,
+  }));
 
   return (
     <>
@@ -28,66 +49,7 @@ export default async function SchedulesPage() {
           New schedule
         </Link>
       </div>
-      <div className="table-wrap">
-        <table className="table" data-testid="schedules-table">
-          <thead>
-            <tr>
-              <th>Type</th>
-              <th>Target</th>
-              <th>Rule</th>
-              <th>Delivery</th>
-              <th>Next run (local)</th>
-              <th>Last status</th>
-              <th></th>
-            </tr>
-          </thead>
-          <tbody>
-            {schedules.map((schedule) => (
-              <tr key={schedule.id} data-testid="schedule-row" data-schedule-id={schedule.id}>
-                <td>
-                  <Link href={`/schedules/${schedule.id}`} data-testid="schedule-link">
-                    {schedule.name ?? exportTypeLabel(schedule.export_type)}
-                  </Link>
-                  {schedule.name && <div className="small muted">{exportTypeLabel(schedule.export_type)}</div>}
-                </td>
-                <td data-testid="schedule-target">
-                  {schedule.kind === "dataset"
-                    ? `Dataset (${(schedule.dataset_export as { tier?: string } | null)?.tier ?? "anon"})`
-                    : schedule.patient_id
-                      ? (names.get(schedule.patient_id) ?? "Patient")
-                      : "Practice-wide"}
-                </td>
-                <td className="small">{schedule.description.replace(/ \(next run .*\)$/, "")}</td>
-                <td data-testid="schedule-delivery">{schedule.delivery_method}</td>
-                <td data-testid="schedule-next-run">
-                  {schedule.is_active ? (
-                    <>
-                      {schedule.next_run_local} <span className="small muted">{schedule.timezone}</span>
-                    </>
-                  ) : (
-                    <span className="badge badge-warn" title={schedule.paused_reason ?? undefined} data-testid="schedule-paused">
-                      Paused
-                    </span>
-                  )}
-                  {!schedule.is_active && schedule.paused_reason && <div className="small muted" data-testid="schedule-paused-reason">{schedule.paused_reason}</div>}
-                </td>
-                <td data-testid="schedule-last-status">
-                  {schedule.last_status ? <span className={`badge ${STATUS_BADGE[schedule.last_status] ?? ""}`}>{schedule.last_status}</span> : <span className="muted">never run</span>}
-                  {schedule.last_run_local && <div className="small muted">{schedule.last_run_local}</div>}
-                </td>
-                <td>
-                  <ScheduleActions id={schedule.id} isActive={schedule.is_active} />
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-        {schedules.length === 0 && (
-          <div className="empty" data-testid="schedules-empty">
-            No schedules yet. Create one to have a report or dataset produced and delivered automatically.
-          </div>
-        )}
-      </div>
+      <SchedulesTable schedules={rows} showOwner={isAdmin} />
     </>
   );
 }

@@ -5,7 +5,7 @@
 // before the manifest lists it. The job's own file is the manifest.
 import { Readable } from "node:stream";
 
-import { keyedIdentityOf } from "@/lib/anonymize/patient-identity";
+import { pseudonymize } from "@/lib/anonymize/pseudonym";
 import { ReleaseScanError, releaseScannerBuilder, type TReleaseScanner } from "@/lib/anonymize/release-scan";
 import { openIdentitySource } from "@/lib/datasets/identity-source";
 import { prisma } from "@/lib/db/client";
@@ -82,7 +82,8 @@ async function buildScanner(scope: TWhere | null, key: string): Promise<{ scanne
         ? (await prisma.patient.findMany({ where: { AND: [scope, { id: { gt: afterId } }] }, orderBy: { id: "asc" }, take: BATCH, select: { id: true } })).map((row) => row.id)
         : null;
       const rows = ids ? await source.byIds(ids) : await source.page(afterId, BATCH);
-      for (const row of rows) builder.add(keyedIdentityOf(row, key));
+      // The scan derives its own terms from the stored row and resource (release-scan/scan-terms.ts).
+      for (const row of rows) builder.add({ row, pseudonym: pseudonymize(key, "patient", row.id) });
       patients += rows.length;
       const last = ids ? ids[ids.length - 1] : rows[rows.length - 1]?.id;
       if ((ids ?? rows).length < BATCH || !last) break;

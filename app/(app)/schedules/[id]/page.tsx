@@ -4,11 +4,12 @@ import { notFound } from "next/navigation";
 
 import { ScheduleActions } from "@/components/schedules/schedule-actions";
 import { ScheduleForm } from "@/components/schedules/schedule-form";
+import { ScheduleRunControls } from "@/components/schedules/schedule-run-controls";
 import { pageRequestMeta } from "@/lib/auth/page-access";
 import { requirePageActor } from "@/lib/auth/session";
 import { AppError } from "@/lib/errors/app-error";
 import { getSchedule } from "@/lib/schedules/list-schedules";
-import { exportTypeLabel, patientLabels, scheduleFormOptions } from "@/lib/schedules/schedule-page-data";
+import { exportTypeLabel, ownerLabels, patientLabels, scheduleFormOptions } from "@/lib/schedules/schedule-page-data";
 
 export const metadata: Metadata = { title: "Schedule" };
 export const dynamic = "force-dynamic";
@@ -27,7 +28,8 @@ async function loadOr404(actor: Awaited<ReturnType<typeof requirePageActor>>, id
 export default async function SchedulePage({ params }: { params: Promise<{ id: string }> }) {
   const actor = await requirePageActor();
   const schedule = await loadOr404(actor, (await params).id);
-  const [names, options] = await Promise.all([patientLabels(actor, schedule.patient_id ? [schedule.patient_id] : []), scheduleFormOptions(actor)]);
+  const [names, options, owners] = await Promise.all([patientLabels(actor, schedule.patient_id ? [schedule.patient_id] : []), scheduleFormOptions(actor), ownerLabels(actor, [schedule.owner_id])]);
+  const owner = schedule.owner_id === actor.id ? { name: actor.name, email: actor.email } : (owners.get(schedule.owner_id) ?? null);
   const parameters = (schedule.parameters ?? {}) as { period?: string; format?: string };
   const config = schedule.schedule_config as { time: string; day_of_week?: number; day_of_month?: number; timezone?: string };
   const target = schedule.kind === "dataset" ? `Dataset (${(schedule.dataset_export as { tier?: string } | null)?.tier ?? "anon"})` : schedule.patient_id ? (names.get(schedule.patient_id) ?? "Patient") : "Practice-wide";
@@ -45,6 +47,18 @@ export default async function SchedulePage({ params }: { params: Promise<{ id: s
           </p>
         </div>
         <ScheduleActions id={schedule.id} isActive={schedule.is_active} />
+      </div>
+
+      <div className="card">
+        <dl className="facts" data-testid="schedule-facts">
+          <dt>Report type</dt>
+          <dd data-testid="schedule-fact-type">{exportTypeLabel(schedule.export_type)}</dd>
+          <dt>{schedule.kind === "dataset" ? "Dataset" : "Patient"}</dt>
+          <dd data-testid="schedule-fact-patient">{target}</dd>
+          <dt>Owner</dt>
+          <dd data-testid="schedule-fact-owner">{owner ? `${owner.name} (${owner.email})` : "—"}</dd>
+        </dl>
+        <ScheduleRunControls id={schedule.id} isActive={schedule.is_active} deliveryMethod={schedule.delivery_method} />
       </div>
 
       {!schedule.is_active && (
@@ -121,6 +135,7 @@ export default async function SchedulePage({ params }: { params: Promise<{ id: s
             kind: schedule.kind,
             export_type: schedule.export_type,
             patient_id: schedule.patient_id,
+            patient_label: schedule.patient_id ? (names.get(schedule.patient_id) ?? null) : null,
             dataset_tier: (schedule.dataset_export as { tier?: string } | null)?.tier ?? null,
             schedule_type: schedule.schedule_type,
             time: config.time,

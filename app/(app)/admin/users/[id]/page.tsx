@@ -7,6 +7,7 @@ import { UserEditor } from "@/components/admin/user-editor";
 import { Forbidden } from "@/components/forbidden";
 import { canViewPage } from "@/lib/auth/page-access";
 import { requirePageActor } from "@/lib/auth/session";
+import { prisma } from "@/lib/db/client";
 import { AppError } from "@/lib/errors/app-error";
 import { getSettings } from "@/lib/settings/settings";
 import { getUserOrThrow } from "@/lib/users/get-user";
@@ -29,6 +30,9 @@ export default async function Page({ params }: { params: Promise<{ id: string }>
   const { id } = await params;
   const user = await loadUser(id);
   const { api_token_max_days: maxDays } = await getSettings();
+  // Where a caseload can go: the other active therapists.
+  const therapists =
+    user.role === "therapist" ? await prisma.user.findMany({ where: { role: "THERAPIST", isDisabled: false, id: { not: user.id } }, orderBy: { name: "asc" }, select: { id: true, name: true, email: true } }) : [];
   return (
     <>
       <div className="page-header">
@@ -45,7 +49,7 @@ export default async function Page({ params }: { params: Promise<{ id: string }>
           Audit trail of this user
         </Link>
       </div>
-      <UserEditor user={user} isSelf={user.id === actor.id} />
+      <UserEditor user={user} isSelf={user.id === actor.id} otherTherapists={therapists} />
       <h2 style={{ marginTop: 16 }}>API tokens</h2>
       <TokenManager userId={user.id} maxDays={maxDays} />
     </>

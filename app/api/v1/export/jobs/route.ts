@@ -6,4 +6,4 @@ import { listExportJobs, ZListExportJobsQuery } from "@/lib/reports/list-export-
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
 
-export const GET = route({ auth: "both", query: ZListExportJobsQuery, handler: async ({ actor, query }) => json(await listExportJobs(actor, query)) });
+export const GET = route({ auth: "both", query: ZListExportJobsQuery, handler: async ({ request, actor, query }) => json(await listExportJobs(actor, query, request)) });

@@ -18,7 +18,15 @@ const bySignedLink = route({
   handler: async ({ params, query, meta }) => downloadExportBySignedLink(params.id, query.expires ?? null, query.signature ?? null, meta),
 });
 
-const bySession = route({ auth: "both", params: ZIdParams, handler: async ({ actor, via, params, meta }) => downloadExportAsActor(actor, params.id, via, meta) });
+/** `?disposition=inline` opens a PDF in the browser tab instead of saving it. */
+const ZSessionQuery = z.object({ disposition: z.enum(["inline", "attachment"], "must be inline or attachment").optional() });
+
+const bySession = route({
+  auth: "both",
+  params: ZIdParams,
+  query: ZSessionQuery,
+  handler: async ({ actor, via, params, query, meta }) => downloadExportAsActor(actor, params.id, via, meta, { isInline: query.disposition === "inline" }),
+});
 
 export async function GET(request: Request, context: { params: Promise<{ id: string }> }) {
   const query = new URL(request.url).searchParams;

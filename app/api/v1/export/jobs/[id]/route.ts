@@ -8,7 +8,7 @@ import { getExportJob } from "@/lib/reports/get-export-job";
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
 
-export const GET = route({ auth: "both", params: ZIdParams, handler: async ({ actor, params, meta }) => json(await getExportJob(actor, params.id, meta)) });
+export const GET = route({ auth: "both", params: ZIdParams, handler: async ({ request, actor, params, meta }) => json(await getExportJob(actor, params.id, meta, request)) });
 
 export const DELETE = route({
   auth: "both",

@@ -15,6 +15,6 @@ export const GET = route({
     await getJobForActorOrThrow(actor, params.id, "job.read", meta);
     const { link_lifetime_hours: linkLifetimeHours } = await getSettings();
 
-    return jobEventStream(params.id, { lastEventId: request.headers.get("last-event-id"), signal: request.signal, view: (job) => toJobView(job, { linkLifetimeHours }) });
+    return jobEventStream(params.id, { lastEventId: request.headers.get("last-event-id"), signal: request.signal, view: (job) => toJobView(job, { linkLifetimeHours, request }) });
   },
 });
