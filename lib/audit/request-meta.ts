@@ -1,5 +1,7 @@
 // Where a request came from, as the audit records it. The address is decided by TRUST_PROXY
 // (lib/net/trust-proxy.ts); the request id is always the server's own.
+import { randomUUID } from "node:crypto";
+
 import { env } from "@/lib/env";
 import { resolveClientAddress } from "@/lib/net/trust-proxy";
 
@@ -27,6 +29,19 @@ export const REQUEST_ID_HEADER = "x-careexport-request-id";
 
 type THeaderReader = (name: string) => string | null | undefined;
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/**
+ * This request's id: proxy.ts's (a UUID it set, overwriting any a client sent), else a new one.
+ * Anything else under that header can only come from a client that reached a handler without the
+ * proxy (a matcher gap): it is not believed.
+ */
+export function serverRequestId(header: THeaderReader): string {
+  const fromProxy = header(REQUEST_ID_HEADER);
+
+  return fromProxy && UUID.test(fromProxy) ? fromProxy : randomUUID();
+}
+
 /** Letters, digits and . _ : - only, at most 64: anything else is dropped, not cleaned up. */
 export function sanitizeClientRequestId(value: string | null | undefined): string | null {
   return value && /^[A-Za-z0-9._:-]{1,64}$/.test(value) ? value : null;
@@ -45,7 +60,7 @@ export function requestMetaFromHeaders(header: THeaderReader, options: { request
   return {
     ipAddress: clientAddressOf(header),
     userAgent: header("user-agent")?.slice(0, 500) ?? null,
-    requestId: options.requestId ?? header(REQUEST_ID_HEADER) ?? null,
+    requestId: options.requestId ?? serverRequestId(header),
     clientRequestId: sanitizeClientRequestId(header("x-request-id")),
     via: options.via,
   };

@@ -9,12 +9,10 @@
 //      then the zod schemas (400 naming each field);
 //   5. the handler, which calls one lib service; AppError maps to its status, anything else
 //      becomes a logged, generic 500.
-import { randomUUID } from "node:crypto";
-
 import { z } from "zod";
 
 import { recordAudit } from "@/lib/audit/record";
-import { REQUEST_ID_HEADER, requestMetaFrom, type TRequestMeta } from "@/lib/audit/request-meta";
+import { requestMetaFrom, serverRequestId, type TRequestMeta } from "@/lib/audit/request-meta";
 import { authorize } from "@/lib/auth/authorize";
 import type { TActor, TPolicyRequest } from "@/lib/auth/policy";
 import { env } from "@/lib/env";
@@ -99,7 +97,7 @@ export function route<A extends TAuthMode, P extends z.ZodType | undefined = und
   options: TRouteOptions<A, P, Q, B>,
 ) {
   return async (request: Request, context?: TNextContext): Promise<Response> => {
-    const requestId = request.headers.get(REQUEST_ID_HEADER) ?? randomUUID();
+    const requestId = serverRequestId((name) => request.headers.get(name));
     let rateLimit: TRateLimitState | null = null;
     try {
       const meta = requestMetaFrom(request, requestId);

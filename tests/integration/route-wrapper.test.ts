@@ -101,6 +101,10 @@ describe("route wrapper: requests and errors", () => {
     expect(record.requestId).toBe(serverId);
     expect(record.metadata).toMatchObject({ clientRequestId: "trace-42.a" });
 
+    // The proxy's own header, sent by a client that somehow reached the handler without the proxy: not believed.
+    const spoofed = await call(getPatientRoute, { path: `/api/v1/patients/${patient.id}`, token, params: { id: patient.id }, headers: { "x-careexport-request-id": "chosen-by-client" } });
+    expect(spoofed.headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);
+
     await call(getPatientRoute, { path: `/api/v1/patients/${patient.id}`, token, params: { id: patient.id }, headers: { "x-request-id": "<script>alert(1)</script>" } });
     const second = await prisma.exportAuditLog.findMany({ where: { action: "patient_viewed", patientId: patient.id }, orderBy: { seq: "desc" }, take: 1 });
     expect(second[0]!.metadata).not.toHaveProperty("clientRequestId");

@@ -1,9 +1,7 @@
 // The FHIR API's own thin route layer: request id, who is calling (a session, a personal API
 // token, or a SMART access token with its scopes), and errors as OperationOutcome.
-import { randomUUID } from "node:crypto";
-
 import { recordAudit } from "@/lib/audit/record";
-import { REQUEST_ID_HEADER, requestMetaFrom, type TRequestMeta } from "@/lib/audit/request-meta";
+import { requestMetaFrom, serverRequestId, type TRequestMeta } from "@/lib/audit/request-meta";
 import type { TActor } from "@/lib/auth/policy";
 import { getSessionActor } from "@/lib/auth/session";
 import { authenticateToken } from "@/lib/auth/tokens";
@@ -43,7 +41,7 @@ async function authenticateFhir(request: Request, meta: TRequestMeta): Promise<T
 function wrap<TParams>(handler: (ctx: TFhirContext<TParams>) => Promise<Response>) {
   return async (request: Request, context: { params: Promise<TParams> }) => {
     // proxy.ts's id for this request (it overwrites any a client sent), so X-Request-Id is one value.
-    const requestId = request.headers.get(REQUEST_ID_HEADER) ?? randomUUID();
+    const requestId = serverRequestId((name) => request.headers.get(name));
     try {
       const meta = requestMetaFrom(request, requestId, "fhir");
       const params = (await context?.params) ?? ({} as TParams);
