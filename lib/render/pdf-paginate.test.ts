@@ -146,5 +146,5 @@ describe("PDF pagination", () => {
       const body = words.filter((word) => word.yMin > header.yMax && word.yMax < footer.yMin);
       expect(body.length, `page ${index + 1}`).toBe(words.length - 2 - 4);
     });
-  });
+  }, 60_000); // lays out 70 pages: seconds on a quiet machine, more when other work shares the cores
 });

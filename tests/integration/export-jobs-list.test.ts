@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { GET as listJobsRoute } from "@/app/api/v1/export/jobs/route";
 import { prisma } from "@/lib/db/client";
 
-import { createPatient, createUser } from "../setup/fixtures";
+import { assignPatient, createPatient, createUser } from "../setup/fixtures";
 import { call, tokenFor } from "../setup/http";
 
 type TJob = { id: string; expires_at: string | null; file_expires_at: string | null; download_url: string | null; requested_by?: { name: string; email: string } | null };
@@ -23,6 +23,8 @@ describe("export job lists", () => {
   it("give every job the file's expiry; the signed link's own expiry is only a detail", async () => {
     const { user: therapist } = await createUser({ role: "THERAPIST" });
     const patient = await createPatient();
+    // Still assigned: a therapist's list names the patient and links the file only while they may see them.
+    await assignPatient(therapist.id, patient.id);
     const fileExpiry = new Date(Date.now() + 7 * 24 * 3_600_000);
     const job = await completedReport(therapist.id, patient.id, fileExpiry);
 
