@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import { appBaseUrl, configuredBaseUrl, sameSitePath, startupBaseUrlProblem } from "./app-base-url";
+import { appBaseUrl, configuredBaseUrl, sameSitePath, sameSiteUrl, startupBaseUrlProblem } from "./app-base-url";
 
 const request = (host: string, headers: Record<string, string> = {}) => new Request(`http://${host}/api/v1/export/jobs`, { headers: { host, ...headers } });
 
@@ -41,5 +41,14 @@ describe("where next-auth sends the browser", () => {
     expect(sameSitePath("https://evil.example/login", "http://localhost:3000")).toBe("/");
     expect(sameSitePath("//evil.example/login", "http://localhost:3000")).toBe("/");
     expect(sameSitePath("not a url", "http://localhost:3000")).toBe("/");
+  });
+});
+
+describe("sameSiteUrl", () => {
+  it("is absolute on the portal's base (next-auth's client parses it with new URL), never another site", () => {
+    expect(sameSiteUrl("/patients", "http://127.0.0.1:3390")).toBe("http://127.0.0.1:3390/patients");
+    expect(sameSiteUrl("http://127.0.0.1:3390/login?x=1", "http://127.0.0.1:3390")).toBe("http://127.0.0.1:3390/login?x=1");
+    expect(sameSiteUrl("https://evil.example/login", "http://127.0.0.1:3390")).toBe("http://127.0.0.1:3390/");
+    expect(() => new URL(sameSiteUrl("/", "http://localhost:3000"))).not.toThrow();
   });
 });

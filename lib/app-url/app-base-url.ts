@@ -65,3 +65,13 @@ export function sameSitePath(url: string, baseUrl: string): string {
 
   return "/";
 }
+
+/**
+ * next-auth's redirect target as an absolute URL on the portal's own base. Its browser client
+ * parses the answer with `new URL(url)` after a sign-in without redirect (the login form), so a
+ * bare path throws there and the form hangs; the base is the right one (the request's own in
+ * development, APP_URL/NEXTAUTH_URL in production), and another site is never a target.
+ */
+export function sameSiteUrl(url: string, baseUrl: string): string {
+  return new URL(sameSitePath(url, baseUrl), baseUrl).toString();
+}

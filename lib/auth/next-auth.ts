@@ -2,7 +2,7 @@ import type { NextAuthOptions } from "next-auth";
 import CredentialsProvider from "next-auth/providers/credentials";
 import { z } from "zod";
 
-import { sameSitePath } from "@/lib/app-url/app-base-url";
+import { sameSiteUrl } from "@/lib/app-url/app-base-url";
 import { recordAudit } from "@/lib/audit/record";
 import { requestMetaFromHeaders, type TRequestMeta } from "@/lib/audit/request-meta";
 import { endSessionOnSignOut } from "@/lib/auth/end-session-on-sign-out";
@@ -69,10 +69,9 @@ export function authOptions(): NextAuthOptions {
       ...oidcProviders(),
     ],
     callbacks: {
-      // Where next-auth sends the browser (after sign-out, sign-in): a path on this portal, never
-      // an absolute URL built on a base the browser did not use, nor another site.
+      // Where next-auth sends the browser (after sign-out, sign-in): this portal, never another site.
       async redirect({ url, baseUrl }) {
-        return sameSitePath(url, baseUrl);
+        return sameSiteUrl(url, baseUrl);
       },
       // OIDC users are not created on the fly: an admin creates the account, SSO signs it in.
       async signIn({ account, user, profile }) {
