@@ -30,13 +30,12 @@ const invalid = (name: string, message: string) => invalidSearch(name, message);
 export function parseSince(value: string, now = new Date()): Date {
   const match = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2}):(\d{2})(?:\.\d{1,9})?(Z|[+-]\d{2}:\d{2}))?$/.exec(value.trim());
   if (!match) throw invalid("_since", "must be a FHIR instant, e.g. 2024-01-01T00:00:00Z");
-  const [, year, month, day, hour = "00", minute = "00", second = "00", zone] = match;
+  const [, year, month, day, hour = "00", minute = "00", second = "00"] = match;
   const [y, mo, d, h, mi, s] = [year, month, day, hour, minute, second].map(Number) as [number, number, number, number, number, number];
   const isCalendar = mo >= 1 && mo <= 12 && d >= 1 && d <= 31 && h <= 23 && mi <= 59 && s <= 59 && new Date(Date.UTC(y, mo - 1, d)).getUTCDate() === d;
   if (!isCalendar || y < 1900) throw invalid("_since", "is not a valid date and time (from 1900 on)");
   const since = new Date(match[4] ? value.trim() : `${year}-${month}-${day}T00:00:00Z`);
   if (Number.isNaN(since.getTime())) throw invalid("_since", "is not a valid date and time");
-  if (zone === undefined && match[4]) throw invalid("_since", "needs a time zone (Z or +hh:mm)");
   if (since.getTime() > now.getTime()) throw invalid("_since", "is in the future");
 
   return since;
