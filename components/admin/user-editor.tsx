@@ -1,10 +1,12 @@
 "use client";
 
+import { createColumnHelper } from "@tanstack/react-table";
 import { useRouter } from "next/navigation";
 import { useEffect, useState } from "react";
 
 import { messageForPeople } from "@/lib/errors/message-for-people";
 import { sendJson, type TApiResult } from "@/components/admin/send-json";
+import { DataTable } from "@/components/ui/data-table";
 import type { TUserDto } from "@/lib/users/list-users";
 
 type TUserDetail = TUserDto & { assignments: { patient_id: string; name: string; mrn: string | null }[] };
@@ -16,6 +18,26 @@ function describe(result: TApiResult<unknown>) {
 }
 
 type TPatientChoice = { id: string; label: string };
+type TAssignment = TUserDetail["assignments"][number];
+
+const assignmentColumn = createColumnHelper<TAssignment>();
+
+/** A therapist's assigned patients, each with its Unassign button. */
+function assignmentColumns(onUnassign: (patientId: string) => void) {
+  return [
+    assignmentColumn.accessor("name", { header: "Patient" }),
+    assignmentColumn.accessor((row) => row.mrn ?? "", { id: "mrn", header: "MRN", meta: { className: "muted" }, cell: (info) => info.getValue() || "—" }),
+    assignmentColumn.display({
+      id: "actions",
+      header: () => <span className="sr-only">Actions</span>,
+      cell: (info) => (
+        <button className="btn btn-sm btn-danger" type="button" onClick={() => onUnassign(info.row.original.patient_id)}>
+          Unassign
+        </button>
+      ),
+    }),
+  ];
+}
 
 /**
  * Patients matching a search (name, MRN or FHIR id), asked of the patients API as the admin types:
@@ -232,26 +254,18 @@ export function UserEditor({ user, isSelf, otherTherapists = [] }: { user: TUser
               Assign
             </button>
           </form>
-          <table className="table" style={{ marginTop: 12 }}>
-            <tbody>
-              {user.assignments.map((assignment) => (
-                <tr key={assignment.patient_id} data-testid="assignment-row">
-                  <td>{assignment.name}</td>
-                  <td className="muted">{assignment.mrn ?? "—"}</td>
-                  <td style={{ textAlign: "right" }}>
-                    <button
-                      className="btn btn-sm btn-danger"
-                      type="button"
-                      onClick={() => run(() => sendJson("PUT", `/api/v1/admin/users/${user.id}/assignments`, { patient_id: assignment.patient_id, assigned: false }), "Patient unassigned.")}
-                    >
-                      Unassign
-                    </button>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-          {user.assignments.length === 0 && <div className="empty">No patients assigned.</div>}
+          <div style={{ marginTop: 12 }}>
+            <DataTable
+              testId="assignments-table"
+              rowTestId="assignment-row"
+              columns={assignmentColumns((patientId) => run(() => sendJson("PUT", `/api/v1/admin/users/${user.id}/assignments`, { patient_id: patientId, assigned: false }), "Patient unassigned."))}
+              data={user.assignments}
+              getRowId={(assignment) => assignment.patient_id}
+              initialSorting={[{ id: "name", desc: false }]}
+              empty="No patients assigned."
+            />
+          </div>
+
           {user.assignments.length > 0 && otherTherapists.length > 0 && (
             <form className="row" onSubmit={onMoveCaseload} style={{ marginTop: 12 }} data-testid="move-caseload-form">
               <label className="field">

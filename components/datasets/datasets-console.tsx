@@ -37,6 +37,14 @@ type TPastExport = { id: string; tier?: string; status: string; created_at?: str
 
 const column = createColumnHelper<TCatalogDataset>();
 const pastColumn = createColumnHelper<TPastExport>();
+const columnColumn = createColumnHelper<TCatalogColumn>();
+
+/** A dataset's columns with their de-identification policy. */
+const catalogColumnColumns = [
+  columnColumn.accessor("name", { header: "Column", cell: (info) => <code>{info.getValue()}</code> }),
+  columnColumn.accessor("policy", { header: "Policy", cell: (info) => <span className="badge">{info.getValue()}</span> }),
+  columnColumn.accessor((col) => col.description ?? "", { id: "description", header: "Meaning", enableSorting: false, meta: { className: "small" } }),
+];
 
 const statusTone = (status: string) => (status === "completed" ? "badge-ok" : status === "failed" ? "badge-danger" : "badge-info");
 
@@ -227,28 +235,7 @@ export function DatasetsConsole({ tiers, profiles, defaultProfile, attestationTe
           <h3>
             Columns of <code>{expandedDataset.name}</code>
           </h3>
-          <table className="table">
-            <thead>
-              <tr>
-                <th>Column</th>
-                <th>Policy</th>
-                <th>Meaning</th>
-              </tr>
-            </thead>
-            <tbody>
-              {expandedDataset.columns.map((col) => (
-                <tr key={col.name}>
-                  <td>
-                    <code>{col.name}</code>
-                  </td>
-                  <td>
-                    <span className="badge">{col.policy}</span>
-                  </td>
-                  <td className="small">{col.description ?? ""}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <DataTable testId="dataset-columns-table" columns={catalogColumnColumns} data={expandedDataset.columns} getRowId={(col) => col.name} empty="No columns." />
           {expandedDataset.refused_columns?.length ? (
             <>
               <h4>Not exported</h4>

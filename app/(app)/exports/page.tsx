@@ -15,7 +15,7 @@ export default async function ExportsPage() {
       <div className="page-header">
         <div>
           <h1>{isAdmin ? "All exports" : "My exports"}</h1>
-          <p className="muted">Reports and datasets you requested. Files are encrypted at rest and deleted when they expire.</p>
+          <p className="muted">{isAdmin ? "Every report and dataset export of the practice, with who requested it." : "Reports and datasets you requested."} Files are encrypted at rest and deleted when they expire.</p>
         </div>
       </div>
       <ExportJobsTable showOwner={isAdmin} />

@@ -5,6 +5,7 @@ import { notFound } from "next/navigation";
 import { ScheduleActions } from "@/components/schedules/schedule-actions";
 import { ScheduleForm } from "@/components/schedules/schedule-form";
 import { ScheduleRunControls } from "@/components/schedules/schedule-run-controls";
+import { ScheduleRunsTable } from "@/components/schedules/schedule-runs-table";
 import { pageRequestMeta } from "@/lib/auth/page-access";
 import { requirePageActor } from "@/lib/auth/session";
 import { AppError } from "@/lib/errors/app-error";
@@ -13,8 +14,6 @@ import { exportTypeLabel, ownerLabels, patientLabels, scheduleFormOptions } from
 
 export const metadata: Metadata = { title: "Schedule" };
 export const dynamic = "force-dynamic";
-
-const STATUS_BADGE: Record<string, string> = { delivered: "badge-ok", queued: "badge-info", running: "badge-info", failed: "badge-danger", skipped: "badge-warn" };
 
 async function loadOr404(actor: Awaited<ReturnType<typeof requirePageActor>>, id: string) {
   try {
@@ -94,36 +93,7 @@ export default async function SchedulePage({ params }: { params: Promise<{ id: s
       )}
 
       <h2>Run history</h2>
-      <div className="table-wrap">
-        <table className="table" data-testid="schedule-runs">
-          <thead>
-            <tr>
-              <th>Slot ({schedule.timezone})</th>
-              <th>Status</th>
-              <th>Job</th>
-              <th>Notes</th>
-            </tr>
-          </thead>
-          <tbody>
-            {schedule.runs.map((run) => (
-              <tr key={run.id} data-testid="schedule-run-row">
-                <td>{run.scheduled_for_local}</td>
-                <td>
-                  <span className={`badge ${STATUS_BADGE[run.status] ?? ""}`} data-testid="schedule-run-status">
-                    {run.status}
-                  </span>
-                </td>
-                <td className="small">{run.job_id ? <Link href="/exports">{run.job_id}</Link> : "—"}</td>
-                <td className="small">
-                  {run.note && <div data-testid="schedule-run-note">{run.note}</div>}
-                  {run.error && <div className="muted">{run.error}</div>}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-        {schedule.runs.length === 0 && <div className="empty">No runs yet.</div>}
-      </div>
+      <ScheduleRunsTable runs={schedule.runs} timeZone={schedule.timezone} />
 
       <h2>Edit</h2>
       <div className="card">
