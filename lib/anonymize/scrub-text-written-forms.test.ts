@@ -39,6 +39,14 @@ describe("scrubbing identifiers as people write them", () => {
     expect(scrub("zip 60201-4412")).not.toContain("4412");
   });
 
+  it("removes the birth date in every common written form, six-digit ones included", () => {
+    for (const text of ["1962-03-09", "03/09/1962", "3/9/62", "March 9, 1962", "9 Mar 1962", "19620309", "03091962", "030962", "620309", "090362"]) {
+      expect(scrub(`DOB ${text}.`), text).toBe(`DOB ${TEXT_REDACTED}.`);
+    }
+    // Another six-digit number stays.
+    expect(scrub("ref 030963")).toBe("ref 030963");
+  });
+
   it("removes the contacts' phones however they are grouped", () => {
     expect(scrub("call 312 555 0199 or 5550199")).toBe(`call ${TEXT_REDACTED} or ${TEXT_REDACTED}`);
   });

@@ -157,6 +157,9 @@ export function createTextScrubber(identity: TPatientIdentity | null): TTextScru
     for (const phrase of phrasesOf(identity)) probes.add(probeOf(phrase) ?? "");
     for (const phone of identity.phones) probes.add(phone.replace(/\D/g, "").slice(-1));
     if (identity.birthDate) probes.add(identity.birthDate.toLowerCase());
+    // A compact six-digit birth date holds the month and day together, in one order or the other.
+    const birth = birthParts(identity.birthDate);
+    if (birth) probes.add(`${birth.month}${birth.day}`).add(`${birth.day}${birth.month}`);
   }
   // Built on first need: most patients' text never contains any of their identifiers, and an
   // exporter keeps thousands of these scrubbers cached at once.
@@ -184,6 +187,13 @@ export function createTextScrubber(identity: TPatientIdentity | null): TTextScru
 
     return result;
   };
+}
+
+/** "1962-03-09" -> { year: "1962", month: "03", day: "09" }; anything else -> null. */
+function birthParts(birthDate: string | null) {
+  const match = birthDate ? /^(\d{4})-(\d{2})-(\d{2})$/.exec(birthDate.trim()) : null;
+
+  return match ? { year: match[1]!, month: match[2]!, day: match[3]! } : null;
 }
 
 /** A numeric id is also searched by its digits alone, written with any separators, from this many digits. */
@@ -217,6 +227,13 @@ function ownIdentifierPattern(identity: TPatientIdentity): RegExp | null {
     if (digits.length >= MIN_ID_DIGITS) own.push(`(?<!\\d)${[...digits].join("[\\s()./_-]{0,3}")}(?!\\d)`);
   }
   if (identity.birthDate) own.push(escapeRegExp(identity.birthDate));
+  // The birth date written as six digits (MMDDYY, DDMMYY, YYMMDD): the generic patterns take
+  // every date with separators or a month's name, and runs of 7+ digits, but not these.
+  const birth = birthParts(identity.birthDate);
+  if (birth) {
+    const short = birth.year.slice(2);
+    for (const digits of new Set([`${birth.month}${birth.day}${short}`, `${birth.day}${birth.month}${short}`, `${short}${birth.month}${birth.day}`])) own.push(`(?<!\\d)${digits}(?!\\d)`);
+  }
 
   return own.length ? new RegExp(own.join("|"), "giu") : null;
 }

@@ -116,7 +116,7 @@ function patientOf(seed: TSeed, index: number): TCorpusPatient {
     "city / district": [seed.city, seed.city.toLowerCase(), seed.city.toUpperCase(), `${seed.city},`, `${seed.district} County`, seed.district.toLowerCase(), `${seed.district.toUpperCase()} county`, `in ${seed.city}`],
     "birth date": [
       `${year}-${month}-${day}`, `${month}/${day}/${year}`, `${Number(month)}/${Number(day)}/${year}`, `${monthName} ${Number(day)}, ${year}`, `${Number(day)} ${monthName} ${year}`,
-      `${monthName.slice(0, 3)} ${Number(day)} ${year}`, `${month}-${day}-${year.slice(2)}`, `${year}${month}${day}`, `${Number(day)}.${Number(month)}.${year}`,
+      `${monthName.slice(0, 3)} ${Number(day)} ${year}`, `${month}-${day}-${year.slice(2)}`, `${year}${month}${day}`, `${Number(day)}.${Number(month)}.${year}`, `${month}${day}${year.slice(2)}`,
     ],
   };
   const digits = (kind: string, value: string): TLeakTarget => ({ kind, owner: `corpus patient ${n}`, digits: value });
@@ -135,7 +135,7 @@ function patientOf(seed: TSeed, index: number): TCorpusPatient {
     digits("SSN", ssn),
     digits("ZIP-5", seed.zip), digits("ZIP+4", `${seed.zip}${seed.plus4}`),
     words("city / district", seed.city), words("city / district", seed.district),
-    digits("birth date", `${year}${month}${day}`), digits("birth date", `${month}${day}${year}`), digits("birth date", `${Number(month)}${Number(day)}${year}`),
+    digits("birth date", `${year}${month}${day}`), digits("birth date", `${month}${day}${year}`), digits("birth date", `${Number(month)}${Number(day)}${year}`), digits("birth date", `${month}${day}${year.slice(2)}`),
     words("birth date", `${monthName} ${Number(day)} ${year}`), words("birth date", `${Number(day)} ${monthName} ${year}`), words("birth date", `${monthName.slice(0, 3)} ${Number(day)} ${year}`),
   ];
 
