@@ -45,8 +45,10 @@ export function startJobRunner({ concurrency = 2, pollMs = 1_000, periodic = [] 
   if (state.careexportRunner) return state.careexportRunner;
   const workerId = `${hostname()}:${process.pid}:${Math.random().toString(36).slice(2, 8)}`;
   let isStopping = false;
-  let wake: (() => void) | null = null;
-  const onQueued = () => wake?.();
+  // Every idle slot's wake-up: a queued job or a stop must reach all of them, not the last to sleep.
+  const sleepers = new Set<() => void>();
+  const wakeAll = () => [...sleepers].forEach((wake) => wake());
+  const onQueued = wakeAll;
   jobSignals.on("queued", onQueued);
 
   async function slot() {
@@ -67,11 +69,13 @@ export function startJobRunner({ concurrency = 2, pollMs = 1_000, periodic = [] 
       const { delayMs, shouldLog } = pollBackoff(failures, pollMs);
       if (shouldLog) logger.error("job runner loop error", { error: lastError, consecutiveFailures: failures });
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, delayMs);
-        wake = () => {
+        const wake = () => {
           clearTimeout(timer);
+          sleepers.delete(wake);
           resolve();
         };
+        const timer = setTimeout(wake, delayMs);
+        sleepers.add(wake);
       });
     }
   }
@@ -105,7 +109,7 @@ export function startJobRunner({ concurrency = 2, pollMs = 1_000, periodic = [] 
     // Stops claiming at once; running jobs get `graceMs` to finish, then their leases are released.
     async stop({ graceMs }: TStopOptions = {}) {
       isStopping = true;
-      wake?.();
+      wakeAll();
       timers.forEach(clearInterval);
       jobSignals.off("queued", onQueued);
       const finished = Promise.allSettled(slots).then(() => true);
