@@ -10,6 +10,7 @@ import { jobSignals } from "@/lib/jobs/enqueue-job";
 import { releaseLeases } from "@/lib/jobs/release-leases";
 import { runClaimedJob } from "@/lib/jobs/run-job";
 import { sweepExpiredFiles } from "@/lib/jobs/sweep-expired";
+import { sweepOrphanFiles } from "@/lib/jobs/sweep-orphan-files";
 import { logger } from "@/lib/logger";
 
 export type TPeriodicTask = { name: string; everyMs: number; run: () => Promise<unknown> };
@@ -80,7 +81,11 @@ export function startJobRunner({ concurrency = 2, pollMs = 1_000, periodic = [] 
     }
   }
 
-  const tasks = [{ name: "sweep-expired-files", everyMs: 10 * 60_000, run: () => sweepExpiredFiles() }, ...periodic];
+  const tasks = [
+    { name: "sweep-expired-files", everyMs: 10 * 60_000, run: () => sweepExpiredFiles() },
+    { name: "sweep-orphan-files", everyMs: 6 * 3_600_000, run: () => sweepOrphanFiles() },
+    ...periodic,
+  ];
   const timers = tasks.map((task) => {
     let isRunning = false;
     const tick = async () => {
