@@ -13,6 +13,13 @@ export const ORPHAN_MIN_AGE_MS = 24 * 3_600_000;
 
 const BATCH = 500;
 
+/**
+ * Only what the job runner writes is ever a candidate: `<user id>/<job id>/<attempt>/<file>`
+ * (cuid ids), or its partial write. A storage directory or bucket prefix that also holds other
+ * files by mistake (the database, secrets, deliveries, another application's objects) loses none.
+ */
+const JOB_FILE_KEY = /^c[a-z0-9]{20,}\/c[a-z0-9]{20,}\/\d{1,4}\/[A-Za-z0-9][A-Za-z0-9._-]*$/;
+
 /** Deletes stored files that no job refers to and that are older than ORPHAN_MIN_AGE_MS. */
 export async function sweepOrphanFiles(now = new Date()) {
   const cutoff = now.getTime() - ORPHAN_MIN_AGE_MS;
@@ -35,7 +42,7 @@ export async function sweepOrphanFiles(now = new Date()) {
   };
 
   for await (const file of storage().list()) {
-    if (file.modifiedAt.getTime() > cutoff) continue;
+    if (file.modifiedAt.getTime() > cutoff || !JOB_FILE_KEY.test(file.key)) continue;
     batch.push(file.key);
     if (batch.length >= BATCH) await flush();
   }

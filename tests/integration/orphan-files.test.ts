@@ -48,10 +48,13 @@ describe.each([
     const job = await prisma.exportJob.findUniqueOrThrow({ where: { id: created.job_id } });
 
     const staleAttempt = `${user.id}/${job.id}/9/${job.fileName}`;
-    const goneJob = `${user.id}/job-deleted-long-ago/1/report.json`;
+    const goneJob = `${user.id}/cjobdeletedlongago0000000/1/report.json`;
     await storage().put(staleAttempt, Buffer.from("{}"));
     await storage().put(goneJob, Buffer.from("{}"));
     if (name === "local") writeFileSync(path.join(env().STORAGE_DIR, `${job.fileKey}.partial-0a1b2c`), "half");
+    // Not the runner's: kept whatever their age (a storage place shared by mistake loses nothing).
+    const foreign = ["secrets.json", "2026/12/01/progress_report_x_2026-12-01.pdf", `${user.id}/notes.txt`];
+    for (const key of foreign) await storage().put(key, Buffer.from("not ours"));
 
     // Fresh: nothing is old enough yet.
     expect(await sweepOrphanFiles()).toBe(0);
@@ -64,6 +67,7 @@ describe.each([
     const left = [];
     for await (const file of storage().list()) left.push(file.key);
     expect(left).toContain(job.fileKey);
+    expect(left).toEqual(expect.arrayContaining(foreign));
     expect(left.filter((key) => key.includes(".partial-"))).toEqual([]);
     expect(JSON.parse((await readAll(await storage().get(job.fileKey!))).toString("utf8")).patient.family_name).toBe(patient.familyName);
   });
