@@ -169,7 +169,7 @@ test("SIGTERM during a download: the accepted request completes whole, new conne
     status: response.status,
     body: Buffer.from(await response.arrayBuffer()),
   }));
-  await proxy.waitForHeldRequest();
+  await proxy.waitForHeldRequest((request) => request.url.includes(jobId));
 
   instance!.kill("SIGTERM");
   await waitFor(async () => (output.includes("SIGTERM received") ? true : null), "the shutdown starting", 15_000);

@@ -74,16 +74,19 @@ export async function deliverToBucket(options: TDeliverToBucketOptions): Promise
       if (existing.Metadata?.sha256 === options.sha256) return { bucket, key, relativePath: candidate, isAlreadyPresent: true };
       continue;
     }
+    const body = await options.open();
     try {
       const upload = new Upload({
         client,
-        params: { Bucket: bucket, Key: key, Body: await options.open(), IfNoneMatch: "*", Metadata: { sha256: options.sha256 }, ContentType: "application/octet-stream" },
+        params: { Bucket: bucket, Key: key, Body: body, IfNoneMatch: "*", Metadata: { sha256: options.sha256 }, ContentType: "application/octet-stream" },
         leavePartsOnError: false,
       });
       await upload.done();
 
       return { bucket, key, relativePath: candidate, isAlreadyPresent: false };
     } catch (error) {
+      // The read of the stored file is not needed any more (a retry opens it again).
+      body.destroy();
       // 412: another delivery took the name between our look and our write; 409: a concurrent
       // conditional write is in flight. Look at the name again (it may hold these very bytes).
       const status = statusOf(error);

@@ -10,6 +10,7 @@ import { jobSignals } from "@/lib/jobs/enqueue-job";
 import { releaseLeases } from "@/lib/jobs/release-leases";
 import { runClaimedJob } from "@/lib/jobs/run-job";
 import { sweepExpiredFiles } from "@/lib/jobs/sweep-expired";
+import { sweepOrphanFiles } from "@/lib/jobs/sweep-orphan-files";
 import { logger } from "@/lib/logger";
 
 export type TPeriodicTask = { name: string; everyMs: number; run: () => Promise<unknown> };
@@ -45,8 +46,10 @@ export function startJobRunner({ concurrency = 2, pollMs = 1_000, periodic = [] 
   if (state.careexportRunner) return state.careexportRunner;
   const workerId = `${hostname()}:${process.pid}:${Math.random().toString(36).slice(2, 8)}`;
   let isStopping = false;
-  let wake: (() => void) | null = null;
-  const onQueued = () => wake?.();
+  // Every idle slot's wake-up: a queued job or a stop must reach all of them, not the last to sleep.
+  const sleepers = new Set<() => void>();
+  const wakeAll = () => [...sleepers].forEach((wake) => wake());
+  const onQueued = wakeAll;
   jobSignals.on("queued", onQueued);
 
   async function slot() {
@@ -67,16 +70,22 @@ export function startJobRunner({ concurrency = 2, pollMs = 1_000, periodic = [] 
       const { delayMs, shouldLog } = pollBackoff(failures, pollMs);
       if (shouldLog) logger.error("job runner loop error", { error: lastError, consecutiveFailures: failures });
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, delayMs);
-        wake = () => {
+        const wake = () => {
           clearTimeout(timer);
+          sleepers.delete(wake);
           resolve();
         };
+        const timer = setTimeout(wake, delayMs);
+        sleepers.add(wake);
       });
     }
   }
 
-  const tasks = [{ name: "sweep-expired-files", everyMs: 10 * 60_000, run: () => sweepExpiredFiles() }, ...periodic];
+  const tasks = [
+    { name: "sweep-expired-files", everyMs: 10 * 60_000, run: () => sweepExpiredFiles() },
+    { name: "sweep-orphan-files", everyMs: 6 * 3_600_000, run: () => sweepOrphanFiles() },
+    ...periodic,
+  ];
   const timers = tasks.map((task) => {
     let isRunning = false;
     const tick = async () => {
@@ -105,7 +114,7 @@ export function startJobRunner({ concurrency = 2, pollMs = 1_000, periodic = [] 
     // Stops claiming at once; running jobs get `graceMs` to finish, then their leases are released.
     async stop({ graceMs }: TStopOptions = {}) {
       isStopping = true;
-      wake?.();
+      wakeAll();
       timers.forEach(clearInterval);
       jobSignals.off("queued", onQueued);
       const finished = Promise.allSettled(slots).then(() => true);

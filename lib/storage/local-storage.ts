@@ -1,12 +1,12 @@
 import { createHash, randomBytes } from "node:crypto";
 import { createReadStream, createWriteStream } from "node:fs";
-import { access, constants, mkdir, open, rename, rm, stat } from "node:fs/promises";
+import { access, constants, mkdir, open, readdir, rename, rm, stat } from "node:fs/promises";
 import path from "node:path";
 import { PassThrough, Readable, Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 
 import { createDecryptor, createEncryptor, HEADER_BYTES, TAG_BYTES } from "@/lib/storage/encryption";
-import type { TStorageProvider, TStoredFile } from "@/lib/storage/provider";
+import type { TListedFile, TStorageProvider, TStoredFile } from "@/lib/storage/provider";
 import { storageKeyOrThrow } from "@/lib/storage/storage-key";
 
 /** Encrypted files on the local disk: the embedded default. */
@@ -87,6 +87,17 @@ export class LocalStorage implements TStorageProvider {
       return true;
     } catch {
       return false;
+    }
+  }
+
+  async *list(): AsyncIterable<TListedFile> {
+    const base = path.resolve(this.baseDir);
+    const entries = await readdir(base, { recursive: true, withFileTypes: true }).catch(() => []);
+    for (const entry of entries) {
+      if (!entry.isFile()) continue;
+      const full = path.join(entry.parentPath, entry.name);
+      const info = await stat(full).catch(() => null);
+      if (info) yield { key: path.relative(base, full).split(path.sep).join("/"), modifiedAt: info.mtime };
     }
   }
 

@@ -2,6 +2,9 @@ import type { Readable } from "node:stream";
 
 export type TStoredFile = { key: string; size: number; checksum: string };
 
+/** A file as listed: its key and when it was last written. */
+export type TListedFile = { key: string; modifiedAt: Date };
+
 /**
  * Where export files live. Implementations encrypt at rest, and make a file visible under its
  * key only once it is completely written: a reader never sees half a file.
@@ -13,6 +16,8 @@ export interface TStorageProvider {
   get(key: string): Promise<Readable>;
   delete(key: string): Promise<void>;
   exists(key: string): Promise<boolean>;
+  /** Every file kept, partial ones included (for the orphan sweep), in no particular order. */
+  list(): AsyncIterable<TListedFile>;
   /** Throws when the storage cannot be used (directory not writable, bucket unreachable). */
   checkReachable(): Promise<void>;
 }

@@ -11,6 +11,7 @@ import {
   GetObjectCommand,
   HeadBucketCommand,
   HeadObjectCommand,
+  ListObjectsV2Command,
   NoSuchKey,
   NotFound,
   S3Client,
@@ -22,7 +23,7 @@ import { PassThrough, Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 
 import { createDecryptor, createEncryptor, HEADER_BYTES, TAG_BYTES } from "@/lib/storage/encryption";
-import type { TStorageProvider, TStoredFile } from "@/lib/storage/provider";
+import type { TListedFile, TStorageProvider, TStoredFile } from "@/lib/storage/provider";
 import { storageKeyOrThrow } from "@/lib/storage/storage-key";
 
 export type TS3StorageOptions = {
@@ -164,6 +165,17 @@ export class S3Storage implements TStorageProvider {
       if (isS3NotFound(error)) return false;
       throw error;
     }
+  }
+
+  async *list(): AsyncIterable<TListedFile> {
+    let ContinuationToken: string | undefined;
+    do {
+      const page = await this.client.send(new ListObjectsV2Command({ Bucket: this.options.bucket, Prefix: this.options.prefix || undefined, ContinuationToken }));
+      for (const object of page.Contents ?? []) {
+        if (object.Key) yield { key: object.Key.slice(this.options.prefix.length), modifiedAt: object.LastModified ?? new Date() };
+      }
+      ContinuationToken = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (ContinuationToken);
   }
 
   async checkReachable() {

@@ -4,6 +4,7 @@
 // job; and a schedule's storage delivery into a bucket prefix (DELIVERY_DRIVER=s3).
 import { GetObjectCommand, ListObjectsV2Command } from "@aws-sdk/client-s3";
 import { createHash } from "node:crypto";
+import { Readable } from "node:stream";
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
@@ -11,6 +12,7 @@ import { GET as datasetDownloadRoute } from "@/app/api/v1/datasets/exports/[id]/
 import { GET as downloadRoute } from "@/app/api/v1/export/download/[id]/route";
 import { createDatasetExport } from "@/lib/datasets/create-dataset-export";
 import { prisma } from "@/lib/db/client";
+import { deliverToBucket } from "@/lib/delivery/bucket-delivery";
 import { deleteJob } from "@/lib/jobs/delete-job";
 import { drainJobs } from "@/lib/jobs/runner";
 import { sweepExpiredFiles } from "@/lib/jobs/sweep-expired";
@@ -127,6 +129,26 @@ describe("exports with STORAGE_DRIVER=s3", () => {
     const [morningRun] = await runsOf(morning.id);
     expect(morningRun).toMatchObject({ status: "delivered" });
     expect(morningRun!.deliveryLog).toMatchObject({ path: `clinic-a/2026/12/01/${name}.pdf`, bucket: s3.bucket });
+  });
+});
+
+describe("storage delivery into a bucket", () => {
+  it("a delivery repeated after an interruption finds its own bytes and writes no second copy; other bytes get the next name", async () => {
+    const bytes = Buffer.from("%PDF-1.4\n% delivered once\n");
+    const sha256 = createHash("sha256").update(bytes).digest("hex");
+    const options = { folder: "repeat", scheduledFor: new Date("2026-12-02T08:00:00Z"), timeZone: "UTC", fileName: "report_x_2026-12-02.pdf" };
+    const open = async (content: Buffer) => Readable.from([content]);
+
+    const first = await deliverToBucket({ ...options, sha256, open: () => open(bytes) });
+    expect(first).toMatchObject({ relativePath: "repeat/2026/12/02/report_x_2026-12-02.pdf", isAlreadyPresent: false, key: "deliveries/repeat/2026/12/02/report_x_2026-12-02.pdf" });
+    const again = await deliverToBucket({ ...options, sha256, open: () => open(bytes) });
+    expect(again).toMatchObject({ key: first.key, isAlreadyPresent: true });
+
+    const other = Buffer.from("%PDF-1.4\n% someone else's\n");
+    const third = await deliverToBucket({ ...options, sha256: createHash("sha256").update(other).digest("hex"), open: () => open(other) });
+    expect(third).toMatchObject({ relativePath: "repeat/2026/12/02/report_x_2026-12-02-2.pdf", isAlreadyPresent: false });
+    expect((await objectKeys("deliveries/repeat/")).sort()).toEqual([first.key, third.key].sort());
+    expect(await objectBytes(first.key)).toEqual(bytes);
   });
 });
 

@@ -58,6 +58,9 @@ async function waitFor(condition: () => boolean | Promise<boolean>, message: () 
   }
 }
 
+/** The job's own file upload (not the worker's periodic sweeps, which list the bucket). */
+const writesFileOf = (jobId: string) => (request: { method: string; url: string }) => request.method === "PUT" && request.url.includes(jobId);
+
 const jobRow = (id: string) => prisma.exportJob.findUniqueOrThrow({ where: { id } });
 
 describe("worker graceful shutdown", () => {
@@ -66,7 +69,7 @@ describe("worker graceful shutdown", () => {
     const worker = await startWorker(proxy.endpoint, 60);
     try {
       const running = await queueReport();
-      await proxy.waitForHeldRequest();
+      await proxy.waitForHeldRequest(writesFileOf(running));
       const waiting = await queueReport();
       const claimed = await jobRow(running);
       expect(claimed).toMatchObject({ status: "PROCESSING", attempts: 1 });
@@ -95,7 +98,7 @@ describe("worker graceful shutdown", () => {
     const worker = await startWorker(proxy.endpoint, 2);
     try {
       const jobId = await queueReport();
-      await proxy.waitForHeldRequest();
+      await proxy.waitForHeldRequest(writesFileOf(jobId));
       expect(await jobRow(jobId)).toMatchObject({ status: "PROCESSING", attempts: 1 });
 
       worker.child.kill("SIGTERM");

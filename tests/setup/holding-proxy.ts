@@ -41,10 +41,10 @@ export async function startHoldingProxy(target: string, options: { isHolding?: b
 
   return {
     endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    /** Resolves once at least one request is being held. */
-    async waitForHeldRequest() {
-      if (held.length) return;
-      await new Promise<void>((resolve) => waiters.push(resolve));
+    /** Resolves once a request matching `matches` (any, by default) is being held. */
+    async waitForHeldRequest(matches: (request: { method: string; url: string }) => boolean = () => true) {
+      const found = () => held.some(({ request }) => matches({ method: request.method ?? "", url: request.url ?? "" }));
+      while (!found()) await new Promise<void>((resolve) => waiters.push(resolve));
     },
     /** From now on, requests wait until release(). */
     hold() {

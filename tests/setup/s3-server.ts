@@ -43,6 +43,9 @@ export async function startS3Server(bucket = "careexport-test"): Promise<TS3Test
     });
   });
   const endpoint = `http://127.0.0.1:${port}`;
+  // A test run that ends without its afterAll (a crash, a timeout) still takes the server with it.
+  const killOnExit = () => child.kill("SIGKILL");
+  process.once("exit", killOnExit);
 
   return {
     endpoint,
@@ -58,6 +61,7 @@ export async function startS3Server(bucket = "careexport-test"): Promise<TS3Test
       S3_FORCE_PATH_STYLE: "true",
     },
     stop: async () => {
+      process.off("exit", killOnExit);
       if (child.exitCode === null) {
         const exited = new Promise((resolve) => child.once("exit", resolve));
         child.kill("SIGTERM");
