@@ -36,6 +36,12 @@ export const COLUMN_POLICIES = [
    * wrote in their own words (the "other" of an open choice: a MixedAnswers part) is scrubbed as free text.
    */
   "coded_answer",
+  /**
+   * One answer (or item text) of the long questionnaire table: the value carries its own treatment,
+   * decided per item (an AnswerCell): kept as picked, a patient date, written (scrubbed as free
+   * text), or redacted. Anything else is redacted.
+   */
+  "item_answer",
   ...PSEUDONYM_KINDS.map((kind) => `pseudonymize:${kind}` as const),
 ] as const;
 export type TColumnPolicy = (typeof COLUMN_POLICIES)[number];
@@ -68,9 +74,25 @@ export class MixedAnswers {
   }
 }
 
+/** How the anon tier treats one cell of the long questionnaire table (the identified tier shows the value). */
+export type TAnswerTreatment = "keep" | "date" | "written" | "redact";
+
+/** A value of the long questionnaire table with the treatment its item calls for. */
+export class AnswerCell {
+  constructor(
+    readonly value: string | number | boolean,
+    readonly treatment: TAnswerTreatment,
+  ) {}
+
+  toString() {
+    return String(this.value);
+  }
+}
+
 /** A raw database value as CSV cell text: dates as ISO, JSON as JSON, null as empty. */
 export function toCellText(value: unknown): string {
   if (value === null || value === undefined) return "";
+  if (value instanceof AnswerCell) return value.toString();
   if (value instanceof Date) return value.toISOString();
   if (value instanceof MixedAnswers) return value.toString();
   if (typeof value === "object") return JSON.stringify(value);
@@ -110,6 +132,19 @@ export function applyPolicy(policy: TColumnPolicy, value: unknown, context: TPol
     case "coded_answer":
       if (!(value instanceof MixedAnswers)) return toCellText(value);
       return value.parts.map((part) => (part.isWritten ? context.scrub(String(part.value)) : String(part.value))).join("; ");
+    case "item_answer":
+      if (value === null || value === undefined || value === "") return "";
+      if (!(value instanceof AnswerCell)) return redact(value);
+      switch (value.treatment) {
+        case "keep":
+          return toCellText(value.value);
+        case "date":
+          return patientDate(String(value.value), context);
+        case "written":
+          return context.scrub(String(value.value));
+        default:
+          return redact(value.value);
+      }
     default: {
       const kind = policy.slice("pseudonymize:".length) as TPseudonymKind;
       if (value === null || value === undefined || value === "") return "";

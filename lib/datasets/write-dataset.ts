@@ -129,7 +129,7 @@ export async function writeDatasetCsv(dataset: TDataset, sink: Writable, options
   // patients are loaded only when a row turns out to hold some, and the row is written again (loading
   // every patient for a scored instrument cost ~7% more time and ~20 MB at 1M rows for nothing).
   const loadsEveryPatient = isMasked && columns.some((column) => column.policy === "free_text");
-  const loadsWhenWritten = isMasked && !loadsEveryPatient && columns.some((column) => column.policy === "coded_answer");
+  const loadsWhenWritten = isMasked && !loadsEveryPatient && columns.some((column) => column.policy === "coded_answer" || column.policy === "item_answer");
   const scrubbers = new ScrubberCache(options.key);
   const cellWriters = compileColumns(columns, isMasked, options.key);
   const hash = createHash("sha256");
