@@ -1,7 +1,7 @@
 // Column policies and the profiles that interpret them. A dataset column names one policy;
 // the profile (chosen per export) decides what that policy does to a value.
 import { dateShiftDays, pseudonymize, type TPseudonymKind } from "@/lib/anonymize/pseudonym";
-import { dateToYear, phoneLastFour, redact, safeHarborAge, shiftDate, zip3 } from "@/lib/anonymize/rules";
+import { ageBand, dateToYear, phoneLastFour, redact, safeHarborAge, shiftDate, zip3 } from "@/lib/anonymize/rules";
 import { scrubDeep, type TTextScrubber } from "@/lib/anonymize/scrub-text";
 
 export const ANON_PROFILES = ["safe-harbor", "standard"] as const;
@@ -21,7 +21,7 @@ export const COLUMN_POLICIES = [
   "keep",
   /** Removed: exported as REDACTED (empty when there was nothing). */
   "redact",
-  /** Birth date -> age in years, 90 and over -> "90+". */
+  /** Birth date -> age in years (or in the export's 5- or 10-year bands), 90 and over -> "90+". */
   "birth_date_to_age",
   /** Zip -> "123XX" (restricted prefixes "000XX"). */
   "zip3",
@@ -59,6 +59,8 @@ export type TPolicyContext = {
   patientId: string | null;
   /** The row's patient's scrubber. */
   scrub: TTextScrubber;
+  /** Ages in 5- or 10-year bands instead of whole years (an option of either profile); null: years. */
+  ageBandYears?: 5 | 10 | null;
 };
 
 /**
@@ -117,8 +119,10 @@ export function applyPolicy(policy: TColumnPolicy, value: unknown, context: TPol
       return toCellText(value);
     case "redact":
       return redact(value);
-    case "birth_date_to_age":
-      return safeHarborAge(value instanceof Date ? value : (value as string | null), context.asOf);
+    case "birth_date_to_age": {
+      const age = safeHarborAge(value instanceof Date ? value : (value as string | null), context.asOf);
+      return context.ageBandYears ? ageBand(age, context.ageBandYears) : age;
+    }
     case "zip3":
       return zip3(value as string | null);
     case "patient_date":
