@@ -12,6 +12,7 @@ const NUMBER_FIELDS: { key: keyof TSettings; label: string; min: number; max: nu
   { key: "dataset_exports_per_hour", label: "Dataset exports per hour (non-admins)", min: 1, max: 100, help: "Rate limit for bulk dataset exports and people's FHIR $export kick-offs." },
   { key: "fhir_bulk_client_exports_per_hour", label: "FHIR $export kick-offs per hour (per SMART client)", min: 1, max: 100000, help: "Rate limit for each registered machine client's Bulk Data exports." },
   { key: "audit_retention_years", label: "Audit retention (years)", min: 6, max: 50, help: "At least 6, HIPAA's documentation period. The purge (npm run cli -- audit:purge) removes older records only." },
+  { key: "k_anonymity_min_k", label: "Minimum k-anonymity of patient_anon (0: report only)", min: 0, max: 1000, help: "A de-identified export holding patient_anon whose smallest group of patients sharing age, gender and ZIP-3 (as released) is below this is refused." },
   { key: "api_token_max_days", label: "Longest API token lifetime (days)", min: 1, max: 366, help: "New API tokens (console, API and CLI) expire within this; existing ones keep their expiry." },
 ];
 

@@ -92,6 +92,7 @@ export function DatasetsConsole({ tiers, profiles, defaultProfile, attestationTe
   const [expanded, setExpanded] = useState<string | null>(null);
   const [profile, setProfile] = useState(defaultProfile);
   const [since, setSince] = useState("");
+  const [ageBandYears, setAgeBandYears] = useState("");
   const [reason, setReason] = useState("");
   const [attested, setAttested] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -177,6 +178,7 @@ export function DatasetsConsole({ tiers, profiles, defaultProfile, attestationTe
         datasets: selected,
         ...(tier !== "metrics" && tier !== "pii" ? { profile } : {}),
         ...(since ? { since } : {}),
+        ...(tier === "anon" && ageBandYears ? { age_band_years: Number(ageBandYears) } : {}),
         attestation: attested,
         ...(needsReason ? { reason } : {}),
       };
@@ -263,6 +265,16 @@ export function DatasetsConsole({ tiers, profiles, defaultProfile, attestationTe
                     {option.label}
                   </option>
                 ))}
+              </select>
+            </label>
+          )}
+          {tier === "anon" && (
+            <label className="field">
+              Ages
+              <select value={ageBandYears} onChange={(e) => setAgeBandYears(e.target.value)} data-testid="dataset-age-bands">
+                <option value="">Whole years (90 and over as 90+)</option>
+                <option value="5">5-year bands</option>
+                <option value="10">10-year bands</option>
               </select>
             </label>
           )}

@@ -1,7 +1,7 @@
 // Column policies and the profiles that interpret them. A dataset column names one policy;
 // the profile (chosen per export) decides what that policy does to a value.
 import { dateShiftDays, pseudonymize, type TPseudonymKind } from "@/lib/anonymize/pseudonym";
-import { dateToYear, phoneLastFour, redact, safeHarborAge, shiftDate, zip3 } from "@/lib/anonymize/rules";
+import { ageBand, dateToYear, phoneLastFour, redact, safeHarborAge, shiftDate, zip3 } from "@/lib/anonymize/rules";
 import { scrubDeep, type TTextScrubber } from "@/lib/anonymize/scrub-text";
 
 export const ANON_PROFILES = ["safe-harbor", "standard"] as const;
@@ -21,7 +21,7 @@ export const COLUMN_POLICIES = [
   "keep",
   /** Removed: exported as REDACTED (empty when there was nothing). */
   "redact",
-  /** Birth date -> age in years, 90 and over -> "90+". */
+  /** Birth date -> age in years (or in the export's 5- or 10-year bands), 90 and over -> "90+". */
   "birth_date_to_age",
   /** Zip -> "123XX" (restricted prefixes "000XX"). */
   "zip3",
@@ -36,6 +36,12 @@ export const COLUMN_POLICIES = [
    * wrote in their own words (the "other" of an open choice: a MixedAnswers part) is scrubbed as free text.
    */
   "coded_answer",
+  /**
+   * One answer (or item text) of the long questionnaire table: the value carries its own treatment,
+   * decided per item (an AnswerCell): kept as picked, a patient date, written (scrubbed as free
+   * text), or redacted. Anything else is redacted.
+   */
+  "item_answer",
   ...PSEUDONYM_KINDS.map((kind) => `pseudonymize:${kind}` as const),
 ] as const;
 export type TColumnPolicy = (typeof COLUMN_POLICIES)[number];
@@ -53,6 +59,8 @@ export type TPolicyContext = {
   patientId: string | null;
   /** The row's patient's scrubber. */
   scrub: TTextScrubber;
+  /** Ages in 5- or 10-year bands instead of whole years (an option of either profile); null: years. */
+  ageBandYears?: 5 | 10 | null;
 };
 
 /**
@@ -68,9 +76,25 @@ export class MixedAnswers {
   }
 }
 
+/** How the anon tier treats one cell of the long questionnaire table (the identified tier shows the value). */
+export type TAnswerTreatment = "keep" | "date" | "written" | "redact";
+
+/** A value of the long questionnaire table with the treatment its item calls for. */
+export class AnswerCell {
+  constructor(
+    readonly value: string | number | boolean,
+    readonly treatment: TAnswerTreatment,
+  ) {}
+
+  toString() {
+    return String(this.value);
+  }
+}
+
 /** A raw database value as CSV cell text: dates as ISO, JSON as JSON, null as empty. */
 export function toCellText(value: unknown): string {
   if (value === null || value === undefined) return "";
+  if (value instanceof AnswerCell) return value.toString();
   if (value instanceof Date) return value.toISOString();
   if (value instanceof MixedAnswers) return value.toString();
   if (typeof value === "object") return JSON.stringify(value);
@@ -95,8 +119,10 @@ export function applyPolicy(policy: TColumnPolicy, value: unknown, context: TPol
       return toCellText(value);
     case "redact":
       return redact(value);
-    case "birth_date_to_age":
-      return safeHarborAge(value instanceof Date ? value : (value as string | null), context.asOf);
+    case "birth_date_to_age": {
+      const age = safeHarborAge(value instanceof Date ? value : (value as string | null), context.asOf);
+      return context.ageBandYears ? ageBand(age, context.ageBandYears) : age;
+    }
     case "zip3":
       return zip3(value as string | null);
     case "patient_date":
@@ -110,6 +136,19 @@ export function applyPolicy(policy: TColumnPolicy, value: unknown, context: TPol
     case "coded_answer":
       if (!(value instanceof MixedAnswers)) return toCellText(value);
       return value.parts.map((part) => (part.isWritten ? context.scrub(String(part.value)) : String(part.value))).join("; ");
+    case "item_answer":
+      if (value === null || value === undefined || value === "") return "";
+      if (!(value instanceof AnswerCell)) return redact(value);
+      switch (value.treatment) {
+        case "keep":
+          return toCellText(value.value);
+        case "date":
+          return patientDate(String(value.value), context);
+        case "written":
+          return context.scrub(String(value.value));
+        default:
+          return redact(value.value);
+      }
     default: {
       const kind = policy.slice("pseudonymize:".length) as TPseudonymKind;
       if (value === null || value === undefined || value === "") return "";

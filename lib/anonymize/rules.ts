@@ -39,6 +39,16 @@ export function safeHarborAge(birthDate: string | Date | null | undefined, asOf:
   return age >= 90 ? "90+" : String(age);
 }
 
+/** An age as Safe Harbor gives it ("41", "90+") -> its band ("40-44" or "40-49"); "90+" stays itself. */
+export function ageBand(age: string, width: 5 | 10): string {
+  if (!age || age === "90+") return age;
+  const years = Number(age);
+  if (!Number.isInteger(years) || years < 0) return "";
+  const low = Math.floor(years / width) * width;
+  // Bands never reach past 89: 90 and over is one group.
+  return `${low}-${Math.min(low + width - 1, 89)}`;
+}
+
 /** "62704-1234" -> "627XX"; a restricted prefix -> "000XX"; anything unusable -> "". */
 export function zip3(postalCode: string | null | undefined): string {
   const digits = (postalCode ?? "").trim().match(/^(\d{3})\d{2}/);

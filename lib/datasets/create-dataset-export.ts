@@ -25,10 +25,11 @@ export const ZDatasetExportInput = z
     datasets: z.array(z.string().min(1).max(100)).min(1, "must name at least one dataset").max(100).optional(),
     profile: z.string().optional(),
     since: zDateOrDateTime({ requireZone: true }).optional(),
+    age_band_years: z.union([z.literal(5), z.literal(10)], { message: "must be 5 or 10 (years per age band); leave it out for whole years" }).optional(),
     reason: z.string().trim().max(500).optional(),
   })
   .strict();
-export type TDatasetExportInput = { tier: string; datasets?: string[]; profile?: string; since?: string; reason?: string };
+export type TDatasetExportInput = { tier: string; datasets?: string[]; profile?: string; since?: string; age_band_years?: number; reason?: string };
 
 /** The shortest reason accepted for an identified (pii) export; the page asks for the same. */
 export const PII_REASON_MIN_LENGTH = 5;
@@ -81,8 +82,11 @@ export async function createDatasetExport(actor: TActor, input: TDatasetExportIn
     throw invalidInput("reason", `state why identified data is needed (at least ${PII_REASON_MIN_LENGTH} characters)`);
   }
 
+  if (tier === "pii" && body.age_band_years !== undefined) throw invalidInput("age_band_years", "applies to de-identified exports only: the identified tier exports birth dates");
+  const ageBandYears = body.age_band_years ?? null;
+
   const since = body.since ? new Date(body.since).toISOString() : null;
-  const parameters: TDatasetJobParameters = { tier, datasets: names, profile, since };
+  const parameters: TDatasetJobParameters = { tier, datasets: names, profile, since, ageBandYears };
 
   const now = new Date();
   const job = await prisma.$transaction(async (tx) => {
@@ -106,7 +110,7 @@ export async function createDatasetExport(actor: TActor, input: TDatasetExportIn
       parameters,
       meta: options.meta,
       dataset: `${tier}:${names.join(",")}`.slice(0, 500),
-      auditDetails: { tier, datasets: names, profile, since, ...(tier === "pii" ? { reason: body.reason } : {}) },
+      auditDetails: { tier, datasets: names, profile, since, ...(ageBandYears ? { ageBandYears } : {}), ...(tier === "pii" ? { reason: body.reason } : {}) },
     });
   });
   notifyJobQueued();

@@ -5,6 +5,7 @@ import { prisma } from "@/lib/db/client";
 import { DATASET_TIERS, exportableColumns, type TDatasetTier } from "@/lib/datasets/dataset-types";
 import { POLICY_VERSION } from "@/lib/datasets/dataset-registry";
 import { METRICS_CATALOG } from "@/lib/datasets/metrics";
+import { questionnaireCoverage } from "@/lib/datasets/qr-answers-long";
 import { datasetsOfTierWithWarehouses, isWarehouseDataset, type TWarehouseStatus } from "@/lib/warehouse/warehouse-datasets";
 
 export async function listDatasetCatalog(actor: TActor, options: { tier?: TDatasetTier } = {}) {
@@ -41,6 +42,7 @@ export async function listDatasetCatalog(actor: TActor, options: { tier?: TDatas
     policy_version: POLICY_VERSION,
     datasets,
     metrics: tiers.includes("metrics") ? METRICS_CATALOG.metrics : [],
+    questionnaires: questionnaireCoverage(),
     warehouses: warehouses.map(({ name, host, database, available, error }) => ({ name, host, database, available, error })),
     unavailable_datasets: unavailable.flatMap((warehouse) => warehouse.datasets.map((name) => ({ name, tier: "anon", warehouse: warehouse.name, reason: `warehouse "${warehouse.name}" is unavailable: ${warehouse.error}` }))),
   };

@@ -9,6 +9,8 @@ export const ZDatasetJobParameters = z.object({
   /** null for the identified tier, which is not masked. */
   profile: z.enum(ANON_PROFILES).nullable(),
   since: z.string().datetime({ offset: true }).nullable().default(null),
+  /** Ages in 5- or 10-year bands (de-identified tiers); null: whole years. */
+  ageBandYears: z.union([z.literal(5), z.literal(10)]).nullable().default(null),
   /** Batch size for keyset reads (tests and the benchmark tune it). */
   batchSize: z.number().int().min(1).max(50_000).optional(),
 });

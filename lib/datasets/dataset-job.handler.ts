@@ -13,11 +13,12 @@ import { datasetArchiveName, ZDatasetJobParameters } from "@/lib/datasets/datase
 import { POLICY_VERSION } from "@/lib/datasets/dataset-registry";
 import type { TDataset } from "@/lib/datasets/dataset-types";
 import { openIdentitySource } from "@/lib/datasets/identity-source";
-import { kAnonymityReport } from "@/lib/datasets/k-anonymity";
+import { kAnonymityKey, kAnonymityReport, type TKAnonymityReport } from "@/lib/datasets/k-anonymity";
 import { writeDatasetCsv, type TWrittenDataset } from "@/lib/datasets/write-dataset";
 import { scanZip, ZipScanError } from "@/lib/datasets/zip-scan";
 import { env } from "@/lib/env";
 import { PermanentJobError, type TJobHandler, type TJobProgress } from "@/lib/jobs/job-types";
+import { getSettings } from "@/lib/settings/settings";
 import { WarehouseUnavailableError } from "@/lib/warehouse/warehouse-client";
 import { findDatasetWithWarehouses, isWarehouseDataset } from "@/lib/warehouse/warehouse-datasets";
 
@@ -77,6 +78,8 @@ export const handleDatasetJob: TJobHandler = async (ctx) => {
   const key = env().ANON_KEY;
   const since = parameters.since ? new Date(parameters.since) : null;
   const fileName = datasetArchiveName(parameters.tier, generatedAt);
+  const ageBandYears = isMasked ? parameters.ageBandYears : null;
+  const requiredK = isMasked ? (await getSettings()).k_anonymity_min_k : 0;
 
   const progress: Required<Pick<TJobProgress, "datasets">> & TJobProgress = { percent: 0, stage: "counting rows", rows: 0, totalRows: 0, datasets: {} };
   for (const dataset of datasets) {
@@ -88,13 +91,13 @@ export const handleDatasetJob: TJobHandler = async (ctx) => {
 
   const seenPatientIds = new Set<string>();
   const written: Record<string, TWrittenDataset> = {};
-  const auditDetails: Record<string, unknown> = { tier: parameters.tier, profile: isMasked ? profile : null, datasets: parameters.datasets, policyVersion: POLICY_VERSION };
+  const auditDetails: Record<string, unknown> = { tier: parameters.tier, profile: isMasked ? profile : null, datasets: parameters.datasets, policyVersion: POLICY_VERSION, ...(ageBandYears ? { ageBandYears } : {}) };
+  let kAnonymity: TKAnonymityReport | null = null;
   const zip = new ZipArchive({ zlib: { level: 6 } });
 
   // The producer runs while storage consumes the archive; a failure destroys the stream, so
   // the storage write rejects and the job fails (or retries) with nothing stored.
   const produce = async () => {
-    let kAnonymity: ReturnType<typeof kAnonymityReport> | null = null;
     for (const dataset of datasets) {
       const entry = new PassThrough();
       zip.append(entry, { name: `${dataset.name}.csv` });
@@ -107,6 +110,7 @@ export const handleDatasetJob: TJobHandler = async (ctx) => {
         key,
         asOf: generatedAt,
         since,
+        ageBandYears,
         batchSize: parameters.batchSize,
         signal: ctx.signal,
         seenPatientIds,
@@ -120,7 +124,7 @@ export const handleDatasetJob: TJobHandler = async (ctx) => {
           await ctx.reportProgress(structuredClone(progress));
         },
       });
-      if (quasi) kAnonymity = kAnonymityReport(quasi);
+      if (quasi) kAnonymity = kAnonymityReport(quasi, { ageBandYears, requiredK });
       entry.end();
       const state = progress.datasets[dataset.name]!;
       state.rows = written[dataset.name]!.rows;
@@ -135,6 +139,7 @@ export const handleDatasetJob: TJobHandler = async (ctx) => {
       profile: isMasked ? profile : null,
       policy_version: POLICY_VERSION,
       since: parameters.since,
+      age_band_years: ageBandYears,
       datasets: datasets.map((dataset) => ({
         dataset: dataset.name,
         file: `${dataset.name}.csv`,
@@ -147,7 +152,7 @@ export const handleDatasetJob: TJobHandler = async (ctx) => {
     };
     zip.append(`${JSON.stringify(manifest, null, 2)}\n`, { name: "manifest.json" });
     auditDetails.rows = Object.fromEntries(Object.entries(written).map(([name, result]) => [name, result.rows]));
-    if (kAnonymity) auditDetails.kAnonymity = { k: kAnonymity.k, groupsBelowThreshold: kAnonymity.groups_below_threshold };
+    if (kAnonymity) auditDetails.kAnonymity = { k: kAnonymity.k, groupsBelowThreshold: kAnonymity.groups_below_threshold, requiredK: kAnonymity.required_k, outcome: kAnonymity.outcome };
     progress.stage = isMasked ? "release scan" : "finishing";
     progress.percent = 96;
     await ctx.reportProgress(structuredClone(progress));
@@ -162,6 +167,14 @@ export const handleDatasetJob: TJobHandler = async (ctx) => {
     auditDetails,
     verify: isMasked
       ? async (open) => {
+          // The practice's k-anonymity minimum: a release below it is refused before it is offered.
+          const report = kAnonymity as TKAnonymityReport | null;
+          if (report?.outcome === "refused") {
+            const columns = report.quasi_identifiers.map((identifier) => identifier.column).join(", ");
+            throw new PermanentJobError(
+              `Refused: k-anonymity of patient_anon is ${report.k}, below the required ${report.required_k} (setting k_anonymity_min_k) over ${columns}; ${report.patients_in_small_groups} patient(s) are in groups under ${report.threshold}. Try 10-year age bands (age_band_years), or leave out patient_anon.`,
+            );
+          }
           // Warehouse rows name no internal patient: scan for every patient's identifiers.
           const builder = releaseScannerBuilder();
           const patients = await addIdentities(parameters.tier === "metrics" || datasets.some(isWarehouseDataset) ? "all" : seenPatientIds, key, builder.add);
@@ -188,18 +201,3 @@ export const handleDatasetJob: TJobHandler = async (ctx) => {
       : undefined,
   };
 };
-
-function kAnonymityKey(cells: Record<string, string>) {
-  return [ageBand(cells.age ?? ""), cells.gender ?? "", cells.zip3 ?? ""].join("|");
-}
-
-/** 10-year bands; "90+" stays itself. */
-export function ageBand(age: string) {
-  if (!age) return "";
-  if (age === "90+") return "90+";
-  const years = Number(age);
-  if (!Number.isFinite(years)) return "";
-  const low = Math.floor(years / 10) * 10;
-
-  return `${low}-${low + 9}`;
-}

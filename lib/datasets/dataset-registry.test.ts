@@ -8,7 +8,7 @@ import { isColumnPolicy } from "@/lib/anonymize/profiles";
 import { createReleaseScanner, ReleaseScanError } from "@/lib/anonymize/release-scan";
 import { csvLine } from "@/lib/csv/csv";
 import { datasetArchiveName } from "@/lib/datasets/dataset-export-parameters";
-import { ageBand } from "@/lib/datasets/dataset-job.handler";
+import { ageBand } from "@/lib/anonymize/rules";
 import { datasetsOfTier, listDatasets } from "@/lib/datasets/dataset-registry";
 import { exportableColumns } from "@/lib/datasets/dataset-types";
 import { kAnonymityReport } from "@/lib/datasets/k-anonymity";
@@ -42,7 +42,8 @@ describe("dataset registry", () => {
     for (const dataset of datasetsOfTier("anon").filter((candidate) => !notPatients.has(candidate.name))) {
       for (const column of dataset.columns) {
         if (IDENTIFYING_COLUMN_NAME.test(column.name) || /(^|_)id$/.test(column.name)) {
-          const allowed = column.name === "organization_id" || column.name === "location_id";
+          // qr_answers_long.link_id is the form's question id (the same in every response), not a record's.
+          const allowed = column.name === "organization_id" || column.name === "location_id" || (dataset.name === "qr_answers_long" && column.name === "link_id");
           if (!allowed) expect(column.policy, `${dataset.name}.${column.name}`).not.toBe("keep");
         }
       }
@@ -94,12 +95,22 @@ describe("export helpers", () => {
     expect(datasetArchiveName("anon", new Date("2026-11-23T09:05:07.123Z"))).toBe("careexport_anon_20261123_090507.zip");
   });
 
-  it("reports k-anonymity and age bands", () => {
-    expect(ageBand("41")).toBe("40-49");
-    expect(ageBand("90+")).toBe("90+");
-    expect(ageBand("")).toBe("");
-    const report = kAnonymityReport(new Map([["40-49|female|627XX", 12], ["90+|male|000XX", 2]]));
-    expect(report).toMatchObject({ k: 2, groups: 2, groups_below_threshold: 1, patients_in_small_groups: 2, small_groups: [{ age_band: "90+", gender: "male", zip3: "000XX", size: 2 }] });
+  it("reports k-anonymity over the released quasi-identifiers, and age bands", () => {
+    expect(ageBand("41", 10)).toBe("40-49");
+    expect(ageBand("44", 5)).toBe("40-44");
+    expect(ageBand("45", 5)).toBe("45-49");
+    expect(ageBand("0", 5)).toBe("0-4");
+    expect(ageBand("89", 10)).toBe("80-89");
+    expect(ageBand("90+", 5)).toBe("90+");
+    expect(ageBand("", 10)).toBe("");
+    const groups = new Map([["40-49|female|627XX", 12], ["90+|male|000XX", 2]]);
+    const report = kAnonymityReport(groups, { ageBandYears: 10 });
+    expect(report).toMatchObject({ k: 2, groups: 2, groups_below_threshold: 1, patients_in_small_groups: 2, small_groups: [{ age: "90+", gender: "male", zip3: "000XX", size: 2 }], required_k: 0, outcome: "reported" });
+    expect(report.quasi_identifiers.map((identifier) => identifier.column)).toEqual(["age", "gender", "zip3"]);
+    expect(report.quasi_identifiers[0]!.released_as).toMatch(/^10-year bands/);
+    expect(kAnonymityReport(groups).quasi_identifiers[0]!.released_as).toMatch(/^whole years/);
+    expect(kAnonymityReport(groups, { requiredK: 2 }).outcome).toBe("passed");
+    expect(kAnonymityReport(groups, { requiredK: 3 }).outcome).toBe("refused");
   });
 
   it("suppresses patient counts of 1-10 only for metrics that count patients", () => {

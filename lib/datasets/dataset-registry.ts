@@ -3,10 +3,11 @@
 import { CLINICAL_TABLES, type TClinicalTable } from "@/lib/datasets/clinical-tables";
 import type { TDataset, TDatasetColumn, TDatasetTier, TRow } from "@/lib/datasets/dataset-types";
 import { computeMetrics, METRICS_CATALOG, type TMetricRow } from "@/lib/datasets/metrics";
+import { QR_ANSWERS_LONG_TABLE } from "@/lib/datasets/qr-answers-long";
 import { QUESTIONNAIRE_TABLES } from "@/lib/datasets/questionnaire-tables";
 
 /** Bumped whenever a column policy changes; recorded in every manifest. */
-export const POLICY_VERSION = "2026-11-23.1";
+export const POLICY_VERSION = "2026-12-07.1";
 
 const tableDatasets = (tier: "anon" | "pii", tables: TClinicalTable[]): TDataset[] =>
   tables.map((table) => ({
@@ -49,7 +50,7 @@ function metricsDataset(asOf: Date): TDataset {
 
 /** All datasets; `asOf` fixes "today" for the metrics. */
 export function listDatasets(asOf = new Date()): TDataset[] {
-  const clinical = [...CLINICAL_TABLES, ...QUESTIONNAIRE_TABLES];
+  const clinical = [...CLINICAL_TABLES, ...QUESTIONNAIRE_TABLES, QR_ANSWERS_LONG_TABLE];
 
   return [...tableDatasets("anon", clinical), ...tableDatasets("pii", clinical), metricsDataset(asOf)];
 }

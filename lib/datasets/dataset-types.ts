@@ -35,6 +35,11 @@ export type TSqlSource = {
   sinceField: string | null;
   /** Fixed equality filters, e.g. { questionnaire: "phq-9" }. */
   equals?: Record<string, string>;
+  /**
+   * A 1-based ordinal read as the field `as`: the row's place among the rows sharing `partitionBy`,
+   * in keyset order, counted over the whole table (rows before `since` count, though not exported).
+   */
+  ordinal?: { as: string; partitionBy: string[] };
 };
 
 /**

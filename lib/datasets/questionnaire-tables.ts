@@ -68,6 +68,15 @@ export function itemPolicy(item: TQuestionnaire["items"][number]): TColumnPolicy
   }
 }
 
+/** The response's place among the patient's responses to the same instrument, by time answered. */
+export const SESSION_ORDINAL = { as: "sessionOrdinal", partitionBy: ["patientId", "questionnaire"] };
+export const SESSION_ORDINAL_COLUMN: TDatasetColumn = {
+  name: "session_ordinal",
+  description: "1 for the patient's first response to this instrument, 2 for the second, ... (by time answered, counting every stored response, also those before `since`): tells baseline from follow-up when dates are years only.",
+  policy: "keep",
+  value: (row) => row.sessionOrdinal,
+};
+
 export const questionnaireTableName = (key: string, tier: "anon" | "pii") => `qr_${key.toLowerCase().replace(/[^a-z0-9]/g, "")}_${tier}`;
 
 // Answers are parsed once per row, not once per column: the columns of a row are written one
@@ -117,6 +126,7 @@ function questionnaireTable(questionnaire: TQuestionnaire): TClinicalTable {
     { name: "practitioner_id", description: "Practitioner pseudonym.", policy: "pseudonymize:practitioner", value: (row) => row.practitionerId },
     { name: "status", description: "Response status.", policy: "keep", value: (row) => row.status },
     { name: "authored_date", piiName: "authored_at", description: "When answered (year or shifted).", policy: "patient_date", value: (row) => row.authoredAt },
+    SESSION_ORDINAL_COLUMN,
   ];
   const taken = new Set(fixed.map((column) => column.name));
   if (questionnaire.scoring) taken.add("total_score").add("severity");
@@ -146,6 +156,7 @@ function questionnaireTable(questionnaire: TQuestionnaire): TClinicalTable {
         orderByDate: "authoredAt",
         sinceField: "authoredAt",
         equals: { questionnaire: questionnaire.key },
+        ordinal: SESSION_ORDINAL,
         fields: { patientId: "text", encounterId: "text", practitionerId: "text", status: "text", authoredAt: "date", totalScore: "number", severity: "text", items: "json" },
       },
       count: (db, since) => db.questionnaireResponse.count({ where: { questionnaire: questionnaire.key, ...(since ? { authoredAt: { gte: since } } : {}) } }),

@@ -32,6 +32,20 @@ function selectList(source: TSqlSource) {
   return ["id", ...Object.keys(source.fields).filter((field) => field !== "id")].map(quote).join(", ");
 }
 
+/**
+ * The statement's text. With an ordinal, the equality filters and the window go in a subquery and
+ * `since` outside it, so rows before `since` still count towards the ordinal.
+ */
+function selectStatement(source: TSqlSource, equals: string[], sinceFilter: string | null) {
+  const order = source.orderByDate ? `${quote(source.orderByDate)}, "id"` : `"id"`;
+  const filter = (parts: string[]) => (parts.length ? ` WHERE ${parts.join(" AND ")}` : "");
+  if (!source.ordinal) return `SELECT ${selectList(source)} FROM ${quote(source.table)}${filter([...equals, ...(sinceFilter ? [sinceFilter] : [])])} ORDER BY ${order}`;
+  const partition = source.ordinal.partitionBy.map(quote).join(", ");
+  const window = `CAST(ROW_NUMBER() OVER (PARTITION BY ${partition} ORDER BY ${order}) AS INTEGER) AS ${quote(source.ordinal.as)}`;
+
+  return `SELECT * FROM (SELECT ${selectList(source)}, ${window} FROM ${quote(source.table)}${filter(equals)}) AS "numbered"${filter(sinceFilter ? [sinceFilter] : [])} ORDER BY ${order}`;
+}
+
 async function* sqliteBatches(source: TSqlSource, since: Date | null, batchSize: number): AsyncGenerator<TRow[]> {
   const where: string[] = [];
   const params: unknown[] = [];
@@ -39,14 +53,14 @@ async function* sqliteBatches(source: TSqlSource, since: Date | null, batchSize:
     where.push(`${quote(field)} = ?`);
     params.push(value);
   }
+  let sinceFilter: string | null = null;
   if (since && source.sinceField) {
-    where.push(`${quote(source.sinceField)} >= ?`);
+    sinceFilter = `${quote(source.sinceField)} >= ?`;
     params.push(since.toISOString().replace("Z", "+00:00"));
   }
-  const order = source.orderByDate ? `${quote(source.orderByDate)}, "id"` : `"id"`;
   const db = openSqliteReadOnly();
   try {
-    const statement = db.prepare(`SELECT ${selectList(source)} FROM ${quote(source.table)}${where.length ? ` WHERE ${where.join(" AND ")}` : ""} ORDER BY ${order}`);
+    const statement = db.prepare(selectStatement(source, where, sinceFilter));
     const decode = decoderFor(source, "sqlite");
     // Arrays, not objects, out of the driver: it sets an object's properties one by one through
     // the native API, which was most of the read's cost; the same keys in the same order here.
@@ -81,8 +95,7 @@ async function* pgBatches(source: TSqlSource, since: Date | null, batchSize: num
     const params: unknown[] = [];
     const param = (value: unknown) => (params.push(value), `$${params.length}`);
     for (const [field, value] of Object.entries(source.equals ?? {})) where.push(`${quote(field)} = ${param(value)}`);
-    if (since && source.sinceField) where.push(`${quote(source.sinceField)} >= ${param(pgTimestamp(since))}::timestamp`);
-    const order = source.orderByDate ? `${quote(source.orderByDate)}, "id"` : `"id"`;
+    const sinceFilter = since && source.sinceField ? `${quote(source.sinceField)} >= ${param(pgTimestamp(since))}::timestamp` : null;
     // One server-side cursor per table in a read-only snapshot: one plan, one pass over the
     // table (keyset batches re-entered the index per batch, with an incremental sort and random
     // heap fetches each time). cursor_tuple_fraction = 1: plan for reading every row, not for
@@ -91,7 +104,7 @@ async function* pgBatches(source: TSqlSource, since: Date | null, batchSize: num
     open = true;
     await client.query("SET LOCAL cursor_tuple_fraction = 1.0");
     await client.query({
-      text: `DECLARE export_rows NO SCROLL CURSOR FOR SELECT ${selectList(source)} FROM ${quote(source.table)}${where.length ? ` WHERE ${where.join(" AND ")}` : ""} ORDER BY ${order}`,
+      text: `DECLARE export_rows NO SCROLL CURSOR FOR ${selectStatement(source, where, sinceFilter)}`,
       values: params,
     });
     for (;;) {

@@ -35,6 +35,8 @@ export type TWriteOptions = {
   key: string;
   asOf: Date;
   since: Date | null;
+  /** Ages in 5- or 10-year bands (birth_date_to_age); null or absent: whole years. */
+  ageBandYears?: 5 | 10 | null;
   batchSize?: number;
   signal?: AbortSignal;
   /** Internal ids of every patient whose rows were written (the release scan's subjects). */
@@ -129,7 +131,7 @@ export async function writeDatasetCsv(dataset: TDataset, sink: Writable, options
   // patients are loaded only when a row turns out to hold some, and the row is written again (loading
   // every patient for a scored instrument cost ~7% more time and ~20 MB at 1M rows for nothing).
   const loadsEveryPatient = isMasked && columns.some((column) => column.policy === "free_text");
-  const loadsWhenWritten = isMasked && !loadsEveryPatient && columns.some((column) => column.policy === "coded_answer");
+  const loadsWhenWritten = isMasked && !loadsEveryPatient && columns.some((column) => column.policy === "coded_answer" || column.policy === "item_answer");
   const scrubbers = new ScrubberCache(options.key);
   const cellWriters = compileColumns(columns, isMasked, options.key);
   const hash = createHash("sha256");
@@ -154,7 +156,7 @@ export async function writeDatasetCsv(dataset: TDataset, sink: Writable, options
   const table = dataset.table;
   const batches = table.sql ? readSqlBatches(table.sql, options.since, limit) : table.batches({ db: options.db, limit, since: options.since });
   // One context object, updated per row (the policies read it synchronously).
-  const context: TPolicyContext = { profile: options.profile, key: options.key, asOf: options.asOf, patientId: null, scrub: scrubbers.get(null) };
+  const context: TPolicyContext = { profile: options.profile, key: options.key, asOf: options.asOf, patientId: null, scrub: scrubbers.get(null), ageBandYears: options.ageBandYears ?? null };
   const cells: string[] = new Array<string>(columns.length);
   try {
     for await (const rows of batches) {

@@ -210,7 +210,7 @@ export function buildPatients(random: TRandom, count: number, plans: TPatientPla
       ],
       gender,
       birthDate,
-      address: [{ use: "home", line: [line], city, state, postalCode: zip, country: "US" }],
+      address: [{ use: "home", line: [line], city, ...(words.COUNTIES[city] ? { district: words.COUNTIES[city] } : {}), state, postalCode: zip, country: "US" }],
       maritalStatus: { coding: [{ system: "http://terminology.hl7.org/CodeSystem/v3-MaritalStatus", ...(age < 18 ? { code: "S", display: "Never Married" } : random.weighted(words.MARITAL_STATUSES)) }] },
       communication: [{ language: { coding: [{ system: "urn:ietf:bcp:47", ...language }], text: language.display }, preferred: true }],
       ...(hasContact

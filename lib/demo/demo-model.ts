@@ -17,7 +17,7 @@ export const DEMO_COUNTS = {
   Patient: 400,
   Encounter: 1082,
   DocumentReference: 1082,
-  QuestionnaireResponse: 2384,
+  QuestionnaireResponse: 2459,
   CarePlan: 588,
 } as const;
 

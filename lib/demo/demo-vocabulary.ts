@@ -51,6 +51,15 @@ export const PLACES = [
   ["Rawlins", "WY", "82301", "307", 1],
 ] as const;
 
+/** The county (FHIR address.district) of each place, for the patients' home addresses. */
+export const COUNTIES: Record<string, string> = {
+  Springfield: "Hampden County", Holyoke: "Hampden County", Chicopee: "Hampden County", Westfield: "Hampden County",
+  Northampton: "Hampshire County", Amherst: "Hampshire County", Pittsfield: "Berkshire County", Worcester: "Worcester County",
+  Enfield: "Hartford County", Hartford: "Hartford County", Brattleboro: "Windham County", Keene: "Cheshire County",
+  Boston: "Suffolk County", Albany: "Albany County", Charlestown: "Sullivan County", Walpole: "Cheshire County",
+  "New York": "New York County", Rawlins: "Carbon County",
+};
+
 export const STREETS = [
   "Maple", "Main", "State", "Chestnut", "Elm", "Oak", "Pine", "Walnut", "Union", "Bridge", "High", "Mill", "Summer", "Pleasant", "Liberty",
   "Dwight", "Sumner", "Carew", "Allen", "Boston", "Page", "Cottage", "Harrison", "Franklin", "Orchard", "Park", "Water", "School",

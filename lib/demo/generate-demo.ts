@@ -1,6 +1,7 @@
 // The deterministic demo programme as one FHIR R4 Bundle: the same seed always gives the
 // same bytes, so tests can assert on it and re-seeding changes nothing.
 import { buildClinical, spreadCounts } from "./build-clinical";
+import { buildOralScreenings, oralScreeningCount } from "./build-screenings";
 import { buildLocations, buildOrganizations, buildPatients, buildPractitioners } from "./build-directory";
 import { DEMO_COUNTS, DEMO_SEED, type TFhirResource } from "./demo-model";
 import { DEMO_PRACTITIONERS } from "./demo-users";
@@ -29,8 +30,8 @@ export function generateDemoResources(seed = DEMO_SEED): TFhirResource[] {
   const encounterCounts = spreadCounts(random, DEMO_COUNTS.Encounter, patientCount, 1, 5);
   const referralScreened = new Set(random.shuffle(patients.map((patient) => patient.index)).slice(0, SCREENED_FOR_SOCIAL_NEEDS));
   const treatmentPlans = patientCount;
-  // Every session carries one PHQ-9 or GAD-7; the rest of the responses are follow-ups.
-  const followUpCount = DEMO_COUNTS.QuestionnaireResponse - DEMO_COUNTS.Encounter - patientCount * REGISTRATION_AND_INTAKE - referralScreened.size;
+  // Every session carries one PHQ-9 or GAD-7; the rest of the responses are follow-ups (and oral screenings).
+  const followUpCount = DEMO_COUNTS.QuestionnaireResponse - DEMO_COUNTS.Encounter - patientCount * REGISTRATION_AND_INTAKE - referralScreened.size - oralScreeningCount(patientCount);
   const clinical = buildClinical(random, patients, practitioners, {
     encounterCounts,
     referralScreened,
@@ -38,7 +39,7 @@ export function generateDemoResources(seed = DEMO_SEED): TFhirResource[] {
     followUpCount,
   });
 
-  return [...organizations, ...locations, ...practitionerResources, ...patientResources, ...clinical.resources];
+  return [...organizations, ...locations, ...practitionerResources, ...patientResources, ...clinical.resources, ...buildOralScreenings(patients, seed)];
 }
 
 export function generateDemoBundle(seed = DEMO_SEED) {

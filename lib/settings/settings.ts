@@ -23,6 +23,11 @@ export const ZSettings = z.object({
   anonymization_default_profile: z.enum(["safe-harbor", "standard"]).default("safe-harbor"),
   /** The least strict profile an export may ask for. */
   anonymization_minimum_profile: z.enum(["safe-harbor", "standard"]).default("standard"),
+  /**
+   * The smallest k (patients sharing patient_anon's age, gender and ZIP-3 as released) a de-identified
+   * export holding patient_anon may have; below it the release is refused. 0: report only.
+   */
+  k_anonymity_min_k: z.number().int().min(0).max(1000).default(0),
   /** Whether scheduled email deliveries may attach the file (otherwise a link only). */
   email_attachments_allowed: z.boolean().default(false),
   /** The longest an API token may be valid, in days (API, admin console and CLI alike). */

@@ -68,7 +68,8 @@ describe("anon dataset export", () => {
       expect(Object.keys(rows[0] ?? {}).length || dataset.columns.length).toBe(dataset.columns.length);
     }
     expect(manifest.datasets.find((d: { dataset: string }) => d.dataset === "patient_anon").rows).toBe(3);
-    expect(manifest.k_anonymity).toMatchObject({ quasi_identifiers: ["age_band", "gender", "zip3"], k: 1, groups_below_threshold: 2 });
+    expect(manifest.k_anonymity).toMatchObject({ k: 1, groups_below_threshold: 2, required_k: 0, outcome: "reported" });
+    expect(manifest.k_anonymity.quasi_identifiers.map((identifier: { column: string }) => identifier.column)).toEqual(["age", "gender", "zip3"]);
 
     const everything = [...entries.values()].join("\n").toLowerCase();
     for (const patient of patients) {

@@ -6,6 +6,7 @@ import { canViewPage } from "@/lib/auth/page-access";
 import { decide, type TDatasetTier } from "@/lib/auth/policy";
 import { requirePageActor } from "@/lib/auth/session";
 import { PII_REASON_MIN_LENGTH } from "@/lib/datasets/create-dataset-export";
+import { questionnaireCoverage } from "@/lib/datasets/qr-answers-long";
 import { getSettings } from "@/lib/settings/settings";
 
 export const metadata: Metadata = { title: "Datasets" };
@@ -32,6 +33,7 @@ export default async function DatasetsPage() {
   const tiers = TIERS.filter((option) => decide(actor, { action: "dataset.export", tier: option.tier }).allowed);
   // Only profiles at least as strict as the practice's minimum are offered.
   const profiles = settings.anonymization_minimum_profile === "safe-harbor" ? PROFILES.filter((p) => p.name === "safe-harbor") : PROFILES;
+  const questionnaires = questionnaireCoverage();
 
   return (
     <>
@@ -42,6 +44,23 @@ export default async function DatasetsPage() {
         </div>
       </div>
       <DatasetsConsole tiers={tiers} profiles={profiles} defaultProfile={settings.anonymization_default_profile} attestationText={ATTESTATION} reasonMinLength={PII_REASON_MIN_LENGTH} />
+      <section className="card" data-testid="questionnaire-coverage">
+        <h2>Questionnaires</h2>
+        <p className="muted">
+          Every answer of every questionnaire response is in <code>{questionnaires.long_table}</code>: one row per answer, with the questionnaire&apos;s canonical URL, the item&apos;s linkId, path
+          and text, the answer type and value, and the patient&apos;s session ordinal. That includes instruments and items the catalog does not list.
+        </p>
+        <p className="muted">
+          Instruments with a wide table (one row per response, one column per catalogued item):{" "}
+          {questionnaires.wide_tables.map((table, index) => (
+            <span key={table.questionnaire}>
+              {index ? ", " : ""}
+              {table.title} (<code>{table.anon}</code>)
+            </span>
+          ))}
+          .
+        </p>
+      </section>
     </>
   );
 }

@@ -77,6 +77,7 @@ export const ZAddress = z.object({
   text: z.string().optional(),
   line: z.array(z.string()).optional(),
   city: z.string().optional(),
+  district: z.string().optional(),
   state: z.string().optional(),
   postalCode: z.string().optional(),
   country: z.string().optional(),

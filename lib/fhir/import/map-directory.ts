@@ -97,6 +97,7 @@ export function mapPatient(resource: TPatient, ctx: TMapContext): TRowData {
     email: telecom.email,
     ...addressOf(address),
     country: address?.country ?? null,
+    district: address?.district ?? null,
     language: conceptText(language?.language),
     maritalStatus: conceptText(resource.maritalStatus),
     emergencyContactName: fullName(contact?.name),
