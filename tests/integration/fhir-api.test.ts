@@ -155,6 +155,38 @@ describe("FHIR API: identified views", () => {
     expect(notSearch.json.resourceType).toBe("OperationOutcome");
   });
 
+  it("POST [type]/_search checks its form like a query string: NUL, lone surrogates, bad percent-encoding or bytes are a 400 OperationOutcome", async () => {
+    const { user: admin } = await createUser({ role: "ADMIN" });
+    const token = await tokenFor(admin.id);
+    const record = await createRecord();
+    const refusedWith = async (form: string | Uint8Array<ArrayBuffer>) => {
+      const response =
+        typeof form === "string"
+          ? await searchByPost("Observation", form, { token })
+          : await POST_READ(
+              new Request("http://127.0.0.1:3999/api/fhir/Observation/_search", { method: "POST", body: form, headers: { authorization: `Bearer ${token}`, "content-type": "application/x-www-form-urlencoded" } }),
+              { params: Promise.resolve({ type: "Observation", id: "_search" }) },
+            ).then(async (raw) => ({ status: raw.status, headers: raw.headers, json: (await raw.json()) as Record<string, unknown> }));
+      expect(response.status).toBe(400);
+      expect(response.headers.get("content-type")).toMatch(/^application\/fhir\+json/);
+      expect(response.json.resourceType).toBe("OperationOutcome");
+      const issue = (response.json.issue as { code: string; diagnostics: string; expression?: string[] }[])[0]!;
+      expect(issue.code).toBe("invalid");
+
+      return issue;
+    };
+    const patient = `patient=Patient/${record.patient.fhirId}`;
+
+    expect(await refusedWith(`${patient}&code=%00`)).toMatchObject({ expression: ["code"], diagnostics: expect.stringContaining("NUL") });
+    // A lone surrogate can only arrive percent-encoded (%ED%A0%80, CESU-style): never valid UTF-8.
+    expect(await refusedWith(`${patient}&code=%ED%A0%80`)).toMatchObject({ expression: ["code"], diagnostics: expect.stringContaining("percent-encoded UTF-8") });
+    expect(await refusedWith(`${patient}&status=%FF`)).toMatchObject({ expression: ["status"], diagnostics: expect.stringContaining("percent-encoded UTF-8") });
+    expect(await refusedWith(Uint8Array.from([...new TextEncoder().encode(`${patient}&code=`), 0xff]))).toMatchObject({ expression: ["(form)"], diagnostics: expect.stringContaining("not valid UTF-8") });
+
+    // The same form without the bad value searches as before.
+    expect((await searchByPost("Observation", patient, { token })).status).toBe(200);
+  });
+
   it("_include brings the page's patients and _revinclude a Patient page's resources (mode include), scoped like the page", async () => {
     const { user: therapist } = await createUser({ role: "THERAPIST" });
     const token = await tokenFor(therapist.id);
