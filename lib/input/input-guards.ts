@@ -84,7 +84,7 @@ function decodeQueryComponent(raw: string): string | null {
  * The query string as an object (a repeated key becomes an array). Unlike URLSearchParams, which
  * quietly turns "%FF" into U+FFFD, malformed percent-encoding is a 400 naming the parameter.
  */
-export function parseQueryString(search: string): Record<string, string | string[]> {
+export function parseQueryString(search: string, what = "Invalid query"): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {};
   for (const part of search.replace(/^\?/, "").split("&")) {
     if (!part) continue;
@@ -92,9 +92,9 @@ export function parseQueryString(search: string): Record<string, string | string
     const rawName = split < 0 ? part : part.slice(0, split);
     const name = decodeQueryComponent(rawName);
     const value = decodeQueryComponent(split < 0 ? "" : part.slice(split + 1));
-    if (name === null || value === null) throw invalid({ path: name ?? "(query)", message: "is not valid percent-encoded UTF-8" }, "Invalid query");
-    assertSafeValue(name, "(query)", "Invalid query");
-    assertSafeValue(value, name, "Invalid query");
+    if (name === null || value === null) throw invalid({ path: name ?? "(query)", message: "is not valid percent-encoded UTF-8" }, what);
+    assertSafeValue(name, "(query)", what);
+    assertSafeValue(value, name, what);
     const previous = out[name];
     out[name] = previous === undefined ? value : Array.isArray(previous) ? [...previous, value] : [previous, value];
   }

@@ -155,6 +155,67 @@ describe("FHIR API: identified views", () => {
     expect(notSearch.json.resourceType).toBe("OperationOutcome");
   });
 
+  it("POST [type]/_search checks its form like a query string: NUL, lone surrogates, bad percent-encoding or bytes are a 400 OperationOutcome", async () => {
+    const { user: admin } = await createUser({ role: "ADMIN" });
+    const token = await tokenFor(admin.id);
+    const record = await createRecord();
+    const refusedWith = async (form: string | Uint8Array<ArrayBuffer>) => {
+      const response =
+        typeof form === "string"
+          ? await searchByPost("Observation", form, { token })
+          : await POST_READ(
+              new Request("http://127.0.0.1:3999/api/fhir/Observation/_search", { method: "POST", body: form, headers: { authorization: `Bearer ${token}`, "content-type": "application/x-www-form-urlencoded" } }),
+              { params: Promise.resolve({ type: "Observation", id: "_search" }) },
+            ).then(async (raw) => ({ status: raw.status, headers: raw.headers, json: (await raw.json()) as Record<string, unknown> }));
+      expect(response.status).toBe(400);
+      expect(response.headers.get("content-type")).toMatch(/^application\/fhir\+json/);
+      expect(response.json.resourceType).toBe("OperationOutcome");
+      const issue = (response.json.issue as { code: string; diagnostics: string; expression?: string[] }[])[0]!;
+      expect(issue.code).toBe("invalid");
+
+      return issue;
+    };
+    const patient = `patient=Patient/${record.patient.fhirId}`;
+
+    expect(await refusedWith(`${patient}&code=%00`)).toMatchObject({ expression: ["code"], diagnostics: expect.stringContaining("NUL") });
+    // A lone surrogate can only arrive percent-encoded (%ED%A0%80, CESU-style): never valid UTF-8.
+    expect(await refusedWith(`${patient}&code=%ED%A0%80`)).toMatchObject({ expression: ["code"], diagnostics: expect.stringContaining("percent-encoded UTF-8") });
+    expect(await refusedWith(`${patient}&status=%FF`)).toMatchObject({ expression: ["status"], diagnostics: expect.stringContaining("percent-encoded UTF-8") });
+    expect(await refusedWith(Uint8Array.from([...new TextEncoder().encode(`${patient}&code=`), 0xff]))).toMatchObject({ expression: ["(form)"], diagnostics: expect.stringContaining("not valid UTF-8") });
+
+    // The same form without the bad value searches as before.
+    expect((await searchByPost("Observation", patient, { token })).status).toBe(200);
+  });
+
+  it("date parameters must be real calendar dates within 1900..2100, with or without a time: a 400 OperationOutcome naming the parameter", async () => {
+    const { user: admin } = await createUser({ role: "ADMIN" });
+    const token = await tokenFor(admin.id);
+    const record = await createRecord();
+    const patient = `patient=Patient/${record.patient.fhirId}`;
+    const refused = async (response: Awaited<ReturnType<typeof search>>) => {
+      expect(response.status).toBe(400);
+      expect(response.json.resourceType).toBe("OperationOutcome");
+      const issue = (response.json.issue as { code: string; diagnostics: string; expression?: string[] }[])[0]!;
+      expect(issue.code).toBe("invalid");
+
+      return issue;
+    };
+
+    expect(await refused(await search(`Observation?${patient}&date=2026-02-30`, { token }))).toMatchObject({ expression: ["date"], diagnostics: expect.stringContaining("not a real calendar date") });
+    // With a time the day used to roll over into March.
+    expect(await refused(await search(`Observation?${patient}&date=ge2026-02-30T10:00:00Z`, { token }))).toMatchObject({ expression: ["date"], diagnostics: expect.stringContaining("not a real calendar date") });
+    expect(await refused(await search(`Observation?${patient}&_lastUpdated=lt2025-04-31T10:00%2B01:00`, { token }))).toMatchObject({ expression: ["_lastUpdated"] });
+    expect(await refused(await search(`Observation?${patient}&date=ge2026-02-10T24:00:00Z`, { token }))).toMatchObject({ expression: ["date"], diagnostics: expect.stringContaining("time of day") });
+    expect(await refused(await search(`Observation?${patient}&date=ge1899-12`, { token }))).toMatchObject({ expression: ["date"], diagnostics: expect.stringContaining("between 1900-01-01 and 2100-12-31") });
+    expect(await refused(await search(`Observation?${patient}&_lastUpdated=le2101`, { token }))).toMatchObject({ expression: ["_lastUpdated"] });
+    expect(await refused(await searchByPost("Observation", `${patient}&date=2026-02-30T10:00Z`, { token }))).toMatchObject({ expression: ["date"] });
+
+    // Real dates (a leap day, the bounds) still search.
+    for (const good of ["date=ge2024-02-29T10:00:00Z", "date=ge1900-01-01", "_lastUpdated=le2100-12-31"]) {
+      expect((await search(`Observation?${patient}&${good}`, { token })).status).toBe(200);
+    }
+  });
+
   it("_include brings the page's patients and _revinclude a Patient page's resources (mode include), scoped like the page", async () => {
     const { user: therapist } = await createUser({ role: "THERAPIST" });
     const token = await tokenFor(therapist.id);

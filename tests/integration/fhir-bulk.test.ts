@@ -106,6 +106,11 @@ describe("FHIR Bulk Data $export", () => {
     expect(await bad("system", { query: "_outputFormat=application/xml" })).toEqual(["_outputFormat"]);
     expect(await bad("system", { query: "_since=0000-60-01T30:70:80%2B05:00" })).toEqual(["_since"]);
     expect(await bad("system", { query: "_since=2057-01-01T00:00:00Z" })).toEqual(["_since"]);
+    expect(await bad("system", { query: "_since=2026-02-30T00:00:00Z" })).toEqual(["_since"]);
+    expect(await bad("system", { query: `_typeFilter=${encodeURIComponent("Observation?date=ge2026-02-30T10:00:00Z")}` })).toEqual(["date"]);
+    expect(await bad("system", { query: `_typeFilter=${encodeURIComponent("Observation?_lastUpdated=gt1899")}` })).toEqual(["_lastUpdated"]);
+    expect(await bad("system", { query: "_since=1899-12-31T00:00:00Z" })).toEqual(["_since"]);
+    expect(await bad("system", { body: { resourceType: "Parameters", parameter: [{ name: "_since", valueInstant: "2025-02-29T10:00:00Z" }] } })).toEqual(["_since"]);
     expect(await bad("system", { query: "_type=Patient,MissingType" })).toEqual(["_type"]);
     expect(await bad("system", { body: { resourceType: "Parameters", parameter: [{ name: "_type", valueString: "MissingType" }] } })).toEqual(["_type"]);
     expect(await bad("system", { body: { resourceType: "Parameters", parameter: [{}, {}] } })).toEqual(["parameter[0].name"]);

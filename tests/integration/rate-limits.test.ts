@@ -7,6 +7,7 @@ import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { GET as fhirSearchRoute } from "@/app/api/fhir/[type]/route";
+import { POST as fhirTokenRoute } from "@/app/api/fhir/auth/token/route";
 import { GET as healthRoute } from "@/app/api/health/route";
 import { GET as datasetDownloadRoute } from "@/app/api/v1/datasets/exports/[id]/download/route";
 import { GET as listPatientsRoute } from "@/app/api/v1/patients/route";
@@ -91,6 +92,35 @@ describe("API rate limit", () => {
     expect(refused.headers.get("content-type")).toMatch(/^application\/fhir\+json/);
     expect(Number(refused.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
     expect(refused.headers.get("ratelimit-limit")).toBe(String(LIMIT));
+  });
+
+  it("limits the FHIR token endpoint per client address, answering an RFC 6749 JSON 429 with Retry-After", async () => {
+    const requestToken = (address: string) =>
+      call(fhirTokenRoute as never, {
+        path: "/api/fhir/auth/token",
+        rawBody: new URLSearchParams({ grant_type: "client_credentials", client_assertion_type: "urn:ietf:params:oauth:client-assertion-type:jwt-bearer", client_assertion: "not.a.jwt", scope: "system/*.read" }).toString(),
+        headers: { "content-type": "application/x-www-form-urlencoded", "x-forwarded-for": address },
+      });
+    const statuses: number[] = [];
+    for (let index = 0; index < LIMIT; index++) {
+      const response = await requestToken("10.45.0.1");
+      statuses.push(response.status);
+      expect(response.headers.get("ratelimit-limit")).toBe(String(LIMIT));
+    }
+    expect(statuses.every((status) => status === 400 || status === 401)).toBe(true);
+
+    const refused = await requestToken("10.45.0.1");
+    expect(refused.status).toBe(429);
+    expect(refused.headers.get("content-type")).toMatch(/^application\/json/);
+    expect(refused.json).toEqual({ error: "slow_down", error_description: expect.stringMatching(/^Too many requests: at most 3 a minute/) });
+    expect(refused.headers.get("cache-control")).toBe("no-store");
+    const retryAfter = Number(refused.headers.get("retry-after"));
+    expect(retryAfter).toBeGreaterThanOrEqual(1);
+    expect(retryAfter).toBeLessThanOrEqual(60);
+    expect(refused.headers.get("ratelimit-remaining")).toBe("0");
+
+    // Another address has its own budget.
+    expect([400, 401]).toContain((await requestToken("10.45.0.2")).status);
   });
 
   it("keeps the count in PostgreSQL, shared by every instance; in memory, per process, on SQLite", async () => {

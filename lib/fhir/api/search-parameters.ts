@@ -1,5 +1,6 @@
 // FHIR search parameter values -> Prisma filters: tokens (system|code), dates with prefixes,
 // references (Type/id), strings (starts-with, case-insensitive on both databases).
+import { calendarDateProblem } from "@/lib/dates/bounded-dates";
 import { AppError } from "@/lib/errors/app-error";
 
 export type TWhere = Record<string, unknown>;
@@ -36,10 +37,13 @@ export function parseDateValue(parameter: string, value: string, yearsOnly: bool
   const [, year, month, day, hour, minute, second, zone] = match;
   if (yearsOnly && month) throw invalidSearch(parameter, "de-identified searches filter dates by year only (e.g. ge2024)");
   const y = Number(year);
-  if (y < 1900 || y > 2100) throw invalidSearch(parameter, "must be between 1900 and 2100");
   const m = Number(month ?? 1);
   const d = Number(day ?? 1);
-  if (m < 1 || m > 12 || d < 1 || d > 31) throw invalidSearch(parameter, "is not a calendar date");
+  // The one date rule (lib/dates): 1900-01-01 .. 2100-12-31 and a day that exists, also when a
+  // time follows ("2026-02-30T10:00Z" would otherwise roll over into March).
+  const problem = calendarDateProblem(`${year}-${month ?? "01"}-${day ?? "01"}`);
+  if (problem) throw invalidSearch(parameter, problem);
+  if (hour && (Number(hour) > 23 || Number(minute) > 59 || Number(second ?? 0) > 59)) throw invalidSearch(parameter, "is not a valid time of day");
   if (hour) {
     const low = new Date(`${year}-${month}-${day}T${hour}:${minute}:${second ?? "00"}${zone === "Z" ? "Z" : zone}`);
     if (Number.isNaN(low.getTime())) throw invalidSearch(parameter, "is not a valid dateTime");

@@ -11,7 +11,7 @@ import { maskedView, IDENTIFIED_VIEW } from "@/lib/fhir/api/fhir-view";
 import type { TFhirCaller } from "@/lib/fhir/api/fhir-route";
 import { isStrictHandling, parseSearchRequest } from "@/lib/fhir/api/parse-search-request";
 import { findResourceType, internalIds } from "@/lib/fhir/api/resource-types";
-import { invalidSearch, referenceId } from "@/lib/fhir/api/search-parameters";
+import { invalidSearch, parseDateValue, referenceId } from "@/lib/fhir/api/search-parameters";
 import { patientBoundTypes } from "@/lib/fhir/api/search-includes";
 import { BULK_JOB_KIND, type TBulkJobParameters } from "@/lib/fhir/bulk/bulk-types";
 import { findGroup } from "@/lib/fhir/bulk/groups";
@@ -82,6 +82,8 @@ export async function kickOffBulkExport({ caller, request, level, groupId, baseU
     }
     const parsed = parseSearchRequest({ type: definition.type, params: definition.params, sortsByDate: false }, new URLSearchParams(filter.query), { isStrict, isMasked });
     for (const name of parsed.ignored) ignored.push(`_typeFilter: ${filter.type}?${name} is not a supported search parameter (ignored under lenient handling)`);
+    // Date values are checked now (a 400 naming the parameter), not when the job applies them and fails.
+    for (const { name, value } of parsed.filters) if (definition.params[name]?.kind === "date") parseDateValue(name, value, isMasked);
     (typeFilters[filter.type] ??= []).push(filter.query);
   }
 

@@ -1,6 +1,7 @@
 // A $export kick-off request -> what to export, checked. GET takes query parameters; POST a FHIR
 // Parameters resource. Errors name the parameter (400 OperationOutcome); what lenient handling
 // leaves out (the default, as the IG allows) is listed so the manifest can say so.
+import { calendarDateProblem } from "@/lib/dates/bounded-dates";
 import { RESOURCE_TYPES } from "@/lib/fhir/api/resource-types";
 import { QUESTIONNAIRE_TYPE } from "@/lib/fhir/api/fhir-access";
 import { invalidSearch } from "@/lib/fhir/api/search-parameters";
@@ -31,9 +32,11 @@ export function parseSince(value: string, now = new Date()): Date {
   const match = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2}):(\d{2})(?:\.\d{1,9})?(Z|[+-]\d{2}:\d{2}))?$/.exec(value.trim());
   if (!match) throw invalid("_since", "must be a FHIR instant, e.g. 2024-01-01T00:00:00Z");
   const [, year, month, day, hour = "00", minute = "00", second = "00"] = match;
-  const [y, mo, d, h, mi, s] = [year, month, day, hour, minute, second].map(Number) as [number, number, number, number, number, number];
-  const isCalendar = mo >= 1 && mo <= 12 && d >= 1 && d <= 31 && h <= 23 && mi <= 59 && s <= 59 && new Date(Date.UTC(y, mo - 1, d)).getUTCDate() === d;
-  if (!isCalendar || y < 1900) throw invalid("_since", "is not a valid date and time (from 1900 on)");
+  const [h, mi, s] = [hour, minute, second].map(Number) as [number, number, number];
+  // The one date rule (lib/dates): a day that exists, 1900-01-01 .. 2100-12-31.
+  const dateProblem = calendarDateProblem(`${year}-${month}-${day}`);
+  if (dateProblem) throw invalid("_since", dateProblem);
+  if (h > 23 || mi > 59 || s > 59) throw invalid("_since", "is not a valid time of day");
   const since = new Date(match[4] ? value.trim() : `${year}-${month}-${day}T00:00:00Z`);
   if (Number.isNaN(since.getTime())) throw invalid("_since", "is not a valid date and time");
   if (since.getTime() > now.getTime()) throw invalid("_since", "is in the future");
