@@ -262,8 +262,8 @@ describe("FHIR API: the de-identified view (analysts)", () => {
     expect(masked.status).toBe(200);
     expect(masked.headers.get("content-type")).toContain("text/csv");
     const [header, first] = masked.text.split("\r\n");
-    expect(header).toBe("observation_id,patient_id,encounter_id,code,display,category,value_number,value_string,unit,status,effective_date");
-    expect(first).toBe(`${pseudonymize(key, "observation", record.observations[0]!.id)},${pseudonym},${pseudonymize(key, "encounter", record.encounter.id)},44261-6,PHQ-9 total score,survey,10,,{score},final,2023`);
+    expect(header).toBe("observation_id,patient_id,encounter_id,code_system,code,display,category,value_number,value_string,unit,status,effective_date");
+    expect(first).toBe(`${pseudonymize(key, "observation", record.observations[0]!.id)},${pseudonym},${pseudonymize(key, "encounter", record.encounter.id)},,44261-6,PHQ-9 total score,survey,10,,{score},final,2023`);
 
     const identified = await search(`Patient?_id=${record.patient.fhirId}&_format=csv`, { token: await tokenFor(admin.id) });
     const lines = identified.text.split("\r\n");
