@@ -12,11 +12,17 @@ export const DATASET_TIERS = ["anon", "pii", "metrics"] as const;
 
 const ZId = z.string().trim().min(1, "is required").max(100);
 
-export const ZDatasetExport = z.strictObject({
-  tier: z.enum(DATASET_TIERS, { message: "must be anon, pii or metrics" }),
-  datasets: z.array(z.string().trim().min(1).max(100)).max(50).optional(),
-  profile: z.string().trim().min(1).max(50).optional(),
-});
+export const ZDatasetExport = z
+  .strictObject({
+    tier: z.enum(DATASET_TIERS, { message: "must be anon, pii or metrics" }),
+    datasets: z.array(z.string().trim().min(1).max(100)).max(50).optional(),
+    profile: z.string().trim().min(1).max(50).optional(),
+    /** Ages in 5- or 10-year bands (de-identified tiers), as POST /api/v1/datasets/exports takes it. */
+    age_band_years: z.union([z.literal(5), z.literal(10)], { message: "must be 5 or 10 (years per age band); leave it out for whole years" }).optional(),
+  })
+  .superRefine((value, ctx) => {
+    if (value.tier === "pii" && value.age_band_years !== undefined) ctx.addIssue({ code: "custom", path: ["age_band_years"], message: "applies to de-identified exports only: the identified tier exports birth dates" });
+  });
 export type TDatasetExportInput = z.infer<typeof ZDatasetExport>;
 
 /**

@@ -22,12 +22,12 @@ export type TStartedExport = { job_id: string; status: string; estimated_complet
 export async function startScheduledExport(owner: TActor, schedule: TScheduleForRun, scheduledFor: Date, timeZone: string, meta: TRequestMeta): Promise<TStartedExport> {
   if (schedule.exportType === DATASET_EXPORT_TYPE) {
     const { createDatasetExport } = await import("@/lib/datasets/create-dataset-export");
-    const dataset = (schedule.datasetExport ?? {}) as { tier: "anon" | "pii" | "metrics"; datasets?: string[]; profile?: string };
+    const dataset = (schedule.datasetExport ?? {}) as { tier: "anon" | "pii" | "metrics"; datasets?: string[]; profile?: string; age_band_years?: number };
 
     // The hourly limit is for people pressing a button; a schedule is already rate-limited by its rule.
     return createDatasetExport(
       owner,
-      { tier: dataset.tier, datasets: dataset.datasets, profile: dataset.profile, reason: `scheduled export ${schedule.id}` },
+      { tier: dataset.tier, datasets: dataset.datasets, profile: dataset.profile, ...(dataset.age_band_years ? { age_band_years: dataset.age_band_years } : {}), reason: `scheduled export ${schedule.id}` },
       { meta, scheduledReportId: schedule.id, skipRateLimit: true },
     );
   }

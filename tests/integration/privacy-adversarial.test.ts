@@ -10,6 +10,7 @@ import { findLeaks, wordsForm } from "@/lib/anonymize/testing/leak-checker";
 import { prisma } from "@/lib/db/client";
 import { createDatasetExport } from "@/lib/datasets/create-dataset-export";
 import { datasetsOfTier } from "@/lib/datasets/dataset-registry";
+import { itemPolicy } from "@/lib/datasets/questionnaire-tables";
 import { QUESTIONNAIRES } from "@/lib/fhir/questionnaire-catalog";
 import { drainJobs } from "@/lib/jobs/runner";
 
@@ -19,6 +20,12 @@ import { jobFile, unzipEntries } from "./dataset-helpers";
 /** Free-text columns of the anon datasets: where the scrubber (not a column policy) decides what leaves. */
 const SCRUBBED_POLICIES = new Set(["free_text", "coded_answer"]);
 const scrubbedFields = datasetsOfTier("anon").flatMap((dataset) => dataset.columns.filter((column) => SCRUBBED_POLICIES.has(String(column.policy))).map((column) => `${dataset.name}.${column.name}`));
+/**
+ * qr_answers_long carries every written answer again (value_text, scrubbed by its item_answer policy): one more
+ * scrubbed field per catalogued item whose answers are scrubbed, including a written total score, which the wide
+ * table leaves out (it keeps only a number there).
+ */
+const repeatedInLongTable = QUESTIONNAIRES.flatMap((questionnaire) => questionnaire.items).filter((item) => item.type !== "group" && SCRUBBED_POLICIES.has(String(itemPolicy(item)))).length;
 
 beforeAll(async () => {
   const organization = await prisma.organization.create({ data: { fhirId: "corpus-org", name: "Corpus Clinic", city: "Chicago", state: "IL", postalCode: "60601", raw: {} } });
@@ -78,7 +85,7 @@ describe("the adversarial corpus through the real anon export", () => {
     for (const row of table) {
       expect(row.forms, row.class).toBeGreaterThanOrEqual(8);
       // Every planted sentence reached the files: scrubbed, not dropped.
-      expect(row.planted, row.class).toBe(CORPUS_PATIENTS.reduce((sum, patient) => sum + patient.forms[row.class]!.length, 0) * scrubbedFields.length);
+      expect(row.planted, row.class).toBe(CORPUS_PATIENTS.reduce((sum, patient) => sum + patient.forms[row.class]!.length, 0) * (scrubbedFields.length + repeatedInLongTable));
     }
   }, 300_000);
 });

@@ -209,6 +209,25 @@ describe("scheduler tick", () => {
     const jobs = await prisma.exportJob.findMany({ where: { scheduledReportId: schedule.id } });
     expect(jobs).toHaveLength(2);
     expect(jobs.every((job) => job.kind === "dataset" && job.userId === analyst.user.id)).toBe(true);
+    expect(jobs.every((job) => (job.parameters as { ageBandYears: unknown }).ageBandYears === null)).toBe(true);
+  });
+
+  it("carries a dataset schedule's age bands into each run's export, and refuses bands the export would refuse", async () => {
+    const analyst = await createUser({ role: "ANALYST" });
+    const schedule = await createSchedule(
+      analyst.actor,
+      { dataset_export: { tier: "anon", datasets: ["patient_anon"], age_band_years: 10 }, schedule_type: "daily", schedule_config: { time: "03:00", timezone: "UTC" }, delivery_method: "storage" },
+      { now: at("2026-12-01T00:00:00Z") },
+    );
+    const tick = await runSchedulerTick(at("2026-12-01T03:00:00Z"));
+    expect(tick.runs).toMatchObject([{ scheduleId: schedule.id, status: "queued" }]);
+    const job = await prisma.exportJob.findFirstOrThrow({ where: { scheduledReportId: schedule.id } });
+    expect(job.parameters).toMatchObject({ tier: "anon", datasets: ["patient_anon"], ageBandYears: 10 });
+
+    const bad = { schedule_type: "daily", schedule_config: { time: "03:00" }, delivery_method: "storage" } as const;
+    await expect(createSchedule(analyst.actor, { ...bad, dataset_export: { tier: "anon", age_band_years: 7 } } as never)).rejects.toMatchObject({ code: "INVALID_INPUT", issues: [expect.objectContaining({ path: "dataset_export.age_band_years" })] });
+    const admin = await createUser({ role: "ADMIN" });
+    await expect(createSchedule(admin.actor, { ...bad, dataset_export: { tier: "pii", age_band_years: 10 } })).rejects.toMatchObject({ code: "INVALID_INPUT", issues: [expect.objectContaining({ path: "dataset_export.age_band_years" })] });
   });
 
   it("fails, visibly, a claimed run whose export was never queued because the scheduler died", async () => {
