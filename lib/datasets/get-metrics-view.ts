@@ -27,6 +27,7 @@ export type TMetricsView = {
   period_end: string;
   organization: string | null;
   small_cell_threshold: number;
+  /** The organizations with a value in the period (the organization filter's choices). */
   organizations: { id: string; name: string }[];
   metrics: TMetricView[];
 };
@@ -53,9 +54,11 @@ export async function getMetricsView(db: TDb, request: TMetricsViewRequest, now 
   const since = request.periodStart ? new Date(`${request.periodStart}T00:00:00.000Z`) : null;
   const names = new Map(organizations.map((organization) => [organization.id, organization.name]));
 
-  const rows = (await computeMetrics(db, asOf, since)).filter(
-    (row) => (!request.organizationId || row.organization_id === request.organizationId) && (!request.periodStart || row.period_date >= request.periodStart),
-  );
+  const inPeriod = (await computeMetrics(db, asOf, since)).filter((row) => !request.periodStart || row.period_date >= request.periodStart);
+  const rows = request.organizationId ? inPeriod.filter((row) => row.organization_id === request.organizationId) : inPeriod;
+  // The filter offers the organizations that have a metric in the period (payers and partner
+  // groups have none), and the one asked for.
+  const withValues = new Set([...inPeriod.map((row) => row.organization_id), request.organizationId]);
   const metrics = METRICS_CATALOG.metrics.map(
     (metric): TMetricView => ({
       id: metric.id,
@@ -81,7 +84,7 @@ export async function getMetricsView(db: TDb, request: TMetricsViewRequest, now 
     period_end: asOf.toISOString().slice(0, 10),
     organization: request.organizationId,
     small_cell_threshold: SMALL_CELL_THRESHOLD,
-    organizations,
+    organizations: organizations.filter((organization) => withValues.has(organization.id)),
     metrics,
   };
 }

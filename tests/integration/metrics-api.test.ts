@@ -19,6 +19,7 @@ describe("GET /api/v1/metrics", () => {
   it("serves analysts the catalog's metrics per organization, small cells marked and without their value; refuses therapists; checks the period", { timeout: 120_000 }, async () => {
     const big = await createOrganization("Lakeview Clinic");
     const small = await createOrganization("Harbor Clinic");
+    const payer = await createOrganization("Payer Without Patients");
     for (let index = 0; index < 15; index++) {
       const organizationId = index < 12 ? big.id : small.id;
       const patient = await prisma.patient.create({ data: { fhirId: `metrics-pat-${index}`, givenName: "Rowan", familyName: `Metric${index}`, organizationId, raw: {} } });
@@ -45,7 +46,9 @@ describe("GET /api/v1/metrics", () => {
     expect(hidden).toEqual({ period: expect.any(String), organization_id: small.id, organization_name: "Harbor Clinic", dimension: "", suppressed: true });
     expect("value" in hidden).toBe(false);
     expect(body.small_cell_threshold).toBe(11);
+    // The filter's choices: organizations with a value, not the payer with none.
     expect(body.organizations.map((organization) => organization.id)).toEqual(expect.arrayContaining([big.id, small.id]));
+    expect(body.organizations.map((organization) => organization.id)).not.toContain(payer.id);
 
     // The organization filter keeps only that organization's cells.
     const filtered = await get(token, `?organization=${small.id}`);
