@@ -18,24 +18,64 @@ type TRow = TCell & { key: string };
 const cell = createColumnHelper<TRow>();
 /** The chart shows this many values at most; the table below it has them all. */
 const CHART_LIMIT = 24;
+const PAGE_SIZE = 20;
 
 const organizationLabel = (row: TCell) => row.organization_name ?? (row.organization_id ? "Unnamed organization" : "No organization recorded");
 const formatValue = (row: TCell, unit: string) => (row.suppressed ? "suppressed" : `${row.value!.toLocaleString()}${unit === "percent" ? "%" : ""}`);
 
-function columnsFor(metric: TMetric) {
+function columnsFor(metric: TMetric, enableSorting: boolean) {
   const hasDimension = metric.values.some((row) => row.dimension !== "");
 
   return [
-    cell.accessor("period", { header: metric.grain === "month" ? "Month starting" : metric.grain === "day" ? "Day" : "As of" }),
-    cell.accessor((row) => organizationLabel(row), { id: "organization", header: "Organization" }),
-    ...(hasDimension ? [cell.accessor("dimension", { header: "Breakdown", cell: (info) => info.getValue() || "—" })] : []),
+    cell.accessor("period", { header: metric.grain === "month" ? "Month starting" : metric.grain === "day" ? "Day" : "As of", enableSorting }),
+    cell.accessor((row) => organizationLabel(row), { id: "organization", header: "Organization", enableSorting }),
+    ...(hasDimension ? [cell.accessor("dimension", { header: "Breakdown", enableSorting, cell: (info) => info.getValue() || "—" })] : []),
     cell.accessor((row) => (row.suppressed ? -1 : row.value!), {
       id: "value",
+      enableSorting,
       header: `Value (${metric.unit})`,
       meta: { className: "num", cellTestId: "metric-value" },
       cell: (info) => (info.row.original.suppressed ? <span className="badge" title="A count of 1-10 patients is not shown">suppressed</span> : formatValue(info.row.original, metric.unit)),
     }),
   ];
+}
+
+/** Newest period first, then organization and breakdown: the latest figures open the table. */
+const newestFirst = (a: TCell, b: TCell) => b.period.localeCompare(a.period) || organizationLabel(a).localeCompare(organizationLabel(b)) || a.dimension.localeCompare(b.dimension);
+
+/** One metric: its description, chart and table; a long table is paged (the API sends every value). */
+function MetricSection({ metric }: { metric: TMetric }) {
+  const [page, setPage] = useState(1);
+  const sorted = [...metric.values].sort(newestFirst);
+  const pageCount = Math.max(1, Math.ceil(sorted.length / PAGE_SIZE));
+  const isPaged = pageCount > 1;
+  const shown = sorted.slice((page - 1) * PAGE_SIZE, page * PAGE_SIZE).map((row) => ({ ...row, key: `${row.period}|${row.organization_id}|${row.dimension}` }));
+  const suppressedCount = metric.values.filter((row) => row.suppressed).length;
+
+  return (
+    <section className="stack" data-testid="metric" data-metric-id={metric.id}>
+      <h3>
+        <code>{metric.id}</code>
+      </h3>
+      <p className="small muted">
+        {metric.description} Unit: {metric.unit}. {metric.values.length.toLocaleString()} value{metric.values.length === 1 ? "" : "s"}
+        {suppressedCount ? `, ${suppressedCount.toLocaleString()} suppressed` : ""}.
+      </p>
+      {metric.values.length > 0 && <MetricChart metric={{ ...metric, values: sorted }} />}
+      <DataTable
+        testId={`metric-table-${metric.id}`}
+        rowTestId="metric-row"
+        rowAttributes={(row) => ({ "data-organization-id": row.organization_id, "data-suppressed": String(row.suppressed) })}
+        // Paged tables keep the newest-first order: sorting one page alone would mislead.
+        columns={columnsFor(metric, !isPaged)}
+        data={shown}
+        getRowId={(row) => row.key}
+        empty="No values for this organization and period."
+        caption={`${metric.id}: ${metric.description}`}
+        {...(isPaged ? { pagination: { page, pageCount, onPageChange: setPage } } : {})}
+      />
+    </section>
+  );
 }
 
 /** Horizontal CSS bars, one per value (suppressed ones drawn empty and labelled). */
@@ -62,7 +102,7 @@ function MetricChart({ metric }: { metric: TMetric }) {
           </div>
         );
       })}
-      {metric.values.length > CHART_LIMIT && <figcaption className="small muted">The first {CHART_LIMIT} of {metric.values.length} values; the table has them all.</figcaption>}
+      {metric.values.length > CHART_LIMIT && <figcaption className="small muted">The newest {CHART_LIMIT} of {metric.values.length} values; the table has them all.</figcaption>}
     </figure>
   );
 }
@@ -151,28 +191,7 @@ export function MetricsPanel() {
           The metrics could not be loaded: {error}
         </div>
       )}
-      {body?.metrics.map((metric) => (
-        <section key={metric.id} className="stack" data-testid="metric" data-metric-id={metric.id}>
-          <h3>
-            <code>{metric.id}</code>
-          </h3>
-          <p className="small muted">
-            {metric.description} Unit: {metric.unit}.
-          </p>
-          {metric.values.length > 0 && <MetricChart metric={metric} />}
-          <DataTable
-            testId={`metric-table-${metric.id}`}
-            rowTestId="metric-row"
-            rowAttributes={(row) => ({ "data-organization-id": row.organization_id, "data-suppressed": String(row.suppressed) })}
-            columns={columnsFor(metric)}
-            data={metric.values.map((row) => ({ ...row, key: `${row.period}|${row.organization_id}|${row.dimension}` }))}
-            getRowId={(row) => row.key}
-            isLoading={isLoading}
-            empty="No values for this organization and period."
-            caption={`${metric.id}: ${metric.description}`}
-          />
-        </section>
-      ))}
+      {body?.metrics.map((metric) => <MetricSection key={`${query}|${metric.id}`} metric={metric} />)}
     </section>
   );
 }
