@@ -36,3 +36,13 @@ test("an analyst opens the Metrics tab, reads a metric's table and chart, and fi
   await panel.getByTestId("metrics-period-end").fill("2026-04-01");
   await expect(panel.getByRole("status").filter({ hasText: "starts after it ends" })).toBeVisible();
 });
+
+test("at 390 px the Metrics tab does not scroll sideways", async ({ page }) => {
+  await page.setViewportSize({ width: 390, height: 844 });
+  await signInViaApi(page, "analyst");
+  await page.goto("/datasets");
+  await page.getByTestId("tier-metrics").click();
+  await expect(page.locator('[data-testid="metric"][data-metric-id="patient_count"]').getByTestId("metric-row").first()).toBeVisible({ timeout: 30_000 });
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  expect(overflow).toBeLessThanOrEqual(0);
+});
