@@ -6,6 +6,7 @@
 import { createColumnHelper, type RowSelectionState } from "@tanstack/react-table";
 import { useCallback, useEffect, useMemo, useState } from "react";
 
+import { MetricsPanel } from "@/components/datasets/metrics-panel";
 import { DataTable } from "@/components/ui/data-table";
 import { errorMessageOf, formatBytes, isFinalStatus, unfinishedJobMessage, useJobEvents } from "@/components/exports/use-job-events";
 import { describeTimeLeft } from "@/lib/jobs/time-left";
@@ -214,6 +215,7 @@ export function DatasetsConsole({ tiers, profiles, defaultProfile, attestationTe
         ))}
       </div>
       <p className="muted">{tiers.find((option) => option.tier === tier)?.description}</p>
+      {tier === "metrics" && <MetricsPanel />}
 
       <DataTable
         testId="datasets-table"

@@ -35,6 +35,8 @@ export const AUDIT_ACTIONS = [
   "fhir_client_removed",
   /** A SMART client was issued an access token (its scopes; never the token). */
   "fhir_token_issued",
+  /** Aggregate metrics were shown on screen or read over the API (period, organization filter, counts; never values). */
+  "metrics_viewed",
   /** An export job was queued (report, dataset, scheduled run). */
   "export_created",
   /** A job finished and its file was stored. */
