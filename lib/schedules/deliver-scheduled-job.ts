@@ -11,7 +11,6 @@ import { pipeline } from "node:stream/promises";
 import { recordAudit } from "@/lib/audit/record";
 import { sendExportEmail, type TSendExportEmailOptions, type TSmtpConfig } from "@/lib/delivery/email";
 import { placeFileWithoutOverwrite } from "@/lib/delivery/place-file-without-overwrite";
-import { deliverToBucket } from "@/lib/delivery/bucket-delivery";
 import { buildDeliveryPath, resolveWithinBase } from "@/lib/delivery/storage-target";
 import { smtpFromEnv } from "@/lib/delivery/smtp-from-env";
 import { deliverWebhook, WEBHOOK_FAILED_FOR_OWNER } from "@/lib/delivery/webhook";
@@ -166,6 +165,8 @@ async function deliver(run: TRunWithSchedule, job: TJobRow): Promise<TDeliveryOu
 }
 
 async function deliverToStorageBucket(folder: string | null, scheduledFor: Date, timeZone: string, fileName: string, job: TJobRow): Promise<TDeliveryOutcome> {
+  // Loaded here, not at the top: the AWS SDK costs every process that runs jobs ~22 MB otherwise.
+  const { deliverToBucket } = await import("@/lib/delivery/bucket-delivery");
   const placed = await deliverToBucket({ folder, scheduledFor, timeZone, fileName, sha256: job.checksum ?? "", open: () => storage().get(job.fileKey!) });
 
   return { ok: true, method: "storage", details: { path: placed.relativePath, bucket: placed.bucket, ...(placed.isAlreadyPresent ? { alreadyPresent: true } : {}) } };
