@@ -24,7 +24,8 @@ export async function run(argv: string[]) {
     const summaryLine = Object.entries(result.counts)
       .map(([type, count]) => `${type}: ${count.created} new, ${count.updated} updated, ${count.unchanged} unchanged`)
       .join("\n  ");
-    console.log(`Imported ${result.total} resources from ${file}.\n  ${summaryLine}`);
+    const deletedLine = Object.entries(result.deleted).map(([type, count]) => `${type}: ${count}`).join(", ");
+    console.log(`Imported ${result.total} resources from ${file}.\n  ${summaryLine}${deletedLine ? `\n  Deleted: ${deletedLine}` : ""}`);
 
     return 0;
   } catch (error) {

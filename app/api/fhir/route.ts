@@ -1,4 +1,5 @@
-// POST /api/fhir – admins import a FHIR R4 batch or transaction Bundle: all or nothing.
+// POST /api/fhir – admins import a FHIR R4 batch or transaction Bundle: all or nothing. Entries with
+// request.method DELETE remove the resource (lib/fhir/import/delete-resources.ts).
 import { env } from "@/lib/env";
 import { importFhir } from "@/lib/fhir/import/import-fhir";
 import { json } from "@/lib/http/responses";
@@ -15,6 +16,6 @@ export const POST = route({
   handler: async ({ actor, body, meta }) => {
     const result = await importFhir(JSON.stringify(body), { format: "bundle", bundleTypes: ["batch", "transaction"], actorUserId: actor.id, meta });
 
-    return json({ imported: result.total, counts: result.counts });
+    return json({ imported: result.total, counts: result.counts, deleted: result.deleted });
   },
 });

@@ -1,8 +1,10 @@
 // GET [type]/[id]: one resource, found by its FHIR id (identified) or its pseudonym
-// (de-identified). What the caller may not see is the same 404 as what does not exist.
+// (de-identified). What the caller may not see is the same 404 as what does not exist; what an
+// import deleted is 410 Gone for a caller who could have read it (lib/fhir/api/deleted-resource.ts).
 import { authorize } from "@/lib/auth/authorize";
 import { recordAudit } from "@/lib/audit/record";
 import type { TRequestMeta } from "@/lib/audit/request-meta";
+import { deletedResourceAt } from "@/lib/fhir/api/deleted-resource";
 import { openFhirAccess, QUESTIONNAIRE_TYPE } from "@/lib/fhir/api/fhir-access";
 import type { TFhirCaller } from "@/lib/fhir/api/fhir-route";
 import { readQuestionnaire } from "@/lib/fhir/api/questionnaire-catalog-search";
@@ -73,6 +75,18 @@ export async function readFhir({ caller, resourceType, id, meta }: TReadFhirOpti
     await audit(true, patientId);
 
     return body;
+  }
+
+  const deletedAt = await deletedResourceAt(resourceType, id, sourcesFor(definition, view), view, scope);
+  if (deletedAt) {
+    await recordAudit(null, {
+      action: "fhir_read",
+      outcome: "failure",
+      userId: caller.actor.id,
+      metadata: { resourceType, view: view.isMasked ? "deidentified" : "identified", found: false, deleted: true, ...(caller.clientId ? { clientId: caller.clientId } : {}) },
+      meta,
+    });
+    throw new AppError("GONE", `${resourceType}/${id} was deleted on ${deletedAt.toISOString().slice(0, 10)}`);
   }
 
   throw await notFound();

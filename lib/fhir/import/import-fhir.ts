@@ -4,6 +4,8 @@
 import type { TRequestMeta } from "@/lib/audit/request-meta";
 import { recordAudit } from "@/lib/audit/record";
 import { prisma } from "@/lib/db/client";
+import { deleteResources, reviveTombstones, validateDeletions } from "@/lib/fhir/import/delete-resources";
+import type { TResourceType } from "@/lib/fhir/import/fhir-schemas";
 import { parseFhirInput, type TImportFormat } from "@/lib/fhir/import/parse-fhir-input";
 import { planImport } from "@/lib/fhir/import/plan-import";
 import { validateResources } from "@/lib/fhir/import/validate-resources";
@@ -19,7 +21,12 @@ export type TImportFhirOptions = {
   meta?: TRequestMeta;
 };
 
-export type TImportFhirResult = { counts: TImportCounts; total: number };
+export type TImportFhirResult = {
+  counts: TImportCounts;
+  total: number;
+  /** Resources removed by DELETE entries, per type (a deleted patient's own rows included). */
+  deleted: Partial<Record<TResourceType, number>>;
+};
 
 // One transaction holds the whole file; a large one (the demo is ~9,000 resources) needs far
 // more than the client's default 30 s on a slow disk.
@@ -27,25 +34,29 @@ const IMPORT_TIMEOUT_MS = 10 * 60_000;
 
 export async function importFhir(input: string | Buffer, options: TImportFhirOptions = {}): Promise<TImportFhirResult> {
   const entries = parseFhirInput(input, { format: options.format, bundleTypes: options.bundleTypes });
-  const resources = validateResources(entries);
+  const resources = validateResources(entries.filter((entry) => entry.deleteUrl === undefined));
+  const deletions = validateDeletions(entries, resources);
 
-  const counts = await prisma.$transaction(
+  const { counts, deleted } = await prisma.$transaction(
     async (tx) => {
+      // FHIR's transaction order: deletes before creates and updates.
+      const deleted = await deleteResources(tx, deletions);
       const plan = await planImport(tx, resources);
       const written = await writeResources(tx, resources, plan);
+      await reviveTombstones(tx, resources);
       await recordAudit(tx, {
         action: "fhir_imported",
         userId: options.actorUserId ?? null,
         actorLabel: options.actorUserId ? null : (options.actorLabel ?? "system"),
         // Counts only: resource ids can be patient identifiers in other systems.
-        metadata: { total: resources.length, counts: written },
+        metadata: { total: resources.length, counts: written, ...(deletions.length ? { deleted } : {}) },
         meta: options.meta,
       });
 
-      return written;
+      return { counts: written, deleted };
     },
     { timeout: IMPORT_TIMEOUT_MS, maxWait: 30_000 },
   );
 
-  return { counts, total: resources.length };
+  return { counts, total: resources.length, deleted };
 }

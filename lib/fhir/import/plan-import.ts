@@ -30,7 +30,7 @@ export type TTable =
 /** FHIR ids per lookup query: well under both databases' bind-parameter limits. */
 const LOOKUP_CHUNK = 5_000;
 
-const TABLES_BY_TYPE: Record<TResourceType, TTable[]> = {
+export const TABLES_BY_TYPE: Record<TResourceType, TTable[]> = {
   Organization: ["organization"],
   Location: ["location"],
   Practitioner: ["practitioner"],
