@@ -52,7 +52,8 @@ export const ZFhirSourceRegistration = z
     base_url: ZBaseUrl,
     auth,
     mode: z.enum(SYNC_MODES, { error: `must be one of ${SYNC_MODES.join(", ")}` }).default("auto"),
-    resource_types: ZResourceTypes.default(RESOURCE_TYPES),
+    /** Absent or empty: every importable type the source offers. */
+    resource_types: ZResourceTypes.or(z.array(z.never()).length(0)).default([]),
     /** Validated by parseRuleOrThrow (the schedules' own rule); null or absent: on request only. */
     schedule_type: z.string().nullable().optional(),
     schedule_config: z.unknown().optional(),
@@ -66,7 +67,7 @@ export const ZFhirSourceChange = z
     base_url: ZBaseUrl.optional(),
     auth: auth.optional(),
     mode: z.enum(SYNC_MODES, { error: `must be one of ${SYNC_MODES.join(", ")}` }).optional(),
-    resource_types: ZResourceTypes.optional(),
+    resource_types: ZResourceTypes.or(z.array(z.never()).length(0)).optional(),
     schedule_type: z.string().nullable().optional(),
     schedule_config: z.unknown().optional(),
     is_active: z.boolean().optional(),

@@ -4,6 +4,7 @@
 // source it may delete the files. Returns null when the source has no $export (for the fallback).
 import { z } from "zod";
 
+import { RESOURCE_TYPES } from "@/lib/fhir/import/fhir-schemas";
 import type { TSourceSession } from "@/lib/fhir/sources/source-session";
 import { httpFailure, pathOf, SyncRefusedError, SyncUnavailableError } from "@/lib/fhir/sources/sync-error";
 import type { TPulled, TPullOptions } from "@/lib/fhir/sources/pulled-resources";
@@ -43,7 +44,7 @@ function sleep(ms: number, signal: AbortSignal) {
 }
 
 async function kickOff(session: TSourceSession, options: TPullOptions): Promise<string | null> {
-  const query = new URLSearchParams({ _type: options.types.join(",") });
+  const query = new URLSearchParams(options.types.length ? { _type: options.types.join(",") } : {});
   if (options.since) query.set("_since", options.since.toISOString());
   const url = `${session.baseUrl}/$export?${query}`;
   const answer = await session.fetch(url, { headers: { accept: "application/fhir+json", prefer: "respond-async" } });
@@ -77,7 +78,8 @@ export async function pullBulkExport(session: TSourceSession, options: TPullOpti
   const statusUrl = await kickOff(session, options);
   if (!statusUrl) return null;
   const manifest = await waitForManifest(session, statusUrl, options);
-  const requested = new Set(options.types);
+  // Without _type the source sends all it has: what the import cannot take (Questionnaire, Measure...) is left.
+  const requested = new Set<string>(options.types.length ? options.types : RESOURCE_TYPES);
   const files = manifest.output.filter((file) => requested.has(file.type));
   const collected = new NdjsonCollector(options.maxBytes);
   for (const [index, file] of files.entries()) {

@@ -6,6 +6,7 @@ import { SyncRefusedError } from "@/lib/fhir/sources/sync-error";
 export type TPullProgress = { stage: string; share?: number };
 
 export type TPullOptions = {
+  /** The types asked for; empty: every importable type the source offers. */
   types: readonly string[];
   since: Date | null;
   /** The most bytes one run may bring (FHIR_IMPORT_MAX_BYTES: one run is one import). */
