@@ -71,6 +71,10 @@ export const AUDIT_ACTIONS = [
   "warehouse_registered",
   "warehouse_updated",
   "warehouse_removed",
+  /** An admin registered, changed or removed a FHIR source (never its token or key). */
+  "fhir_source_registered",
+  "fhir_source_updated",
+  "fhir_source_removed",
   /** A filtered view of the audit trail was exported as CSV. */
   "audit_exported",
   /** The chain was verified on request (CLI or admin page). */

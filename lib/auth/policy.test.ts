@@ -56,6 +56,9 @@ const TABLE: TCase[] = [
   { request: { action: "settings.manage" }, therapist: "403", analyst: "403", admin: "allow" },
   { request: { action: "warehouse.manage" }, therapist: "403", analyst: "403", admin: "allow" },
   { request: { action: "fhir.import" }, therapist: "403", analyst: "403", admin: "allow" },
+  { request: { action: "fhir-source.manage" }, therapist: "403", analyst: "403", admin: "allow" },
+  // The heartbeat holds times and counts, and only the caller's own schedules: every role may read it.
+  { request: { action: "heartbeat.read" }, therapist: "allow", analyst: "allow", admin: "allow" },
   // FHIR REST: analysts only where a de-identified view exists; a SMART token only within its scopes, whatever its role.
   { request: { action: "fhir.access", resourceType: "Patient", interaction: "read", scopes: null, hasMaskedView: true }, therapist: "allow", analyst: "allow", admin: "allow" },
   { request: { action: "fhir.access", resourceType: "Goal", interaction: "search", scopes: null, hasMaskedView: false }, therapist: "allow", analyst: "403", admin: "allow" },
@@ -80,7 +83,7 @@ describe("policy", () => {
     const all: TPolicyRequest["action"][] = [
       "patient.list", "patient.read", "report.export", "report.export-practice-wide", "dataset.catalog", "dataset.export", "job.read", "job.download", "job.delete",
       "schedule.read", "schedule.manage", "template.use", "template.manage", "user.manage", "token.manage", "token.create", "audit.read", "settings.manage", "warehouse.manage", "fhir.import",
-      "fhir.access", "fhir.bulk-export", "fhir-client.manage",
+      "fhir.access", "fhir.bulk-export", "fhir-client.manage", "fhir-source.manage", "heartbeat.read",
     ];
     expect([...covered].sort()).toEqual([...all].sort());
   });

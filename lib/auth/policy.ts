@@ -49,6 +49,10 @@ export type TPolicyRequest =
   | { action: "settings.manage" }
   | { action: "warehouse.manage" }
   | { action: "fhir.import" }
+  /** Register, change, remove and sync the FHIR servers CareExport pulls from. */
+  | { action: "fhir-source.manage" }
+  /** GET /api/v1/heartbeat: import and sync times, and the caller's own schedules' runs (no patient data). */
+  | { action: "heartbeat.read" }
   /**
    * FHIR REST read or search of one resource type. `scopes`: what a SMART access token was
    * granted (null: a person's session or API token, limited by role alone). `hasMaskedView`:
@@ -186,7 +190,10 @@ export function decide(actor: TActor, request: TPolicyRequest): TDecision {
     case "settings.manage":
     case "warehouse.manage":
     case "fhir.import":
+    case "fhir-source.manage":
       return forbid("admins only");
+    case "heartbeat.read":
+      return ALLOW;
   }
 }
 

@@ -4,6 +4,7 @@ import type { TFinishedJob } from "@/lib/jobs/job-types";
 import { logger } from "@/lib/logger";
 
 const HOOKS: { name: string; load: () => Promise<(job: TFinishedJob) => Promise<void>> }[] = [
+  { name: "fhir-source-sync", load: async () => (await import("@/lib/fhir/sources/record-sync-ended")).onFhirSyncJobFinished },
   { name: "scheduled-delivery", load: async () => (await import("@/lib/schedules/deliver-scheduled-job")).onScheduledJobFinished },
 ];
 

@@ -3,7 +3,7 @@ import type { Readable } from "node:stream";
 import type { TRequestMeta } from "@/lib/audit/request-meta";
 
 /** The kinds of job the one job system runs; each has a handler in lib/jobs/registry.ts. */
-export type TJobKind = "report" | "dataset" | "bulk";
+export type TJobKind = "report" | "dataset" | "bulk" | "fhir_sync";
 
 export type TJobProgress = {
   percent: number;

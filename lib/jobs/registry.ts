@@ -6,6 +6,7 @@ const HANDLERS: Partial<Record<TJobKind, () => Promise<TJobHandler>>> = {
   report: async () => (await import("@/lib/reports/report-job.handler")).handleReportJob,
   dataset: async () => (await import("@/lib/datasets/dataset-job.handler")).handleDatasetJob,
   bulk: async () => (await import("@/lib/fhir/bulk/bulk-export-job.handler")).handleBulkExportJob,
+  fhir_sync: async () => (await import("@/lib/fhir/sources/fhir-sync-job.handler")).handleFhirSyncJob,
 };
 
 export async function handlerFor(kind: string): Promise<TJobHandler | null> {

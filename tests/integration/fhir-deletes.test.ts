@@ -34,7 +34,7 @@ const del = (url: string) => ({ request: { method: "DELETE", url } });
 
 async function imported(suffix: string) {
   const resources = record(suffix);
-  await importFhir(JSON.stringify(bundle([put(resources.patient), put(resources.encounter), put(resources.observation)])), { actorLabel: "test" });
+  await importFhir(JSON.stringify(bundle([put(resources.patient), put(resources.encounter), put(resources.observation)])), { actorLabel: "test", source: { kind: "file", label: "test" } });
   const patient = await prisma.patient.findUniqueOrThrow({ where: { fhirId: resources.patient.id } });
   const observation = await prisma.observation.findUniqueOrThrow({ where: { fhirId: resources.observation.id } });
 
@@ -74,7 +74,7 @@ describe("FHIR deletes: import DELETE entries and 410 Gone", () => {
     expect((await read("Observation", pseudonymize(env().ANON_KEY, "observation", "some-other-row"), { token: analystToken })).status).toBe(404);
     expect(resourcesOf((await search(`Observation?patient=${resources.patient.id}`, { token: adminToken })).json)).toEqual([]);
 
-    await importFhir(JSON.stringify(bundle([put(resources.observation)])), { actorLabel: "test" });
+    await importFhir(JSON.stringify(bundle([put(resources.observation)])), { actorLabel: "test", source: { kind: "file", label: "test" } });
     const revived = await read("Observation", resources.observation.id, { token: adminToken });
     expect(revived.status).toBe(200);
     expect(await prisma.fhirTombstone.count({ where: { resourceType: "Observation", fhirId: resources.observation.id } })).toBe(0);
@@ -87,7 +87,7 @@ describe("FHIR deletes: import DELETE entries and 410 Gone", () => {
     const { user: therapist } = await createUser({ role: "THERAPIST" });
     await assignPatient(therapist.id, patient.id);
 
-    const result = await importFhir(JSON.stringify(bundle([del(`Patient/${resources.patient.id}`)])), { actorLabel: "test" });
+    const result = await importFhir(JSON.stringify(bundle([del(`Patient/${resources.patient.id}`)])), { actorLabel: "test", source: { kind: "file", label: "test" } });
     expect(result.deleted).toEqual({ Patient: 1, Encounter: 1, Observation: 1 });
     expect(await prisma.encounter.count({ where: { patientId: patient.id } })).toBe(0);
     const adminToken = await tokenFor(admin.id);
@@ -107,7 +107,7 @@ describe("FHIR deletes: import DELETE entries and 410 Gone", () => {
       [[put(resources.observation), del(`Observation/${resources.observation.id}`)], /also written by this Bundle/],
     ];
     for (const [entries, message] of cases) {
-      await expect(importFhir(JSON.stringify(bundle([del(`Encounter/${resources.encounter.id}`), ...entries])), { actorLabel: "test" })).rejects.toThrow(message);
+      await expect(importFhir(JSON.stringify(bundle([del(`Encounter/${resources.encounter.id}`), ...entries])), { actorLabel: "test", source: { kind: "file", label: "test" } })).rejects.toThrow(message);
     }
     // Nothing of a refused file is applied: the valid DELETE beside each bad entry did not run.
     expect(await prisma.encounter.count({ where: { fhirId: resources.encounter.id } })).toBe(1);

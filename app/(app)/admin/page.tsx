@@ -61,6 +61,9 @@ export default async function Page() {
           <li>
             <Link href="/admin/warehouses">Warehouses</Link>: read-only analytics warehouse connections whose <code>_anon</code> views become datasets, and their column policies.
           </li>
+          <li>
+            <Link href="/admin/fhir-sources">FHIR sources</Link>: FHIR servers pulled from on a schedule (Bulk <code>$export</code> since the last run, or searches), with each one&apos;s last sync.
+          </li>
         </ul>
       </div>
     </>

@@ -14,7 +14,7 @@ export const POST = route({
   body: ZJsonObject,
   maxBodyBytes: () => env().FHIR_IMPORT_MAX_BYTES,
   handler: async ({ actor, body, meta }) => {
-    const result = await importFhir(JSON.stringify(body), { format: "bundle", bundleTypes: ["batch", "transaction"], actorUserId: actor.id, meta });
+    const result = await importFhir(JSON.stringify(body), { format: "bundle", bundleTypes: ["batch", "transaction"], actorUserId: actor.id, meta, source: { kind: "api", label: actor.email } });
 
     return json({ imported: result.total, counts: result.counts, deleted: result.deleted });
   },

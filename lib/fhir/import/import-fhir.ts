@@ -3,13 +3,20 @@
 // is imported whole or not at all. The CLI, the API route and the demo seed all come here.
 import type { TRequestMeta } from "@/lib/audit/request-meta";
 import { recordAudit } from "@/lib/audit/record";
-import { prisma } from "@/lib/db/client";
+import { prisma, type TTx } from "@/lib/db/client";
 import { deleteResources, reviveTombstones, validateDeletions } from "@/lib/fhir/import/delete-resources";
 import type { TResourceType } from "@/lib/fhir/import/fhir-schemas";
 import { parseFhirInput, type TImportFormat } from "@/lib/fhir/import/parse-fhir-input";
 import { planImport } from "@/lib/fhir/import/plan-import";
 import { validateResources } from "@/lib/fhir/import/validate-resources";
 import { writeResources, type TImportCounts } from "@/lib/fhir/import/write-resources";
+
+/** Where an import came from, kept on its FhirImportRecord (the heartbeat reads them). */
+export type TImportSource =
+  | { kind: "file"; label: string }
+  | { kind: "api"; label: string }
+  | { kind: "fhir_source"; label: string; fhirSourceId: string }
+  | { kind: "demo"; label: string };
 
 export type TImportFhirOptions = {
   format?: TImportFormat;
@@ -19,6 +26,12 @@ export type TImportFhirOptions = {
   /** For records without a user: "cli", "demo-seed". */
   actorLabel?: string;
   meta?: TRequestMeta;
+  source: TImportSource;
+  /**
+   * Runs inside the import's transaction after the rows and the audit record are written: what
+   * must commit with the data or not at all (a FHIR source sync's watermark).
+   */
+  beforeCommit?: (tx: TTx, result: TImportFhirResult) => Promise<void>;
 };
 
 export type TImportFhirResult = {
@@ -32,7 +45,7 @@ export type TImportFhirResult = {
 // more than the client's default 30 s on a slow disk.
 const IMPORT_TIMEOUT_MS = 10 * 60_000;
 
-export async function importFhir(input: string | Buffer, options: TImportFhirOptions = {}): Promise<TImportFhirResult> {
+export async function importFhir(input: string | Buffer, options: TImportFhirOptions): Promise<TImportFhirResult> {
   const entries = parseFhirInput(input, { format: options.format, bundleTypes: options.bundleTypes });
   const resources = validateResources(entries.filter((entry) => entry.deleteUrl === undefined));
   const deletions = validateDeletions(entries, resources);
@@ -49,9 +62,20 @@ export async function importFhir(input: string | Buffer, options: TImportFhirOpt
         userId: options.actorUserId ?? null,
         actorLabel: options.actorUserId ? null : (options.actorLabel ?? "system"),
         // Counts only: resource ids can be patient identifiers in other systems.
-        metadata: { total: resources.length, counts: written, ...(deletions.length ? { deleted } : {}) },
+        metadata: { total: resources.length, counts: written, ...(deletions.length ? { deleted } : {}), source: options.source.kind, sourceLabel: options.source.label },
         meta: options.meta,
       });
+      await tx.fhirImportRecord.create({
+        data: {
+          sourceKind: options.source.kind,
+          sourceLabel: options.source.label.slice(0, 200),
+          fhirSourceId: options.source.kind === "fhir_source" ? options.source.fhirSourceId : null,
+          userId: options.actorUserId ?? null,
+          resourceCount: resources.length,
+          counts: written,
+        },
+      });
+      await options.beforeCommit?.(tx, { counts: written, total: resources.length, deleted });
 
       return { counts: written, deleted };
     },
