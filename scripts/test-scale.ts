@@ -34,6 +34,8 @@ const DATABASE_URL = process.env.SCALE_DATABASE_URL ?? "postgresql://postgres@12
 const RUN_DIR = path.resolve("data/scale");
 const GRACE_SECONDS = 20;
 const RACED_SCHEDULES = 12;
+/** The whole run's bound: past it everything is stopped and the run fails. */
+const RUN_LIMIT_MS = 9 * 60_000;
 
 const PHASES = {
   load: { name: "load", durationMs: 30_000, maxRequests: 900, users: 6, maxReportExports: 30, maxDatasetExports: 2 },
@@ -107,6 +109,27 @@ function printSummary(samples: TSample[], jobs: Record<string, number>) {
   console.log(`jobs completed ${jobs.COMPLETED ?? 0} (${Object.entries(jobs).map(([status, count]) => `${status.toLowerCase()} ${count}`).join(", ")})`);
 }
 
+// The run's processes live in their own process groups (so a kill reaches npm's children): they are
+// ended here on every way out, Ctrl-C and the time limit included.
+const processes: TProcess[] = [];
+let s3: TS3TestServer | null = null;
+let db: pg.Pool | null = null;
+
+async function cleanUp() {
+  processes.forEach(killGroup);
+  await db?.end().catch(() => undefined);
+  db = null;
+  await s3?.stop().catch(() => undefined);
+  s3 = null;
+  await dropDatabase(DATABASE_URL).catch(() => undefined);
+}
+
+async function fail(message: string): Promise<never> {
+  console.error(`\ntest:scale FAILED after ${elapsed().trim()}: ${message}\nProcess logs: ${RUN_DIR}/*.log`);
+  await cleanUp();
+  process.exit(1);
+}
+
 async function main() {
   // This process's own bucket client: the SDK's Node 20 notice is known (README "The bucket").
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
@@ -114,9 +137,6 @@ async function main() {
   ensureBuild();
   rmSync(RUN_DIR, { recursive: true, force: true });
   mkdirSync(path.join(RUN_DIR, "shared"), { recursive: true });
-  const processes: TProcess[] = [];
-  let s3: TS3TestServer | null = null;
-  let db: pg.Pool | null = null;
   try {
     s3 = await startS3Server("careexport-scale");
     const [portA, portB] = [await freePort(), await freePort()];
@@ -187,19 +207,15 @@ async function main() {
     if (jobs.FAILED) problems.push(`${jobs.FAILED} job(s) failed`);
     if (!chain?.ok) problems.push("the audit chain does not verify");
     const killed = crash.kill!.killedWorker;
-    for (const process of [instances[0]!, ...workers.filter((worker) => worker.name !== killed)]) if (process.child.exitCode !== null) problems.push(`${process.name} exited unexpectedly`);
+    for (const survivor of [instances[0]!, ...workers.filter((worker) => worker.name !== killed)]) if (survivor.child.exitCode !== null) problems.push(`${survivor.name} exited unexpectedly`);
     if (problems.length) throw new ScenarioFailure(problems.join("; "));
     console.log(`\ntest:scale passed in ${elapsed().trim()}`);
   } finally {
-    processes.forEach(killGroup);
-    await db?.end();
-    await s3?.stop();
-    await dropDatabase(DATABASE_URL).catch(() => undefined);
+    await cleanUp();
   }
 }
 
-main().catch((error: unknown) => {
-  const message = error instanceof ScenarioFailure ? error.message : ((error as Error).stack ?? String(error));
-  console.error(`\ntest:scale FAILED after ${elapsed().trim()}: ${message}\nProcess logs: ${RUN_DIR}/*.log`);
-  process.exit(1);
-});
+for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => void fail(`stopped by ${signal}`));
+setTimeout(() => void fail(`not finished within ${RUN_LIMIT_MS / 60_000} min`), RUN_LIMIT_MS).unref();
+
+main().catch((error: unknown) => fail(error instanceof ScenarioFailure ? error.message : ((error as Error).stack ?? String(error))));
