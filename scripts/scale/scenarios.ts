@@ -163,18 +163,30 @@ export type TTickRaceResult = { schedules: number; slot: string; tickSpreadMs: n
 
 type TTickOutput = { tickedAt: number; runs: Array<{ scheduleId: string; status: string; jobId: string | null }> };
 
-function runTicker(name: string, at: number, now: Date, env: NodeJS.ProcessEnv) {
-  return new Promise<TTickOutput>((resolve, reject) => {
-    const child = spawn("node_modules/.bin/tsx", ["scripts/scale/tick-at.ts", "--at", String(at), "--now", now.toISOString()], { env, stdio: ["ignore", "pipe", "pipe"] });
-    let output = "";
-    child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
+/** A tick process, warming up; `go` sends it the instant to tick at. */
+function startTicker(name: string, now: Date, env: NodeJS.ProcessEnv) {
+  const child = spawn("node_modules/.bin/tsx", ["scripts/scale/tick-at.ts", "--now", now.toISOString()], { env, stdio: ["pipe", "pipe", "pipe"] });
+  let output = "";
+  let onReady = () => {};
+  const ready = new Promise<void>((resolve) => (onReady = resolve));
+  child.stdout.on("data", (chunk: Buffer) => {
+    output += chunk.toString();
+    if (/^ready$/m.test(output)) onReady();
+  });
+  child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  const result = new Promise<TTickOutput>((resolve, reject) =>
     child.once("exit", (code) => {
       const line = output.split("\n").find((text) => text.startsWith("{"));
       if (code === 0 && line) resolve(JSON.parse(line) as TTickOutput);
       else reject(new ScenarioFailure(`${name} failed (exit ${code}): ${output.slice(-1500)}`));
-    });
-  });
+    }),
+  );
+  // A process that dies while warming up fails the wait for "ready" at once.
+  const readyOrFailed = Promise.race([ready, result.then(() => {
+    throw new ScenarioFailure(`${name} ended before it was ready`);
+  })]);
+
+  return { ready: readyOrFailed, result, go: (at: number) => child.stdin.end(`${at}\n`), kill: () => child.kill("SIGKILL") };
 }
 
 /**
@@ -210,9 +222,18 @@ export async function raceSchedulerTicks(context: TContext, env: NodeJS.ProcessE
     scheduleIds.push(view.id);
   }
 
-  // Both tick processes load, connect, then wait for the same millisecond.
-  const at = Date.now() + 15_000;
-  const [first, second] = await Promise.all([runTicker("tick process 1", at, slot, env), runTicker("tick process 2", at, slot, env)]);
+  // Both tick processes load and connect; once both are ready they are given the same millisecond, shortly ahead.
+  const tickers = [startTicker("tick process 1", slot, env), startTicker("tick process 2", slot, env)];
+  try {
+    await Promise.race([Promise.all(tickers.map((ticker) => ticker.ready)), new Promise((_, reject) => setTimeout(() => reject(new ScenarioFailure("the tick processes were not ready within 90 s")), 90_000))]);
+  } catch (error) {
+    tickers.forEach((ticker) => ticker.kill());
+    throw error;
+  }
+  check(Date.now() < slot.getTime() - 10_000, "the tick processes became ready too close to the slot: the workers' own ticks could take it first");
+  const at = Date.now() + 1_000;
+  tickers.forEach((ticker) => ticker.go(at));
+  const [first, second] = await Promise.all(tickers.map((ticker) => ticker.result));
   const started = [first, second].map((tick) => tick.runs.filter((run) => scheduleIds.includes(run.scheduleId) && run.status === "queued"));
   const startedIds = started.flat().map((run) => run.scheduleId);
   check(new Set(startedIds).size === startedIds.length, `a schedule's run was started by both ticks: ${startedIds.filter((id, index) => startedIds.indexOf(id) !== index).join(", ")}`);
