@@ -1,3 +1,5 @@
+import { readFile } from "node:fs/promises";
+import path from "node:path";
 import { inflateRawSync } from "node:zlib";
 
 import { describe, expect, it } from "vitest";
@@ -8,6 +10,9 @@ import { GET as getJobRoute } from "@/app/api/v1/export/jobs/[id]/route";
 import { prisma } from "@/lib/db/client";
 import { drainJobs } from "@/lib/jobs/runner";
 import { seedReportPatient } from "@/lib/reports/testing/seed-report-patient";
+import { createSchedule } from "@/lib/schedules/create-schedule";
+import { deliveryBaseDir } from "@/lib/schedules/deliver-scheduled-job";
+import { runSchedulerTick } from "@/lib/schedules/run-scheduler-tick";
 
 import { createUser } from "../setup/fixtures";
 import { call, tokenFor } from "../setup/http";
@@ -72,7 +77,7 @@ describe("batch reports: one job for many patients", () => {
     const job = await call(getJobRoute, { token, params: { id: jobId } });
     expect(job.status, job.text).toBe(200);
     expect(job.json).toMatchObject({ kind: "report_batch", status: "completed", download_url: expect.any(String) });
-    expect(job.json.progress.patients).toEqual({ done: 3, total: 3, included: 2, skipped: 1, failed: 0 });
+    expect((job.json.progress as { patients: unknown }).patients).toEqual({ done: 3, total: 3, included: 2, skipped: 1, failed: 0 });
 
     const file = await download(jobId, token);
     expect(file.status).toBe(200);
@@ -117,15 +122,15 @@ describe("batch reports: one job for many patients", () => {
     expect(both.status, both.text).toBe(202);
     expect(await drainJobs()).toEqual(["completed", "completed"]);
 
-    const one = await download(single.json.job_id, token);
-    const two = await download(both.json.job_id, token);
+    const one = await download(single.json.job_id as string, token);
+    const two = await download(both.json.job_id as string, token);
     expect(two.headers.get("content-type")).toBe("application/pdf");
     expect(two.body.subarray(0, 5).toString()).toBe("%PDF-");
     expect(two.body.toString("latin1").trimEnd().endsWith("%%EOF")).toBe(true);
     // Two reports of the same shape and one summary: twice the single's report pages, plus its summary's.
     const summaryPages = 1;
     expect(pageCount(two.body)).toBe(2 * (pageCount(one.body) - summaryPages) + summaryPages);
-    const audits = await prisma.exportAuditLog.findMany({ where: { exportJobId: both.json.job_id, action: "export_completed", patientId: { not: null } }, select: { patientId: true } });
+    const audits = await prisma.exportAuditLog.findMany({ where: { exportJobId: both.json.job_id as string, action: "export_completed", patientId: { not: null } }, select: { patientId: true } });
     expect(audits.map((a) => a.patientId).sort()).toEqual(patients.map((p) => p.id).sort());
   }, 120_000);
 
@@ -158,4 +163,48 @@ describe("batch reports: one job for many patients", () => {
     expect(await prisma.exportAuditLog.count({ where: { userId: therapist.id, action: "access_denied" } })).toBe(before + 2);
     expect(await prisma.exportJob.count({ where: { userId: therapist.id } })).toBe(0);
   });
+
+  it("practice-wide schedules of every report type run as batches over the practice or one organization, delivered as one file", async () => {
+    const { user: admin, actor } = await createUser({ role: "ADMIN" });
+    const organization = await prisma.organization.create({ data: { fhirId: `org-${Date.now()}`, name: "North Clinic", raw: {} } });
+    const members = [(await seedReportPatient()).patient, (await seedReportPatient()).patient];
+    const outsider = (await seedReportPatient()).patient;
+    await prisma.patient.updateMany({ where: { id: { in: members.map((p) => p.id) } }, data: { organizationId: organization.id } });
+    const nightly = {
+      export_type: "full_record",
+      patient_id: null,
+      schedule_type: "daily",
+      schedule_config: { time: "08:00", timezone: "UTC" },
+      parameters: { format: "json", organization_id: organization.id },
+      delivery_method: "storage",
+    };
+    const schedule = await createSchedule(actor, nightly, { now: new Date("2026-11-30T12:00:00Z") });
+    expect(schedule.parameters).toEqual({ format: "json", organization_id: organization.id });
+
+    // Named refusals: a batch-only parameter on a one-patient schedule, combined without PDF, a therapist's practice-wide schedule.
+    const { actor: therapist } = await createUser({ role: "THERAPIST" });
+    await expect(createSchedule(actor, { ...nightly, patient_id: outsider.id, parameters: { format: "json", combined: true } })).rejects.toMatchObject({
+      code: "INVALID_INPUT",
+      issues: [expect.objectContaining({ path: "parameters.combined" })],
+    });
+    await expect(createSchedule(actor, { ...nightly, parameters: { format: "json", combined: true } })).rejects.toMatchObject({ code: "INVALID_INPUT", issues: [expect.objectContaining({ path: "parameters.combined" })] });
+    await expect(createSchedule(therapist, nightly)).rejects.toMatchObject({ code: "FORBIDDEN" });
+
+    const tick = await runSchedulerTick(new Date("2026-12-01T08:00:30Z"));
+    const run = tick.runs.find((r) => r.scheduleId === schedule.id)!;
+    expect(run.status, JSON.stringify(run)).toBe("queued");
+    const job = await prisma.exportJob.findUniqueOrThrow({ where: { id: run.jobId! } });
+    expect(job).toMatchObject({ kind: "report_batch", exportType: "full_record", scheduledReportId: schedule.id, userId: admin.id });
+    const covered = await prisma.exportJobPatient.findMany({ where: { jobId: job.id }, select: { patientId: true } });
+    expect(covered.map((r) => r.patientId).sort()).toEqual(members.map((p) => p.id).sort());
+    expect(await drainJobs()).toEqual(["completed"]);
+
+    const delivered = await readFile(path.join(deliveryBaseDir(), "2026", "12", "01", "full_record_practice_2026-12-01.zip"));
+    const entries = unzipEntries(delivered);
+    expect(JSON.parse(entries.get("manifest.json")!.toString("utf8"))).toMatchObject({ scope: "organization", organization_id: organization.id, counts: { total: 2, included: 2 } });
+    expect(entries.size).toBe(3);
+    const [row] = await prisma.scheduleRun.findMany({ where: { scheduleId: schedule.id } });
+    expect(row!.status).toBe("delivered");
+  }, 120_000);
 });
+
