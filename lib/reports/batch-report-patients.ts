@@ -67,3 +67,10 @@ export async function batchJobPatientIds(db: TDb, jobId: string): Promise<string
 
   return rows.map((row) => row.patientId);
 }
+
+/** The organizations an actor may ask a batch for (admins: all; everyone else: none), for the page's picker. */
+export async function batchOrganizationOptions(actor: TActor): Promise<{ id: string; name: string }[]> {
+  if (actor.role !== "ADMIN") return [];
+
+  return prisma.organization.findMany({ orderBy: [{ name: "asc" }, { id: "asc" }], select: { id: true, name: true }, take: 500 });
+}
