@@ -57,6 +57,15 @@ async function isStillAllowed(actor: TActor, patientId: string, job: TJobContext
   }
 }
 
+/** False (the patient recorded as skipped, the refusal audited) when the requester may no longer export this patient. */
+async function admitPatient(state: TRunState, patientId: string) {
+  if (await isStillAllowed(state.actor, patientId, state.job, state.meta)) return true;
+  await setOutcome(state.job.id, patientId, { status: "skipped", reason: NOT_ACCESSIBLE });
+  state.tally.skipped++;
+
+  return false;
+}
+
 /** A failure that concerns this patient's document alone (its template cannot render it, or it is over the limits). */
 const isDocumentFailure = (error: unknown): error is PermanentJobError => error instanceof PermanentJobError;
 
@@ -139,10 +148,7 @@ async function writeZip(context: TJobContext, state: TRunState, archive: Archive
   const extension = EXTENSIONS[request.report.format];
   for (const patientId of state.patientIds) {
     if (context.signal.aborted) throw new PermanentJobError("The export was cancelled.");
-    if (!(await isStillAllowed(actor, patientId, job, state.meta))) {
-      await setOutcome(job.id, patientId, { status: "skipped", reason: NOT_ACCESSIBLE });
-      tally.skipped++;
-    } else {
+    if (await admitPatient(state, patientId)) {
       try {
         const report = await buildReportContext(patientReportRequest(request.report, patientId), { userId: actor.id, now: state.at });
         const rendered = await renderContext(report, request.report.format, job.templateId, context.signal);
@@ -190,10 +196,7 @@ async function writeCombinedPdf(context: TJobContext, state: TRunState): Promise
   const included: string[] = [];
   for (const patientId of state.patientIds) {
     if (context.signal.aborted) throw new PermanentJobError("The export was cancelled.");
-    if (!(await isStillAllowed(actor, patientId, job, state.meta))) {
-      await setOutcome(job.id, patientId, { status: "skipped", reason: NOT_ACCESSIBLE });
-      tally.skipped++;
-    } else {
+    if (await admitPatient(state, patientId)) {
       const report = await buildReportContext(patientReportRequest(request.report, patientId), { userId: actor.id, now: state.at });
       parts.push({ content: template.content, context: report as unknown as Record<string, unknown> });
       included.push(patientId);

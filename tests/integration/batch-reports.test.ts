@@ -1,6 +1,5 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { inflateRawSync } from "node:zlib";
 
 import { describe, expect, it } from "vitest";
 
@@ -16,6 +15,7 @@ import { runSchedulerTick } from "@/lib/schedules/run-scheduler-tick";
 
 import { createUser } from "../setup/fixtures";
 import { call, tokenFor } from "../setup/http";
+import { unzipEntries } from "../setup/unzip";
 
 const PERIOD = { start_date: "2026-01-01", end_date: "2026-03-31" };
 
@@ -36,27 +36,6 @@ async function download(jobId: string, token: string) {
   return { status: response.status, headers: response.headers, body: Buffer.from(await response.arrayBuffer()) };
 }
 
-/** Entries of a ZIP, read from its central directory (archiver writes sizes there when it streams). */
-function unzipEntries(zip: Buffer): Map<string, Buffer> {
-  const entries = new Map<string, Buffer>();
-  const eocd = zip.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
-  const count = zip.readUInt16LE(eocd + 10);
-  let offset = zip.readUInt32LE(eocd + 16);
-  for (let n = 0; n < count; n++) {
-    const method = zip.readUInt16LE(offset + 10);
-    const compressedSize = zip.readUInt32LE(offset + 20);
-    const nameLength = zip.readUInt16LE(offset + 28);
-    const extraLength = zip.readUInt16LE(offset + 30);
-    const commentLength = zip.readUInt16LE(offset + 32);
-    const localOffset = zip.readUInt32LE(offset + 42);
-    const name = zip.subarray(offset + 46, offset + 46 + nameLength).toString("utf8");
-    const dataStart = localOffset + 30 + zip.readUInt16LE(localOffset + 26) + zip.readUInt16LE(localOffset + 28);
-    const data = zip.subarray(dataStart, dataStart + compressedSize);
-    entries.set(name, method === 8 ? inflateRawSync(data) : Buffer.from(data));
-    offset += 46 + nameLength + extraLength + commentLength;
-  }
-  return entries;
-}
 
 const pageCount = (pdf: Buffer) => (pdf.toString("latin1").match(/\/Type \/Page\b/g) ?? []).length;
 
