@@ -50,6 +50,8 @@ async function reportPatientIds(job: TJobRow): Promise<string[] | null> {
 async function fileFactsOf(actor: TActor, job: TJobRow): Promise<TJobFileFacts> {
   if (job.kind === "report" || job.kind === "report_batch") {
     const patientIds = await reportPatientIds(job);
+    // A batch that holds no patient (every one skipped: it failed, with no file) names nobody: its owner may read why.
+    if (job.kind === "report_batch" && patientIds?.length === 0) return { kind: "report", isAssigned: true };
     if (!patientIds?.length) return { kind: "report", isAssigned: false };
     const assigned = await Promise.all(patientIds.map((patientId) => isPatientAssigned(prisma, actor, patientId)));
 

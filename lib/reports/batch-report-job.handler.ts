@@ -256,6 +256,9 @@ export const handleBatchReportJob: TJobHandler = async (context): Promise<TJobOu
 
   const archive = new ZipArchive({ zlib: { level: 6 } });
   const sink = new PassThrough();
+  // The store reads the failure from the stream itself (stream.errored); without a listener, a failure
+  // before the store attached its own (it creates a folder first) would be an uncaught 'error' event.
+  sink.on("error", () => undefined);
   archive.on("error", (error) => sink.destroy(error));
   archive.on("warning", (error) => sink.destroy(error));
   archive.pipe(sink);

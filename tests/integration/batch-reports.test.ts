@@ -89,6 +89,15 @@ describe("batch reports: one job for many patients", () => {
     await prisma.patientAssignment.deleteMany({ where: { userId: therapist.id, patientId: patients[1]!.id } });
     expect((await download(jobId, token)).status).toBe(404);
     expect((await call(getJobRoute, { token, params: { id: jobId } })).status).toBe(404);
+
+    // None accessible any more at run time: the job fails and says why; naming nobody, it stays readable to its owner.
+    const again = await queueBatch(token, { export_type: "insurance_report", scope: "patients", patient_ids: [patients[0]!.id], format: "csv", ...PERIOD });
+    expect(again.status, again.text).toBe(202);
+    await prisma.patientAssignment.deleteMany({ where: { userId: therapist.id } });
+    expect(await drainJobs()).toEqual(["failed"]);
+    const failed = await call(getJobRoute, { token, params: { id: again.json.job_id as string } });
+    expect(failed.status, failed.text).toBe(200);
+    expect(failed.json).toMatchObject({ status: "failed", error: "None of the 1 patients could be exported (1 no longer accessible, 0 could not be rendered).", download_url: null });
   });
 
   it("a combined PDF: every patient's report and the summary in one file", async () => {
