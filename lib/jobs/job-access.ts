@@ -4,6 +4,7 @@ import type { TActor, TDatasetTier, TDownloadVia, TJobFileFacts } from "@/lib/au
 import { prisma } from "@/lib/db/client";
 import { AppError } from "@/lib/errors/app-error";
 import { isPatientAssigned } from "@/lib/patients/patient-scope";
+import { batchJobPatientIds } from "@/lib/reports/batch-report-patients";
 import { resolveSessionIds } from "@/lib/reports/build-report-context";
 
 type TJobRow = Awaited<ReturnType<typeof prisma.exportJob.findUniqueOrThrow>>;
@@ -29,8 +30,9 @@ export async function getJobForActorOrThrow(actor: TActor, jobId: string, action
   return job;
 }
 
-/** The patients a report's file is about: its patient, or for a ZIP of notes those of its sessions. */
+/** The patients a report's file is about: its patient, for a ZIP of notes those of its sessions, for a batch those it holds. */
 async function reportPatientIds(job: TJobRow): Promise<string[] | null> {
+  if (job.kind === "report_batch") return batchJobPatientIds(prisma, job.id);
   if (job.patientId) return [job.patientId];
   const sessionIds = (job.parameters as { session_ids?: unknown } | null)?.session_ids;
   if (!Array.isArray(sessionIds) || !sessionIds.every((id): id is string => typeof id === "string")) return null;
@@ -46,8 +48,10 @@ async function reportPatientIds(job: TJobRow): Promise<string[] | null> {
  * strictest (no patients known = not assigned; an unknown tier or kind = the identified tier).
  */
 async function fileFactsOf(actor: TActor, job: TJobRow): Promise<TJobFileFacts> {
-  if (job.kind === "report") {
+  if (job.kind === "report" || job.kind === "report_batch") {
     const patientIds = await reportPatientIds(job);
+    // A batch that holds no patient (every one skipped: it failed, with no file) names nobody: its owner may read why.
+    if (job.kind === "report_batch" && patientIds?.length === 0) return { kind: "report", isAssigned: true };
     if (!patientIds?.length) return { kind: "report", isAssigned: false };
     const assigned = await Promise.all(patientIds.map((patientId) => isPatientAssigned(prisma, actor, patientId)));
 

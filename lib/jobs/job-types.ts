@@ -3,7 +3,7 @@ import type { Readable } from "node:stream";
 import type { TRequestMeta } from "@/lib/audit/request-meta";
 
 /** The kinds of job the one job system runs; each has a handler in lib/jobs/registry.ts. */
-export type TJobKind = "report" | "dataset" | "bulk" | "fhir_sync";
+export type TJobKind = "report" | "dataset" | "bulk" | "fhir_sync" | "report_batch";
 
 export type TJobProgress = {
   percent: number;
@@ -12,6 +12,8 @@ export type TJobProgress = {
   rows?: number;
   totalRows?: number;
   datasets?: Record<string, { rows: number; total: number; done?: boolean }>;
+  /** A batch report (kind report_batch): patients done of total, and how each ended. */
+  patients?: { done: number; total: number; included: number; skipped: number; failed: number };
 };
 
 /** What a handler sees of its job. */

@@ -5,6 +5,7 @@ import type { TJobHandler, TJobKind } from "@/lib/jobs/job-types";
 const HANDLERS: Partial<Record<TJobKind, () => Promise<TJobHandler>>> = {
   report: async () => (await import("@/lib/reports/report-job.handler")).handleReportJob,
   dataset: async () => (await import("@/lib/datasets/dataset-job.handler")).handleDatasetJob,
+  report_batch: async () => (await import("@/lib/reports/batch-report-job.handler")).handleBatchReportJob,
   bulk: async () => (await import("@/lib/fhir/bulk/bulk-export-job.handler")).handleBulkExportJob,
   fhir_sync: async () => (await import("@/lib/fhir/sources/fhir-sync-job.handler")).handleFhirSyncJob,
 };

@@ -18,7 +18,7 @@ import type { TReportContext, TReportExportType } from "@/lib/reports/report-con
 import { isReportExportType, parseReportRequest, type TReportFormat, type TReportRequest } from "@/lib/reports/report-requests";
 import { zipFiles } from "@/lib/reports/zip-files";
 
-const MIME_TYPES: Record<TReportFormat, string> = {
+export const MIME_TYPES: Record<TReportFormat, string> = {
   pdf: "application/pdf",
   docx: "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
   json: "application/json",
@@ -27,9 +27,9 @@ const MIME_TYPES: Record<TReportFormat, string> = {
 };
 
 /** A FHIR Bundle is JSON too, but its name says which: `.fhir.json` beside a plain export's `.json`. */
-const EXTENSIONS: Record<TReportFormat, string> = { pdf: "pdf", docx: "docx", json: "json", csv: "csv", fhir: "fhir.json" };
+export const EXTENSIONS: Record<TReportFormat, string> = { pdf: "pdf", docx: "docx", json: "json", csv: "csv", fhir: "fhir.json" };
 
-const TITLES: Record<TReportExportType, string> = {
+export const TITLES: Record<TReportExportType, string> = {
   session_notes: "Session note",
   progress_report: "Progress report",
   treatment_summary: "Treatment summary",
@@ -57,7 +57,7 @@ async function assertStillAllowed(actor: TActor, patientId: string, job: TJobCon
   }
 }
 
-const patientPseudonym = (patientId: string) => pseudonymize(env().ANON_KEY, "patient", patientId);
+export const patientPseudonym = (patientId: string) => pseudonymize(env().ANON_KEY, "patient", patientId);
 
 /** `progress_report_P-hbdfqrtmkcsnlgjp_2026-03-08.pdf`: the keyed pseudonym, never a name or MRN. */
 export function reportFileNameFor(exportType: string, pseudonym: string, extension: string, at: Date | string) {
@@ -65,7 +65,7 @@ export function reportFileNameFor(exportType: string, pseudonym: string, extensi
 }
 
 /** Renders one context in `format`. PDF/DOCX go through the template (Liquid -> HTML -> document tree -> writer). */
-async function renderContext(context: TReportContext, format: TReportFormat, templateId: string | null, signal?: AbortSignal): Promise<{ body: Buffer; templateVersion?: number; templateId?: string }> {
+export async function renderContext(context: TReportContext, format: TReportFormat, templateId: string | null, signal?: AbortSignal): Promise<{ body: Buffer; templateVersion?: number; templateId?: string }> {
   switch (format) {
     case "json":
       return { body: writeReportJson(context) };

@@ -4,7 +4,7 @@ import type { TRequestMeta } from "@/lib/audit/request-meta";
 import type { TActor } from "@/lib/auth/policy";
 import type { TReportExportType } from "@/lib/reports/report-context.types";
 import { DATASET_EXPORT_TYPE } from "@/lib/schedules/schedule-access";
-import { reportBodyFor } from "@/lib/schedules/scheduled-export-request";
+import { batchBodyFor, isBatchSchedule, reportBodyFor } from "@/lib/schedules/scheduled-export-request";
 
 export type TScheduleForRun = {
   id: string;
@@ -32,6 +32,11 @@ export async function startScheduledExport(owner: TActor, schedule: TScheduleFor
     );
   }
 
+  if (isBatchSchedule(schedule)) {
+    const { createBatchReportExport } = await import("@/lib/reports/batch-create-report-export");
+
+    return createBatchReportExport(owner, batchBodyFor(schedule, scheduledFor, timeZone), { meta, scheduledReportId: schedule.id });
+  }
   const { createReportExport } = await import("@/lib/reports/create-report-export");
 
   return createReportExport(
