@@ -55,6 +55,7 @@ const TABLE: TCase[] = [
   { request: { action: "audit.read" }, therapist: "403", analyst: "403", admin: "allow" },
   { request: { action: "settings.manage" }, therapist: "403", analyst: "403", admin: "allow" },
   { request: { action: "warehouse.manage" }, therapist: "403", analyst: "403", admin: "allow" },
+  { request: { action: "metric.manage" }, therapist: "403", analyst: "403", admin: "allow" },
   { request: { action: "fhir.import" }, therapist: "403", analyst: "403", admin: "allow" },
   // FHIR REST: analysts only where a de-identified view exists; a SMART token only within its scopes, whatever its role.
   { request: { action: "fhir.access", resourceType: "Patient", interaction: "read", scopes: null, hasMaskedView: true }, therapist: "allow", analyst: "allow", admin: "allow" },
@@ -79,7 +80,7 @@ describe("policy", () => {
     const covered = new Set(TABLE.map((row) => row.request.action));
     const all: TPolicyRequest["action"][] = [
       "patient.list", "patient.read", "report.export", "report.export-practice-wide", "dataset.catalog", "dataset.export", "job.read", "job.download", "job.delete",
-      "schedule.read", "schedule.manage", "template.use", "template.manage", "user.manage", "token.manage", "token.create", "audit.read", "settings.manage", "warehouse.manage", "fhir.import",
+      "schedule.read", "schedule.manage", "template.use", "template.manage", "user.manage", "token.manage", "token.create", "audit.read", "settings.manage", "warehouse.manage", "metric.manage", "fhir.import",
       "fhir.access", "fhir.bulk-export", "fhir-client.manage",
     ];
     expect([...covered].sort()).toEqual([...all].sort());

@@ -48,6 +48,7 @@ export type TPolicyRequest =
   | { action: "audit.read" }
   | { action: "settings.manage" }
   | { action: "warehouse.manage" }
+  | { action: "metric.manage" }
   | { action: "fhir.import" }
   /**
    * FHIR REST read or search of one resource type. `scopes`: what a SMART access token was
@@ -185,6 +186,7 @@ export function decide(actor: TActor, request: TPolicyRequest): TDecision {
     case "audit.read":
     case "settings.manage":
     case "warehouse.manage":
+    case "metric.manage":
     case "fhir.import":
       return forbid("admins only");
   }

@@ -80,9 +80,6 @@ export function checkMetricBody(id: string, body: TMetricBody, lookup: TCatalogL
   const issues: TIssue[] = [];
   const issue = (path: string, message: string) => issues.push({ path, message });
   if (new Set(body.entity_keys).size !== body.entity_keys.length) issue("entity_keys", "lists a key twice");
-  if (body.entity_keys.includes("dimension") !== (body.dimension_column !== null)) {
-    issue("dimension_column", body.dimension_column === null ? 'is required when entity_keys has "dimension"' : 'applies only when entity_keys has "dimension"');
-  }
 
   if (body.expression.type === "ratio") {
     const { numerator, denominator } = body.expression;
@@ -109,6 +106,10 @@ export function checkMetricBody(id: string, body: TMetricBody, lookup: TCatalogL
     return issues;
   }
 
+  // A ratio's breakdown is its numerator's; a counting metric names the column of its own.
+  if (body.entity_keys.includes("dimension") !== (body.dimension_column !== null)) {
+    issue("dimension_column", body.dimension_column === null ? 'is required when entity_keys has "dimension"' : 'applies only when entity_keys has "dimension"');
+  }
   if (body.source === null) {
     issue("source", `is required: one of ${METRIC_SOURCE_NAMES.join(", ")}`);
     return issues;
