@@ -67,7 +67,7 @@ function MetricSection({ metric }: { metric: TMetric }) {
       <DataTable
         testId={`metric-table-${metric.id}`}
         rowTestId="metric-row"
-        rowAttributes={(row) => ({ "data-organization-id": row.organization_id, "data-suppressed": String(row.suppressed) })}
+        rowAttributes={(row) => ({ "data-organization-id": row.organization_id, "data-period": row.period, "data-suppressed": String(row.suppressed) })}
         // Paged tables keep the newest-first order: sorting one page alone would mislead.
         columns={columnsFor(metric, !isPaged)}
         data={shown}
