@@ -26,7 +26,7 @@ const METRIC_COLUMNS: TDatasetColumn[] = [
   { name: "location_id", description: "Location, for metrics per location; else empty.", policy: "keep", value: (row) => row.location_id },
   { name: "metric_id", description: "Metric id: the datasets catalog's `metrics` lists each with its definition.", policy: "keep", value: (row) => row.metric_id },
   { name: "metric_version", description: "Version of the metric's definition that computed the value.", policy: "keep", value: (row) => row.metric_version },
-  { name: "dimension", description: "Breakdown within the metric (delivery format, severity band, referral service, district), else empty.", policy: "keep", value: (row) => row.dimension },
+  { name: "dimension", description: "Breakdown within the metric (delivery format, severity band, referral service, state), else empty.", policy: "keep", value: (row) => row.dimension },
   { name: "value", description: "The value; empty when suppressed.", policy: "keep", value: (row) => row.value },
   { name: "suppressed", description: "true when a count of 1-10 patients was suppressed (small-cell rule).", policy: "keep", value: (row) => row.suppressed },
 ];
