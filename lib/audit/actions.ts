@@ -75,6 +75,10 @@ export const AUDIT_ACTIONS = [
   "fhir_source_registered",
   "fhir_source_updated",
   "fhir_source_removed",
+  /** An admin defined a metric, changed it (a new version) or retired it: id, version, the changed fields. */
+  "metric_created",
+  "metric_updated",
+  "metric_retired",
   /** A filtered view of the audit trail was exported as CSV. */
   "audit_exported",
   /** The chain was verified on request (CLI or admin page). */

@@ -55,6 +55,7 @@ const TABLE: TCase[] = [
   { request: { action: "audit.read" }, therapist: "403", analyst: "403", admin: "allow" },
   { request: { action: "settings.manage" }, therapist: "403", analyst: "403", admin: "allow" },
   { request: { action: "warehouse.manage" }, therapist: "403", analyst: "403", admin: "allow" },
+  { request: { action: "metric.manage" }, therapist: "403", analyst: "403", admin: "allow" },
   { request: { action: "fhir.import" }, therapist: "403", analyst: "403", admin: "allow" },
   { request: { action: "fhir-source.manage" }, therapist: "403", analyst: "403", admin: "allow" },
   // The heartbeat holds times and counts, and only the caller's own schedules: every role may read it.
@@ -82,7 +83,7 @@ describe("policy", () => {
     const covered = new Set(TABLE.map((row) => row.request.action));
     const all: TPolicyRequest["action"][] = [
       "patient.list", "patient.read", "report.export", "report.export-practice-wide", "dataset.catalog", "dataset.export", "job.read", "job.download", "job.delete",
-      "schedule.read", "schedule.manage", "template.use", "template.manage", "user.manage", "token.manage", "token.create", "audit.read", "settings.manage", "warehouse.manage", "fhir.import",
+      "schedule.read", "schedule.manage", "template.use", "template.manage", "user.manage", "token.manage", "token.create", "audit.read", "settings.manage", "warehouse.manage", "metric.manage", "fhir.import",
       "fhir.access", "fhir.bulk-export", "fhir-client.manage", "fhir-source.manage", "heartbeat.read",
     ];
     expect([...covered].sort()).toEqual([...all].sort());

@@ -48,6 +48,7 @@ export type TPolicyRequest =
   | { action: "audit.read" }
   | { action: "settings.manage" }
   | { action: "warehouse.manage" }
+  | { action: "metric.manage" }
   | { action: "fhir.import" }
   /** Register, change, remove and sync the FHIR servers CareExport pulls from. */
   | { action: "fhir-source.manage" }
@@ -189,6 +190,7 @@ export function decide(actor: TActor, request: TPolicyRequest): TDecision {
     case "audit.read":
     case "settings.manage":
     case "warehouse.manage":
+    case "metric.manage":
     case "fhir.import":
     case "fhir-source.manage":
       return forbid("admins only");

@@ -38,12 +38,13 @@ export type TDatasetExportOptions = { meta?: TRequestMeta | null; scheduledRepor
 
 /** Seconds until the caller may start another export, or 0 when under the limit now. */
 async function retryAfterSeconds(db: TDb, userId: string, perHour: number, now: Date) {
-  const recent = await db.exportJob.findMany({
+  const lastHour = await db.exportJob.findMany({
     where: { userId, kind: "dataset", scheduledReportId: null, createdAt: { gt: new Date(now.getTime() - HOUR_MS) } },
     orderBy: { createdAt: "desc" },
-    select: { createdAt: true },
-    take: perHour,
+    select: { createdAt: true, parameters: true },
   });
+  // Metrics exports are aggregate and small: they neither count here nor are limited.
+  const recent = lastHour.filter((job) => (job.parameters as { tier?: string } | null)?.tier !== "metrics").slice(0, perHour);
   if (recent.length < perHour) return 0;
   const oldestCounted = recent[recent.length - 1]!.createdAt;
 
@@ -90,7 +91,7 @@ export async function createDatasetExport(actor: TActor, input: TDatasetExportIn
 
   const now = new Date();
   const job = await prisma.$transaction(async (tx) => {
-    if (!options.skipRateLimit && actor.role !== "ADMIN") {
+    if (!options.skipRateLimit && actor.role !== "ADMIN" && tier !== "metrics") {
       // Requests sent together must not all count the same earlier exports: on PostgreSQL the
       // user's row is locked until this transaction commits, so the next one counts this job too.
       // (SQLite runs one write transaction at a time.)

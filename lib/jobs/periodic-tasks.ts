@@ -9,4 +9,6 @@ export const PERIODIC_TASKS: TPeriodicTask[] = [
   { name: "fhir-source-sync-tick", everyMs: 30_000, run: async () => (await import("@/lib/fhir/sources/run-due-fhir-syncs")).runDueFhirSyncs() },
   // Every 10 min: sign-in counters whose window and lock have passed are deleted.
   { name: "login-throttle-prune", everyMs: 10 * 60_000, run: async () => (await import("@/lib/auth/prune-login-throttles")).pruneLoginThrottles() },
+  // Hourly: the first tick of a UTC day stores yesterday's metric snapshot (once across instances).
+  { name: "metrics-snapshot", everyMs: 60 * 60_000, run: async () => (await import("@/lib/metrics/snapshot-metrics")).snapshotMetrics() },
 ];

@@ -14,7 +14,7 @@ export const dynamic = "force-dynamic";
 
 const TIERS: { tier: TDatasetTier; label: string; description: string }[] = [
   { tier: "anon", label: "De-identified", description: "Pseudonymized tables: no names, contact details or record numbers; ages, 3-digit zips and coarsened dates." },
-  { tier: "metrics", label: "Metrics", description: "Programme metrics by organization and period; counts below 11 are suppressed." },
+  { tier: "metrics", label: "Metrics", description: "Programme metrics from the metrics catalog, by organization and period, with their series; counts below 11 are suppressed. Not limited per hour." },
   { tier: "pii", label: "Identified", description: "The same tables with identities. Needs the identified-data grant and a stated reason; every download is audited." },
 ];
 

@@ -45,7 +45,7 @@ export async function readFhir({ caller, resourceType, id, meta }: TReadFhirOpti
     return JSON.stringify(group);
   }
   if (!definition && resourceType === MEASURE_TYPE) {
-    const measure = readMeasure(id);
+    const measure = await readMeasure(id);
     if (!measure) throw await notFound();
     await audit(true, null);
     return JSON.stringify(measure);
