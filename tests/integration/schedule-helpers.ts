@@ -75,6 +75,15 @@ export async function completeJobWithoutHooks(jobId: string, content: Buffer, op
   return prisma.exportJob.update({ where: { id: jobId }, data: completedData(stored, { fileName, mimeType: options.mimeType ?? "application/pdf", at: options.at ?? new Date() }) });
 }
 
+/** The export completed and its run's delivery queued in one transaction, as the runner does; the delivery job not run yet. Returns the delivery job. */
+export async function completeJobQueueingDelivery(jobId: string, content: Buffer, at?: Date) {
+  const job = await completeJobWithoutHooks(jobId, content, { at });
+  await prisma.$transaction((tx) => runJobFinishedHooks(tx, { id: jobId, kind: job.kind, status: "COMPLETED", scheduledReportId: job.scheduledReportId, userId: job.userId }));
+  const run = await prisma.scheduleRun.findUniqueOrThrow({ where: { jobId } });
+
+  return prisma.exportJob.findUniqueOrThrow({ where: { uniqueKey: `delivery:${run.id}` } });
+}
+
 /** What the worker does when a job fails for good: the job failed and its run's delivery queued in one transaction; then the delivery runs (and records the failed run). */
 export async function failJob(jobId: string, message = "The export failed for a test.") {
   await prisma.$transaction(async (tx) => {

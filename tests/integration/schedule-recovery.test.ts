@@ -9,14 +9,13 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { prisma } from "@/lib/db/client";
 import { claimNextJob } from "@/lib/jobs/claim-job";
 import { DELIVERY_JOB_KIND } from "@/lib/jobs/definitions/delivery";
-import { runJobFinishedHooks } from "@/lib/jobs/job-finished-hooks";
 import { runClaimedJob } from "@/lib/jobs/run-job";
 import { deliveryBaseDir } from "@/lib/schedules/deliver-scheduled-job";
 import { patientFilePseudonym } from "@/lib/schedules/delivered-file-name";
 import { createSchedule } from "@/lib/schedules/create-schedule";
 import { runSchedulerTick } from "@/lib/schedules/run-scheduler-tick";
 
-import { completeJobWithoutHooks, progressReportSchedule, runDeliveries, runsOf, therapistWithPatient } from "./schedule-helpers";
+import { completeJobQueueingDelivery, completeJobWithoutHooks, progressReportSchedule, runDeliveries, runsOf, therapistWithPatient } from "./schedule-helpers";
 
 const at = (iso: string) => new Date(iso);
 const minutesAgo = (minutes: number) => new Date(Date.now() - minutes * 60_000);
@@ -48,13 +47,7 @@ async function twoTicks() {
 
 const deliveryAudits = (scheduleId: string) => prisma.exportAuditLog.findMany({ where: { scheduleId, action: { in: ["delivery_succeeded", "delivery_failed"] } } });
 
-/** The export completed and its delivery queued in one transaction, as the runner does; the delivery job not yet run. */
-async function completeWithDeliveryQueued(jobId: string, at?: Date) {
-  const job = await completeJobWithoutHooks(jobId, PDF, { at });
-  await prisma.$transaction((tx) => runJobFinishedHooks(tx, { id: jobId, kind: job.kind, status: "COMPLETED", scheduledReportId: job.scheduledReportId, userId: job.userId }));
-
-  return prisma.exportJob.findUniqueOrThrow({ where: { uniqueKey: `delivery:${(await prisma.scheduleRun.findUniqueOrThrow({ where: { jobId } })).id}` } });
-}
+const completeWithDeliveryQueued = (jobId: string, at?: Date) => completeJobQueueingDelivery(jobId, PDF, at);
 
 /** A worker claims the delivery job and then stops (killed): its lease is left to run out. */
 async function claimAndAbandon(workerId: string) {
