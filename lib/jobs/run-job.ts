@@ -13,6 +13,7 @@ import { deleteJobFiles } from "@/lib/jobs/delete-job-files";
 import { notifyJobQueued } from "@/lib/jobs/enqueue-job";
 import { runJobFinishedHooks } from "@/lib/jobs/job-finished-hooks";
 import { LeaseLostError, PermanentJobError, type TJobContext, type TJobOutput, type TJobProgress } from "@/lib/jobs/job-types";
+import { payloadAtClaim } from "@/lib/jobs/payload-at-claim";
 import { jobDefinitionOf } from "@/lib/jobs/registry";
 import { logger } from "@/lib/logger";
 import { getSettings } from "@/lib/settings/settings";
@@ -28,28 +29,6 @@ function readableError(error: unknown, isExport: boolean) {
   if (error instanceof Error && error.name === "AppError") return error.message;
 
   return `${isExport ? "The export could not be produced" : "The job could not be completed"} because of an internal error. It was logged; try again or ask an administrator.`;
-}
-
-/**
- * The stored payload as its kind reads it today: upgraded from an older schema version when the
- * kind knows how, then validated. A row that fails is data the job cannot run, so the job fails
- * for good with a message naming the fields (never their values); the worker carries on.
- */
-export function payloadAtClaim(definition: TJobDefinition, job: Pick<TClaimedJob, "kind" | "parameters" | "payloadVersion">): unknown {
-  let stored: unknown = job.parameters;
-  if (job.payloadVersion !== definition.version) {
-    if (job.payloadVersion > definition.version || !definition.upgrade) {
-      throw new PermanentJobError(`The job's payload is version ${job.payloadVersion}, which this server cannot read ("${job.kind}" payloads are version ${definition.version}).`);
-    }
-    stored = definition.upgrade(stored, job.payloadVersion);
-  }
-  const parsed = definition.payload.safeParse(stored);
-  if (!parsed.success) {
-    const fields = [...new Set(parsed.error.issues.map((issue) => issue.path.map(String).join(".") || "(payload)"))].slice(0, 5);
-    throw new PermanentJobError(`The job's stored payload does not match the "${job.kind}" schema (${fields.join(", ")}), so it cannot run.`);
-  }
-
-  return parsed.data;
 }
 
 export async function runClaimedJob(job: TClaimedJob, workerId: string): Promise<"completed" | "retry" | "failed" | "lost"> {
