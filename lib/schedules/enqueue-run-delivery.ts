@@ -17,7 +17,8 @@ export function runIdOfDeliveryKey(uniqueKey: string | null) {
 export async function enqueueRunDelivery(tx: TTx, job: { id: string; kind: string }) {
   if (job.kind === DELIVERY_JOB_KIND) return null;
   const run = await tx.scheduleRun.findUnique({ where: { jobId: job.id }, select: { id: true, status: true, schedule: { select: { id: true, userId: true, deliveryMethod: true } } } });
-  if (!run || run.status !== "queued") return null;
+  // "running" without a delivery job: a delivery the pre-job code was making when the server was upgraded.
+  if (!run || !["queued", "running"].includes(run.status)) return null;
   const uniqueKey = deliveryJobKey(run.id);
   // Checked first, not left to the unique index: on PostgreSQL a violation would abort the
   // caller's transaction, which is the one completing the export.

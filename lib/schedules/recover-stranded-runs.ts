@@ -1,7 +1,7 @@
 // Runs left waiting for a delivery that was never queued. A run's delivery job is queued in the
 // transaction that ends its export job, so a stopped worker cannot strand one; but an export job
 // can also end outside the runner (its file expired, it was cancelled) or have ended before
-// deliveries were jobs. Each scheduler tick queues the delivery of such runs — exactly once per
+// deliveries were jobs (a run left "queued", or "running" by a delivery the upgrade interrupted). Each scheduler tick queues the delivery of such runs — exactly once per
 // run, by the delivery job's unique key — and the delivery job records the outcome (usually the
 // reason there is no file). Interrupted deliveries need nothing here: they are jobs, and the job
 // system's leases and retries take them over.
@@ -24,7 +24,7 @@ function isUniqueViolation(error: unknown) {
 /** Queues the missing deliveries; returns the runs this call queued one for (another tick may take the rest). */
 export async function recoverStrandedRuns(): Promise<TRecoveredRun[]> {
   const waiting = await prisma.scheduleRun.findMany({
-    where: { status: "queued", job: { is: { status: { in: [...FINISHED_JOB_STATUSES] } } } },
+    where: { status: { in: ["queued", "running"] }, job: { is: { status: { in: [...FINISHED_JOB_STATUSES] } } } },
     select: { id: true, scheduleId: true, job: { select: { id: true, kind: true } } },
     orderBy: { claimedAt: "asc" },
     take: BATCH,

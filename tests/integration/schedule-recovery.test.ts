@@ -78,6 +78,22 @@ describe("runs a restart left behind", () => {
     expect(await twoTicks()).toEqual([]);
   });
 
+  it("takes over a delivery the pre-job code was making when the server was upgraded", async () => {
+    const { schedule, runId, jobId, dir, name } = await queuedRun("recover-upgrade");
+    await completeJobWithoutHooks(jobId, PDF, { at: minutesAgo(45) });
+    // The old delivery's own lease mark: no delivery job exists for it.
+    await prisma.scheduleRun.update({ where: { id: runId }, data: { status: "running", claimedAt: minutesAgo(40), deliveryLog: { phase: "delivering", claims: 1 } } });
+
+    expect(await twoTicks()).toEqual([{ runId, scheduleId: schedule.id, deliveryJobId: expect.any(String) }]);
+    expect(await runDeliveries()).toEqual(["completed"]);
+
+    const run = await prisma.scheduleRun.findUniqueOrThrow({ where: { id: runId } });
+    expect(run.status).toBe("delivered");
+    expect(run.deliveryLog).toMatchObject({ resumedAfterInterruption: true });
+    expect(await readdir(dir)).toEqual([name]);
+    expect(await twoTicks()).toEqual([]);
+  });
+
   it("leaves a run whose delivery is queued alone", async () => {
     const { jobId } = await queuedRun("recover-already-queued");
     await completeWithDeliveryQueued(jobId);
