@@ -108,7 +108,7 @@ export async function createDatasetExport(actor: TActor, input: TDatasetExportIn
       format: "zip",
       userId: actor.id,
       scheduledReportId: options.scheduledReportId ?? null,
-      parameters,
+      payload: parameters,
       meta: options.meta,
       dataset: `${tier}:${names.join(",")}`.slice(0, 500),
       auditDetails: { tier, datasets: names, profile, since, ...(ageBandYears ? { ageBandYears } : {}), ...(tier === "pii" ? { reason: body.reason } : {}) },

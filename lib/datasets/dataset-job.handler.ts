@@ -9,7 +9,7 @@ import type { TPatientIdentitySource } from "@/lib/anonymize/patient-identity";
 import { pseudonymize } from "@/lib/anonymize/pseudonym";
 import { ReleaseScanError, releaseScannerBuilder, type TScanSubject } from "@/lib/anonymize/release-scan";
 import { prisma } from "@/lib/db/client";
-import { datasetArchiveName, ZDatasetJobParameters } from "@/lib/datasets/dataset-export-parameters";
+import { datasetArchiveName, type TDatasetJobParameters } from "@/lib/datasets/dataset-export-parameters";
 import { POLICY_VERSION } from "@/lib/datasets/dataset-registry";
 import type { TDataset } from "@/lib/datasets/dataset-types";
 import { openIdentitySource } from "@/lib/datasets/identity-source";
@@ -58,10 +58,8 @@ async function addIdentities(patientIds: Set<string> | "all", key: string, add: 
   }
 }
 
-export const handleDatasetJob: TJobHandler = async (ctx) => {
-  const parsed = ZDatasetJobParameters.safeParse(ctx.job.parameters);
-  if (!parsed.success) throw new PermanentJobError("The dataset export's parameters are invalid.");
-  const parameters = parsed.data;
+export const handleDatasetJob: TJobHandler<TDatasetJobParameters> = async (ctx) => {
+  const parameters = ctx.payload;
   const generatedAt = new Date();
   const datasets: TDataset[] = [];
   for (const name of parameters.datasets) {

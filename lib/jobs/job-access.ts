@@ -3,6 +3,7 @@ import { authorize } from "@/lib/auth/authorize";
 import type { TActor, TDatasetTier, TDownloadVia, TJobFileFacts } from "@/lib/auth/policy";
 import { prisma } from "@/lib/db/client";
 import { AppError } from "@/lib/errors/app-error";
+import { EXPORT_JOB_KINDS } from "@/lib/jobs/registry";
 import { isPatientAssigned } from "@/lib/patients/patient-scope";
 import { batchJobPatientIds } from "@/lib/reports/batch-report-patients";
 import { resolveSessionIds } from "@/lib/reports/build-report-context";
@@ -11,13 +12,20 @@ type TJobRow = Awaited<ReturnType<typeof prisma.exportJob.findUniqueOrThrow>>;
 
 const DATASET_TIERS: readonly TDatasetTier[] = ["anon", "pii", "metrics"];
 
+/** An export job by id; a task (a scheduled run's delivery job) is no export anyone opens or downloads: not found. */
+async function findExportJob(jobId: string) {
+  const job = await prisma.exportJob.findUnique({ where: { id: jobId } });
+
+  return job && (EXPORT_JOB_KINDS as readonly string[]).includes(job.kind) ? job : null;
+}
+
 /**
  * A job the actor may see (own, or any for admins); foreign and missing are the same 404. Reading
  * re-checks today's facts (a report job's patients still assigned), since the view names the
  * patient; deleting one's own job needs no such check.
  */
 export async function getJobForActorOrThrow(actor: TActor, jobId: string, action: "job.read" | "job.delete", meta?: TRequestMeta | null) {
-  const job = await prisma.exportJob.findUnique({ where: { id: jobId } });
+  const job = await findExportJob(jobId);
   const ownerId = job?.userId ?? "";
   if (action === "job.read") {
     const file: TJobFileFacts = job ? await fileFactsOf(actor, job) : { kind: "report", isAssigned: false };
@@ -75,7 +83,7 @@ export type TJobDownloadOptions = {
  * changed since the export ends the downloads too. Foreign and missing are the same 404.
  */
 export async function getJobForDownloadOrThrow(actor: TActor, jobId: string, options: TJobDownloadOptions) {
-  const job = await prisma.exportJob.findUnique({ where: { id: jobId } });
+  const job = await findExportJob(jobId);
   const file: TJobFileFacts = job ? await fileFactsOf(actor, job) : { kind: "report", isAssigned: false };
   await authorize(
     actor,

@@ -43,7 +43,7 @@ export async function createBatchReportExport(
       patientId: patientIds.length === 1 ? patientIds[0]! : null,
       templateId,
       scheduledReportId: options.scheduledReportId ?? null,
-      parameters: parameters as unknown as Record<string, unknown>,
+      payload: parameters,
       meta: options.meta ?? null,
       auditDetails: {
         batch: { scope: request.selection.scope, patients: patientIds.length, combined: request.selection.combined, ...(request.selection.organization_id ? { organizationId: request.selection.organization_id } : {}) },

@@ -113,7 +113,7 @@ export async function createReportExport(actor: TActor, input: TCreateReportExpo
       patientId,
       templateId,
       scheduledReportId: options.scheduledReportId ?? null,
-      parameters: request as unknown as Record<string, unknown>,
+      payload: request,
       meta: options.meta ?? null,
       auditDetails: auditDetailsOf(request),
     }),

@@ -15,7 +15,7 @@ import { writeReportCsv } from "@/lib/reports/formats/write-csv";
 import { writeReportFhir } from "@/lib/reports/formats/write-fhir";
 import { writeReportJson } from "@/lib/reports/formats/write-json";
 import type { TReportContext, TReportExportType } from "@/lib/reports/report-context.types";
-import { isReportExportType, parseReportRequest, type TReportFormat, type TReportRequest } from "@/lib/reports/report-requests";
+import { isReportExportType, type TReportFormat, type TReportRequest } from "@/lib/reports/report-requests";
 import { zipFiles } from "@/lib/reports/zip-files";
 
 export const MIME_TYPES: Record<TReportFormat, string> = {
@@ -37,15 +37,11 @@ export const TITLES: Record<TReportExportType, string> = {
   insurance_report: "Insurance report",
 };
 
-/** The stored parameters, validated again: a job row is data, not trusted code. */
-function requestOf(job: TJobContext["job"]): TReportRequest {
-  if (!isReportExportType(job.exportType)) throw new PermanentJobError(`Unknown report type "${job.exportType}"`);
-  const { export_type: _ignored, ...body } = (job.parameters ?? {}) as Record<string, unknown>;
-  try {
-    return parseReportRequest(job.exportType, body);
-  } catch (error) {
-    throw new PermanentJobError(error instanceof AppError ? error.message : "The stored report request is invalid");
-  }
+/** The payload (validated by the runner against the report schema) must be of the job's own export type. */
+function requestOf(job: TJobContext["job"], payload: TReportRequest): TReportRequest {
+  if (!isReportExportType(job.exportType) || payload.export_type !== job.exportType) throw new PermanentJobError(`The job's report type "${job.exportType}" does not match its request.`);
+
+  return payload;
 }
 
 async function assertStillAllowed(actor: TActor, patientId: string, job: TJobContext["job"]) {
@@ -97,8 +93,8 @@ export async function renderContext(context: TReportContext, format: TReportForm
   }
 }
 
-export const handleReportJob: TJobHandler = async ({ job, reportProgress, signal }): Promise<TJobOutput> => {
-  const request = requestOf(job);
+export const handleReportJob: TJobHandler<TReportRequest> = async ({ job, payload, reportProgress, signal }): Promise<TJobOutput> => {
+  const request = requestOf(job, payload);
   const actor = await loadActiveActor(job.userId);
   if (!actor) throw new PermanentJobError("The requester's account is disabled or gone.");
   const format = request.format;

@@ -19,7 +19,7 @@ import type { TWhere } from "@/lib/fhir/api/search-parameters";
 import { sourcesFor, type TRow } from "@/lib/fhir/api/search-resources";
 import { ROW_INCLUDE } from "@/lib/fhir/api/serialize-rows";
 import { subset } from "@/lib/fhir/api/subset-elements";
-import { ZBulkJobParameters, type TBulkFile, type TBulkJobParameters, type TBulkManifestFile } from "@/lib/fhir/bulk/bulk-types";
+import { type TBulkFile, type TBulkJobParameters, type TBulkManifestFile } from "@/lib/fhir/bulk/bulk-types";
 import { groupPatientWhere, parseGroupId } from "@/lib/fhir/bulk/groups";
 import type { TFhirResource } from "@/lib/fhir/serialize/fhir-values";
 import { PermanentJobError, type TJobContext, type TJobHandler } from "@/lib/jobs/job-types";
@@ -96,10 +96,8 @@ async function buildScanner(scope: TWhere | null, key: string): Promise<{ scanne
   return { scanner: builder.build(), patients };
 }
 
-export const handleBulkExportJob: TJobHandler = async (ctx: TJobContext) => {
-  const parsed = ZBulkJobParameters.safeParse(ctx.job.parameters);
-  if (!parsed.success) throw new PermanentJobError("The Bulk Data export's parameters are invalid.");
-  const params = parsed.data;
+export const handleBulkExportJob: TJobHandler<TBulkJobParameters> = async (ctx: TJobContext<TBulkJobParameters>) => {
+  const params = ctx.payload;
   const isMasked = params.view === "deidentified";
   const key = env().ANON_KEY;
   const asOf = new Date(params.transactionTime);

@@ -40,7 +40,7 @@ export async function startFhirSync(actor: TActor, sourceId: string, trigger: "m
       exportType: FHIR_SYNC_JOB_KIND,
       format: "json",
       userId: actor.id,
-      parameters,
+      payload: parameters,
       meta,
       auditDetails: { fhirSourceId: source.id, source: source.name, trigger },
     });
