@@ -49,6 +49,8 @@ export type TPolicyRequest =
   | { action: "settings.manage" }
   | { action: "warehouse.manage" }
   | { action: "fhir.import" }
+  /** Set or clear a patient's data-sharing opt-out (their consent, as the practice recorded it). */
+  | { action: "patient.consent-manage" }
   /**
    * FHIR REST read or search of one resource type. `scopes`: what a SMART access token was
    * granted (null: a person's session or API token, limited by role alone). `hasMaskedView`:
@@ -186,8 +188,29 @@ export function decide(actor: TActor, request: TPolicyRequest): TDecision {
     case "settings.manage":
     case "warehouse.manage":
     case "fhir.import":
+    case "patient.consent-manage":
       return forbid("admins only");
   }
+}
+
+/**
+ * Why identified (pii) data is asked for. Stated with each identified dataset export and audited;
+ * it decides whether patients who opted out of data sharing are in it.
+ */
+export const PII_PURPOSES = ["treatment", "operations", "research", "public_health", "quality_improvement", "other"] as const;
+export type TPiiPurpose = (typeof PII_PURPOSES)[number];
+
+/**
+ * Whether an output leaves out the patients who opted out of data sharing (a FHIR Consent that
+ * denies research / data-sharing purposes, or an admin's opt-out). Every de-identified output
+ * does (datasets, metrics, FHIR de-identified read/search, Bulk Data); the identified tier does
+ * unless its stated purpose is the patient's own treatment or the practice's operations, which
+ * a data-sharing opt-out does not cover. An identified output with no stated purpose leaves them out.
+ */
+export function excludesOptedOutPatients(output: { view: "deidentified" } | { view: "identified"; purpose: TPiiPurpose | null }): boolean {
+  if (output.view === "deidentified") return true;
+
+  return output.purpose !== "treatment" && output.purpose !== "operations";
 }
 
 /** Where each role lands after signing in. */

@@ -4,6 +4,7 @@ import { z } from "zod";
 
 import type { TDb } from "@/lib/db/client";
 import catalogData from "@/lib/datasets/metrics-catalog.json";
+import { optedOutPatientIds } from "@/lib/patients/consent";
 
 const ZMetric = z.object({
   id: z.string().regex(/^[a-z][a-z0-9_]*$/),
@@ -74,6 +75,9 @@ export async function computeMetrics(db: TDb, asOf: Date, since: Date | null): P
   // recent submissions would push percent_active_providers over 100.
   const activePractitioners = new Set<string>();
   const patientOrg = new Map<string, string | null>();
+  // Metrics are de-identified outputs: patients who opted out of data sharing count in no numerator
+  // or denominator (lib/auth/policy.ts excludesOptedOutPatients).
+  const optedOut = await optedOutPatientIds(db);
 
   for await (const rows of batches((afterId) => db.practitioner.findMany({ where: after(afterId), orderBy: { id: "asc" }, take: BATCH, select: { id: true, organizationId: true, active: true } }))) {
     for (const row of rows) {
@@ -85,6 +89,7 @@ export async function computeMetrics(db: TDb, asOf: Date, since: Date | null): P
   }
   for await (const rows of batches((afterId) => db.patient.findMany({ where: after(afterId), orderBy: { id: "asc" }, take: BATCH, select: { id: true, organizationId: true, active: true } }))) {
     for (const row of rows) {
+      if (optedOut.has(row.id)) continue;
       patientOrg.set(row.id, row.organizationId);
       if (row.active) groups.addCount(key(snapshot, row.organizationId, "patient_count"));
     }
@@ -96,6 +101,7 @@ export async function computeMetrics(db: TDb, asOf: Date, since: Date | null): P
     db.questionnaireResponse.findMany({ where: { ...after(afterId), ...responseWhere }, orderBy: { id: "asc" }, take: BATCH, select: { id: true, patientId: true, practitionerId: true, questionnaire: true, authoredAt: true, severity: true } }),
   )) {
     for (const row of rows) {
+      if (optedOut.has(row.patientId)) continue;
       if (row.practitionerId && activePractitioners.has(row.practitionerId) && row.authoredAt >= activeSince && row.authoredAt <= asOf) {
         groups.addDistinct(key(snapshot, practitionerOrg.get(row.practitionerId) ?? null, "active_providers"), row.practitionerId);
       }
@@ -109,6 +115,7 @@ export async function computeMetrics(db: TDb, asOf: Date, since: Date | null): P
     db.encounter.findMany({ where: { ...after(afterId), ...(since ? { startAt: { gte: since } } : {}) }, orderBy: { id: "asc" }, take: BATCH, select: { id: true, patientId: true, organizationId: true, startAt: true, deliveryFormat: true } }),
   )) {
     for (const row of rows) {
+      if (optedOut.has(row.patientId)) continue;
       const org = row.organizationId ?? patientOrg.get(row.patientId) ?? null;
       groups.addDistinct(key(day(row.startAt), org, "client_encounters"), row.patientId);
       groups.addCount(key(month(row.startAt), org, "encounters_by_delivery_format", row.deliveryFormat ?? "unknown"));
@@ -117,6 +124,7 @@ export async function computeMetrics(db: TDb, asOf: Date, since: Date | null): P
 
   for await (const rows of batches((afterId) => db.carePlan.findMany({ where: after(afterId), orderBy: { id: "asc" }, take: BATCH, select: { id: true, patientId: true, category: true, title: true, status: true } }))) {
     for (const row of rows) {
+      if (optedOut.has(row.patientId)) continue;
       const service = row.category ?? row.title;
       const org = patientOrg.get(row.patientId) ?? null;
       if (["eligible", "accepted", "declined", "completed"].includes(row.status)) groups.addDistinct(key(snapshot, org, "referral_eligible_clients", service), row.patientId);

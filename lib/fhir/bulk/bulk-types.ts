@@ -19,6 +19,8 @@ export const ZBulkJobParameters = z.object({
   profile: z.enum(["safe-harbor", "standard"]).nullable(),
   /** A therapist's export reads their assigned patients only, whatever the Group. */
   therapistId: z.string().nullable(),
+  /** Patients who opted out of data sharing are left out (the policy's excludesOptedOutPatients; absent in older jobs: left out). */
+  excludesOptedOut: z.boolean().default(true),
   isStrict: z.boolean(),
   /** What lenient handling left out, said again in the manifest's `error` OperationOutcome. */
   ignored: z.array(z.string()),

@@ -3,7 +3,7 @@
 // status URL, and the first poll answers 202 too.
 import type { TRequestMeta } from "@/lib/audit/request-meta";
 import { authorize } from "@/lib/auth/authorize";
-import { bulkViewFor } from "@/lib/auth/policy";
+import { bulkViewFor, excludesOptedOutPatients } from "@/lib/auth/policy";
 import { isPostgres, prisma, type TDb } from "@/lib/db/client";
 import { env } from "@/lib/env";
 import { AppError } from "@/lib/errors/app-error";
@@ -106,6 +106,8 @@ export async function kickOffBulkExport({ caller, request, level, groupId, baseU
     view: viewName,
     profile: isMasked ? settings.anonymization_default_profile : null,
     therapistId: actor.role === "THERAPIST" ? actor.id : null,
+    // Identified for the care team (treatment, operations); an analyst's identified client states only a free-text reason.
+    excludesOptedOut: excludesOptedOutPatients(isMasked ? { view: "deidentified" } : { view: "identified", purpose: actor.role === "THERAPIST" ? "treatment" : actor.role === "ADMIN" ? "operations" : null }),
     isStrict,
     ignored,
     requestUrl: request.url.slice(0, 2000),

@@ -8,6 +8,7 @@ import { parseFhirInput, type TImportFormat } from "@/lib/fhir/import/parse-fhir
 import { planImport } from "@/lib/fhir/import/plan-import";
 import { validateResources } from "@/lib/fhir/import/validate-resources";
 import { writeResources, type TImportCounts } from "@/lib/fhir/import/write-resources";
+import { refreshAfterConsentImport } from "@/lib/patients/consent";
 
 export type TImportFhirOptions = {
   format?: TImportFormat;
@@ -33,6 +34,9 @@ export async function importFhir(input: string | Buffer, options: TImportFhirOpt
     async (tx) => {
       const plan = await planImport(tx, resources);
       const written = await writeResources(tx, resources, plan);
+      // A Consent changes its patient's opt-out flag, which every export reads.
+      const consents = resources.filter((resource) => resource.type === "Consent").map((resource) => resource.id);
+      if (consents.length) await refreshAfterConsentImport(tx, consents);
       await recordAudit(tx, {
         action: "fhir_imported",
         userId: options.actorUserId ?? null,
