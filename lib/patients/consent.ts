@@ -80,11 +80,15 @@ export async function setDataSharingOptOut(actor: TActor, patientId: string, dec
 }
 
 /** The patient page's view: the current flag and the decisions that led to it, newest first. */
+export type TConsentHistory = Awaited<ReturnType<typeof consentHistory>>;
+
 export async function consentHistory(patientId: string) {
   const [patient, consents] = await Promise.all([
     prisma.patient.findUnique({ where: { id: patientId }, select: { dataSharingOptOut: true } }),
     prisma.consent.findMany({ where: { patientId }, orderBy: [{ decidedAt: "desc" }, { createdAt: "desc" }], take: 20, select: { id: true, status: true, optOut: true, decidedAt: true, source: true, reason: true, recordedBy: { select: { name: true } } } }),
   ]);
 
-  return { optOut: patient?.dataSharingOptOut ?? false, consents };
+  if (!patient) throw new AppError("NOT_FOUND", "Patient not found");
+
+  return { optOut: patient.dataSharingOptOut, consents };
 }
