@@ -57,6 +57,8 @@ const TABLE: TCase[] = [
   { request: { action: "warehouse.manage" }, therapist: "403", analyst: "403", admin: "allow" },
   { request: { action: "fhir.import" }, therapist: "403", analyst: "403", admin: "allow" },
   { request: { action: "patient.consent-manage" }, therapist: "403", analyst: "403", admin: "allow" },
+  { request: { action: "schedule.webhook-file", isIdentified: false }, therapist: "allow", analyst: "allow", admin: "allow" },
+  { request: { action: "schedule.webhook-file", isIdentified: true }, therapist: "403", analyst: "403", admin: "allow" },
   // FHIR REST: analysts only where a de-identified view exists; a SMART token only within its scopes, whatever its role.
   { request: { action: "fhir.access", resourceType: "Patient", interaction: "read", scopes: null, hasMaskedView: true }, therapist: "allow", analyst: "allow", admin: "allow" },
   { request: { action: "fhir.access", resourceType: "Goal", interaction: "search", scopes: null, hasMaskedView: false }, therapist: "allow", analyst: "403", admin: "allow" },
@@ -81,7 +83,7 @@ describe("policy", () => {
     const all: TPolicyRequest["action"][] = [
       "patient.list", "patient.read", "report.export", "report.export-practice-wide", "dataset.catalog", "dataset.export", "job.read", "job.download", "job.delete",
       "schedule.read", "schedule.manage", "template.use", "template.manage", "user.manage", "token.manage", "token.create", "audit.read", "settings.manage", "warehouse.manage", "fhir.import",
-      "patient.consent-manage", "fhir.access", "fhir.bulk-export", "fhir-client.manage",
+      "patient.consent-manage", "schedule.webhook-file", "fhir.access", "fhir.bulk-export", "fhir-client.manage",
     ];
     expect([...covered].sort()).toEqual([...all].sort());
   });

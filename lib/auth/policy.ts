@@ -40,6 +40,11 @@ export type TPolicyRequest =
   | { action: "job.delete"; ownerId: string }
   | { action: "schedule.read"; ownerId: string }
   | { action: "schedule.manage"; ownerId: string }
+  /**
+   * A webhook that receives the export file itself (delivery_mode "file"), not a notice: the file
+   * goes to whatever URL the schedule names. `isIdentified`: a patient report or the pii tier.
+   */
+  | { action: "schedule.webhook-file"; isIdentified: boolean }
   | { action: "template.use" }
   | { action: "template.manage" }
   | { action: "user.manage" }
@@ -164,6 +169,10 @@ export function decide(actor: TActor, request: TPolicyRequest): TDecision {
       return request.ownerId === actor.id ? ALLOW : hide("not the actor's own");
     case "template.use":
       return actor.role === "THERAPIST" ? ALLOW : forbid("templates are used by therapists and admins");
+    case "schedule.webhook-file":
+      // De-identified files may be pushed by their owner; identified ones only by an admin (a
+      // notice, by contrast, needs the owner's token to open the file).
+      return request.isIdentified ? forbid("identified files (patient reports, the pii tier) are sent to a webhook by admins only; use delivery_mode \"notice\"") : ALLOW;
     case "token.manage":
     case "token.create":
       // Instance-scoped like a job: someone else's token is "not found", so token ids cannot be probed.

@@ -2,6 +2,7 @@
 // The recurrence itself (schedule_type + schedule_config) is validated by lib/schedules/time.
 import { z } from "zod";
 
+import { WEBHOOK_DELIVERY_MODES } from "@/lib/delivery/webhook-file";
 import { REPORT_EXPORT_TYPES } from "@/lib/reports/report-requests";
 import { RELATIVE_PERIODS } from "@/lib/schedules/time";
 
@@ -34,6 +35,8 @@ export type TDatasetExportInput = z.infer<typeof ZDatasetExport>;
 export const ZScheduleOwnParameters = {
   period: z.enum(RELATIVE_PERIODS, { message: `must be one of ${RELATIVE_PERIODS.join(", ")}` }).optional(),
   email_attach_file: z.boolean("must be true or false").optional(),
+  /** Webhook deliveries: a signed notice naming the file (default), or the file itself (lib/delivery/webhook-file.ts). */
+  delivery_mode: z.enum(WEBHOOK_DELIVERY_MODES, { message: 'must be "notice" or "file"' }).optional(),
 };
 
 /**
