@@ -35,7 +35,13 @@ export type TDatasetExportInput = { tier: string; datasets?: string[]; profile?:
 /** The shortest reason accepted for an identified (pii) export; the page asks for the same. */
 export const PII_REASON_MIN_LENGTH = 5;
 
-export type TDatasetExportOptions = { meta?: TRequestMeta | null; scheduledReportId?: string | null; skipRateLimit?: boolean };
+export type TDatasetExportOptions = {
+  meta?: TRequestMeta | null;
+  scheduledReportId?: string | null;
+  skipRateLimit?: boolean;
+  /** An incremental schedule's run: rows created or changed since `changedSince` (null: the first, full run). */
+  incremental?: { changedSince: Date | null };
+};
 
 /** Seconds until the caller may start another export, or 0 when under the limit now. */
 async function retryAfterSeconds(db: TDb, userId: string, perHour: number, now: Date) {
@@ -89,7 +95,8 @@ export async function createDatasetExport(actor: TActor, input: TDatasetExportIn
 
   const since = body.since ? new Date(body.since).toISOString() : null;
   const purpose = tier === "pii" ? (body.purpose ?? null) : null;
-  const parameters: TDatasetJobParameters = { tier, datasets: names, profile, since, ageBandYears, purpose };
+  const incremental = options.incremental ? { changedSince: options.incremental.changedSince?.toISOString() ?? null } : null;
+  const parameters: TDatasetJobParameters = { tier, datasets: names, profile, since, ageBandYears, purpose, incremental };
 
   const now = new Date();
   const job = await prisma.$transaction(async (tx) => {

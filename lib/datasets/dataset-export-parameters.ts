@@ -14,6 +14,8 @@ export const ZDatasetJobParameters = z.object({
   ageBandYears: z.union([z.literal(5), z.literal(10)]).nullable().default(null),
   /** Identified tier: why it is asked for (decides whether opted-out patients are in it); null: not stated. */
   purpose: z.enum(PII_PURPOSES).nullable().default(null),
+  /** An incremental schedule's run: only rows created or changed since `changedSince` (null: full, the first run). */
+  incremental: z.object({ changedSince: z.string().datetime({ offset: true }).nullable() }).nullable().default(null),
   /** Batch size for keyset reads (tests and the benchmark tune it). */
   batchSize: z.number().int().min(1).max(50_000).optional(),
 });

@@ -79,6 +79,7 @@ export const handleDatasetJob: TJobHandler = async (ctx) => {
   const profile = parameters.profile ?? "safe-harbor";
   const key = env().ANON_KEY;
   const since = parameters.since ? new Date(parameters.since) : null;
+  const changedSince = parameters.incremental?.changedSince ? new Date(parameters.incremental.changedSince) : null;
   const fileName = datasetArchiveName(parameters.tier, generatedAt);
   const ageBandYears = isMasked ? parameters.ageBandYears : null;
   const requiredK = isMasked ? (await getSettings()).k_anonymity_min_k : 0;
@@ -115,6 +116,7 @@ export const handleDatasetJob: TJobHandler = async (ctx) => {
         key,
         asOf: generatedAt,
         since,
+        changedSince,
         ageBandYears,
         batchSize: parameters.batchSize,
         signal: ctx.signal,
@@ -145,6 +147,11 @@ export const handleDatasetJob: TJobHandler = async (ctx) => {
       profile: isMasked ? profile : null,
       policy_version: POLICY_VERSION,
       since: parameters.since,
+      // Which rows this file holds: all of them, or (an incremental schedule's run) those created or
+      // changed in [changed_since, until). Computed datasets (metrics, warehouse views) are always whole.
+      window: parameters.incremental
+        ? { mode: parameters.incremental.changedSince ? "incremental" : "full (first run)", changed_since: parameters.incremental.changedSince, until: generatedAt.toISOString() }
+        : { mode: "full", changed_since: null, until: generatedAt.toISOString() },
       age_band_years: ageBandYears,
       // Patients left out for consent (a data-sharing opt-out): how many, never who.
       consent: { excludes_opted_out: excludesOptedOut, excluded_patients: excludedPatientIds.size, ...(isMasked ? {} : { purpose: parameters.purpose }) },
@@ -160,6 +167,7 @@ export const handleDatasetJob: TJobHandler = async (ctx) => {
     };
     zip.append(`${JSON.stringify(manifest, null, 2)}\n`, { name: "manifest.json" });
     auditDetails.consentExcludedPatients = excludedPatientIds.size;
+    if (parameters.incremental) auditDetails.changedSince = parameters.incremental.changedSince;
     auditDetails.rows = Object.fromEntries(Object.entries(written).map(([name, result]) => [name, result.rows]));
     if (kAnonymity) auditDetails.kAnonymity = { k: kAnonymity.k, groupsBelowThreshold: kAnonymity.groups_below_threshold, requiredK: kAnonymity.required_k, outcome: kAnonymity.outcome };
     progress.stage = isMasked ? "release scan" : "finishing";

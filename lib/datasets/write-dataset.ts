@@ -35,6 +35,8 @@ export type TWriteOptions = {
   key: string;
   asOf: Date;
   since: Date | null;
+  /** Incremental: only rows created or changed at or after this (database tables; computed datasets are whole). */
+  changedSince?: Date | null;
   /** Ages in 5- or 10-year bands (birth_date_to_age); null or absent: whole years. */
   ageBandYears?: 5 | 10 | null;
   batchSize?: number;
@@ -156,7 +158,7 @@ export async function writeDatasetCsv(dataset: TDataset, sink: Writable, options
   await write(csvLine(columns.map((column) => column.header)));
   const limit = options.batchSize ?? DEFAULT_BATCH_SIZE;
   const table = dataset.table;
-  const batches = table.sql ? readSqlBatches(table.sql, options.since, limit) : table.batches({ db: options.db, limit, since: options.since });
+  const batches = table.sql ? readSqlBatches(table.sql, options.since, limit, options.changedSince ?? null) : table.batches({ db: options.db, limit, since: options.since });
   // One context object, updated per row (the policies read it synchronously).
   const context: TPolicyContext = { profile: options.profile, key: options.key, asOf: options.asOf, patientId: null, scrub: scrubbers.get(null), ageBandYears: options.ageBandYears ?? null };
   const cells: string[] = new Array<string>(columns.length);
