@@ -1,9 +1,6 @@
 // Incremental dataset schedules (issue #22 part 3): dataset_export.since = "last_successful_run"
 // exports only rows created or changed since the watermark of the last delivered run; a failed
 // delivery leaves the watermark where it was; the first run is full; the manifest states the window.
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
-
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { prisma } from "@/lib/db/client";
@@ -14,24 +11,15 @@ import { runSchedulerTick } from "@/lib/schedules/run-scheduler-tick";
 import { createUser } from "../setup/fixtures";
 import { createClinicalPatient, createOrganization, jobFile, parseCsv, unzipEntries } from "./dataset-helpers";
 import { runsOf } from "./schedule-helpers";
+import { startWebhookReceiver } from "./webhook-receiver";
 
 const at = (iso: string) => new Date(iso);
-let receiver: Server;
-let receiverUrl = "";
-let plannedStatuses: number[] = [];
+let receiver: Awaited<ReturnType<typeof startWebhookReceiver>>;
 let organizationId = "";
 let practitionerId = "";
 
 beforeAll(async () => {
-  receiver = createServer((request, response) => {
-    request.resume();
-    request.on("end", () => {
-      response.statusCode = plannedStatuses.shift() ?? 200;
-      response.end();
-    });
-  });
-  await new Promise<void>((resolve) => receiver.listen(0, "127.0.0.1", resolve));
-  receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/extracts`;
+  receiver = await startWebhookReceiver("/extracts");
   organizationId = (await createOrganization()).id;
   practitionerId = (await prisma.practitioner.create({ data: { fhirId: "prac-incremental", givenName: "Dana", familyName: "Whitfield", organizationId, raw: {} } })).id;
   await createClinicalPatient({ organizationId, practitionerId, givenName: "Ottoline", familyName: "Brackenridge" });
@@ -39,7 +27,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await new Promise<void>((resolve) => receiver.close(() => resolve()));
+  await receiver.close();
 });
 
 /** One scheduled run: the tick queues it, the real dataset job runs, the delivery hook delivers (or fails). */
@@ -65,7 +53,7 @@ describe("incremental dataset schedules", () => {
         schedule_type: "daily",
         schedule_config: { time: "02:00", timezone: "UTC" },
         delivery_method: "webhook",
-        delivery_target: receiverUrl,
+        delivery_target: receiver.url,
       },
       { now: at("2026-11-30T12:00:00Z") },
     );
@@ -85,7 +73,7 @@ describe("incremental dataset schedules", () => {
 
     // A new patient, and this run's delivery fails: the watermark stays at the quiet run's start.
     await createClinicalPatient({ organizationId, practitionerId, givenName: "Gwendolyn", familyName: "Ashcombe" });
-    plannedStatuses = [400];
+    receiver.plan([400]);
     const failed = await runAt(schedule.id, "2026-12-03T02:00:00Z");
     expect(failed.run.status).toBe("failed");
     expect(failed.rows("patient_anon")).toHaveLength(1);

@@ -2,8 +2,6 @@
 // signed like a notice, with its SHA-256, delivery id and content type; retried like a notice;
 // identified files only from admins' schedules (the policy's schedule.webhook-file).
 import { createHash } from "node:crypto";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 
@@ -15,38 +13,26 @@ import { updateSchedule } from "@/lib/schedules/update-schedule";
 
 import { createUser } from "../setup/fixtures";
 import { completeJob, progressReportSchedule, runsOf, therapistWithPatient } from "./schedule-helpers";
+import { startWebhookReceiver } from "./webhook-receiver";
 
 const at = (iso: string) => new Date(iso);
 const ZIP = Buffer.concat([Buffer.from("PK\u0003\u0004"), createHash("sha256").update("a scheduled anon bundle").digest(), Buffer.from([0, 255, 1, 254])]);
 
-type THit = { headers: Record<string, string | string[] | undefined>; body: Buffer };
-let receiver: Server;
+let receiver: Awaited<ReturnType<typeof startWebhookReceiver>>;
 let receiverUrl = "";
-const hits: THit[] = [];
-let plannedStatuses: number[] = [];
 
 beforeAll(async () => {
-  receiver = createServer((request, response) => {
-    const chunks: Buffer[] = [];
-    request.on("data", (chunk: Buffer) => chunks.push(chunk));
-    request.on("end", () => {
-      hits.push({ headers: request.headers, body: Buffer.concat(chunks) });
-      response.statusCode = plannedStatuses.shift() ?? 200;
-      response.end();
-    });
-  });
-  await new Promise<void>((resolve) => receiver.listen(0, "127.0.0.1", resolve));
-  receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/careexport-files`;
+  receiver = await startWebhookReceiver("/careexport-files");
+  receiverUrl = receiver.url;
 });
 
 afterAll(async () => {
-  await new Promise<void>((resolve) => receiver.close(() => resolve()));
+  await receiver.close();
 });
 
 beforeEach(async () => {
   await prisma.scheduledReport.updateMany({ data: { isActive: false, pausedReason: "test isolation" } });
-  hits.length = 0;
-  plannedStatuses = [];
+  receiver.reset();
 });
 
 const nightlyAnon = (overrides: Record<string, unknown> = {}) => ({
@@ -63,16 +49,16 @@ describe("webhook file mode", () => {
   it("POSTs the file itself, signed, with its SHA-256, content type, name and delivery id; a 5xx is retried with the same delivery id", async () => {
     const analyst = await createUser({ role: "ANALYST" });
     const schedule = await createSchedule(analyst.actor, nightlyAnon(), { now: at("2026-11-30T12:00:00Z") });
-    plannedStatuses = [503];
+    receiver.plan([503]);
 
     const tick = await runSchedulerTick(at("2026-12-01T02:00:00Z"));
     const jobId = tick.runs.find((run) => run.scheduleId === schedule.id)!.jobId!;
     await completeJob(jobId, ZIP, "careexport_anon_20261201_020000.zip", "application/zip");
 
-    expect(hits).toHaveLength(2);
+    expect(receiver.hits).toHaveLength(2);
     const [run] = await runsOf(schedule.id);
     const job = await prisma.exportJob.findUniqueOrThrow({ where: { id: jobId } });
-    for (const hit of hits) {
+    for (const hit of receiver.hits) {
       expect(hit.body.equals(ZIP)).toBe(true);
       expect(hit.headers["content-type"]).toBe("application/zip");
       expect(hit.headers["x-careexport-content-sha256"]).toBe(createHash("sha256").update(ZIP).digest("hex"));
@@ -96,19 +82,19 @@ describe("webhook file mode", () => {
   it("fails the run when the receiver refuses (a 4xx is not retried), and notice mode still sends the notice", async () => {
     const analyst = await createUser({ role: "ANALYST" });
     const refused = await createSchedule(analyst.actor, nightlyAnon(), { now: at("2026-11-30T12:00:00Z") });
-    plannedStatuses = [413];
+    receiver.plan([413]);
     let tick = await runSchedulerTick(at("2026-12-01T02:00:00Z"));
     await completeJob(tick.runs.find((run) => run.scheduleId === refused.id)!.jobId!, ZIP, "careexport_anon.zip", "application/zip");
-    expect(hits).toHaveLength(1);
+    expect(receiver.hits).toHaveLength(1);
     expect((await runsOf(refused.id))[0]).toMatchObject({ status: "failed" });
     await prisma.scheduledReport.update({ where: { id: refused.id }, data: { isActive: false } });
 
-    hits.length = 0;
+    receiver.reset();
     const notice = await createSchedule(analyst.actor, nightlyAnon({ parameters: { delivery_mode: "notice" } }), { now: at("2026-12-01T12:00:00Z") });
     tick = await runSchedulerTick(at("2026-12-02T02:00:00Z"));
     await completeJob(tick.runs.find((run) => run.scheduleId === notice.id)!.jobId!, ZIP, "careexport_anon.zip", "application/zip");
-    expect(hits).toHaveLength(1);
-    expect(JSON.parse(hits[0]!.body.toString("utf8"))).toMatchObject({ event: "scheduled_export.ready", schedule_id: notice.id });
+    expect(receiver.hits).toHaveLength(1);
+    expect(JSON.parse(receiver.hits[0]!.body.toString("utf8"))).toMatchObject({ event: "scheduled_export.ready", schedule_id: notice.id });
   });
 
   it("refuses identified files (patient reports, pii) to a webhook unless the owner is an admin, and an unknown mode, naming the field", async () => {
