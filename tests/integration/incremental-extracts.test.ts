@@ -9,7 +9,9 @@ import { createSchedule } from "@/lib/schedules/create-schedule";
 import { runSchedulerTick } from "@/lib/schedules/run-scheduler-tick";
 
 import { createUser } from "../setup/fixtures";
+import { tokenFor } from "../setup/http";
 import { createClinicalPatient, createOrganization, jobFile, parseCsv, unzipEntries } from "./dataset-helpers";
+import { exportAndWait, resourcesIn } from "./fhir-bulk-helpers";
 import { runsOf } from "./schedule-helpers";
 import { startWebhookReceiver } from "./webhook-receiver";
 
@@ -110,5 +112,30 @@ describe("incremental dataset schedules", () => {
       { now: at("2026-11-30T12:00:00Z") },
     ).catch((error: unknown) => error);
     expect(JSON.stringify((refused as { issues?: unknown }).issues)).toMatch(/dataset_export\.since/);
+  });
+});
+
+describe("incremental Bulk Data exports", () => {
+  it("_since=last_successful_run: full at first; a completed export counts once its files were fetched; then only what changed", async () => {
+    const { user: admin } = await createUser({ role: "ADMIN" });
+    const token = await tokenFor(admin.id);
+    const query = "_type=Patient&_since=last_successful_run";
+    const patients = async (manifest: Awaited<ReturnType<typeof exportAndWait>>["manifest"]) => (await resourcesIn(manifest, "Patient", token)).map((resource) => resource.id);
+
+    const first = await exportAndWait("system", { token, query });
+    expect(first.status.status).toBe(200);
+    expect((first.manifest as unknown as { extension: unknown }).extension).toEqual({ incremental: { since: null, until: first.manifest.transactionTime } });
+    expect(first.manifest.output.map((file) => `${file.type}:${file.count}`)).toEqual([`Patient:${await prisma.patient.count()}`]);
+
+    // Not fetched yet: the next export is still full.
+    const unfetched = await exportAndWait("system", { token, query });
+    expect((unfetched.manifest as unknown as { extension: { incremental: { since: unknown } } }).extension.incremental.since).toBeNull();
+
+    await patients(first.manifest);
+    const added = await createClinicalPatient({ organizationId, practitionerId, givenName: "Wilhelmina", familyName: "Fotheringay" });
+    const next = await exportAndWait("system", { token, query });
+    // The newest fetched export is `first` (unfetched was never downloaded): its transactionTime is the watermark.
+    expect((next.manifest as unknown as { extension: { incremental: { since: string } } }).extension.incremental.since).toBe(first.manifest.transactionTime);
+    expect(await patients(next.manifest)).toEqual([added.fhirId]);
   });
 });

@@ -234,14 +234,14 @@ describe("FHIR", () => {
   it("a de-identified Bulk Data export holds no resource of an opted-out patient; an admin's identified one does", async () => {
     const { user: analyst } = await createUser({ role: "ANALYST" });
     const token = await tokenFor(analyst.id);
-    const { manifest } = await exportAndWait("system", { token, query: "?_type=Patient,Encounter" });
+    const { manifest } = await exportAndWait("system", { token, query: "_type=Patient,Encounter" });
     const text = JSON.stringify([...(await resourcesIn(manifest, "Patient", token)), ...(await resourcesIn(manifest, "Encounter", token))]);
     expect(text).toContain(pseudonymize(env().ANON_KEY, "patient", sharing.id));
     expect(text).not.toContain(pseudonymize(env().ANON_KEY, "patient", optedOut.id));
 
     const { user: admin } = await createUser({ role: "ADMIN" });
     const adminToken = await tokenFor(admin.id);
-    const identified = await exportAndWait("system", { token: adminToken, query: "?_type=Patient" });
+    const identified = await exportAndWait("system", { token: adminToken, query: "_type=Patient" });
     const ids = (await resourcesIn(identified.manifest, "Patient", adminToken)).map((resource) => resource.id);
     expect(ids).toContain(optedOut.fhirId);
   });
