@@ -6,6 +6,7 @@ import { DATASET_TIERS, exportableColumns, type TDatasetTier } from "@/lib/datas
 import { POLICY_VERSION } from "@/lib/datasets/dataset-registry";
 import { METRICS_CATALOG } from "@/lib/datasets/metrics";
 import { questionnaireCoverage } from "@/lib/datasets/qr-answers-long";
+import { optedOutPatientIds } from "@/lib/patients/consent";
 import { datasetsOfTierWithWarehouses, isWarehouseDataset, type TWarehouseStatus } from "@/lib/warehouse/warehouse-datasets";
 
 export async function listDatasetCatalog(actor: TActor, options: { tier?: TDatasetTier } = {}) {
@@ -43,6 +44,8 @@ export async function listDatasetCatalog(actor: TActor, options: { tier?: TDatas
     datasets,
     metrics: tiers.includes("metrics") ? METRICS_CATALOG.metrics : [],
     questionnaires: questionnaireCoverage(),
+    // Patients who opted out of data sharing: how many, left out of every de-identified dataset (README, "Patient consent").
+    consent: { opted_out_patients: (await optedOutPatientIds()).size },
     warehouses: warehouses.map(({ name, host, database, available, error }) => ({ name, host, database, available, error })),
     unavailable_datasets: unavailable.flatMap((warehouse) => warehouse.datasets.map((name) => ({ name, tier: "anon", warehouse: warehouse.name, reason: `warehouse "${warehouse.name}" is unavailable: ${warehouse.error}` }))),
   };

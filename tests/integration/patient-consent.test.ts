@@ -4,6 +4,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 
 import { GET as consentGet, PUT as consentPut } from "@/app/api/v1/admin/patients/[id]/consent/route";
+import { GET as catalogRoute } from "@/app/api/v1/datasets/route";
 import { pseudonymize } from "@/lib/anonymize/pseudonym";
 import { prisma } from "@/lib/db/client";
 import { createDatasetExport } from "@/lib/datasets/create-dataset-export";
@@ -152,6 +153,9 @@ describe("datasets", () => {
     const optedOutCount = await prisma.patient.count({ where: { dataSharingOptOut: true } });
     expect(optedOutCount).toBeGreaterThan(0);
     expect(manifest.consent).toEqual({ excludes_opted_out: true, excluded_patients: optedOutCount });
+    const { user: analyst } = await createUser({ role: "ANALYST" });
+    const catalog = await call(catalogRoute, { path: "/api/v1/datasets", token: await tokenFor(analyst.id) });
+    expect(catalog.json.consent).toEqual({ opted_out_patients: optedOutCount });
 
     const key = env().ANON_KEY;
     const everything = [...entries.values()].join("\n");
