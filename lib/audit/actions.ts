@@ -17,6 +17,9 @@ export const AUDIT_ACTIONS = [
   "patient_viewed",
   /** An admin assigned or unassigned a patient to a therapist. */
   "assignment_changed",
+  /** An admin opted a patient out of data sharing, or cleared the opt-out (with the reason). */
+  "consent_opt_out_set",
+  "consent_opt_out_cleared",
   /** FHIR data was imported (CLI or API). */
   "fhir_imported",
   /** A FHIR REST read (GET [type]/[id]): type, view, whether found; the patient's id. */

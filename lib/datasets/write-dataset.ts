@@ -36,10 +36,14 @@ export type TWriteOptions = {
   key: string;
   asOf: Date;
   since: Date | null;
+  /** Incremental: only rows created or changed at or after this (database tables; computed datasets are whole). */
+  changedSince?: Date | null;
   /** Ages in 5- or 10-year bands (birth_date_to_age); null or absent: whole years. */
   ageBandYears?: 5 | 10 | null;
   batchSize?: number;
   signal?: AbortSignal;
+  /** Patients left out of this export (data-sharing opt-out): none of their rows is written. */
+  excludedPatientIds?: ReadonlySet<string>;
   /** Internal ids of every patient whose rows were written (the release scan's subjects). */
   seenPatientIds: Set<string>;
   onBatch?: (rowsSoFar: number) => Promise<void> | void;
@@ -154,13 +158,17 @@ export async function writeDatasetCsv(dataset: TDataset, sink: Writable, options
   await write(csvLine(columns.map((column) => column.header)));
   const limit = options.batchSize ?? DEFAULT_BATCH_SIZE;
   const table = dataset.table;
-  const batches = table.sql ? readSqlBatches(table.sql, options.since, limit) : table.batches({ db: options.db, limit, since: options.since });
+  const batches = table.sql ? readSqlBatches(table.sql, options.since, limit, options.changedSince ?? null) : table.batches({ db: options.db, limit, since: options.since });
   // One context object, updated per row (the policies read it synchronously).
   const context: TPolicyContext = { profile: options.profile, key: options.key, asOf: options.asOf, patientId: null, scrub: scrubbers.get(null), ageBandYears: options.ageBandYears ?? null };
   const cells: string[] = new Array<string>(columns.length);
   try {
-    for await (const rows of batches) {
+    for await (const batch of batches) {
       if (options.signal?.aborted) throw options.signal.reason ?? new Error("aborted");
+      // Every dataset's rows pass here, whatever their source: the one place consent is applied to them.
+      const excluded = options.excludedPatientIds;
+      const rows = excluded?.size ? batch.filter((row) => !excluded.has(table.patientIdOf(row) ?? "")) : batch;
+      if (!rows.length) continue;
       const patientIds = rows.map((row) => table.patientIdOf(row));
       for (const id of patientIds) if (id) options.seenPatientIds.add(id);
       if (loadsEveryPatient) await scrubbers.load(patientIds, table.model === "Patient" ? rows : undefined);

@@ -182,8 +182,18 @@ export function findMetricSource(name: string) {
   return METRIC_SOURCES.find((source) => source.name === name) ?? null;
 }
 
+/**
+ * Metrics are de-identified outputs: a patient who opted out of data sharing counts in no
+ * numerator or denominator (lib/auth/policy.ts excludesOptedOutPatients). Every metric reads here.
+ */
+function consentWhere(source: TMetricSource): Record<string, unknown> {
+  if (source.model === "patient") return { dataSharingOptOut: false };
+  return "patient_id" in source.columns ? { patient: { is: { dataSharingOptOut: false } } } : {};
+}
+
 /** Keyset-paged reads of one source (memory grows with the metric's groups, not its rows). */
-export async function* readSource(db: TDb, source: TMetricSource, where: Record<string, unknown>, select: Record<string, unknown>, batchSize = 2_000): AsyncGenerator<TSourceRow[]> {
+export async function* readSource(db: TDb, source: TMetricSource, sourceWhere: Record<string, unknown>, select: Record<string, unknown>, batchSize = 2_000): AsyncGenerator<TSourceRow[]> {
+  const where = { AND: [sourceWhere, consentWhere(source)] };
   // The delegates share findMany's shape; Prisma's per-model types do not unify, hence the cast.
   const delegate = db[source.model] as unknown as { findMany(args: unknown): Promise<TSourceRow[]> };
   let afterId: string | null = null;

@@ -23,6 +23,7 @@ import { placeFileWithoutOverwrite } from "@/lib/delivery/place-file-without-ove
 import { buildDeliveryPath, resolveWithinBase } from "@/lib/delivery/storage-target";
 import { smtpFromEnv } from "@/lib/delivery/smtp-from-env";
 import { deliverWebhook, WEBHOOK_FAILED_FOR_OWNER } from "@/lib/delivery/webhook";
+import { deliverWebhookFile, webhookDeliveryModeOf } from "@/lib/delivery/webhook-file";
 import { prisma } from "@/lib/db/client";
 import { env } from "@/lib/env";
 import type { TJobFailure } from "@/lib/jobs/define-job";
@@ -293,6 +294,7 @@ async function sendOneExportEmail(smtp: TSmtpConfig, to: string, link: { url: st
 
 async function deliverToWebhook(run: TRunWithSchedule, job: TJobRow, fileName: string): Promise<TDeliveryOutcome> {
   const schedule = run.schedule;
+  if (webhookDeliveryModeOf(schedule.parameters) === "file") return deliverFileToWebhook(run, job, fileName);
   // A notice that names the job, never a signed link: a signed link opens the file without
   // signing in, and a webhook may point anywhere (email, by contrast, only reaches the owner).
   // The receiver fetches the file through the API with the owner's API token, so the notice
@@ -325,6 +327,29 @@ async function deliverToWebhook(run: TRunWithSchedule, job: TJobRow, fileName: s
   const auditDetails = { attempts: result.attempts, ...(result.ok ? {} : { error: result.error ?? "webhook delivery failed" }) };
 
   return result.ok ? { ok: true, method: "webhook", details, auditDetails } : { ok: false, method: "webhook", details, error: WEBHOOK_FAILED_FOR_OWNER, auditDetails };
+}
+
+/** delivery_mode "file": the file itself, signed, with its SHA-256 (the policy allowed it at creation and before this run). */
+async function deliverFileToWebhook(run: TRunWithSchedule, job: TJobRow, fileName: string): Promise<TDeliveryOutcome> {
+  const schedule = run.schedule;
+  const result = await deliverWebhookFile({
+    url: schedule.deliveryTarget ?? "",
+    secret: webhookSecretFor(schedule.id),
+    deliveryId: run.id,
+    open: () => storage().get(job.fileKey!),
+    fileName,
+    contentType: job.mimeType ?? "application/octet-stream",
+    sha256: job.checksum ?? "",
+    scheduleId: schedule.id,
+    jobId: job.id,
+    scheduledFor: run.scheduledFor,
+  });
+  const details = { host: safeHost(schedule.deliveryTarget), deliveryId: result.deliveryId, mode: "file", ...(result.bytes !== undefined ? { bytes: result.bytes } : {}) };
+  const auditDetails = { attempts: result.attempts, ...(result.ok ? {} : { error: result.error ?? "webhook delivery failed" }) };
+  // A refusal before any request (size, checksum) is the owner's to know; a receiver's answers are not (see WEBHOOK_FAILED_FOR_OWNER).
+  const ownerError = result.attempts.length === 0 && result.error ? result.error : WEBHOOK_FAILED_FOR_OWNER;
+
+  return result.ok ? { ok: true, method: "webhook", details, auditDetails } : { ok: false, method: "webhook", details, error: ownerError, auditDetails };
 }
 
 function safeHost(url: string | null) {

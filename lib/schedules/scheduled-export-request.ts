@@ -11,6 +11,7 @@ import { REPORT_FORMATS, REPORT_REQUEST_SCHEMAS } from "@/lib/reports/report-req
 import type { TReportExportType } from "@/lib/reports/report-context.types";
 import { schedulePeriodOf } from "@/lib/schedules/schedule-period";
 import { resolvePeriod } from "@/lib/schedules/time";
+import { ZScheduleOwnParameters } from "@/lib/schedules/schedule-input";
 
 export type TReportScheduleFacts = {
   exportType: string;
@@ -23,7 +24,7 @@ export type TReportScheduleFacts = {
 };
 
 /** Parameters that steer the schedule itself and are not part of the report request. */
-const SCHEDULE_ONLY_PARAMETERS = ["period", "email_attach_file"] as const;
+const SCHEDULE_ONLY_PARAMETERS = ["period", "email_attach_file", "delivery_mode"] as const;
 
 export function reportBodyFor(schedule: TReportScheduleFacts, scheduledFor: Date, timeZone: string): Record<string, unknown> {
   const parameters = { ...((schedule.parameters ?? {}) as Record<string, unknown>) };
@@ -144,7 +145,10 @@ function safeParseBatch(body: Record<string, unknown>): { success: true; data: R
 }
 
 /** A dataset schedule's parameters: only whether the file goes as an email attachment. */
-const ZDatasetScheduleParameters = z.strictObject({ email_attach_file: z.boolean("must be true or false").optional() });
+const ZDatasetScheduleParameters = z.strictObject({
+  email_attach_file: ZScheduleOwnParameters.email_attach_file,
+  delivery_mode: ZScheduleOwnParameters.delivery_mode,
+});
 
 export function parseDatasetScheduleParameters(parameters: unknown): Record<string, unknown> {
   const result = ZDatasetScheduleParameters.safeParse(parameters ?? {});
@@ -153,7 +157,7 @@ export function parseDatasetScheduleParameters(parameters: unknown): Record<stri
   invalidParameters(
     result.error.issues.flatMap((issue) =>
       issue.code === "unrecognized_keys"
-        ? issue.keys.slice(0, 10).map((name) => ({ path: `parameters.${name.slice(0, 64)}`, message: "is not a parameter of dataset schedules (they take only email_attach_file; what they export is dataset_export)" }))
+        ? issue.keys.slice(0, 10).map((name) => ({ path: `parameters.${name.slice(0, 64)}`, message: "is not a parameter of dataset schedules (they take email_attach_file and delivery_mode; what they export is dataset_export)" }))
         : [{ path: ["parameters", ...issue.path.map(String)].join("."), message: issue.message }],
     ),
   );

@@ -60,12 +60,14 @@ export async function readFhir({ caller, resourceType, id, meta }: TReadFhirOpti
   for (const source of sourcesFor(definition, view)) {
     const [internalId] = await internalIds(source.maskedKind, source.model, [id], view);
     if (!internalId) continue;
-    const delegate = prisma[source.model] as unknown as { findUnique(args: object): Promise<TRow | null> };
-    const row = await delegate.findUnique({ where: { id: internalId }, include: ROW_INCLUDE[source.model] });
+    const delegate = prisma[source.model] as unknown as { findFirst(args: object): Promise<TRow | null> };
+    // A patient who opted out is, in a de-identified view, the same 404 as one who does not exist.
+    const consentScope = scopeWhere(source, { therapistId: null, excludesOptedOut: scope.excludesOptedOut });
+    const row = await delegate.findFirst({ where: { AND: [{ id: internalId }, consentScope] }, include: ROW_INCLUDE[source.model] });
     if (!row) continue;
     const patientId = source.patientField === "id" ? row.id : source.patientField === "patientId" ? (row.patientId as string) : null;
     if (patientId && scope.therapistId) {
-      const isAssigned = Boolean(await (prisma.patient as unknown as { findFirst(args: object): Promise<unknown> }).findFirst({ where: { id: patientId, ...scopeWhere({ ...source, patientField: "id" }, scope) }, select: { id: true } }));
+      const isAssigned = Boolean(await (prisma.patient as unknown as { findFirst(args: object): Promise<unknown> }).findFirst({ where: { id: patientId, ...scopeWhere({ ...source, patientField: "id" }, { ...scope, excludesOptedOut: false }) }, select: { id: true } }));
       // Audited as a denial, answered as a missing resource: ids cannot be probed.
       await authorize(caller.actor, { action: "patient.read", isAssigned }, { meta, patientId, details: { resourceType, interaction: "read" } });
     }

@@ -16,7 +16,7 @@ import { parseSearchRequest } from "@/lib/fhir/api/parse-search-request";
 import { searchQuestionnaires } from "@/lib/fhir/api/questionnaire-catalog-search";
 import { findResourceType, type TSource } from "@/lib/fhir/api/resource-types";
 import type { TWhere } from "@/lib/fhir/api/search-parameters";
-import { sourcesFor, type TRow } from "@/lib/fhir/api/search-resources";
+import { scopeWhere, sourcesFor, type TRow } from "@/lib/fhir/api/search-resources";
 import { ROW_INCLUDE } from "@/lib/fhir/api/serialize-rows";
 import { subset } from "@/lib/fhir/api/subset-elements";
 import { type TBulkFile, type TBulkJobParameters, type TBulkManifestFile } from "@/lib/fhir/bulk/bulk-types";
@@ -61,8 +61,8 @@ async function typeFilterWhere(source: TSource, type: string, queries: string[] 
   return { OR: alternatives };
 }
 
-function sourceWhere(source: TSource, scope: TWhere | null, since: Date | null, filter: TWhere | null): TWhere {
-  const parts: TWhere[] = [];
+function sourceWhere(source: TSource, scope: TWhere | null, since: Date | null, filter: TWhere | null, excludesOptedOut: boolean): TWhere {
+  const parts: TWhere[] = [scopeWhere(source, { therapistId: null, excludesOptedOut })];
   if (scope && source.patientField === "id") parts.push(scope);
   if (scope && source.patientField === "patientId") parts.push({ patient: scope });
   if (since) parts.push({ updatedAt: { gt: since } });
@@ -184,7 +184,7 @@ export const handleBulkExportJob: TJobHandler<TBulkJobParameters> = async (ctx: 
         const definition = findResourceType(type);
         if (!definition) throw new PermanentJobError(`${type} is not a type this server exports.`);
         const sources = sourcesFor(definition, filterView).filter((source) => source.patientField !== null || !scope);
-        const wheres = await Promise.all(sources.map(async (source) => sourceWhere(source, scope, since, await typeFilterWhere(source, type, params.typeFilters[type], filterView))));
+        const wheres = await Promise.all(sources.map(async (source) => sourceWhere(source, scope, since, await typeFilterWhere(source, type, params.typeFilters[type], filterView), params.excludesOptedOut)));
         const total = (await Promise.all(sources.map((source, index) => (prisma[source.model] as unknown as TDelegate).count({ where: wheres[index]! })))).reduce((sum, count) => sum + count, 0);
         let done = 0;
         const onBatch = async (rows: number) => {

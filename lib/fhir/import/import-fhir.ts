@@ -10,6 +10,7 @@ import { parseFhirInput, type TImportFormat } from "@/lib/fhir/import/parse-fhir
 import { planImport } from "@/lib/fhir/import/plan-import";
 import { validateResources } from "@/lib/fhir/import/validate-resources";
 import { writeResources, type TImportCounts } from "@/lib/fhir/import/write-resources";
+import { refreshAfterConsentImport } from "@/lib/patients/consent";
 
 /** Where an import came from, kept on its FhirImportRecord (the heartbeat reads them). */
 export type TImportSource =
@@ -57,6 +58,9 @@ export async function importFhir(input: string | Buffer, options: TImportFhirOpt
       const plan = await planImport(tx, resources);
       const written = await writeResources(tx, resources, plan);
       await reviveTombstones(tx, resources);
+      // A Consent changes its patient's opt-out flag, which every export reads.
+      const consents = resources.filter((resource) => resource.type === "Consent").map((resource) => resource.id);
+      if (consents.length) await refreshAfterConsentImport(tx, consents);
       await recordAudit(tx, {
         action: "fhir_imported",
         userId: options.actorUserId ?? null,

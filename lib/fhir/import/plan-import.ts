@@ -25,7 +25,8 @@ export type TTable =
   | "careTeam"
   | "questionnaireResponse"
   | "observation"
-  | "sessionNote";
+  | "sessionNote"
+  | "consent";
 
 /** FHIR ids per lookup query: well under both databases' bind-parameter limits. */
 const LOOKUP_CHUNK = 5_000;
@@ -43,6 +44,7 @@ export const TABLES_BY_TYPE: Record<TResourceType, TTable[]> = {
   QuestionnaireResponse: ["questionnaireResponse"],
   Observation: ["observation"],
   DocumentReference: ["sessionNote"],
+  Consent: ["consent"],
 };
 
 export function isTreatmentPlan(plan: TCarePlan) {
