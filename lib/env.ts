@@ -31,6 +31,11 @@ const ZEnv = z.object({
    * releasing their leases (another worker takes them over at once) and exiting.
    */
   SHUTDOWN_GRACE_SECONDS: z.coerce.number().int().min(0).max(3600).default(25),
+  /**
+   * How long a claimed job stays its worker's without a renewal (renewed every third of it while
+   * the job runs): after a worker dies, another takes its jobs over this long after the last renewal.
+   */
+  JOB_LEASE_SECONDS: z.coerce.number().int().min(5).max(3600).default(60),
   /** local: encrypted files under STORAGE_DIR; s3: encrypted objects in an S3-compatible bucket. */
   STORAGE_DRIVER: z.enum(["local", "s3"]).default("local"),
   /** S3-compatible endpoint URL (MinIO, Ceph...); unset for AWS S3 itself. */

@@ -11,7 +11,7 @@ import { ACTOR_SELECT } from "@/lib/auth/actor";
 import type { TActor } from "@/lib/auth/policy";
 import { prisma } from "@/lib/db/client";
 import { createDatasetExport } from "@/lib/datasets/create-dataset-export";
-import { LEASE_MS } from "@/lib/jobs/claim-job";
+import { jobLeaseMs } from "@/lib/jobs/claim-job";
 import type { TJobProgress } from "@/lib/jobs/job-types";
 import { runClaimedJob } from "@/lib/jobs/run-job";
 import { storage } from "@/lib/storage";
@@ -86,7 +86,7 @@ async function claimAndRun(jobId: string, workerId: string) {
     }
     const claimed = await prisma.exportJob.updateMany({
       where: { id: jobId, status: "PENDING" },
-      data: { status: "PROCESSING", leaseOwner: workerId, leaseExpiresAt: new Date(Date.now() + LEASE_MS), attempts: { increment: 1 }, startedAt: new Date() },
+      data: { status: "PROCESSING", leaseOwner: workerId, leaseExpiresAt: new Date(Date.now() + jobLeaseMs()), attempts: { increment: 1 }, startedAt: new Date() },
     });
     // Someone else's worker took it: wait for it to finish.
     if (claimed.count === 1) await runClaimedJob(await prisma.exportJob.findUniqueOrThrow({ where: { id: jobId } }), workerId);

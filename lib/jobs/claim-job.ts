@@ -1,6 +1,8 @@
 import { isPostgres, prisma } from "@/lib/db/client";
+import { env } from "@/lib/env";
 
-export const LEASE_MS = 60_000;
+/** How long a claim holds without renewal (JOB_LEASE_SECONDS, default 60 s). */
+export const jobLeaseMs = () => env().JOB_LEASE_SECONDS * 1000;
 
 /**
  * Claims the next runnable job with a lease: a pending job whose backoff has passed, or a
@@ -29,7 +31,7 @@ export async function claimNextJob(workerId: string, now = new Date(), options: 
       data: {
         status: "PROCESSING",
         leaseOwner: workerId,
-        leaseExpiresAt: new Date(now.getTime() + LEASE_MS),
+        leaseExpiresAt: new Date(now.getTime() + jobLeaseMs()),
         attempts: { increment: 1 },
         startedAt: now,
       },
@@ -44,7 +46,7 @@ async function claimWithRowLock(workerId: string, now: Date, kinds: readonly str
   // Prisma keeps DateTime as UTC in `timestamp(3)` columns: the instants are passed as ISO text
   // and converted in SQL, so the session's TimeZone setting cannot shift them.
   const at = now.toISOString();
-  const until = new Date(now.getTime() + LEASE_MS).toISOString();
+  const until = new Date(now.getTime() + jobLeaseMs()).toISOString();
   const rows = await prisma.$queryRaw<{ id: string }[]>`
     UPDATE "ExportJob"
        SET "status" = 'PROCESSING',

@@ -7,7 +7,7 @@
 import { recordAudit } from "@/lib/audit/record";
 import type { TRequestMeta } from "@/lib/audit/request-meta";
 import { prisma, type TTx } from "@/lib/db/client";
-import { LEASE_MS } from "@/lib/jobs/claim-job";
+import { jobLeaseMs } from "@/lib/jobs/claim-job";
 import type { TJobDefinition } from "@/lib/jobs/define-job";
 import { deleteJobFiles } from "@/lib/jobs/delete-job-files";
 import { notifyJobQueued } from "@/lib/jobs/enqueue-job";
@@ -44,9 +44,9 @@ export async function runClaimedJob(job: TClaimedJob, workerId: string): Promise
   let lastWrittenStage: string | undefined;
   let lastProgress: TJobProgress | null = null;
   const heartbeat = setInterval(async () => {
-    const renewed = await prisma.exportJob.updateMany({ where: stillOurs, data: { leaseExpiresAt: new Date(Date.now() + LEASE_MS) } }).catch(() => ({ count: 1 }));
+    const renewed = await prisma.exportJob.updateMany({ where: stillOurs, data: { leaseExpiresAt: new Date(Date.now() + jobLeaseMs()) } }).catch(() => ({ count: 1 }));
     if (renewed.count === 0) controller.abort(new LeaseLostError());
-  }, LEASE_MS / 3);
+  }, jobLeaseMs() / 3);
   heartbeat.unref?.();
 
   let payload: unknown = null;
@@ -63,14 +63,14 @@ export async function runClaimedJob(job: TClaimedJob, workerId: string): Promise
       lastWrittenStage = progress.stage;
       const updated = await prisma.exportJob.updateMany({
         where: stillOurs,
-        data: { progress: progress as never, progressPercent: Math.min(99, Math.floor(progress.percent)), leaseExpiresAt: new Date(now + LEASE_MS) },
+        data: { progress: progress as never, progressPercent: Math.min(99, Math.floor(progress.percent)), leaseExpiresAt: new Date(now + jobLeaseMs()) },
       });
       if (updated.count === 0) controller.abort(new LeaseLostError());
     },
     async whileLeased(work) {
       return prisma.$transaction(async (tx) => {
         // On PostgreSQL this row stays locked until the commit, so no claim can take the job in between.
-        const held = await tx.exportJob.updateMany({ where: stillOurs, data: { leaseExpiresAt: new Date(Date.now() + LEASE_MS) } });
+        const held = await tx.exportJob.updateMany({ where: stillOurs, data: { leaseExpiresAt: new Date(Date.now() + jobLeaseMs()) } });
         if (held.count === 0) {
           controller.abort(new LeaseLostError());
           throw new LeaseLostError();

@@ -4,7 +4,7 @@
 //   2. the web server stops accepting connections; requests already accepted run to the end;
 //   3. the job runner stops claiming; running jobs get SHUTDOWN_GRACE_SECONDS to finish, then
 //      their leases are released so another worker takes them at once;
-//   4. the process exits (0). A second signal exits at once (leases then lapse in LEASE_MS).
+//   4. the process exits (0). A second signal exits at once (leases then lapse after JOB_LEASE_SECONDS).
 // Next's own signal handler is turned off (NEXT_MANUAL_SIG_HANDLE, set by `npm start`): it exits
 // as soon as the HTTP server has closed, which would cut running jobs off mid-write.
 import dc from "node:diagnostics_channel";

@@ -129,7 +129,7 @@ async function waitFor(condition: () => boolean | Promise<boolean>, message: () 
   }
 }
 
-/** The killed worker's lease runs out (as it would LEASE_MS later). */
+/** The killed worker's lease runs out (as it would JOB_LEASE_SECONDS later). */
 async function expireLease(jobId: string) {
   await prisma.exportJob.update({ where: { id: jobId }, data: { leaseExpiresAt: new Date(Date.now() - 1_000) } });
 }
