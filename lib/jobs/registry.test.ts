@@ -20,7 +20,7 @@ describe("job kinds registry", () => {
   });
 
   it("lists exports (kinds with a file) apart from tasks such as deliveries", () => {
-    expect([...EXPORT_JOB_KINDS].sort()).toEqual(["bulk", "dataset", "report"]);
+    expect([...EXPORT_JOB_KINDS].sort()).toEqual(["bulk", "dataset", "fhir_sync", "report", "report_batch"]);
   });
 
   it("checks a report payload with its export type's own schema", () => {

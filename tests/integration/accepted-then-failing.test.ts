@@ -67,7 +67,7 @@ describe("schedule parameters are a strict schema per kind", () => {
     expect(refused.status).toBe(400);
     expect((refused.json.issues as { path: string; message: string }[])[0]).toEqual({
       path: "parameters.junk_0",
-      message: expect.stringMatching(/^is not a parameter of progress_report schedules \(known: period, email_attach_file, format, include_sections, options\)$/),
+      message: expect.stringMatching(/^is not a parameter of progress_report schedules \(known: period, email_attach_file, delivery_mode, format, include_sections, options\)$/),
     });
 
     const moved = await call(createScheduleRoute, { path: SCHEDULES, token, body: progressReportSchedule(patient.id, { parameters: { period: "previous_month", start_date: "2026-01-01" } }) });

@@ -185,7 +185,8 @@ describe("batch reports: one job for many patients", () => {
     expect(job).toMatchObject({ kind: "report_batch", exportType: "full_record", scheduledReportId: schedule.id, userId: admin.id });
     const covered = await prisma.exportJobPatient.findMany({ where: { jobId: job.id }, select: { patientId: true } });
     expect(covered.map((r) => r.patientId).sort()).toEqual(members.map((p) => p.id).sort());
-    expect(await drainJobs()).toEqual(["completed"]);
+    // The batch export, then its delivery (a job of its own, queued when the export completed).
+    expect(await drainJobs()).toEqual(["completed", "completed"]);
 
     const delivered = await readFile(path.join(deliveryBaseDir(), "2026", "12", "01", "full_record_practice_2026-12-01.zip"));
     const entries = unzipEntries(delivered);
