@@ -41,6 +41,35 @@ export function sqliteFilePath(url: string) {
   return path.isAbsolute(file) ? file : path.join(/*turbopackIgnore: true*/ process.cwd(), file);
 }
 
+/**
+ * One migration in one transaction, with foreign keys off. Prisma writes a SQLite column change as
+ * a table redefinition (CREATE new_X, copy, DROP X, RENAME) between `PRAGMA foreign_keys=OFF/ON`,
+ * but that pragma does nothing inside a transaction, and with foreign keys on, DROP TABLE first
+ * deletes every row, cascading: redefining Patient would delete every patient's encounters,
+ * notes and observations. So they are switched off around the transaction, and the result is
+ * checked with foreign_key_check before it commits: a violation rolls the migration back.
+ */
+export function applySqliteMigration(db: Database.Database, migration: { name: string; sql: string; checksum: string }) {
+  db.pragma("foreign_keys = OFF");
+  try {
+    db.transaction(() => {
+      db.exec(migration.sql);
+      const violations = db.pragma("foreign_key_check") as { table: string; parent: string }[];
+      if (violations.length) {
+        throw new Error(`migration ${migration.name} leaves ${violations.length} rows whose foreign keys point nowhere (first: ${violations[0]!.table} -> ${violations[0]!.parent})`);
+      }
+      db.prepare(`INSERT INTO _prisma_migrations (id, checksum, finished_at, migration_name, applied_steps_count) VALUES (?, ?, ?, ?, 1)`).run(
+        randomUUID(),
+        migration.checksum,
+        Date.now(),
+        migration.name,
+      );
+    }).immediate();
+  } finally {
+    db.pragma("foreign_keys = ON");
+  }
+}
+
 function migrateSqlite(url: string): TMigrationResult {
   const migrations = listMigrations(false);
   const file = sqliteFilePath(url);
@@ -56,16 +85,7 @@ function migrateSqlite(url: string): TMigrationResult {
     const applied: string[] = [];
     for (const migration of migrations) {
       if (done.has(migration.name)) continue;
-      // One transaction per migration: a failure leaves nothing half-applied.
-      db.transaction(() => {
-        db.exec(migration.sql);
-        db.prepare(`INSERT INTO _prisma_migrations (id, checksum, finished_at, migration_name, applied_steps_count) VALUES (?, ?, ?, ?, 1)`).run(
-          randomUUID(),
-          migration.checksum,
-          Date.now(),
-          migration.name,
-        );
-      }).immediate();
+      applySqliteMigration(db, migration);
       applied.push(migration.name);
     }
 
