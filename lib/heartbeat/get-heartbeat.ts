@@ -6,6 +6,7 @@ import type { TRequestMeta } from "@/lib/audit/request-meta";
 import { authorize } from "@/lib/auth/authorize";
 import type { TActor } from "@/lib/auth/policy";
 import { prisma } from "@/lib/db/client";
+import { scheduleWatermark } from "@/lib/schedules/incremental-watermark";
 import { syncDto } from "@/lib/fhir/sources/fhir-sources";
 
 const iso = (date: Date | null | undefined) => date?.toISOString() ?? null;
@@ -52,6 +53,7 @@ async function ownSchedules(userId: string) {
   return Promise.all(
     schedules.map(async (schedule) => {
       const delivered = await prisma.scheduleRun.findFirst({ where: { scheduleId: schedule.id, status: "delivered" }, orderBy: { scheduledFor: "desc" }, select: { id: true, scheduledFor: true, deliveredAt: true } });
+      const watermark = await scheduleWatermark(prisma, schedule.id);
 
       return {
         id: schedule.id,
@@ -62,8 +64,11 @@ async function ownSchedules(userId: string) {
         last_run_at: iso(schedule.lastRunAt),
         last_status: schedule.lastStatus,
         last_successful_run: delivered ? { run_id: delivered.id, scheduled_for: iso(delivered.scheduledFor), delivered_at: iso(delivered.deliveredAt) } : null,
-        /** The slot the last delivered run stood for: what a consumer has received up to. */
-        watermark: iso(delivered?.scheduledFor),
+        /**
+         * The incremental watermark (lib/schedules/incremental-watermark.ts): the start of the export of
+         * the last delivered run; an incremental dataset schedule's next run sends what changed since.
+         */
+        watermark: iso(watermark),
       };
     }),
   );

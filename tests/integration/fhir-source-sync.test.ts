@@ -167,7 +167,9 @@ describe("GET /api/v1/heartbeat", () => {
     const schedule = await prisma.scheduledReport.create({
       data: { userId: adminId, name: "Nightly anon", exportType: "dataset", format: "zip", scheduleType: "daily", scheduleConfig: { time: "01:00", timezone: "UTC" }, parameters: {}, deliveryMethod: "storage" },
     });
-    await prisma.scheduleRun.create({ data: { scheduleId: schedule.id, scheduledFor: new Date("2026-12-01T01:00:00Z"), status: "delivered", deliveredAt: new Date("2026-12-01T01:02:00Z") } });
+    // The watermark is the start of the delivered run's export job (lib/schedules/incremental-watermark.ts).
+    const deliveredJob = await prisma.exportJob.create({ data: { kind: "dataset", exportType: "dataset", format: "zip", userId: adminId, parameters: {}, status: "COMPLETED", startedAt: new Date("2026-12-01T01:00:05Z") } });
+    await prisma.scheduleRun.create({ data: { scheduleId: schedule.id, scheduledFor: new Date("2026-12-01T01:00:00Z"), status: "delivered", deliveredAt: new Date("2026-12-01T01:02:00Z"), jobId: deliveredJob.id } });
     await prisma.scheduleRun.create({ data: { scheduleId: schedule.id, scheduledFor: new Date("2026-12-02T01:00:00Z"), status: "failed" } });
     const { user: other } = await createUser({ role: "ANALYST" });
     await prisma.scheduledReport.create({ data: { userId: other.id, name: "Someone else's", exportType: "dataset", format: "zip", scheduleType: "daily", scheduleConfig: { time: "01:00", timezone: "UTC" }, parameters: {}, deliveryMethod: "storage" } });
@@ -187,7 +189,7 @@ describe("GET /api/v1/heartbeat", () => {
     expect(body.fhir_sources.find((entry) => entry.name === "wrong-token")).toMatchObject({ last_sync: { status: "failed" }, watermark: null, last_successful_sync_at: null });
     expect(answer.text).not.toContain(source.adminToken);
     expect(answer.text).not.toContain("127.0.0.1");
-    expect(body.schedules).toEqual([expect.objectContaining({ id: schedule.id, watermark: "2026-12-01T01:00:00.000Z", last_successful_run: expect.objectContaining({ delivered_at: "2026-12-01T01:02:00.000Z" }) })]);
+    expect(body.schedules).toEqual([expect.objectContaining({ id: schedule.id, watermark: "2026-12-01T01:00:05.000Z", last_successful_run: expect.objectContaining({ delivered_at: "2026-12-01T01:02:00.000Z" }) })]);
 
     // Token auth: an analyst sees the same imports and sources, and no schedule of anyone else.
     const analystView = await call(heartbeatGet, { path: "/api/v1/heartbeat", token: await tokenFor(other.id) });
