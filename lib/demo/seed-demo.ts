@@ -5,6 +5,7 @@ import { recordAudit } from "@/lib/audit/record";
 import { hashPassword } from "@/lib/auth/password";
 import { prisma } from "@/lib/db/client";
 import { importFhir } from "@/lib/fhir/import/import-fhir";
+import { createSchedule } from "@/lib/schedules/create-schedule";
 
 import { generateDemoBundle } from "./generate-demo";
 import { DEMO_USERS } from "./demo-users";
@@ -51,5 +52,29 @@ export async function seedDemo(): Promise<TSeedDemoResult> {
     }
   }
 
+  await seedIncrementalExtract();
+
   return { resources: imported.total, users, assignments };
+}
+
+/**
+ * The analyst's nightly incremental extract (dataset_export.since = "last_successful_run"): its
+ * first run is full, each later one sends what changed since the last delivered run (the
+ * watermark, shown by GET /api/v1/heartbeat). Made through the schedule API's own checks.
+ */
+async function seedIncrementalExtract() {
+  const analyst = await prisma.user.findUnique({ where: { email: DEMO_USERS.analyst.email }, select: { id: true, email: true, name: true, role: true } });
+  if (!analyst || (await prisma.scheduledReport.count({ where: { userId: analyst.id } }))) return;
+  await createSchedule(
+    { id: analyst.id, email: analyst.email, name: analyst.name, role: analyst.role, piiAccess: false },
+    {
+      name: "Nightly incremental extract",
+      dataset_export: { tier: "anon", datasets: ["patient_anon", "encounters", "qr_answers_long"], since: "last_successful_run" },
+      schedule_type: "daily",
+      schedule_config: { time: "02:00", timezone: "UTC" },
+      delivery_method: "storage",
+      delivery_target: "incremental",
+    },
+    { meta: null },
+  );
 }

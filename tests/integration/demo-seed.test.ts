@@ -38,8 +38,14 @@ describe("demo seed", () => {
     const signIn = await verifyCredentials(DEMO_USERS.analyst.email, DEMO_USERS.analyst.password, { ipAddress: null, userAgent: "vitest", via: "test" });
     expect(signIn.ok).toBe(true);
 
+    // The analyst's incremental extract (its watermark comes with its first delivered run), made once.
+    const analyst = await prisma.user.findUniqueOrThrow({ where: { email: DEMO_USERS.analyst.email }, include: { schedules: true } });
+    expect(analyst.schedules).toEqual([expect.objectContaining({ name: "Nightly incremental extract", exportType: "dataset", deliveryMethod: "storage" })]);
+    expect(analyst.schedules[0]!.datasetExport).toMatchObject({ since: "last_successful_run" });
+
     const second = await seedDemo();
     expect(second).toMatchObject({ users: 0, assignments: 0 });
+    expect(await prisma.scheduledReport.count({ where: { userId: analyst.id } })).toBe(1);
     expect(await prisma.patient.count()).toBe(DEMO_COUNTS.Patient);
   }, 180_000);
 });
