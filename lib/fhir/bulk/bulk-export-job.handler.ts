@@ -103,8 +103,9 @@ export const handleBulkExportJob: TJobHandler = async (ctx: TJobContext) => {
   const isMasked = params.view === "deidentified";
   const key = env().ANON_KEY;
   const asOf = new Date(params.transactionTime);
-  const newView = () => (isMasked ? maskedView({ key, profile: params.profile ?? "safe-harbor", asOf }) : IDENTIFIED_VIEW);
-  const filterView = newView();
+  // One view for the whole export: each patient's identity is loaded and derived once (the view
+  // keeps a bounded number of them), and pseudonyms that recur across rows are computed once.
+  const view = isMasked ? maskedView({ key, profile: params.profile ?? "safe-harbor", asOf }) : IDENTIFIED_VIEW;
   const scope = patientScope(params);
   const since = params.since ? new Date(params.since) : null;
   const prefix = `${ctx.job.userId}/${ctx.job.id}/${ctx.job.attempts}/bulk`;
@@ -157,10 +158,10 @@ export const handleBulkExportJob: TJobHandler = async (ctx: TJobContext) => {
     const delegate = prisma[source.model] as unknown as TDelegate;
     for (let afterId = ""; ; ) {
       if (ctx.signal.aborted) throw ctx.signal.reason;
-      const rows = await delegate.findMany({ where: { AND: [where, { id: { gt: afterId } }] }, include: ROW_INCLUDE[source.model], orderBy: [{ id: "asc" }], take: BATCH });
+      // The serializers build each resource from the columns; the stored source resource (`raw`,
+      // the largest column) is never read here, so it is not fetched.
+      const rows = await delegate.findMany({ where: { AND: [where, { id: { gt: afterId } }] }, include: ROW_INCLUDE[source.model], omit: { raw: true }, orderBy: [{ id: "asc" }], take: BATCH });
       if (!rows.length) return;
-      // A view per batch: what it loads for its patients (scrubbers) is let go with the batch.
-      const view = newView();
       await view.prepare(rows.map((row) => (source.patientField === "id" ? row.id : source.patientField === "patientId" ? (row.patientId as string) : null)).filter((id): id is string => Boolean(id)));
       let text = "";
       for (const row of rows) text += line(source.serialize(row, view));
@@ -178,15 +179,15 @@ export const handleBulkExportJob: TJobHandler = async (ctx: TJobContext) => {
       await progress(0);
       const before = files.length;
       if (type === "Questionnaire") {
-        const catalog = since ? [] : searchQuestionnaires(new URLSearchParams(), false, newView());
+        const catalog = since ? [] : searchQuestionnaires(new URLSearchParams(), false, view);
         await writeType(type, (async function* () {
           for (const resource of catalog) yield { text: line(resource), lines: 1 };
         })());
       } else {
         const definition = findResourceType(type);
         if (!definition) throw new PermanentJobError(`${type} is not a type this server exports.`);
-        const sources = sourcesFor(definition, filterView).filter((source) => source.patientField !== null || !scope);
-        const wheres = await Promise.all(sources.map(async (source) => sourceWhere(source, scope, since, await typeFilterWhere(source, type, params.typeFilters[type], filterView))));
+        const sources = sourcesFor(definition, view).filter((source) => source.patientField !== null || !scope);
+        const wheres = await Promise.all(sources.map(async (source) => sourceWhere(source, scope, since, await typeFilterWhere(source, type, params.typeFilters[type], view))));
         const total = (await Promise.all(sources.map((source, index) => (prisma[source.model] as unknown as TDelegate).count({ where: wheres[index]! })))).reduce((sum, count) => sum + count, 0);
         let done = 0;
         const onBatch = async (rows: number) => {
