@@ -9,6 +9,7 @@ const IMPLEMENTATIONS: Record<TComputeTaskName, () => Promise<TTaskImpl>> = {
   "render.document": async () => (await import("@/lib/compute/tasks/render-document.task")).renderDocumentTask,
   "render.template": async () => (await import("@/lib/compute/tasks/render-template.task")).renderTemplateTask,
   "audit.verify-range": async () => (await import("@/lib/compute/tasks/verify-audit-range.task")).verifyAuditRangeTask,
+  "fhir.bulk-release-scan": async () => (await import("@/lib/compute/tasks/bulk-release-scan.task")).bulkReleaseScanTask,
 };
 
 const loaded = new Map<TComputeTaskName, Promise<TTaskImpl>>();

@@ -90,7 +90,8 @@ const MAX_CACHED_PSEUDONYMS = 100_000;
 
 type TPreparedPatient = { row: TPatientIdentitySource; subject: TScanSubject; scrub: TTextScrubber | null };
 
-export function maskedView(options: { key: string; profile: TAnonProfile; asOf: Date }): TFhirView {
+export function maskedView(options: { key: string; profile: TAnonProfile; asOf: Date; maxPreparedPatients?: number }): TFhirView {
+  const maxPrepared = options.maxPreparedPatients ?? MAX_PREPARED_PATIENTS;
   const patients = new Map<string, TPreparedPatient>();
   const pseudonyms = new Map<string, string>();
   const generic = createTextScrubber(null);
@@ -135,7 +136,7 @@ export function maskedView(options: { key: string; profile: TAnonProfile; asOf: 
     async prepare(patientIds) {
       const wanted = new Set(patientIds);
       // Evicting a patient this batch is about to use would leave their text to the generic scrubber.
-      if (wanted.size > MAX_PREPARED_PATIENTS) throw new Error(`A masked view prepares at most ${MAX_PREPARED_PATIENTS} patients at a time.`);
+      if (wanted.size > maxPrepared) throw new Error(`A masked view prepares at most ${maxPrepared} patients at a time.`);
       const missing: string[] = [];
       for (const id of wanted) {
         const entry = patients.get(id);
@@ -150,7 +151,7 @@ export function maskedView(options: { key: string; profile: TAnonProfile; asOf: 
       const select = Object.fromEntries(PATIENT_IDENTITY_FIELDS.map((field) => [field, true])) as Record<(typeof PATIENT_IDENTITY_FIELDS)[number], true>;
       const rows: TPatientIdentitySource[] = await prisma.patient.findMany({ where: { id: { in: missing } }, select });
       for (const row of rows) {
-        if (patients.size >= MAX_PREPARED_PATIENTS) patients.delete(patients.keys().next().value!);
+        if (patients.size >= maxPrepared) patients.delete(patients.keys().next().value!);
         patients.set(row.id, { row, subject: { row, pseudonym: pseudonym("patient", row.id) }, scrub: null });
       }
     },

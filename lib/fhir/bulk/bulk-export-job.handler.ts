@@ -2,12 +2,11 @@
 // through the REST API's own views (de-identified for analysts: the same ids, policies and
 // labels), written as NDJSON files into the encrypted storage (a new file past MAX_FILE_BYTES).
 // A de-identified file is release-scanned as stored, against every patient the export covers,
-// before the manifest lists it. The job's own file is the manifest.
+// before the manifest lists it: in a compute worker (bulk-release-scan.ts), while this thread
+// writes the next type. The job's own file is the manifest.
 import { Readable } from "node:stream";
 
-import { pseudonymize } from "@/lib/anonymize/pseudonym";
-import { ReleaseScanError, releaseScannerBuilder, type TReleaseScanner } from "@/lib/anonymize/release-scan";
-import { openIdentitySource } from "@/lib/datasets/identity-source";
+import { runComputeTask } from "@/lib/compute/run-compute-task";
 import { prisma } from "@/lib/db/client";
 import { env } from "@/lib/env";
 import { IDENTIFIED_VIEW, maskedView, type TFhirView } from "@/lib/fhir/api/fhir-view";
@@ -19,6 +18,7 @@ import type { TWhere } from "@/lib/fhir/api/search-parameters";
 import { sourcesFor, type TRow } from "@/lib/fhir/api/search-resources";
 import { ROW_INCLUDE } from "@/lib/fhir/api/serialize-rows";
 import { subset } from "@/lib/fhir/api/subset-elements";
+import type { TBulkScanResult } from "@/lib/fhir/bulk/bulk-release-scan";
 import { ZBulkJobParameters, type TBulkFile, type TBulkJobParameters, type TBulkManifestFile } from "@/lib/fhir/bulk/bulk-types";
 import { groupPatientWhere, parseGroupId } from "@/lib/fhir/bulk/groups";
 import type { TFhirResource } from "@/lib/fhir/serialize/fhir-values";
@@ -71,29 +71,16 @@ function sourceWhere(source: TSource, scope: TWhere | null, since: Date | null, 
   return { AND: parts };
 }
 
-/** The scanner for a de-identified export: the identities of every patient it covers, loaded in batches. */
-async function buildScanner(scope: TWhere | null, key: string): Promise<{ scanner: TReleaseScanner; patients: number }> {
-  const builder = releaseScannerBuilder();
-  const source = await openIdentitySource();
-  let patients = 0;
-  try {
-    for (let afterId = ""; ; ) {
-      const ids = scope
-        ? (await prisma.patient.findMany({ where: { AND: [scope, { id: { gt: afterId } }] }, orderBy: { id: "asc" }, take: BATCH, select: { id: true } })).map((row) => row.id)
-        : null;
-      const rows = ids ? await source.byIds(ids) : await source.page(afterId, BATCH);
-      // The scan derives its own terms from the stored row and resource (release-scan/scan-terms.ts).
-      for (const row of rows) builder.add({ row, pseudonym: pseudonymize(key, "patient", row.id) });
-      patients += rows.length;
-      const last = ids ? ids[ids.length - 1] : rows[rows.length - 1]?.id;
-      if ((ids ?? rows).length < BATCH || !last) break;
-      afterId = last;
-    }
-  } finally {
-    await source.close();
+/** The internal ids of the patients a scoped export covers (null scope: every patient, left to the scan to page through). */
+async function scopedPatientIds(scope: TWhere | null): Promise<string[] | null> {
+  if (!scope) return null;
+  const ids: string[] = [];
+  for (let afterId = ""; ; ) {
+    const rows = await prisma.patient.findMany({ where: { AND: [scope, { id: { gt: afterId } }] }, orderBy: { id: "asc" }, take: BATCH, select: { id: true } });
+    for (const row of rows) ids.push(row.id);
+    if (rows.length < BATCH) return ids;
+    afterId = rows[rows.length - 1]!.id;
   }
-
-  return { scanner: builder.build(), patients };
 }
 
 export const handleBulkExportJob: TJobHandler = async (ctx: TJobContext) => {
@@ -172,8 +159,11 @@ export const handleBulkExportJob: TJobHandler = async (ctx: TJobContext) => {
     }
   }
 
+  // De-identified files are scanned in a compute worker while the next type is written; each
+  // scan's outcome is kept (never left as an unhandled rejection) and read before the manifest.
+  const scans: Promise<{ result?: TBulkScanResult; error?: unknown }>[] = [];
   try {
-    const scan = isMasked ? await buildScanner(scope, key) : null;
+    const scan = isMasked ? { exportKey: `${ctx.job.id}/${ctx.job.attempts}`, patientIds: await scopedPatientIds(scope) } : null;
     for (const [typeIndex, type] of params.types.entries()) {
       const progress = (fraction: number) => ctx.reportProgress({ percent: Math.min(95, ((typeIndex + fraction) / params.types.length) * 95), stage: `exporting ${type}`, rows: resources });
       await progress(0);
@@ -200,9 +190,17 @@ export const handleBulkExportJob: TJobHandler = async (ctx: TJobContext) => {
       }
       // The release scan reads each de-identified file back as stored, before the manifest names it.
       if (scan) {
-        await ctx.reportProgress({ percent: Math.min(96, ((typeIndex + 1) / params.types.length) * 95), stage: `release scan of ${type}`, rows: resources });
-        for (const file of files.slice(before)) await scan.scanner.scanStream(await storage().get(file.key), file.name);
+        const input = { ...scan, files: files.slice(before).map(({ key, name }) => ({ key, name })), isLast: typeIndex === params.types.length - 1 };
+        scans.push(runComputeTask("fhir.bulk-release-scan", input).then((result) => ({ result }), (error: unknown) => ({ error })));
       }
+    }
+    if (scans.length) await ctx.reportProgress({ percent: 96, stage: "release scan", rows: resources });
+    let scannedPatients = 0;
+    for (const outcome of await Promise.all(scans)) {
+      if (outcome.error) throw outcome.error;
+      const withheld = outcome.result?.withheld;
+      if (withheld) throw new PermanentJobError(`The release scan withheld the export: ${withheld.message}`, { patientId: withheld.patientId });
+      scannedPatients = outcome.result?.patients ?? scannedPatients;
     }
     if (ctx.signal.aborted) throw ctx.signal.reason;
     // What lenient handling left out of the request, as OperationOutcomes in the manifest's `error`.
@@ -218,11 +216,12 @@ export const handleBulkExportJob: TJobHandler = async (ctx: TJobContext) => {
       body: Buffer.from(JSON.stringify(manifest)),
       fileName: "manifest.json",
       mimeType: "application/json",
-      auditDetails: { level: params.level, view: params.view, files: outputs, resources, types: params.types, ...(scan ? { releaseScan: { patients: scan.patients, outcome: "clean" } } : {}) },
+      auditDetails: { level: params.level, view: params.view, files: outputs, resources, types: params.types, ...(scan ? { releaseScan: { patients: scannedPatients, outcome: "clean" } } : {}) },
     };
   } catch (error) {
+    // Scans still reading the files end first, so none of them fails on a file deleted under it.
+    await Promise.all(scans);
     await Promise.all(files.map((file) => storage().delete(file.key).catch(() => undefined)));
-    if (error instanceof ReleaseScanError) throw new PermanentJobError(`The release scan withheld the export: ${error.message}`, { patientId: error.patientId });
     throw error;
   }
 };
