@@ -103,7 +103,9 @@ export function maskedView(options: { key: string; profile: TAnonProfile; asOf: 
     return entry.scrub;
   };
   const context = (patientId: string | null): TPolicyContext => ({ profile: options.profile, key: options.key, asOf: options.asOf, patientId, scrub: scrubberOf(patientId) });
-  const pseudonym = (kind: TMaskedIdKind, id: string) => {
+  const pseudonym = (kind: TMaskedIdKind, id: string) => (kind === "internal" ? id : pseudonymize(options.key, kind, id));
+  // A resource's own id occurs once per export; the ids it refers to (its patient, its encounter) recur.
+  const referencedPseudonym = (kind: TMaskedIdKind, id: string) => {
     if (kind === "internal") return id;
     const cacheKey = `${kind}:${id}`;
     let value = pseudonyms.get(cacheKey);
@@ -119,7 +121,7 @@ export function maskedView(options: { key: string; profile: TAnonProfile; asOf: 
     isMasked: true,
     profile: options.profile,
     idOf: (kind, row) => pseudonym(kind, row.id),
-    ref: (type, kind, target) => (target?.id ? { reference: `${type}/${pseudonym(kind, target.id)}` } : null),
+    ref: (type, kind, target) => (target?.id ? { reference: `${type}/${referencedPseudonym(kind, target.id)}` } : null),
     value(table, column, raw, patientId) {
       const policy = columnPolicy(table, column);
       if (!policy || policy === "redact") return null;
@@ -152,7 +154,7 @@ export function maskedView(options: { key: string; profile: TAnonProfile; asOf: 
       const rows: TPatientIdentitySource[] = await prisma.patient.findMany({ where: { id: { in: missing } }, select });
       for (const row of rows) {
         if (patients.size >= maxPrepared) patients.delete(patients.keys().next().value!);
-        patients.set(row.id, { row, subject: { row, pseudonym: pseudonym("patient", row.id) }, scrub: null });
+        patients.set(row.id, { row, subject: { row, pseudonym: referencedPseudonym("patient", row.id) }, scrub: null });
       }
     },
     scanSubjects: () => [...patients.values()].map((entry) => entry.subject),
