@@ -6,6 +6,7 @@
 // writes the next type. The job's own file is the manifest.
 import { Readable } from "node:stream";
 
+import { Prisma } from "@/generated/prisma/client";
 import { runComputeTask } from "@/lib/compute/run-compute-task";
 import { prisma } from "@/lib/db/client";
 import { env } from "@/lib/env";
@@ -69,6 +70,22 @@ function sourceWhere(source: TSource, scope: TWhere | null, since: Date | null, 
   if (filter) parts.push(filter);
 
   return { AND: parts };
+}
+
+/**
+ * What a batch reads of a model's relations. The de-identified view refers to a related row by its
+ * internal id alone (a pseudonym of it), which the row's own foreign key (`<relation>Id`) already
+ * holds: those to-one relations are not joined for it (each join is another query per batch and
+ * its rows decoded). The identified view serves the related rows' FHIR ids, so it joins them all.
+ */
+function rowReads(model: TSource["model"], isMasked: boolean): { include: object; fromForeignKeys: string[] } {
+  const include: Record<string, unknown> = { ...ROW_INCLUDE[model] };
+  if (!isMasked) return { include, fromForeignKeys: [] };
+  const scalars = (Prisma as unknown as Record<string, Record<string, string> | undefined>)[`${model[0]!.toUpperCase()}${model.slice(1)}ScalarFieldEnum`] ?? {};
+  const fromForeignKeys = Object.keys(include).filter((relation) => `${relation}Id` in scalars);
+  for (const relation of fromForeignKeys) delete include[relation];
+
+  return { include, fromForeignKeys };
 }
 
 /** The internal ids of the patients a scoped export covers (null scope: every patient, left to the scan to page through). */
@@ -143,12 +160,14 @@ export const handleBulkExportJob: TJobHandler = async (ctx: TJobContext) => {
 
   async function* sourceLines(source: TSource, where: TWhere, onBatch: (rows: number) => Promise<void>) {
     const delegate = prisma[source.model] as unknown as TDelegate;
+    const { include, fromForeignKeys } = rowReads(source.model, view.isMasked);
     for (let afterId = ""; ; ) {
       if (ctx.signal.aborted) throw ctx.signal.reason;
       // The serializers build each resource from the columns; the stored source resource (`raw`,
       // the largest column) is never read here, so it is not fetched.
-      const rows = await delegate.findMany({ where: { AND: [where, { id: { gt: afterId } }] }, include: ROW_INCLUDE[source.model], omit: { raw: true }, orderBy: [{ id: "asc" }], take: BATCH });
+      const rows = await delegate.findMany({ where: { AND: [where, { id: { gt: afterId } }] }, include, omit: { raw: true }, orderBy: [{ id: "asc" }], take: BATCH });
       if (!rows.length) return;
+      for (const row of rows) for (const relation of fromForeignKeys) row[relation] = row[`${relation}Id`] ? { id: row[`${relation}Id`] } : null;
       await view.prepare(rows.map((row) => (source.patientField === "id" ? row.id : source.patientField === "patientId" ? (row.patientId as string) : null)).filter((id): id is string => Boolean(id)));
       let text = "";
       for (const row of rows) text += line(source.serialize(row, view));
