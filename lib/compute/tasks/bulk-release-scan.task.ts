@@ -1,8 +1,7 @@
 // The release scan of a de-identified Bulk Data export's files, in a compute worker (lib/fhir/bulk/bulk-release-scan.ts).
 import type { TTaskInput, TTaskOutput } from "@/lib/compute/task-catalog";
-import { env } from "@/lib/env";
 import { scanBulkFiles } from "@/lib/fhir/bulk/bulk-release-scan";
 
 export function bulkReleaseScanTask(input: TTaskInput<"fhir.bulk-release-scan">): Promise<TTaskOutput<"fhir.bulk-release-scan">> {
-  return scanBulkFiles(input, env().ANON_KEY);
+  return scanBulkFiles(input);
 }

@@ -182,7 +182,7 @@ export const handleBulkExportJob: TJobHandler = async (ctx: TJobContext) => {
   // scan's outcome is kept (never left as an unhandled rejection) and read before the manifest.
   const scans: Promise<{ result?: TBulkScanResult; error?: unknown }>[] = [];
   try {
-    const scan = isMasked ? { exportKey: `${ctx.job.id}/${ctx.job.attempts}`, patientIds: await scopedPatientIds(scope) } : null;
+    const scan = isMasked ? { exportKey: `${ctx.job.id}/${ctx.job.attempts}`, key, patientIds: await scopedPatientIds(scope) } : null;
     for (const [typeIndex, type] of params.types.entries()) {
       const progress = (fraction: number) => ctx.reportProgress({ percent: Math.min(95, ((typeIndex + fraction) / params.types.length) * 95), stage: `exporting ${type}`, rows: resources });
       await progress(0);

@@ -13,6 +13,8 @@ const IDENTITY_BATCH = 1_000;
 export type TBulkScanInput = {
   /** One export attempt: a worker builds its scanner once and reuses it for every type of the export. */
   exportKey: string;
+  /** The export's pseudonym key (the job's own, so a worker started before a key change cannot name patients differently). */
+  key: string;
   /** The internal ids of the patients the export covers; null: every patient. */
   patientIds: string[] | null;
   files: { key: string; name: string }[];
@@ -49,8 +51,8 @@ export async function buildBulkScanner(patientIds: string[] | null, key: string)
 // One export's scanner per worker: a new export replaces the last one's.
 let current: { exportKey: string; scanner: Promise<{ scanner: TReleaseScanner; patients: number }> } | null = null;
 
-export async function scanBulkFiles(input: TBulkScanInput, key: string): Promise<TBulkScanResult> {
-  if (current?.exportKey !== input.exportKey) current = { exportKey: input.exportKey, scanner: buildBulkScanner(input.patientIds, key) };
+export async function scanBulkFiles(input: TBulkScanInput): Promise<TBulkScanResult> {
+  if (current?.exportKey !== input.exportKey) current = { exportKey: input.exportKey, scanner: buildBulkScanner(input.patientIds, input.key) };
   const entry = current;
   const forget = () => {
     if (current === entry) current = null;
