@@ -5,7 +5,7 @@ export default defineConfig({
   resolve: { alias: { "@": import.meta.dirname } },
   test: {
     environment: "node",
-    include: ["lib/**/*.test.ts", "lib/**/*.test.tsx", "cli/**/*.test.ts", "components/**/*.test.ts"],
+    include: ["lib/**/*.test.ts", "lib/**/*.test.tsx", "cli/**/*.test.ts", "components/**/*.test.ts", "scripts/**/*.test.ts"],
     exclude: ["**/*.integration.test.ts", "node_modules/**"],
   },
 });

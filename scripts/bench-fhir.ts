@@ -1,7 +1,8 @@
 // npm run bench:fhir -- [--db sqlite|pg] [--pg-url postgresql://postgres@127.0.0.1:5432/postgres]
-//   [--patients 10000] [--resources 1000000] [--iterations 200] [--keep]
+//   [--patients 10000] [--resources 1000000] [--iterations 200] [--keep] [--existing URL]
 // --keep leaves the filled scratch database in place and prints its URL (npm run bench:bulk -- --existing URL
-// measures a Bulk Data export of it without the minutes of another fill).
+// measures a Bulk Data export of it without the minutes of another fill; npm run bench:fhir -- --existing URL
+// measures again on it, e.g. on a quiet machine after a fill on a busy one).
 // Fills a scratch database (temp SQLite file, or a scratch PostgreSQL database dropped at the end)
 // with synthetic patients and observations (one encounter per ten observations), then times the
 // FHIR search service as a request runs it (policy, query, serialization, release check of
@@ -32,6 +33,7 @@ const PATIENTS = Number(flag("patients", "10000"));
 const RESOURCES = Number(flag("resources", "1000000"));
 const ITERATIONS = Number(flag("iterations", "200"));
 const KEEP = process.argv.includes("--keep");
+const EXISTING = flag("existing", "");
 const id = (prefix: string, n: number) => `${prefix}${n.toString(36).padStart(8, "0")}`;
 
 async function fill() {
@@ -91,7 +93,9 @@ async function main() {
   const dir = mkdtempSync(path.join(tmpdir(), "careexport-bench-fhir-"));
   let url: string;
   let drop = async (): Promise<void> => undefined;
-  if (DB === "pg") {
+  if (EXISTING) {
+    url = EXISTING;
+  } else if (DB === "pg") {
     const base = flag("pg-url", "postgresql://postgres@127.0.0.1:5432/postgres");
     const name = `careexport_bench_fhir_${randomBytes(4).toString("hex")}`;
     const onAdmin = async (sql: string) => {
@@ -110,11 +114,11 @@ async function main() {
   try {
     await migrateDatabase(url);
     const fillStarted = performance.now();
-    await fill();
-    console.log(`filled ${PATIENTS} patients, ${RESOURCES} resources on ${DB} in ${((performance.now() - fillStarted) / 1000).toFixed(1)} s; load ${loadavg().map((value) => value.toFixed(2)).join(" ")}`);
+    if (!EXISTING) await fill();
+    console.log(`${EXISTING ? "reused" : "filled"} ${PATIENTS} patients, ${RESOURCES} resources on ${DB} in ${((performance.now() - fillStarted) / 1000).toFixed(1)} s; load ${loadavg().map((value) => value.toFixed(2)).join(" ")}`);
 
     const users = await Promise.all(
-      (["ADMIN", "ANALYST"] as const).map((role) => prisma.user.create({ data: { email: `bench-${role.toLowerCase()}@bench.local`, name: `Bench ${role}`, role } })),
+      (["ADMIN", "ANALYST"] as const).map((role) => prisma.user.create({ data: { email: `bench-${role.toLowerCase()}-${randomBytes(3).toString("hex")}@bench.local`, name: `Bench ${role}`, role } })),
     );
     const callers = users.map((user) => ({ actor: { id: user.id, email: user.email, name: user.name, role: user.role, piiAccess: false }, scopes: null, clientId: null }));
     const meta = { ipAddress: "127.0.0.1", userAgent: "bench", via: "bench" };
@@ -159,7 +163,7 @@ async function main() {
     console.log(JSON.stringify({ db: DB, patients: PATIENTS, resources: RESOURCES, iterations: ITERATIONS, load: loadavg(), results }));
   } finally {
     await disconnectPrisma();
-    if (KEEP) {
+    if (KEEP || EXISTING) {
       console.log(`kept the filled database: ${url} (DATA_DIR ${dir}); npm run bench:bulk -- --db ${DB} --existing '${url}' --patients ${PATIENTS} --resources ${RESOURCES}`);
     } else {
       await drop();

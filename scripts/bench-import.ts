@@ -36,7 +36,7 @@ const OLD_FIRST = flag("order", "new-first") === "old-first";
 const ROOT = path.resolve(import.meta.dirname, "..");
 const OLD_DIR = path.join(ROOT, "node_modules", ".cache", `careexport-bench-import-${process.pid}`);
 
-type TImport = (input: string, options: { format: "ndjson"; actorLabel: string }) => Promise<{ total: number; counts: Record<string, { created: number; updated: number; unchanged: number } | undefined> }>;
+type TImport = (input: string, options: { format: "ndjson"; actorLabel: string; source: { kind: "file"; label: string } }) => Promise<{ total: number; counts: Record<string, { created: number; updated: number; unchanged: number } | undefined> }>;
 
 /**
  * The import at `ref`: its folder from git, its own imports pointed at each other, the rest at this
@@ -99,12 +99,12 @@ async function main() {
         await migrateDatabase(database.url);
         const load = await run.load();
         const t0 = performance.now();
-        const result = await load(file, { format: "ndjson", actorLabel: "bench" });
+        const result = await load(file, { format: "ndjson", actorLabel: "bench", source: { kind: "file", label: "bench.ndjson" } });
         const seconds = (performance.now() - t0) / 1000;
         console.log(`${run.label.padEnd(36)} ${result.total.toLocaleString("en-US")} resources in ${seconds.toFixed(1)} s = ${Math.round(result.total / seconds).toLocaleString("en-US")} resources/s (load average ${loadavg()[0]!.toFixed(2)})`);
         if (run.reimport) {
           const t1 = performance.now();
-          const again = await load(changed, { format: "ndjson", actorLabel: "bench" });
+          const again = await load(changed, { format: "ndjson", actorLabel: "bench", source: { kind: "file", label: "bench.ndjson" } });
           const reSeconds = (performance.now() - t1) / 1000;
           const updated = Object.values(again.counts).reduce((sum, count) => sum + (count?.updated ?? 0), 0);
           console.log(`${"  re-import, changed resources".padEnd(36)} ${again.total.toLocaleString("en-US")} resources (${updated.toLocaleString("en-US")} updated) in ${reSeconds.toFixed(1)} s = ${Math.round(again.total / reSeconds).toLocaleString("en-US")} resources/s`);

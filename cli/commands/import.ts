@@ -1,4 +1,5 @@
 import { readFile, stat } from "node:fs/promises";
+import path from "node:path";
 
 import { CLI_META } from "@/lib/audit/request-meta";
 import { importFhir } from "@/lib/fhir/import/import-fhir";
@@ -20,11 +21,12 @@ export async function run(argv: string[]) {
   if (!info?.isFile()) throw new CliUsageError(`cannot read ${file}`);
 
   try {
-    const result = await importFhir(await readFile(file), { format: format as TImportFormat, actorLabel: "cli", meta: CLI_META });
+    const result = await importFhir(await readFile(file), { format: format as TImportFormat, actorLabel: "cli", meta: CLI_META, source: { kind: "file", label: path.basename(file) } });
     const summaryLine = Object.entries(result.counts)
       .map(([type, count]) => `${type}: ${count.created} new, ${count.updated} updated, ${count.unchanged} unchanged`)
       .join("\n  ");
-    console.log(`Imported ${result.total} resources from ${file}.\n  ${summaryLine}`);
+    const deletedLine = Object.entries(result.deleted).map(([type, count]) => `${type}: ${count}`).join(", ");
+    console.log(`Imported ${result.total} resources from ${file}.\n  ${summaryLine}${deletedLine ? `\n  Deleted: ${deletedLine}` : ""}`);
 
     return 0;
   } catch (error) {

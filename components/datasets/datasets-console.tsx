@@ -9,6 +9,7 @@ import { useCallback, useEffect, useMemo, useState } from "react";
 import { MetricsPanel } from "@/components/datasets/metrics-panel";
 import { DataTable } from "@/components/ui/data-table";
 import { errorMessageOf, formatBytes, isFinalStatus, unfinishedJobMessage, useJobEvents } from "@/components/exports/use-job-events";
+import { PII_PURPOSES } from "@/lib/auth/policy";
 import { describeTimeLeft } from "@/lib/jobs/time-left";
 
 export type TCatalogColumn = { name: string; policy: string; description?: string | null };
@@ -95,6 +96,7 @@ export function DatasetsConsole({ tiers, profiles, defaultProfile, attestationTe
   const [since, setSince] = useState("");
   const [ageBandYears, setAgeBandYears] = useState("");
   const [reason, setReason] = useState("");
+  const [purpose, setPurpose] = useState("");
   const [attested, setAttested] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [submitting, setSubmitting] = useState(false);
@@ -182,6 +184,7 @@ export function DatasetsConsole({ tiers, profiles, defaultProfile, attestationTe
         ...(tier === "anon" && ageBandYears ? { age_band_years: Number(ageBandYears) } : {}),
         attestation: attested,
         ...(needsReason ? { reason } : {}),
+        ...(needsReason && purpose ? { purpose } : {}),
       };
       const response = await fetch("/api/v1/datasets/exports", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
       if (!response.ok) {
@@ -292,6 +295,19 @@ export function DatasetsConsole({ tiers, profiles, defaultProfile, attestationTe
           <label className="field">
             Reason for identified data (recorded in the audit trail)
             <textarea rows={2} value={reason} onChange={(e) => setReason(e.target.value)} required minLength={reasonMinLength} data-testid="dataset-reason" />
+          </label>
+        )}
+        {needsReason && (
+          <label className="field">
+            Purpose (patients who opted out of data sharing are included only for treatment or operations)
+            <select value={purpose} onChange={(e) => setPurpose(e.target.value)} data-testid="dataset-purpose">
+              <option value="">Not stated (opted-out patients left out)</option>
+              {PII_PURPOSES.map((value) => (
+                <option key={value} value={value}>
+                  {value.replace(/_/g, " ")}
+                </option>
+              ))}
+            </select>
           </label>
         )}
         <label className="checkbox">

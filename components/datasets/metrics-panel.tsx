@@ -10,7 +10,8 @@ import { errorMessageOf } from "@/components/exports/use-job-events";
 import { DataTable } from "@/components/ui/data-table";
 
 type TCell = { period: string; organization_id: string; organization_name: string | null; dimension: string; suppressed: boolean; value?: number };
-type TMetric = { id: string; description: string; unit: string; grain: string; values: TCell[] };
+type TSeriesPoint = { period: string; value: number | null; cells: number; suppressed_cells: number };
+type TMetric = { id: string; version: number; description: string; computed_as: string; unit: string; grain: string; is_snapshot: boolean; values: TCell[]; series: TSeriesPoint[] };
 type TMetricsBody = { as_of: string; period_end: string; small_cell_threshold: number; organizations: { id: string; name: string }[]; metrics: TMetric[] };
 type TFilters = { organization: string; periodStart: string; periodEnd: string };
 type TRow = TCell & { key: string };
@@ -27,7 +28,7 @@ function columnsFor(metric: TMetric, enableSorting: boolean) {
   const hasDimension = metric.values.some((row) => row.dimension !== "");
 
   return [
-    cell.accessor("period", { header: metric.grain === "month" ? "Month starting" : metric.grain === "day" ? "Day" : "As of", enableSorting }),
+    cell.accessor("period", { header: metric.grain === "month" ? "Month starting" : metric.grain === "week" ? "Week starting" : metric.is_snapshot ? "As of" : "Day", enableSorting }),
     cell.accessor((row) => organizationLabel(row), { id: "organization", header: "Organization", enableSorting }),
     ...(hasDimension ? [cell.accessor("dimension", { header: "Breakdown", enableSorting, cell: (info) => info.getValue() || "—" })] : []),
     cell.accessor((row) => (row.suppressed ? -1 : row.value!), {
@@ -59,13 +60,14 @@ function MetricSection({ metric }: { metric: TMetric }) {
       </h3>
       <p className="small muted">
         {metric.description} Unit: {metric.unit}. {metric.values.length.toLocaleString()} value{metric.values.length === 1 ? "" : "s"}
-        {suppressedCount ? `, ${suppressedCount.toLocaleString()} suppressed` : ""}.
+        {suppressedCount ? `, ${suppressedCount.toLocaleString()} suppressed` : ""}. <span title={metric.computed_as}>Version {metric.version}.</span>
       </p>
+      {metric.series.length > 0 && <SeriesChart metric={metric} />}
       {metric.values.length > 0 && <MetricChart metric={{ ...metric, values: sorted }} />}
       <DataTable
         testId={`metric-table-${metric.id}`}
         rowTestId="metric-row"
-        rowAttributes={(row) => ({ "data-organization-id": row.organization_id, "data-suppressed": String(row.suppressed) })}
+        rowAttributes={(row) => ({ "data-organization-id": row.organization_id, "data-period": row.period, "data-suppressed": String(row.suppressed) })}
         // Paged tables keep the newest-first order: sorting one page alone would mislead.
         columns={columnsFor(metric, !isPaged)}
         data={shown}
@@ -75,6 +77,51 @@ function MetricSection({ metric }: { metric: TMetric }) {
         {...(isPaged ? { pagination: { page, pageCount, onPageChange: setPage } } : {})}
       />
     </section>
+  );
+}
+
+const SERIES_WIDTH = 240;
+const SERIES_HEIGHT = 48;
+
+/**
+ * The metric's series: one point per period (counts: the total of the shown cells; percents:
+ * their mean), drawn as a line; a period with only suppressed cells is a gap. Snapshot metrics get
+ * their past points from the daily snapshots.
+ */
+function SeriesChart({ metric }: { metric: TMetric }) {
+  const points = metric.series;
+  const max = metric.unit === "percent" ? 100 : Math.max(1, ...points.map((point) => point.value ?? 0));
+  const x = (index: number) => (points.length === 1 ? SERIES_WIDTH / 2 : (index * SERIES_WIDTH) / (points.length - 1));
+  const y = (value: number) => SERIES_HEIGHT - 2 - ((SERIES_HEIGHT - 4) * value) / max;
+  // Runs of shown points, split at gaps.
+  const runs: string[] = [];
+  let run: string[] = [];
+  points.forEach((point, index) => {
+    if (point.value === null) {
+      if (run.length) runs.push(run.join(" "));
+      run = [];
+    } else run.push(`${x(index).toFixed(1)},${y(point.value).toFixed(1)}`);
+  });
+  if (run.length) runs.push(run.join(" "));
+  const first = points[0]!;
+  const last = points[points.length - 1]!;
+  const summary = `${metric.unit === "percent" ? "Mean" : "Total"} per period, ${first.period} to ${last.period}: latest ${last.value === null ? "suppressed" : `${last.value.toLocaleString()}${metric.unit === "percent" ? "%" : ""}`}`;
+
+  return (
+    <figure className="metric-series" data-testid="metric-series" data-points={points.length}>
+      <svg width={SERIES_WIDTH} height={SERIES_HEIGHT} viewBox={`-3 0 ${SERIES_WIDTH + 6} ${SERIES_HEIGHT}`} role="img" aria-label={summary}>
+        <line x1={0} y1={SERIES_HEIGHT - 1} x2={SERIES_WIDTH} y2={SERIES_HEIGHT - 1} stroke="currentColor" strokeOpacity={0.2} />
+        {runs.map((line, index) => (line.includes(" ") ? <polyline key={index} points={line} fill="none" stroke="currentColor" strokeWidth={1.5} /> : null))}
+        {points.map((point, index) =>
+          point.value === null ? null : (
+            <circle key={point.period} cx={x(index)} cy={y(point.value)} r={2} fill="currentColor">
+              <title>{`${point.period}: ${point.value}${point.suppressed_cells ? ` (${point.suppressed_cells} suppressed cell(s) left out)` : ""}`}</title>
+            </circle>
+          ),
+        )}
+      </svg>
+      <figcaption className="small muted">{summary}</figcaption>
+    </figure>
   );
 }
 
@@ -88,7 +135,7 @@ function MetricChart({ metric }: { metric: TMetric }) {
   return (
     <figure className="metric-chart" aria-label={`Chart of ${metric.id}`} data-testid="metric-chart">
       {values.map((row, index) => {
-        const label = [isSingleOrganization ? null : organizationLabel(row), hasDimension ? row.dimension || "—" : null, metric.grain === "snapshot" ? null : row.period].filter(Boolean).join(" · ") || organizationLabel(row);
+        const label = [isSingleOrganization ? null : organizationLabel(row), hasDimension ? row.dimension || "—" : null, metric.is_snapshot && new Set(values.map((value) => value.period)).size === 1 ? null : row.period].filter(Boolean).join(" · ") || organizationLabel(row);
 
         return (
           <div className="metric-bar" key={`${row.period}|${row.organization_id}|${row.dimension}|${index}`}>

@@ -25,8 +25,11 @@ test("an analyst opens the Metrics tab, reads a metric's table and chart, and fi
   const chosen = [...organizationsShown].find((id) => id);
   expect(await select.locator(`option[value="${chosen}"]`).count()).toBe(1);
   await select.selectOption(chosen!);
-  await expect(patients.getByTestId("metric-row")).toHaveCount(1, { timeout: 30_000 });
-  await expect(patients.getByTestId("metric-row")).toHaveAttribute("data-organization-id", chosen!);
+  // Its patient count: one row per day of the series (the daily snapshots and today), all of that organization.
+  const organizationsOf = (locator: typeof rows) => locator.evaluateAll((elements) => elements.map((element) => element.getAttribute("data-organization-id")));
+  await expect.poll(async () => [...new Set(await organizationsOf(patients.getByTestId("metric-row")))], { timeout: 30_000 }).toEqual([chosen]);
+  const periods = await patients.getByTestId("metric-row").evaluateAll((elements) => elements.map((element) => element.getAttribute("data-period")));
+  expect(new Set(periods).size).toBe(periods.length);
   const allShown = await panel.getByTestId("metric-row").evaluateAll((elements) => elements.map((element) => element.getAttribute("data-organization-id")));
   expect(allShown.length).toBeGreaterThan(0);
   expect(new Set(allShown)).toEqual(new Set([chosen]));

@@ -59,7 +59,7 @@ const PAGES: Record<TDemoRole, string[]> = {
   therapist: ["/patients", "/exports", "/schedules", "/schedules/new", "/account/tokens"],
   therapist2: ["/patients"],
   analyst: ["/datasets", "/exports", "/schedules", "/schedules/new", "/account/tokens"],
-  admin: ["/admin", "/admin/users", "/admin/templates", "/admin/audit", "/admin/settings", "/admin/fhir-clients", "/admin/warehouses", "/patients", "/datasets", "/exports", "/schedules", "/schedules/new", "/account/tokens"],
+  admin: ["/admin", "/admin/users", "/admin/templates", "/admin/audit", "/admin/settings", "/admin/fhir-clients", "/admin/warehouses", "/admin/fhir-sources", "/admin/metrics", "/patients", "/datasets", "/exports", "/schedules", "/schedules/new", "/account/tokens"],
 };
 const DETAIL_PAGES: Record<TDemoRole, [string, RegExp][]> = {
   therapist: [["/patients", /^\/patients\/[^/]+$/], ["/schedules", /^\/schedules\/(?!new$)[^/]+$/]],

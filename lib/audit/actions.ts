@@ -17,6 +17,9 @@ export const AUDIT_ACTIONS = [
   "patient_viewed",
   /** An admin assigned or unassigned a patient to a therapist. */
   "assignment_changed",
+  /** An admin opted a patient out of data sharing, or cleared the opt-out (with the reason). */
+  "consent_opt_out_set",
+  "consent_opt_out_cleared",
   /** FHIR data was imported (CLI or API). */
   "fhir_imported",
   /** A FHIR REST read (GET [type]/[id]): type, view, whether found; the patient's id. */
@@ -71,6 +74,14 @@ export const AUDIT_ACTIONS = [
   "warehouse_registered",
   "warehouse_updated",
   "warehouse_removed",
+  /** An admin registered, changed or removed a FHIR source (never its token or key). */
+  "fhir_source_registered",
+  "fhir_source_updated",
+  "fhir_source_removed",
+  /** An admin defined a metric, changed it (a new version) or retired it: id, version, the changed fields. */
+  "metric_created",
+  "metric_updated",
+  "metric_retired",
   /** A filtered view of the audit trail was exported as CSV. */
   "audit_exported",
   /** The chain was verified on request (CLI or admin page). */

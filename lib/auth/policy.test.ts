@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import { bulkViewFor, decide, type TActor, type TPolicyRequest, type TRole } from "@/lib/auth/policy";
+import { bulkViewFor, decide, excludesOptedOutPatients, type TActor, type TPolicyRequest, type TRole } from "@/lib/auth/policy";
 
 const actor = (role: TRole, piiAccess = false): TActor => ({ id: `${role}-1`, email: "x@y.z", name: "X", role, piiAccess });
 const OWN = "THERAPIST-1";
@@ -55,7 +55,14 @@ const TABLE: TCase[] = [
   { request: { action: "audit.read" }, therapist: "403", analyst: "403", admin: "allow" },
   { request: { action: "settings.manage" }, therapist: "403", analyst: "403", admin: "allow" },
   { request: { action: "warehouse.manage" }, therapist: "403", analyst: "403", admin: "allow" },
+  { request: { action: "metric.manage" }, therapist: "403", analyst: "403", admin: "allow" },
   { request: { action: "fhir.import" }, therapist: "403", analyst: "403", admin: "allow" },
+  { request: { action: "fhir-source.manage" }, therapist: "403", analyst: "403", admin: "allow" },
+  // The heartbeat holds times and counts, and only the caller's own schedules: every role may read it.
+  { request: { action: "heartbeat.read" }, therapist: "allow", analyst: "allow", admin: "allow" },
+  { request: { action: "patient.consent-manage" }, therapist: "403", analyst: "403", admin: "allow" },
+  { request: { action: "schedule.webhook-file", isIdentified: false }, therapist: "allow", analyst: "allow", admin: "allow" },
+  { request: { action: "schedule.webhook-file", isIdentified: true }, therapist: "403", analyst: "403", admin: "allow" },
   // FHIR REST: analysts only where a de-identified view exists; a SMART token only within its scopes, whatever its role.
   { request: { action: "fhir.access", resourceType: "Patient", interaction: "read", scopes: null, hasMaskedView: true }, therapist: "allow", analyst: "allow", admin: "allow" },
   { request: { action: "fhir.access", resourceType: "Goal", interaction: "search", scopes: null, hasMaskedView: false }, therapist: "allow", analyst: "403", admin: "allow" },
@@ -79,8 +86,8 @@ describe("policy", () => {
     const covered = new Set(TABLE.map((row) => row.request.action));
     const all: TPolicyRequest["action"][] = [
       "patient.list", "patient.read", "report.export", "report.export-practice-wide", "dataset.catalog", "dataset.export", "job.read", "job.download", "job.delete",
-      "schedule.read", "schedule.manage", "template.use", "template.manage", "user.manage", "token.manage", "token.create", "audit.read", "settings.manage", "warehouse.manage", "fhir.import",
-      "fhir.access", "fhir.bulk-export", "fhir-client.manage",
+      "schedule.read", "schedule.manage", "template.use", "template.manage", "user.manage", "token.manage", "token.create", "audit.read", "settings.manage", "warehouse.manage", "metric.manage", "fhir.import",
+      "patient.consent-manage", "schedule.webhook-file", "fhir.access", "fhir.bulk-export", "fhir-client.manage", "fhir-source.manage", "heartbeat.read",
     ];
     expect([...covered].sort()).toEqual([...all].sort());
   });
@@ -105,5 +112,12 @@ describe("policy", () => {
     expect(bulkViewFor(actor("ANALYST"), "a reason")).toBe("deidentified");
     expect(bulkViewFor(actor("ANALYST", true), null)).toBe("deidentified");
     expect(bulkViewFor(actor("ANALYST", true), "Care coordination under BAA")).toBe("identified");
+  });
+
+  it("opted-out patients are left out of every de-identified output, and of identified ones except for treatment or operations", () => {
+    expect(excludesOptedOutPatients({ view: "deidentified" })).toBe(true);
+    expect(excludesOptedOutPatients({ view: "identified", purpose: "treatment" })).toBe(false);
+    expect(excludesOptedOutPatients({ view: "identified", purpose: "operations" })).toBe(false);
+    for (const purpose of ["research", "public_health", "quality_improvement", "other", null] as const) expect(excludesOptedOutPatients({ view: "identified", purpose })).toBe(true);
   });
 });

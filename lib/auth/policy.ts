@@ -40,6 +40,11 @@ export type TPolicyRequest =
   | { action: "job.delete"; ownerId: string }
   | { action: "schedule.read"; ownerId: string }
   | { action: "schedule.manage"; ownerId: string }
+  /**
+   * A webhook that receives the export file itself (delivery_mode "file"), not a notice: the file
+   * goes to whatever URL the schedule names. `isIdentified`: a patient report or the pii tier.
+   */
+  | { action: "schedule.webhook-file"; isIdentified: boolean }
   | { action: "template.use" }
   | { action: "template.manage" }
   | { action: "user.manage" }
@@ -48,7 +53,14 @@ export type TPolicyRequest =
   | { action: "audit.read" }
   | { action: "settings.manage" }
   | { action: "warehouse.manage" }
+  | { action: "metric.manage" }
   | { action: "fhir.import" }
+  /** Register, change, remove and sync the FHIR servers CareExport pulls from. */
+  | { action: "fhir-source.manage" }
+  /** GET /api/v1/heartbeat: import and sync times, and the caller's own schedules' runs (no patient data). */
+  | { action: "heartbeat.read" }
+  /** Set or clear a patient's data-sharing opt-out (their consent, as the practice recorded it). */
+  | { action: "patient.consent-manage" }
   /**
    * FHIR REST read or search of one resource type. `scopes`: what a SMART access token was
    * granted (null: a person's session or API token, limited by role alone). `hasMaskedView`:
@@ -162,6 +174,10 @@ export function decide(actor: TActor, request: TPolicyRequest): TDecision {
       return request.ownerId === actor.id ? ALLOW : hide("not the actor's own");
     case "template.use":
       return actor.role === "THERAPIST" ? ALLOW : forbid("templates are used by therapists and admins");
+    case "schedule.webhook-file":
+      // De-identified files may be pushed by their owner; identified ones only by an admin (a
+      // notice, by contrast, needs the owner's token to open the file).
+      return request.isIdentified ? forbid("identified files (patient reports, the pii tier) are sent to a webhook by admins only; use delivery_mode \"notice\"") : ALLOW;
     case "token.manage":
     case "token.create":
       // Instance-scoped like a job: someone else's token is "not found", so token ids cannot be probed.
@@ -185,9 +201,34 @@ export function decide(actor: TActor, request: TPolicyRequest): TDecision {
     case "audit.read":
     case "settings.manage":
     case "warehouse.manage":
+    case "metric.manage":
     case "fhir.import":
+    case "fhir-source.manage":
+    case "patient.consent-manage":
       return forbid("admins only");
+    case "heartbeat.read":
+      return ALLOW;
   }
+}
+
+/**
+ * Why identified (pii) data is asked for. Stated with each identified dataset export and audited;
+ * it decides whether patients who opted out of data sharing are in it.
+ */
+export const PII_PURPOSES = ["treatment", "operations", "research", "public_health", "quality_improvement", "other"] as const;
+export type TPiiPurpose = (typeof PII_PURPOSES)[number];
+
+/**
+ * Whether an output leaves out the patients who opted out of data sharing (a FHIR Consent that
+ * denies research / data-sharing purposes, or an admin's opt-out). Every de-identified output
+ * does (datasets, metrics, FHIR de-identified read/search, Bulk Data); the identified tier does
+ * unless its stated purpose is the patient's own treatment or the practice's operations, which
+ * a data-sharing opt-out does not cover. An identified output with no stated purpose leaves them out.
+ */
+export function excludesOptedOutPatients(output: { view: "deidentified" } | { view: "identified"; purpose: TPiiPurpose | null }): boolean {
+  if (output.view === "deidentified") return true;
+
+  return output.purpose !== "treatment" && output.purpose !== "operations";
 }
 
 /** Where each role lands after signing in. */

@@ -20,6 +20,15 @@ export type TComputeTasks = {
     input: { content: string; context: Record<string, unknown>; format: TDocumentFormat; title: string; validateAs?: TReportExportType };
     output: Uint8Array;
   };
+  /**
+   * Several documents in one PDF (a batch report's combined file): each part a Liquid template
+   * with its context, or ready HTML (the batch's summary page), laid out with its own running
+   * header, footer and page numbers, one after another.
+   */
+  "render.combined-pdf": {
+    input: { title: string; parts: ({ content: string; context: Record<string, unknown> } | { html: string })[] };
+    output: Uint8Array;
+  };
   /** One seq range of the audit chain on SQLite, read through the worker's own read-only connection. */
   "audit.verify-range": {
     input: TWorkerTarget & { after: number; upTo: number };
@@ -54,6 +63,11 @@ export const COMPUTE_TASKS: Record<TComputeTaskName, TTaskSpec> = {
     timeoutMs: 300_000,
     overTime: (seconds) => `The document is too large to lay out within ${seconds} s.`,
     overMemory: (megabytes) => `The document is too large to lay out within ${megabytes} MB of memory.`,
+  },
+  "render.combined-pdf": {
+    timeoutMs: 600_000,
+    overTime: (seconds) => `The combined document is too large to lay out within ${seconds} s; ask for a ZIP of per-patient files.`,
+    overMemory: (megabytes) => `The combined document is too large to lay out within ${megabytes} MB of memory; ask for a ZIP of per-patient files.`,
   },
   "audit.verify-range": {
     timeoutMs: 600_000,

@@ -5,7 +5,7 @@ import { z } from "zod";
 import { ANON_PROFILES, isWeakerProfile, type TAnonProfile } from "@/lib/anonymize/profiles";
 import type { TRequestMeta } from "@/lib/audit/request-meta";
 import { authorize } from "@/lib/auth/authorize";
-import type { TActor } from "@/lib/auth/policy";
+import { PII_PURPOSES, type TActor } from "@/lib/auth/policy";
 import { zDateOrDateTime } from "@/lib/dates/bounded-dates";
 import { isPostgres, prisma, type TDb } from "@/lib/db/client";
 import type { TDatasetJobParameters } from "@/lib/datasets/dataset-export-parameters";
@@ -27,23 +27,31 @@ export const ZDatasetExportInput = z
     since: zDateOrDateTime({ requireZone: true }).optional(),
     age_band_years: z.union([z.literal(5), z.literal(10)], { message: "must be 5 or 10 (years per age band); leave it out for whole years" }).optional(),
     reason: z.string().trim().max(500).optional(),
+    purpose: z.enum(PII_PURPOSES, { message: `must be one of ${PII_PURPOSES.join(", ")}` }).optional(),
   })
   .strict();
-export type TDatasetExportInput = { tier: string; datasets?: string[]; profile?: string; since?: string; age_band_years?: number; reason?: string };
+export type TDatasetExportInput = { tier: string; datasets?: string[]; profile?: string; since?: string; age_band_years?: number; reason?: string; purpose?: string };
 
 /** The shortest reason accepted for an identified (pii) export; the page asks for the same. */
 export const PII_REASON_MIN_LENGTH = 5;
 
-export type TDatasetExportOptions = { meta?: TRequestMeta | null; scheduledReportId?: string | null; skipRateLimit?: boolean };
+export type TDatasetExportOptions = {
+  meta?: TRequestMeta | null;
+  scheduledReportId?: string | null;
+  skipRateLimit?: boolean;
+  /** An incremental schedule's run: rows created or changed since `changedSince` (null: the first, full run). */
+  incremental?: { changedSince: Date | null };
+};
 
 /** Seconds until the caller may start another export, or 0 when under the limit now. */
 async function retryAfterSeconds(db: TDb, userId: string, perHour: number, now: Date) {
-  const recent = await db.exportJob.findMany({
+  const lastHour = await db.exportJob.findMany({
     where: { userId, kind: "dataset", scheduledReportId: null, createdAt: { gt: new Date(now.getTime() - HOUR_MS) } },
     orderBy: { createdAt: "desc" },
-    select: { createdAt: true },
-    take: perHour,
+    select: { createdAt: true, parameters: true },
   });
+  // Metrics exports are aggregate and small: they neither count here nor are limited.
+  const recent = lastHour.filter((job) => (job.parameters as { tier?: string } | null)?.tier !== "metrics").slice(0, perHour);
   if (recent.length < perHour) return 0;
   const oldestCounted = recent[recent.length - 1]!.createdAt;
 
@@ -82,15 +90,18 @@ export async function createDatasetExport(actor: TActor, input: TDatasetExportIn
     throw invalidInput("reason", `state why identified data is needed (at least ${PII_REASON_MIN_LENGTH} characters)`);
   }
 
+  if (tier !== "pii" && body.purpose !== undefined) throw invalidInput("purpose", "applies to the identified (pii) tier only: de-identified exports always leave out patients who opted out");
   if (tier === "pii" && body.age_band_years !== undefined) throw invalidInput("age_band_years", "applies to de-identified exports only: the identified tier exports birth dates");
   const ageBandYears = body.age_band_years ?? null;
 
   const since = body.since ? new Date(body.since).toISOString() : null;
-  const parameters: TDatasetJobParameters = { tier, datasets: names, profile, since, ageBandYears };
+  const purpose = tier === "pii" ? (body.purpose ?? null) : null;
+  const incremental = options.incremental ? { changedSince: options.incremental.changedSince?.toISOString() ?? null } : null;
+  const parameters: TDatasetJobParameters = { tier, datasets: names, profile, since, ageBandYears, purpose, incremental };
 
   const now = new Date();
   const job = await prisma.$transaction(async (tx) => {
-    if (!options.skipRateLimit && actor.role !== "ADMIN") {
+    if (!options.skipRateLimit && actor.role !== "ADMIN" && tier !== "metrics") {
       // Requests sent together must not all count the same earlier exports: on PostgreSQL the
       // user's row is locked until this transaction commits, so the next one counts this job too.
       // (SQLite runs one write transaction at a time.)
@@ -107,10 +118,10 @@ export async function createDatasetExport(actor: TActor, input: TDatasetExportIn
       format: "zip",
       userId: actor.id,
       scheduledReportId: options.scheduledReportId ?? null,
-      parameters,
+      payload: parameters,
       meta: options.meta,
       dataset: `${tier}:${names.join(",")}`.slice(0, 500),
-      auditDetails: { tier, datasets: names, profile, since, ...(ageBandYears ? { ageBandYears } : {}), ...(tier === "pii" ? { reason: body.reason } : {}) },
+      auditDetails: { tier, datasets: names, profile, since, ...(ageBandYears ? { ageBandYears } : {}), ...(tier === "pii" ? { reason: body.reason, purpose } : {}) },
     });
   });
   notifyJobQueued();

@@ -4,8 +4,10 @@ import { decide, type TActor } from "@/lib/auth/policy";
 import { prisma } from "@/lib/db/client";
 import { DATASET_TIERS, exportableColumns, type TDatasetTier } from "@/lib/datasets/dataset-types";
 import { POLICY_VERSION } from "@/lib/datasets/dataset-registry";
-import { METRICS_CATALOG } from "@/lib/datasets/metrics";
+import { describeExpression } from "@/lib/metrics/compile-metric";
+import { loadMetricCatalog } from "@/lib/metrics/metric-catalog";
 import { questionnaireCoverage } from "@/lib/datasets/qr-answers-long";
+import { optedOutPatientIds } from "@/lib/patients/consent";
 import { datasetsOfTierWithWarehouses, isWarehouseDataset, type TWarehouseStatus } from "@/lib/warehouse/warehouse-datasets";
 
 export async function listDatasetCatalog(actor: TActor, options: { tier?: TDatasetTier } = {}) {
@@ -41,8 +43,10 @@ export async function listDatasetCatalog(actor: TActor, options: { tier?: TDatas
     tiers,
     policy_version: POLICY_VERSION,
     datasets,
-    metrics: tiers.includes("metrics") ? METRICS_CATALOG.metrics : [],
+    metrics: tiers.includes("metrics") ? (await loadMetricCatalog(prisma)).map((metric) => ({ ...metric, computed_as: describeExpression(metric) })) : [],
     questionnaires: questionnaireCoverage(),
+    // Patients who opted out of data sharing: how many, left out of every de-identified dataset (README, "Patient consent").
+    consent: { opted_out_patients: (await optedOutPatientIds()).size },
     warehouses: warehouses.map(({ name, host, database, available, error }) => ({ name, host, database, available, error })),
     unavailable_datasets: unavailable.flatMap((warehouse) => warehouse.datasets.map((name) => ({ name, tier: "anon", warehouse: warehouse.name, reason: `warehouse "${warehouse.name}" is unavailable: ${warehouse.error}` }))),
   };

@@ -8,8 +8,9 @@ import type { Archiver } from "archiver";
 import type { TPatientIdentitySource } from "@/lib/anonymize/patient-identity";
 import { pseudonymize } from "@/lib/anonymize/pseudonym";
 import { ReleaseScanError, releaseScannerBuilder, type TScanSubject } from "@/lib/anonymize/release-scan";
+import { excludesOptedOutPatients } from "@/lib/auth/policy";
 import { prisma } from "@/lib/db/client";
-import { datasetArchiveName, ZDatasetJobParameters } from "@/lib/datasets/dataset-export-parameters";
+import { datasetArchiveName, type TDatasetJobParameters } from "@/lib/datasets/dataset-export-parameters";
 import { POLICY_VERSION } from "@/lib/datasets/dataset-registry";
 import type { TDataset } from "@/lib/datasets/dataset-types";
 import { openIdentitySource } from "@/lib/datasets/identity-source";
@@ -18,6 +19,7 @@ import { writeDatasetCsv, type TWrittenDataset } from "@/lib/datasets/write-data
 import { scanZip, ZipScanError } from "@/lib/datasets/zip-scan";
 import { env } from "@/lib/env";
 import { PermanentJobError, type TJobHandler, type TJobProgress } from "@/lib/jobs/job-types";
+import { optedOutPatientIds } from "@/lib/patients/consent";
 import { getSettings } from "@/lib/settings/settings";
 import { WarehouseUnavailableError } from "@/lib/warehouse/warehouse-client";
 import { findDatasetWithWarehouses, isWarehouseDataset } from "@/lib/warehouse/warehouse-datasets";
@@ -58,10 +60,8 @@ async function addIdentities(patientIds: Set<string> | "all", key: string, add: 
   }
 }
 
-export const handleDatasetJob: TJobHandler = async (ctx) => {
-  const parsed = ZDatasetJobParameters.safeParse(ctx.job.parameters);
-  if (!parsed.success) throw new PermanentJobError("The dataset export's parameters are invalid.");
-  const parameters = parsed.data;
+export const handleDatasetJob: TJobHandler<TDatasetJobParameters> = async (ctx) => {
+  const parameters = ctx.payload;
   const generatedAt = new Date();
   const datasets: TDataset[] = [];
   for (const name of parameters.datasets) {
@@ -77,9 +77,13 @@ export const handleDatasetJob: TJobHandler = async (ctx) => {
   const profile = parameters.profile ?? "safe-harbor";
   const key = env().ANON_KEY;
   const since = parameters.since ? new Date(parameters.since) : null;
+  const changedSince = parameters.incremental?.changedSince ? new Date(parameters.incremental.changedSince) : null;
   const fileName = datasetArchiveName(parameters.tier, generatedAt);
   const ageBandYears = isMasked ? parameters.ageBandYears : null;
   const requiredK = isMasked ? (await getSettings()).k_anonymity_min_k : 0;
+  // Decided when the job runs, so an opt-out recorded after the request is honoured.
+  const excludesOptedOut = excludesOptedOutPatients(isMasked ? { view: "deidentified" } : { view: "identified", purpose: parameters.purpose });
+  const excludedPatientIds = excludesOptedOut ? await optedOutPatientIds() : new Set<string>();
 
   const progress: Required<Pick<TJobProgress, "datasets">> & TJobProgress = { percent: 0, stage: "counting rows", rows: 0, totalRows: 0, datasets: {} };
   for (const dataset of datasets) {
@@ -110,10 +114,12 @@ export const handleDatasetJob: TJobHandler = async (ctx) => {
         key,
         asOf: generatedAt,
         since,
+        changedSince,
         ageBandYears,
         batchSize: parameters.batchSize,
         signal: ctx.signal,
         seenPatientIds,
+        excludedPatientIds,
         onRow: quasi ? (cells) => quasi.set(kAnonymityKey(cells), (quasi.get(kAnonymityKey(cells)) ?? 0) + 1) : undefined,
         onBatch: async (rows) => {
           const state = progress.datasets[dataset.name]!;
@@ -139,7 +145,14 @@ export const handleDatasetJob: TJobHandler = async (ctx) => {
       profile: isMasked ? profile : null,
       policy_version: POLICY_VERSION,
       since: parameters.since,
+      // Which rows this file holds: all of them, or (an incremental schedule's run) those created or
+      // changed in [changed_since, until). Computed datasets (metrics, warehouse views) are always whole.
+      window: parameters.incremental
+        ? { mode: parameters.incremental.changedSince ? "incremental" : "full (first run)", changed_since: parameters.incremental.changedSince, until: generatedAt.toISOString() }
+        : { mode: "full", changed_since: null, until: generatedAt.toISOString() },
       age_band_years: ageBandYears,
+      // Patients left out for consent (a data-sharing opt-out): how many, never who.
+      consent: { excludes_opted_out: excludesOptedOut, excluded_patients: excludedPatientIds.size, ...(isMasked ? {} : { purpose: parameters.purpose }) },
       datasets: datasets.map((dataset) => ({
         dataset: dataset.name,
         file: `${dataset.name}.csv`,
@@ -151,6 +164,8 @@ export const handleDatasetJob: TJobHandler = async (ctx) => {
       ...(kAnonymity ? { k_anonymity: kAnonymity } : {}),
     };
     zip.append(`${JSON.stringify(manifest, null, 2)}\n`, { name: "manifest.json" });
+    auditDetails.consentExcludedPatients = excludedPatientIds.size;
+    if (parameters.incremental) auditDetails.changedSince = parameters.incremental.changedSince;
     auditDetails.rows = Object.fromEntries(Object.entries(written).map(([name, result]) => [name, result.rows]));
     if (kAnonymity) auditDetails.kAnonymity = { k: kAnonymity.k, groupsBelowThreshold: kAnonymity.groups_below_threshold, requiredK: kAnonymity.required_k, outcome: kAnonymity.outcome };
     progress.stage = isMasked ? "release scan" : "finishing";

@@ -12,7 +12,6 @@ import { ageBand } from "@/lib/anonymize/rules";
 import { datasetsOfTier, listDatasets } from "@/lib/datasets/dataset-registry";
 import { exportableColumns } from "@/lib/datasets/dataset-types";
 import { kAnonymityReport } from "@/lib/datasets/k-anonymity";
-import { METRICS_CATALOG, suppressCell } from "@/lib/datasets/metrics";
 import { answersByLinkId, IDENTIFYING_COLUMN_NAME, itemPolicy } from "@/lib/datasets/questionnaire-tables";
 import { scanZip } from "@/lib/datasets/zip-scan";
 import { getQuestionnaire, QUESTIONNAIRES } from "@/lib/fhir/questionnaire-catalog";
@@ -111,18 +110,6 @@ describe("export helpers", () => {
     expect(kAnonymityReport(groups).quasi_identifiers[0]!.released_as).toMatch(/^whole years/);
     expect(kAnonymityReport(groups, { requiredK: 2 }).outcome).toBe("passed");
     expect(kAnonymityReport(groups, { requiredK: 3 }).outcome).toBe("refused");
-  });
-
-  it("suppresses patient counts of 1-10 only for metrics that count patients", () => {
-    const patients = METRICS_CATALOG.metrics.find((metric) => metric.id === "patient_count")!;
-    const encounters = METRICS_CATALOG.metrics.find((metric) => metric.id === "encounters_by_delivery_format")!;
-    expect(suppressCell(patients, 10)).toEqual({ value: "", suppressed: "true" });
-    expect(suppressCell(patients, 1)).toEqual({ value: "", suppressed: "true" });
-    expect(suppressCell(patients, 11)).toEqual({ value: "11", suppressed: "false" });
-    expect(suppressCell(encounters, 3)).toEqual({ value: "3", suppressed: "false" });
-    expect(METRICS_CATALOG.metrics.map((metric) => metric.id)).toEqual(
-      expect.arrayContaining(["provider_count", "patient_count", "active_providers", "percent_active_providers", "client_encounters", "encounters_by_delivery_format", "phq9_severity_distribution", "gad7_severity_distribution", "referral_eligible_clients", "referral_accepted_clients"]),
-    );
   });
 });
 

@@ -2,7 +2,8 @@
 // same clinical tables (masked vs not); the metrics tier is fct_metrics_long.
 import { CLINICAL_TABLES, type TClinicalTable } from "@/lib/datasets/clinical-tables";
 import type { TDataset, TDatasetColumn, TDatasetTier, TRow } from "@/lib/datasets/dataset-types";
-import { computeMetrics, METRICS_CATALOG, type TMetricRow } from "@/lib/datasets/metrics";
+import type { TMetricRow } from "@/lib/metrics/compute-metrics";
+import { readMetricSeries } from "@/lib/metrics/metric-series";
 import { QR_ANSWERS_LONG_TABLE } from "@/lib/datasets/qr-answers-long";
 import { QUESTIONNAIRE_TABLES } from "@/lib/datasets/questionnaire-tables";
 
@@ -20,10 +21,12 @@ const tableDatasets = (tier: "anon" | "pii", tables: TClinicalTable[]): TDataset
   }));
 
 const METRIC_COLUMNS: TDatasetColumn[] = [
-  { name: "period_date", description: "First day of the period (snapshot metrics: the export date).", policy: "keep", value: (row) => row.period_date },
-  { name: "organization_id", description: "Organization (empty: none recorded).", policy: "keep", value: (row) => row.organization_id },
-  { name: "metric_id", description: `Metric id, one of: ${METRICS_CATALOG.metrics.map((metric) => metric.id).join(", ")}.`, policy: "keep", value: (row) => row.metric_id },
-  { name: "dimension", description: "Breakdown within the metric (delivery format, severity band, referral service), else empty.", policy: "keep", value: (row) => row.dimension },
+  { name: "period_date", description: "First day of the period (day, ISO week from Monday, or month); snapshot metrics: the day of the snapshot, the export date for the newest.", policy: "keep", value: (row) => row.period_date },
+  { name: "organization_id", description: "Organization (empty: none recorded, or the metric is not per organization).", policy: "keep", value: (row) => row.organization_id },
+  { name: "location_id", description: "Location, for metrics per location; else empty.", policy: "keep", value: (row) => row.location_id },
+  { name: "metric_id", description: "Metric id: the datasets catalog's `metrics` lists each with its definition.", policy: "keep", value: (row) => row.metric_id },
+  { name: "metric_version", description: "Version of the metric's definition that computed the value.", policy: "keep", value: (row) => row.metric_version },
+  { name: "dimension", description: "Breakdown within the metric (delivery format, severity band, referral service, state), else empty.", policy: "keep", value: (row) => row.dimension },
   { name: "value", description: "The value; empty when suppressed.", policy: "keep", value: (row) => row.value },
   { name: "suppressed", description: "true when a count of 1-10 patients was suppressed (small-cell rule).", policy: "keep", value: (row) => row.suppressed },
 ];
@@ -33,15 +36,16 @@ function metricsDataset(asOf: Date): TDataset {
   return {
     name: "fct_metrics_long",
     tier: "metrics",
-    description: "Programme metrics in long form: one row per period, organization, metric and dimension (see lib/datasets/metrics-catalog.json). Patient counts below 11 are suppressed.",
-    source: "metrics catalog over Practitioner, Patient, Encounter, QuestionnaireResponse, CarePlan",
+    description:
+      "Programme metrics in long form: one row per metric, period, organization, location and dimension, as defined in the metrics catalog (admins edit it; each change is a new version). Snapshot metrics (counts as of a day) carry their daily series. Patient counts below 11 are suppressed.",
+    source: "metrics catalog over Practitioner, Patient, Encounter, QuestionnaireResponse, CarePlan, Observation, Condition; daily MetricSnapshot",
     columns: METRIC_COLUMNS,
     table: {
       model: "(metrics)",
       patientIdOf: () => null,
       count: async () => null,
       async *batches({ db, limit, since }) {
-        const rows: TRow[] = (await computeMetrics(db, asOf, since)).map((row: TMetricRow, index) => ({ ...row, id: String(index).padStart(12, "0") }));
+        const rows: TRow[] = (await readMetricSeries(db, asOf, since)).map((row: TMetricRow, index) => ({ ...row, id: String(index).padStart(12, "0") }));
         for (let start = 0; start < rows.length; start += limit) yield rows.slice(start, start + limit);
       },
     },

@@ -28,39 +28,45 @@ function decoderFor(source: TSqlSource, provider: "sqlite" | "pg") {
   };
 }
 
-function selectList(source: TSqlSource) {
-  return ["id", ...Object.keys(source.fields).filter((field) => field !== "id")].map(quote).join(", ");
+function selectList(source: TSqlSource, withUpdatedAt = false) {
+  // updatedAt only for an incremental read of a numbered table, whose filters apply outside the window.
+  return ["id", ...Object.keys(source.fields).filter((field) => field !== "id"), ...(withUpdatedAt ? ["updatedAt"] : [])].map(quote).join(", ");
 }
 
 /**
  * The statement's text. With an ordinal, the equality filters and the window go in a subquery and
  * `since` outside it, so rows before `since` still count towards the ordinal.
  */
-function selectStatement(source: TSqlSource, equals: string[], sinceFilter: string | null) {
+function selectStatement(source: TSqlSource, equals: string[], windowFilters: string[]) {
   const order = source.orderByDate ? `${quote(source.orderByDate)}, "id"` : `"id"`;
   const filter = (parts: string[]) => (parts.length ? ` WHERE ${parts.join(" AND ")}` : "");
-  if (!source.ordinal) return `SELECT ${selectList(source)} FROM ${quote(source.table)}${filter([...equals, ...(sinceFilter ? [sinceFilter] : [])])} ORDER BY ${order}`;
+  if (!source.ordinal) return `SELECT ${selectList(source)} FROM ${quote(source.table)}${filter([...equals, ...windowFilters])} ORDER BY ${order}`;
   const partition = source.ordinal.partitionBy.map(quote).join(", ");
   const window = `CAST(ROW_NUMBER() OVER (PARTITION BY ${partition} ORDER BY ${order}) AS INTEGER) AS ${quote(source.ordinal.as)}`;
+  const withUpdatedAt = windowFilters.some((part) => part.startsWith(`"updatedAt"`));
 
-  return `SELECT * FROM (SELECT ${selectList(source)}, ${window} FROM ${quote(source.table)}${filter(equals)}) AS "numbered"${filter(sinceFilter ? [sinceFilter] : [])} ORDER BY ${order}`;
+  return `SELECT * FROM (SELECT ${selectList(source, withUpdatedAt)}, ${window} FROM ${quote(source.table)}${filter(equals)}) AS "numbered"${filter(windowFilters)} ORDER BY ${order}`;
 }
 
-async function* sqliteBatches(source: TSqlSource, since: Date | null, batchSize: number): AsyncGenerator<TRow[]> {
+async function* sqliteBatches(source: TSqlSource, since: Date | null, batchSize: number, changedSince: Date | null): AsyncGenerator<TRow[]> {
   const where: string[] = [];
   const params: unknown[] = [];
   for (const [field, value] of Object.entries(source.equals ?? {})) {
     where.push(`${quote(field)} = ?`);
     params.push(value);
   }
-  let sinceFilter: string | null = null;
+  const windowFilters: string[] = [];
   if (since && source.sinceField) {
-    sinceFilter = `${quote(source.sinceField)} >= ?`;
+    windowFilters.push(`${quote(source.sinceField)} >= ?`);
     params.push(since.toISOString().replace("Z", "+00:00"));
+  }
+  if (changedSince) {
+    windowFilters.push(`"updatedAt" >= ?`);
+    params.push(changedSince.toISOString().replace("Z", "+00:00"));
   }
   const db = openSqliteReadOnly();
   try {
-    const statement = db.prepare(selectStatement(source, where, sinceFilter));
+    const statement = db.prepare(selectStatement(source, where, windowFilters));
     const decode = decoderFor(source, "sqlite");
     // Arrays, not objects, out of the driver: it sets an object's properties one by one through
     // the native API, which was most of the read's cost; the same keys in the same order here.
@@ -86,7 +92,7 @@ const PG_TYPES = {
   getTypeParser: ((oid: number, format?: string) => (oid === 1114 ? (value: string) => value : pg.types.getTypeParser(oid, format as "text"))) as typeof pg.types.getTypeParser,
 };
 
-async function* pgBatches(source: TSqlSource, since: Date | null, batchSize: number): AsyncGenerator<TRow[]> {
+async function* pgBatches(source: TSqlSource, since: Date | null, batchSize: number, changedSince: Date | null): AsyncGenerator<TRow[]> {
   const client = await connectPostgres();
   let open = false;
   try {
@@ -95,7 +101,9 @@ async function* pgBatches(source: TSqlSource, since: Date | null, batchSize: num
     const params: unknown[] = [];
     const param = (value: unknown) => (params.push(value), `$${params.length}`);
     for (const [field, value] of Object.entries(source.equals ?? {})) where.push(`${quote(field)} = ${param(value)}`);
-    const sinceFilter = since && source.sinceField ? `${quote(source.sinceField)} >= ${param(pgTimestamp(since))}::timestamp` : null;
+    const windowFilters: string[] = [];
+    if (since && source.sinceField) windowFilters.push(`${quote(source.sinceField)} >= ${param(pgTimestamp(since))}::timestamp`);
+    if (changedSince) windowFilters.push(`"updatedAt" >= ${param(pgTimestamp(changedSince))}::timestamp`);
     // One server-side cursor per table in a read-only snapshot: one plan, one pass over the
     // table (keyset batches re-entered the index per batch, with an incremental sort and random
     // heap fetches each time). cursor_tuple_fraction = 1: plan for reading every row, not for
@@ -104,7 +112,7 @@ async function* pgBatches(source: TSqlSource, since: Date | null, batchSize: num
     open = true;
     await client.query("SET LOCAL cursor_tuple_fraction = 1.0");
     await client.query({
-      text: `DECLARE export_rows NO SCROLL CURSOR FOR ${selectStatement(source, where, sinceFilter)}`,
+      text: `DECLARE export_rows NO SCROLL CURSOR FOR ${selectStatement(source, where, windowFilters)}`,
       values: params,
     });
     for (;;) {
@@ -122,7 +130,10 @@ async function* pgBatches(source: TSqlSource, since: Date | null, batchSize: num
   }
 }
 
-/** The table's rows in export order, a batch at a time. */
-export function readSqlBatches(source: TSqlSource, since: Date | null, batchSize: number): AsyncGenerator<TRow[]> {
-  return isPostgres() ? pgBatches(source, since, batchSize) : sqliteBatches(source, since, batchSize);
+/**
+ * The table's rows in export order, a batch at a time. `changedSince`: only rows created or changed
+ * at or after it (every exported table keeps Prisma's updatedAt), for incremental extracts.
+ */
+export function readSqlBatches(source: TSqlSource, since: Date | null, batchSize: number, changedSince: Date | null = null): AsyncGenerator<TRow[]> {
+  return isPostgres() ? pgBatches(source, since, batchSize, changedSince) : sqliteBatches(source, since, batchSize, changedSince);
 }

@@ -4,7 +4,7 @@ import { createHash } from "node:crypto";
 import { once } from "node:events";
 import type { Writable } from "node:stream";
 
-import { keyedIdentityOf, type TPatientIdentity, type TPatientIdentitySource } from "@/lib/anonymize/patient-identity";
+import { keyedIdentityOf, type TPatientIdentitySource } from "@/lib/anonymize/patient-identity";
 import { applyPolicy, toCellText, type TAnonProfile, type TPolicyContext } from "@/lib/anonymize/profiles";
 import { pseudonymize, type TPseudonymKind } from "@/lib/anonymize/pseudonym";
 import { redact } from "@/lib/anonymize/rules";
@@ -21,11 +21,12 @@ import { readSqlBatches } from "@/lib/datasets/sql-source";
 export const DEFAULT_BATCH_SIZE = 500;
 // Rows come in date order, so patients recur at random: caching fewer identities than there are
 // patients reloaded most of them from the database for every batch (measured at 20,000 patients
-// with 5,000 cached: ~15% of the export's CPU). Each patient's scrubber is kept with its identity:
-// a smaller scrubber cache than identity cache rebuilt a scrubber for most rows, and every evicted
-// one was old-generation garbage (measured at 1M rows: the heap grew to ~200 MB between full
-// collections, against ~80 MB when scrubbers live as long as their identity). An entry is ~1.5 KB;
-// a scrubber compiles its regex only when a text contains one of the patient's identifiers.
+// with 5,000 cached: ~15% of the export's CPU). Each patient's scrubber is made with its identity
+// and cached as long: a smaller scrubber cache than identity cache rebuilt a scrubber for most rows,
+// and every evicted one was old-generation garbage (measured at 1M rows: the heap grew to ~200 MB
+// between full collections, against ~80 MB when scrubbers live as long as their identity). An
+// entry is ~1 KB (the identity packed); a scrubber compiles its matchers only when a text contains
+// one of the patient's identifiers.
 const IDENTITY_CACHE_SIZE = 25_000;
 const PSEUDONYM_CACHE_SIZE = 100_000;
 
@@ -35,10 +36,14 @@ export type TWriteOptions = {
   key: string;
   asOf: Date;
   since: Date | null;
+  /** Incremental: only rows created or changed at or after this (database tables; computed datasets are whole). */
+  changedSince?: Date | null;
   /** Ages in 5- or 10-year bands (birth_date_to_age); null or absent: whole years. */
   ageBandYears?: 5 | 10 | null;
   batchSize?: number;
   signal?: AbortSignal;
+  /** Patients left out of this export (data-sharing opt-out): none of their rows is written. */
+  excludedPatientIds?: ReadonlySet<string>;
   /** Internal ids of every patient whose rows were written (the release scan's subjects). */
   seenPatientIds: Set<string>;
   onBatch?: (rowsSoFar: number) => Promise<void> | void;
@@ -50,7 +55,9 @@ export type TWrittenDataset = { rows: number; sha256: string; bytes: number; col
 
 /** Per-patient scrubbers, built on first use from identities loaded a batch at a time, in one bounded cache. */
 class ScrubberCache {
-  private readonly patients = new Map<string, { identity: TPatientIdentity; scrubber: TTextScrubber | null }>();
+  // The scrubber is built with the identity and holds it packed (scrub-text.ts): the identity's
+  // arrays and strings are garbage as soon as it is made, not retained for every cached patient.
+  private readonly patients = new Map<string, TTextScrubber>();
   private readonly generic = createTextScrubber(null);
   private source: Promise<TIdentitySource> | null = null;
   constructor(private readonly key: string) {}
@@ -63,7 +70,7 @@ class ScrubberCache {
     for (const patient of patients as TPatientIdentitySource[]) {
       if (this.patients.size >= IDENTITY_CACHE_SIZE) this.patients.delete(this.patients.keys().next().value!);
       // A reloaded patient gets a scrubber of the fresh identity.
-      this.patients.set(patient.id, { identity: keyedIdentityOf(patient, this.key), scrubber: null });
+      this.patients.set(patient.id, createTextScrubber(keyedIdentityOf(patient, this.key)));
     }
   }
 
@@ -72,10 +79,7 @@ class ScrubberCache {
   }
 
   get(patientId: string | null) {
-    const entry = patientId ? this.patients.get(patientId) : undefined;
-    if (!entry) return this.generic;
-    entry.scrubber ??= createTextScrubber(entry.identity);
-    return entry.scrubber;
+    return (patientId ? this.patients.get(patientId) : undefined) ?? this.generic;
   }
 
   async close() {
@@ -154,13 +158,17 @@ export async function writeDatasetCsv(dataset: TDataset, sink: Writable, options
   await write(csvLine(columns.map((column) => column.header)));
   const limit = options.batchSize ?? DEFAULT_BATCH_SIZE;
   const table = dataset.table;
-  const batches = table.sql ? readSqlBatches(table.sql, options.since, limit) : table.batches({ db: options.db, limit, since: options.since });
+  const batches = table.sql ? readSqlBatches(table.sql, options.since, limit, options.changedSince ?? null) : table.batches({ db: options.db, limit, since: options.since });
   // One context object, updated per row (the policies read it synchronously).
   const context: TPolicyContext = { profile: options.profile, key: options.key, asOf: options.asOf, patientId: null, scrub: scrubbers.get(null), ageBandYears: options.ageBandYears ?? null };
   const cells: string[] = new Array<string>(columns.length);
   try {
-    for await (const rows of batches) {
+    for await (const batch of batches) {
       if (options.signal?.aborted) throw options.signal.reason ?? new Error("aborted");
+      // Every dataset's rows pass here, whatever their source: the one place consent is applied to them.
+      const excluded = options.excludedPatientIds;
+      const rows = excluded?.size ? batch.filter((row) => !excluded.has(table.patientIdOf(row) ?? "")) : batch;
+      if (!rows.length) continue;
       const patientIds = rows.map((row) => table.patientIdOf(row));
       for (const id of patientIds) if (id) options.seenPatientIds.add(id);
       if (loadsEveryPatient) await scrubbers.load(patientIds, table.model === "Patient" ? rows : undefined);

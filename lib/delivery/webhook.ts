@@ -40,6 +40,8 @@ export type TDeliverWebhookOptions = {
   timeoutMs?: number;
   /** Sent as X-CareExport-Delivery on every attempt so receivers can drop duplicates. */
   deliveryId?: string;
+  /** More headers (file mode: the file's name and SHA-256); they cannot replace the signature's. */
+  headers?: Record<string, string>;
   sleep?: (ms: number) => Promise<void>;
   /** Jitter source in [0, 1). */
   random?: () => number;
@@ -123,6 +125,7 @@ async function attemptOnce(options: TDeliverWebhookOptions, bytes: Buffer, deliv
     const response = await outboundFetch(options.url, {
       method: 'POST',
       headers: {
+        ...options.headers,
         'Content-Type': options.contentType,
         'User-Agent': 'CareExport-Webhook/1',
         [WEBHOOK_TIMESTAMP_HEADER]: String(timestamp),

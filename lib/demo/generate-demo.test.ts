@@ -24,7 +24,8 @@ describe("demo generator", () => {
   it("is deterministic, and a different seed gives different data", () => {
     expect(digest(generateDemoBundle())).toBe(digest(generateDemoBundle()));
     expect(digest(generateDemoBundle(7))).not.toBe(digest(generateDemoBundle()));
-  });
+    // Four whole demo bundles: seconds on a loaded machine.
+  }, 30_000);
 
   it("emits only resources the importer accepts, with unique ids per type", () => {
     const seen = new Set<string>();
@@ -37,7 +38,8 @@ describe("demo generator", () => {
       expect(seen.has(key), key).toBe(false);
       seen.add(key);
     }
-  });
+    expect(resources.filter((resource) => resource.resourceType === "Consent").length).toBeGreaterThan(3);
+  }, 30_000);
 
   it("gives practitioners valid NPIs and includes patients aged 90 or more", () => {
     const npis = resources.filter((r) => r.resourceType === "Practitioner").map((r) => (r.identifier as { value: string }[])[0]!.value);

@@ -1,6 +1,7 @@
 // The deterministic demo programme as one FHIR R4 Bundle: the same seed always gives the
 // same bytes, so tests can assert on it and re-seeding changes nothing.
 import { buildClinical, spreadCounts } from "./build-clinical";
+import { buildConsents } from "./build-consents";
 import { buildOralScreenings, oralScreeningCount } from "./build-screenings";
 import { buildLocations, buildOrganizations, buildPatients, buildPractitioners } from "./build-directory";
 import { DEMO_COUNTS, DEMO_SEED, type TFhirResource } from "./demo-model";
@@ -39,7 +40,7 @@ export function generateDemoResources(seed = DEMO_SEED): TFhirResource[] {
     followUpCount,
   });
 
-  return [...organizations, ...locations, ...practitionerResources, ...patientResources, ...clinical.resources, ...buildOralScreenings(patients, seed)];
+  return [...organizations, ...locations, ...practitionerResources, ...patientResources, ...clinical.resources, ...buildOralScreenings(patients, seed), ...buildConsents(patients)];
 }
 
 export function generateDemoBundle(seed = DEMO_SEED) {

@@ -13,7 +13,7 @@ export type TSeedDemoResult = { resources: number; users: number; assignments: n
 
 export async function seedDemo(): Promise<TSeedDemoResult> {
   const bundle = generateDemoBundle();
-  const imported = await importFhir(JSON.stringify(bundle), { actorLabel: "demo-seed" });
+  const imported = await importFhir(JSON.stringify(bundle), { actorLabel: "demo-seed", source: { kind: "demo", label: "demo-seed" } });
 
   let users = 0;
   let assignments = 0;

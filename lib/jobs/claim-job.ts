@@ -10,10 +10,11 @@ export const LEASE_MS = 60_000;
  *   concurrent claimers each take a different row at once instead of queueing on the same one;
  * - SQLite (one file, one writer): a compare-and-set on the row.
  */
-export async function claimNextJob(workerId: string, now = new Date()) {
-  if (isPostgres()) return claimWithRowLock(workerId, now);
+export async function claimNextJob(workerId: string, now = new Date(), options: { kinds?: readonly string[] } = {}) {
+  if (isPostgres()) return claimWithRowLock(workerId, now, options.kinds ?? null);
 
   const runnable = {
+    ...(options.kinds ? { kind: { in: [...options.kinds] } } : {}),
     OR: [
       { status: "PENDING" as const, runAfter: { lte: now } },
       { status: "PROCESSING" as const, leaseExpiresAt: { lt: now } },
@@ -39,7 +40,7 @@ export async function claimNextJob(workerId: string, now = new Date()) {
   return null;
 }
 
-async function claimWithRowLock(workerId: string, now: Date) {
+async function claimWithRowLock(workerId: string, now: Date, kinds: readonly string[] | null) {
   // Prisma keeps DateTime as UTC in `timestamp(3)` columns: the instants are passed as ISO text
   // and converted in SQL, so the session's TimeZone setting cannot shift them.
   const at = now.toISOString();
@@ -54,8 +55,9 @@ async function claimWithRowLock(workerId: string, now: Date) {
            "updatedAt" = (${at}::timestamptz AT TIME ZONE 'UTC')
      WHERE "id" = (
        SELECT "id" FROM "ExportJob"
-        WHERE ("status" = 'PENDING' AND "runAfter" <= (${at}::timestamptz AT TIME ZONE 'UTC'))
-           OR ("status" = 'PROCESSING' AND "leaseExpiresAt" < (${at}::timestamptz AT TIME ZONE 'UTC'))
+        WHERE (("status" = 'PENDING' AND "runAfter" <= (${at}::timestamptz AT TIME ZONE 'UTC'))
+           OR ("status" = 'PROCESSING' AND "leaseExpiresAt" < (${at}::timestamptz AT TIME ZONE 'UTC')))
+          AND (${kinds === null} OR "kind" = ANY(${kinds ?? []}::text[]))
         ORDER BY "createdAt" ASC
         LIMIT 1
         FOR UPDATE SKIP LOCKED

@@ -1,9 +1,7 @@
 import type { Readable } from "node:stream";
 
 import type { TRequestMeta } from "@/lib/audit/request-meta";
-
-/** The kinds of job the one job system runs; each has a handler in lib/jobs/registry.ts. */
-export type TJobKind = "report" | "dataset" | "bulk";
+import type { TTx } from "@/lib/db/client";
 
 export type TJobProgress = {
   percent: number;
@@ -12,10 +10,13 @@ export type TJobProgress = {
   rows?: number;
   totalRows?: number;
   datasets?: Record<string, { rows: number; total: number; done?: boolean }>;
+  /** A batch report (kind report_batch): patients done of total, and how each ended. */
+  patients?: { done: number; total: number; included: number; skipped: number; failed: number };
 };
 
-/** What a handler sees of its job. */
-export type TJobContext = {
+/** What a handler sees of its job; `payload` is its parameters, validated against its kind's schema at claim time. */
+export type TJobContext<TPayload = unknown> = {
+  payload: TPayload;
   job: {
     id: string;
     kind: string;
@@ -34,6 +35,12 @@ export type TJobContext = {
   reportProgress(progress: TJobProgress): Promise<void>;
   /** Aborted when the job is cancelled or its lease is lost. */
   signal: AbortSignal;
+  /**
+   * Runs `work` in one transaction only while this worker still holds the job's lease (renewing
+   * it); otherwise throws LeaseLostError and writes nothing. For side effects that must happen
+   * once: a worker that lost its job to another can never record over it.
+   */
+  whileLeased<T>(work: (tx: TTx) => Promise<T>): Promise<T>;
 };
 
 /** A handler's product: the file to store. */
@@ -50,7 +57,11 @@ export type TJobOutput = {
   verify?: (open: () => Promise<Readable>) => Promise<void>;
 };
 
-export type TJobHandler = (context: TJobContext) => Promise<TJobOutput>;
+/** A kind that produces a file: the runner stores, checksums and verifies what it returns. */
+export type TJobHandler<TPayload = unknown> = (context: TJobContext<TPayload>) => Promise<TJobOutput>;
+
+/** A kind that acts (a delivery) and produces no file. */
+export type TTaskHandler<TPayload = unknown> = (context: TJobContext<TPayload>) => Promise<void>;
 
 /** A failure that retrying cannot fix (bad parameters, a release scan hit, lost access). */
 export class PermanentJobError extends Error {
@@ -64,5 +75,13 @@ export class PermanentJobError extends Error {
   }
 }
 
+/** The worker no longer holds the job (its lease ran out and another worker took it, or it was cancelled). */
+export class LeaseLostError extends Error {
+  constructor() {
+    super("The job's lease was lost: another worker took it over, or it was cancelled.");
+    this.name = "LeaseLostError";
+  }
+}
+
 /** A job in its final state, as the job-finished hooks see it (lib/jobs/job-finished-hooks.ts). */
-export type TFinishedJob = { id: string; status: "COMPLETED" | "FAILED"; scheduledReportId: string | null; userId: string };
+export type TFinishedJob = { id: string; kind: string; status: "COMPLETED" | "FAILED"; scheduledReportId: string | null; userId: string };

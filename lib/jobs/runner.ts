@@ -139,11 +139,11 @@ export function startJobRunner({ concurrency = 2, pollMs = 1_000, periodic = [] 
   return runner;
 }
 
-/** Runs queued jobs until none is runnable: for tests and the CLI. */
-export async function drainJobs(workerId = `drain:${process.pid}`) {
+/** Runs queued jobs (of `kinds`, when given) until none is runnable: for tests and the CLI. */
+export async function drainJobs(workerId = `drain:${process.pid}`, options: { kinds?: readonly string[] } = {}) {
   const outcomes: string[] = [];
   for (;;) {
-    const job = await claimNextJob(workerId);
+    const job = await claimNextJob(workerId, new Date(), options);
     if (!job) return outcomes;
     outcomes.push(await runClaimedJob(job, workerId));
   }

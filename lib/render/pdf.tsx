@@ -385,30 +385,71 @@ async function layoutPages(tree: TDocumentTree): Promise<TLaidOut> {
 const writer = pdf();
 let queue: Promise<unknown> = Promise.resolve();
 
+/** A new PDF file and its bytes, which resolve once it is ended. */
+function newPdfFile(meta: { title: string }) {
+  const file = new PDFDocument({
+    compress: true,
+    displayTitle: true,
+    autoFirstPage: false,
+    info: { Title: meta.title, Producer: "CareExport", Creator: "CareExport", CreationDate: new Date() },
+  });
+  const chunks: Buffer[] = [];
+  file.on("data", (chunk: Buffer) => chunks.push(chunk));
+  const bytes = new Promise<Buffer>((resolve, reject) => {
+    file.on("end", () => resolve(Buffer.concat(chunks)));
+    file.on("error", reject);
+  });
+
+  return { file, bytes };
+}
+
 async function writeOne(tree: TDocumentTree, meta: { title: string }): Promise<Buffer> {
   try {
     const laidOut = await layoutPages(tree);
-    const file = new PDFDocument({
-      compress: true,
-      displayTitle: true,
-      autoFirstPage: false,
-      info: { Title: meta.title, Producer: "CareExport", Creator: "CareExport", CreationDate: new Date() },
-    });
-    const chunks: Buffer[] = [];
-    file.on("data", (chunk: Buffer) => chunks.push(chunk));
-    const ended = new Promise<void>((resolve, reject) => {
-      file.on("end", resolve);
-      file.on("error", reject);
-    });
+    const { file, bytes } = newPdfFile(meta);
     renderLaidOut(file as unknown as Parameters<typeof renderLaidOut>[0], laidOut);
-    await ended;
 
-    return Buffer.concat(chunks);
+    return await bytes;
   } finally {
     // Unmount, and drop the node tree react-pdf leaves on its container after an unmount.
     writer.updateContainer(null as unknown as ReactElement);
     writer.container.document = null;
   }
+}
+
+/**
+ * Several documents in one file, in order, each laid out as renderPdf lays out one (its own running
+ * header and footer, "page N of M" counted within it). Trees are taken one at a time, so only one
+ * document's layout is held at once; the file's bytes grow with the whole.
+ */
+async function writeCombined(trees: AsyncIterable<TDocumentTree>, meta: { title: string }): Promise<Buffer> {
+  const { file, bytes } = newPdfFile(meta);
+  // react-pdf's render ends the file after its pages; here each document adds its pages to the one
+  // file, which is ended once, after the last.
+  const end = file.end.bind(file);
+  file.end = (() => file) as typeof file.end;
+  try {
+    for await (const tree of trees) {
+      try {
+        renderLaidOut(file as unknown as Parameters<typeof renderLaidOut>[0], await layoutPages(tree));
+      } finally {
+        writer.updateContainer(null as unknown as ReactElement);
+        writer.container.document = null;
+      }
+    }
+  } finally {
+    file.end = end;
+  }
+  file.end();
+
+  return bytes;
+}
+
+export function renderCombinedPdf(trees: AsyncIterable<TDocumentTree>, meta: { title: string }): Promise<Buffer> {
+  const result = queue.then(() => writeCombined(trees, meta));
+  queue = result.catch(() => undefined);
+
+  return result;
 }
 
 export function renderPdf(tree: TDocumentTree, meta: { title: string }): Promise<Buffer> {

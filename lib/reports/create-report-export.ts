@@ -30,7 +30,7 @@ function estimateSeconds(request: TReportRequest) {
 }
 
 /** Same refusal as authorize: a missing patient or session is indistinguishable from someone else's. */
-async function assertMayExportPatient(actor: TActor, patientId: string, meta: TRequestMeta | null | undefined) {
+export async function assertMayExportPatient(actor: TActor, patientId: string, meta: TRequestMeta | null | undefined) {
   const exists = await prisma.patient.findUnique({ where: { id: patientId }, select: { id: true } });
   const isAssigned = exists ? await isPatientAssigned(prisma, actor, patientId) : false;
   await authorize(actor, { action: "report.export", isAssigned }, { meta, patientId: exists ? patientId : null });
@@ -113,7 +113,7 @@ export async function createReportExport(actor: TActor, input: TCreateReportExpo
       patientId,
       templateId,
       scheduledReportId: options.scheduledReportId ?? null,
-      parameters: request as unknown as Record<string, unknown>,
+      payload: request,
       meta: options.meta ?? null,
       auditDetails: auditDetailsOf(request),
     }),

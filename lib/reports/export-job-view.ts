@@ -46,7 +46,7 @@ export type TJobViewOptions = {
 
 export function toJobView(job: TJobRow, options: TJobViewOptions) {
   const now = options.now ?? Date.now();
-  const downloadable = job.kind === "report" && job.status === "COMPLETED" && (!job.expiresAt || job.expiresAt.getTime() > now);
+  const downloadable = (job.kind === "report" || job.kind === "report_batch") && job.status === "COMPLETED" && (!job.expiresAt || job.expiresAt.getTime() > now);
   let link: { url: string; expiresAt: Date } | null = null;
   if (downloadable) {
     const signed = signDownloadLink(job.id, options.linkLifetimeHours, now);

@@ -3,6 +3,7 @@ import { z } from "zod";
 import type { TActor } from "@/lib/auth/policy";
 import { prisma } from "@/lib/db/client";
 import { parseOrThrow } from "@/lib/errors/parse-or-throw";
+import { EXPORT_JOB_KINDS } from "@/lib/jobs/registry";
 import { patientScope } from "@/lib/patients/patient-scope";
 import { toJobView } from "@/lib/reports/export-job-view";
 import { getSettings } from "@/lib/settings/settings";
@@ -20,6 +21,8 @@ export async function listExportJobs(actor: TActor, query: unknown, request?: Re
   const filters = parseOrThrow(ZListExportJobsQuery, query, "Invalid query");
   const jobs = await prisma.exportJob.findMany({
     where: {
+      // Exports only: a scheduled run's delivery job is shown on its schedule's run, not here.
+      kind: { in: [...EXPORT_JOB_KINDS] },
       ...(actor.role === "ADMIN" ? {} : { userId: actor.id }),
       ...(filters.status ? { status: filters.status.toUpperCase() as never } : {}),
       ...(filters.patient_id ? { patientId: filters.patient_id } : {}),

@@ -15,10 +15,10 @@ import { writeReportCsv } from "@/lib/reports/formats/write-csv";
 import { writeReportFhir } from "@/lib/reports/formats/write-fhir";
 import { writeReportJson } from "@/lib/reports/formats/write-json";
 import type { TReportContext, TReportExportType } from "@/lib/reports/report-context.types";
-import { isReportExportType, parseReportRequest, type TReportFormat, type TReportRequest } from "@/lib/reports/report-requests";
+import { isReportExportType, type TReportFormat, type TReportRequest } from "@/lib/reports/report-requests";
 import { zipFiles } from "@/lib/reports/zip-files";
 
-const MIME_TYPES: Record<TReportFormat, string> = {
+export const MIME_TYPES: Record<TReportFormat, string> = {
   pdf: "application/pdf",
   docx: "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
   json: "application/json",
@@ -27,9 +27,9 @@ const MIME_TYPES: Record<TReportFormat, string> = {
 };
 
 /** A FHIR Bundle is JSON too, but its name says which: `.fhir.json` beside a plain export's `.json`. */
-const EXTENSIONS: Record<TReportFormat, string> = { pdf: "pdf", docx: "docx", json: "json", csv: "csv", fhir: "fhir.json" };
+export const EXTENSIONS: Record<TReportFormat, string> = { pdf: "pdf", docx: "docx", json: "json", csv: "csv", fhir: "fhir.json" };
 
-const TITLES: Record<TReportExportType, string> = {
+export const TITLES: Record<TReportExportType, string> = {
   session_notes: "Session note",
   progress_report: "Progress report",
   treatment_summary: "Treatment summary",
@@ -37,15 +37,11 @@ const TITLES: Record<TReportExportType, string> = {
   insurance_report: "Insurance report",
 };
 
-/** The stored parameters, validated again: a job row is data, not trusted code. */
-function requestOf(job: TJobContext["job"]): TReportRequest {
-  if (!isReportExportType(job.exportType)) throw new PermanentJobError(`Unknown report type "${job.exportType}"`);
-  const { export_type: _ignored, ...body } = (job.parameters ?? {}) as Record<string, unknown>;
-  try {
-    return parseReportRequest(job.exportType, body);
-  } catch (error) {
-    throw new PermanentJobError(error instanceof AppError ? error.message : "The stored report request is invalid");
-  }
+/** The payload (validated by the runner against the report schema) must be of the job's own export type. */
+function requestOf(job: TJobContext["job"], payload: TReportRequest): TReportRequest {
+  if (!isReportExportType(job.exportType) || payload.export_type !== job.exportType) throw new PermanentJobError(`The job's report type "${job.exportType}" does not match its request.`);
+
+  return payload;
 }
 
 async function assertStillAllowed(actor: TActor, patientId: string, job: TJobContext["job"]) {
@@ -57,7 +53,7 @@ async function assertStillAllowed(actor: TActor, patientId: string, job: TJobCon
   }
 }
 
-const patientPseudonym = (patientId: string) => pseudonymize(env().ANON_KEY, "patient", patientId);
+export const patientPseudonym = (patientId: string) => pseudonymize(env().ANON_KEY, "patient", patientId);
 
 /** `progress_report_P-hbdfqrtmkcsnlgjp_2026-03-08.pdf`: the keyed pseudonym, never a name or MRN. */
 export function reportFileNameFor(exportType: string, pseudonym: string, extension: string, at: Date | string) {
@@ -65,7 +61,7 @@ export function reportFileNameFor(exportType: string, pseudonym: string, extensi
 }
 
 /** Renders one context in `format`. PDF/DOCX go through the template (Liquid -> HTML -> document tree -> writer). */
-async function renderContext(context: TReportContext, format: TReportFormat, templateId: string | null, signal?: AbortSignal): Promise<{ body: Buffer; templateVersion?: number; templateId?: string }> {
+export async function renderContext(context: TReportContext, format: TReportFormat, templateId: string | null, signal?: AbortSignal): Promise<{ body: Buffer; templateVersion?: number; templateId?: string }> {
   switch (format) {
     case "json":
       return { body: writeReportJson(context) };
@@ -97,8 +93,8 @@ async function renderContext(context: TReportContext, format: TReportFormat, tem
   }
 }
 
-export const handleReportJob: TJobHandler = async ({ job, reportProgress, signal }): Promise<TJobOutput> => {
-  const request = requestOf(job);
+export const handleReportJob: TJobHandler<TReportRequest> = async ({ job, payload, reportProgress, signal }): Promise<TJobOutput> => {
+  const request = requestOf(job, payload);
   const actor = await loadActiveActor(job.userId);
   if (!actor) throw new PermanentJobError("The requester's account is disabled or gone.");
   const format = request.format;

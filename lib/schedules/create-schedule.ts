@@ -48,7 +48,7 @@ export async function createSchedule(actor: TActor, body: unknown, options: { me
     format = reportFormatOf(input.parameters, templateFormat);
   }
 
-  const subject = { exportType, patientId, datasetExport: input.dataset_export ?? null };
+  const subject = { exportType, patientId, datasetExport: input.dataset_export ?? null, deliveryMethod: input.delivery_method, parameters: input.parameters };
   if (patientId) {
     const patient = await prisma.patient.findUnique({ where: { id: patientId }, select: { id: true } });
     // Same answer as an unassigned patient, so ids cannot be probed.

@@ -1,7 +1,15 @@
-// Delivery of a scheduled run's file when its job ends (a job-finished hook, or the scheduler
-// tick for a run a stopped process left behind): to a directory, by email or to a webhook.
-// Every delivery's attempts and outcome are audited and kept on the run; a failed delivery
-// counts as a failed run.
+// The delivery job of a scheduled run (job kind "delivery", lib/jobs/definitions/delivery.ts):
+// the run's file to a folder or bucket, by email or to a webhook, or, when its export job did
+// not complete, the run failed with the reason. The job system gives it leases, retries and crash
+// recovery; this file keeps the schedule's rules and the run record. Every delivery's outcome is
+// audited and kept on the run; a failed delivery counts as a failed run.
+//
+// Exactly once, across a worker killed mid-delivery: every write to the run goes through the
+// job's lease (whileLeased), so a worker that lost the job can record nothing; a run with an
+// outcome is never delivered again; and a retry after an interruption redoes only what is safe —
+// a folder or bucket holds one copy (checked by content), a webhook is sent again with the same
+// delivery id (receivers drop repeats), and an email whose sending was interrupted is not sent
+// again (it may have arrived): the run fails, saying so.
 import { createHash, randomUUID } from "node:crypto";
 import { mkdir, rm } from "node:fs/promises";
 import { createWriteStream } from "node:fs";
@@ -9,18 +17,22 @@ import path from "node:path";
 import { pipeline } from "node:stream/promises";
 
 import { recordAudit } from "@/lib/audit/record";
+import type { TTx } from "@/lib/db/client";
 import { sendExportEmail, type TSendExportEmailOptions, type TSmtpConfig } from "@/lib/delivery/email";
 import { placeFileWithoutOverwrite } from "@/lib/delivery/place-file-without-overwrite";
 import { buildDeliveryPath, resolveWithinBase } from "@/lib/delivery/storage-target";
 import { smtpFromEnv } from "@/lib/delivery/smtp-from-env";
 import { deliverWebhook, WEBHOOK_FAILED_FOR_OWNER } from "@/lib/delivery/webhook";
+import { deliverWebhookFile, webhookDeliveryModeOf } from "@/lib/delivery/webhook-file";
 import { prisma } from "@/lib/db/client";
 import { env } from "@/lib/env";
+import type { TJobFailure } from "@/lib/jobs/define-job";
+import type { TDeliveryJobPayload } from "@/lib/jobs/definitions/delivery";
 import { absoluteUrl, signDownloadLink } from "@/lib/jobs/download-link";
-import type { TFinishedJob } from "@/lib/jobs/job-types";
-import { logger } from "@/lib/logger";
+import type { TJobContext } from "@/lib/jobs/job-types";
 import { getSettings } from "@/lib/settings/settings";
 import { deliveredFileName } from "@/lib/schedules/delivered-file-name";
+import { runIdOfDeliveryKey } from "@/lib/schedules/enqueue-run-delivery";
 import { jobApiPaths } from "@/lib/schedules/job-api-paths";
 import { recordRunFailed, recordRunSucceeded } from "@/lib/schedules/record-run-outcome";
 import { emailRecipients } from "@/lib/schedules/email-recipients";
@@ -44,30 +56,27 @@ export type TDeliveryOutcome = { ok: boolean; method: string; details: Record<st
 type TRunWithSchedule = NonNullable<Awaited<ReturnType<typeof loadRun>>>;
 type TJobRow = NonNullable<TRunWithSchedule["job"]>;
 
-/** How long one delivery may hold its run; after that a scheduler tick takes the run as interrupted (the process stopped mid-delivery). */
-export const DELIVERY_LEASE_MS = 30 * 60_000;
-
-/** A delivery interrupted this often is failed rather than tried again: it may be what stops the process. */
-const MAX_DELIVERY_CLAIMS = 2;
-
 /**
- * The state a run must still be in for a delivery to take it (the compare-and-set):
- * - queued: its job has finished and nobody has started delivering;
- * - running: a delivery took it at `claimedAt` and never finished (its lease ran out).
+ * What a delivery in progress keeps on its run (deliveryLog, phase "delivering"): the attempt,
+ * and per email recipient whether its sending began and whether it finished, so an attempt after
+ * an interruption knows what it must not send again.
  */
-export type TRunClaim = { status: "queued" } | { status: "running"; claimedAt: Date; claims: number };
+type TDeliveringLog = { phase: "delivering"; attempt: number; sending: string[]; sent: Record<string, string | null> };
+
+/** Writes to the run, only while the delivery job still holds its lease. */
+type TLeasedWrite = <T>(work: (tx: TTx) => Promise<T>) => Promise<T>;
+
+const FINAL_RUN_STATUSES = ["delivered", "failed", "skipped"];
 
 function loadRun(runId: string) {
   return prisma.scheduleRun.findUnique({ where: { id: runId }, include: { job: true, schedule: { include: { user: { select: { email: true } } } } } });
 }
 
-/** The job-finished hook: ignores unscheduled jobs; runs at most once per run (compare-and-set on its status). */
-export async function onScheduledJobFinished(finished: TFinishedJob) {
-  if (!finished.scheduledReportId) return;
-  const run = await prisma.scheduleRun.findUnique({ where: { jobId: finished.id }, select: { id: true } });
-  if (!run) return;
+function deliveringLogOf(deliveryLog: unknown): TDeliveringLog | null {
+  const log = deliveryLog as Partial<TDeliveringLog> | null;
+  if (log?.phase !== "delivering") return null;
 
-  await deliverScheduledRun(run.id, { status: "queued" });
+  return { phase: "delivering", attempt: typeof log.attempt === "number" ? log.attempt : 1, sending: Array.isArray(log.sending) ? log.sending : [], sent: log.sent && typeof log.sent === "object" ? log.sent : {} };
 }
 
 function unfinishedJobReason(job: TJobRow | null) {
@@ -78,53 +87,56 @@ function unfinishedJobReason(job: TJobRow | null) {
   return job.errorMessage ?? "The export job failed.";
 }
 
-/**
- * Delivers one run whose job has finished (or marks it failed), if `claim` still holds: the
- * job-finished hook and the scheduler tick's recovery may both try, and only the one whose
- * compare-and-set moves the run (stamping a new claimedAt, the delivery's lease) goes on.
- * Returns whether this call took the run.
- */
-export async function deliverScheduledRun(runId: string, claim: TRunClaim): Promise<boolean> {
-  const claims = claim.status === "running" ? claim.claims + 1 : 1;
-  const claimedAt = new Date();
-  const taken = await prisma.scheduleRun.updateMany({
-    where: claim.status === "queued" ? { id: runId, status: "queued" } : { id: runId, status: "running", claimedAt: claim.claimedAt },
-    data: { status: "running", claimedAt, deliveryLog: { phase: "delivering", claims, startedAt: claimedAt.toISOString() } as never },
-  });
-  if (taken.count === 0) return false;
-  const run = await loadRun(runId);
-  if (!run) return true;
-  const owned = { claimedAt };
+/** The delivery job's handler: delivers one run, or records why it cannot; does nothing for a run that has its outcome. */
+export async function deliverScheduledRun({ payload, job, whileLeased }: TJobContext<TDeliveryJobPayload>) {
+  const run = await loadRun(payload.runId);
+  // Gone with its schedule, or an earlier attempt recorded the outcome and stopped before completing the job.
+  if (!run || FINAL_RUN_STATUSES.includes(run.status)) return;
+  const previous = deliveringLogOf(run.deliveryLog);
+  const log: TDeliveringLog = { phase: "delivering", attempt: job.attempts, sending: previous?.sending ?? [], sent: previous?.sent ?? {} };
+  await whileLeased((tx) => tx.scheduleRun.update({ where: { id: run.id }, data: { status: "running", deliveryLog: log as never } }));
 
-  if (claims > MAX_DELIVERY_CLAIMS) {
-    const error = `The delivery was interrupted ${claims - 1} times (the server stopped while delivering) and is not tried again; the file may or may not have reached its target.`;
-    const details = { interrupted: claims - 1 };
-    await auditDelivery(run, { ok: false, method: run.schedule.deliveryMethod, details, error });
-    await recordRunFailed(run.id, run.scheduleId, error, { owned, deliveryLog: { method: run.schedule.deliveryMethod, ok: false, at: new Date().toISOString(), ...details, error } });
-    return true;
-  }
-  const job = run.job;
-  if (!job || job.status !== "COMPLETED" || !job.fileKey) {
-    await recordRunFailed(run.id, run.scheduleId, unfinishedJobReason(job), { owned, deliveryLog: null });
-    return true;
+  const exportJob = run.job;
+  if (!exportJob || exportJob.status !== "COMPLETED" || !exportJob.fileKey) {
+    await whileLeased((tx) => recordRunFailed(run.id, run.scheduleId, unfinishedJobReason(exportJob), { deliveryLog: null, tx }));
+    return;
   }
 
-  const outcome = await deliver(run, job).catch((error: unknown): TDeliveryOutcome => {
-    logger.error("scheduled delivery failed unexpectedly", { scheduleId: run.scheduleId, jobId: job.id, error });
-    return { ok: false, method: run.schedule.deliveryMethod, details: {}, error: error instanceof Error ? error.message : "delivery failed" };
-  });
-  if (claims > 1) outcome.details = { ...outcome.details, resumedAfterInterruption: true };
-
-  await auditDelivery(run, outcome);
+  const outcome = await deliver(run, exportJob, log, whileLeased);
+  if (previous) outcome.details = { ...outcome.details, resumedAfterInterruption: true };
   const deliveryLog = { method: outcome.method, ok: outcome.ok, at: new Date().toISOString(), ...outcome.details, ...(outcome.error ? { error: outcome.error } : {}) };
-  if (outcome.ok) await recordRunSucceeded(run.id, run.scheduleId, { deliveryLog, owned });
-  else await recordRunFailed(run.id, run.scheduleId, `Delivery by ${outcome.method} failed: ${outcome.error}`, { deliveryLog, owned });
-
-  return true;
+  await whileLeased(async (tx) => {
+    await auditDelivery(tx, run, outcome);
+    if (outcome.ok) await recordRunSucceeded(run.id, run.scheduleId, { deliveryLog, tx });
+    else await recordRunFailed(run.id, run.scheduleId, `Delivery by ${outcome.method} failed: ${outcome.error}`, { deliveryLog, tx });
+  });
 }
 
-async function auditDelivery(run: TRunWithSchedule, outcome: TDeliveryOutcome) {
-  await recordAudit(null, {
+/**
+ * The delivery job failed for good (interrupted or failing on every attempt, or a payload that
+ * cannot be read): the run fails visibly and the failure is audited, in the job's final transaction.
+ */
+export async function recordDeliveryGivenUp(tx: TTx, { job, payload, message }: TJobFailure<TDeliveryJobPayload>) {
+  const runId = payload?.runId ?? runIdOfDeliveryKey(job.uniqueKey);
+  const run = runId ? await tx.scheduleRun.findUnique({ where: { id: runId }, include: { schedule: { select: { id: true, userId: true, patientId: true, deliveryMethod: true, exportType: true, datasetExport: true } } } }) : null;
+  const method = run?.schedule.deliveryMethod ?? "unknown";
+  const error = `Delivery failed: ${message} The file may or may not have reached its target.`;
+  await recordAudit(tx, {
+    action: "delivery_failed",
+    outcome: "failure",
+    userId: run?.schedule.userId ?? job.userId,
+    exportJobId: run?.jobId ?? null,
+    scheduleId: run?.scheduleId ?? job.scheduledReportId,
+    patientId: run?.schedule.patientId ?? null,
+    dataset: run ? datasetTierOf(run.schedule) : null,
+    metadata: { runId, method, deliveryJobId: job.id, attempts: job.attempts, error },
+    meta: { via: "scheduler" },
+  });
+  if (run) await recordRunFailed(run.id, run.scheduleId, error, { deliveryLog: { method, ok: false, at: new Date().toISOString(), attempts: job.attempts, error }, tx });
+}
+
+async function auditDelivery(tx: TTx, run: TRunWithSchedule, outcome: TDeliveryOutcome) {
+  await recordAudit(tx, {
     action: outcome.ok ? "delivery_succeeded" : "delivery_failed",
     outcome: outcome.ok ? "success" : "failure",
     userId: run.schedule.userId,
@@ -137,7 +149,7 @@ async function auditDelivery(run: TRunWithSchedule, outcome: TDeliveryOutcome) {
   });
 }
 
-async function deliver(run: TRunWithSchedule, job: TJobRow): Promise<TDeliveryOutcome> {
+async function deliver(run: TRunWithSchedule, job: TJobRow, log: TDeliveringLog, whileLeased: TLeasedWrite): Promise<TDeliveryOutcome> {
   const schedule = run.schedule;
   const { timezone } = ruleOfSchedule(schedule);
   const fileName = deliveredFileName({
@@ -156,7 +168,7 @@ async function deliver(run: TRunWithSchedule, job: TJobRow): Promise<TDeliveryOu
       if (env().DELIVERY_DRIVER === "s3") return deliverToStorageBucket(schedule.deliveryTarget, run.scheduledFor, timezone, fileName, job);
       return deliverToDirectory(schedule.deliveryTarget, run.scheduledFor, timezone, fileName, job.fileKey!);
     case "email":
-      return deliverByEmail(schedule, job, fileName, timezone);
+      return deliverByEmail(run, job, fileName, timezone, log, whileLeased);
     case "webhook":
       return deliverToWebhook(run, job, fileName);
     default:
@@ -213,7 +225,8 @@ function emailLinkFor(job: TJobRow, lifetimeHours: number) {
   return { url: absoluteUrl(signed.path), expiresAt: signed.expiresAt };
 }
 
-async function deliverByEmail(schedule: TRunWithSchedule["schedule"], job: TJobRow, fileName: string, timeZone: string): Promise<TDeliveryOutcome> {
+async function deliverByEmail(run: TRunWithSchedule, job: TJobRow, fileName: string, timeZone: string, log: TDeliveringLog, whileLeased: TLeasedWrite): Promise<TDeliveryOutcome> {
+  const schedule = run.schedule;
   const smtp = smtpFromEnv();
   if (!smtp) return { ok: false, method: "email", details: {}, error: "SMTP is not configured (set SMTP_HOST)" };
   const settings = await getSettings();
@@ -222,19 +235,45 @@ async function deliverByEmail(schedule: TRunWithSchedule["schedule"], job: TJobR
   const attach = wantsAttachment && settings.email_attachments_allowed;
   const recipients = emailRecipients(schedule.deliveryTarget ?? schedule.user.email);
   const attachment = attach ? { filename: fileName, content: await readAll(await storage().get(job.fileKey!)), contentType: job.mimeType ?? "application/octet-stream" } : undefined;
-  // One message per recipient, so recipients never see each other's addresses.
-  const outcomes = [];
-  for (const to of recipients) outcomes.push(await sendOneExportEmail(smtp, to, link, schedule.exportType, timeZone, attachment));
-  const failed = outcomes.find((outcome) => !outcome.ok);
   const details = {
     recipientDomain: recipients[0]?.split("@")[1] ?? null,
     recipients: recipients.length,
     attached: attach,
     ...(wantsAttachment && !attach ? { attachmentRefused: "attachments are not allowed in settings" } : {}),
   };
+  const markLog = (change: (log: TDeliveringLog) => void) => {
+    change(log);
+    return whileLeased((tx) => tx.scheduleRun.update({ where: { id: run.id }, data: { deliveryLog: log as never } }));
+  };
+
+  // One message per recipient, so recipients never see each other's addresses. An earlier
+  // attempt's sent messages are not sent again; one whose sending began and never finished may
+  // have arrived, so it is not sent again either, and the run says so.
+  const outcomes: ({ ok: true; messageId: string | null } | { ok: false; error: string })[] = [];
+  const interrupted: string[] = [];
+  for (const to of recipients) {
+    if (Object.hasOwn(log.sent, to)) {
+      outcomes.push({ ok: true, messageId: log.sent[to] ?? null });
+      continue;
+    }
+    if (log.sending.includes(to)) {
+      interrupted.push(to);
+      continue;
+    }
+    await markLog((log) => log.sending.push(to));
+    const outcome = await sendOneExportEmail(smtp, to, link, schedule.exportType, timeZone, attachment);
+    if (outcome.ok) await markLog((log) => ((log.sent[to] = outcome.messageId ?? null), (log.sending = log.sending.filter((address) => address !== to))));
+    outcomes.push(outcome);
+  }
+  const sent = outcomes.filter((outcome) => outcome.ok).length;
+  if (interrupted.length) {
+    const error = `The delivery was interrupted while sending to ${interrupted.length} recipient(s); the message may have arrived, so it was not sent again.`;
+    return { ok: false, method: "email", details: { ...details, sent, interrupted: interrupted.length }, error };
+  }
+  const failed = outcomes.find((outcome) => !outcome.ok);
 
   return failed && !failed.ok
-    ? { ok: false, method: "email", details: { ...details, sent: outcomes.filter((outcome) => outcome.ok).length }, error: failed.error }
+    ? { ok: false, method: "email", details: { ...details, sent }, error: failed.error }
     : { ok: true, method: "email", details: { ...details, messageIds: outcomes.map((outcome) => (outcome.ok ? outcome.messageId : null)) } };
 }
 
@@ -255,6 +294,7 @@ async function sendOneExportEmail(smtp: TSmtpConfig, to: string, link: { url: st
 
 async function deliverToWebhook(run: TRunWithSchedule, job: TJobRow, fileName: string): Promise<TDeliveryOutcome> {
   const schedule = run.schedule;
+  if (webhookDeliveryModeOf(schedule.parameters) === "file") return deliverFileToWebhook(run, job, fileName);
   // A notice that names the job, never a signed link: a signed link opens the file without
   // signing in, and a webhook may point anywhere (email, by contrast, only reaches the owner).
   // The receiver fetches the file through the API with the owner's API token, so the notice
@@ -287,6 +327,29 @@ async function deliverToWebhook(run: TRunWithSchedule, job: TJobRow, fileName: s
   const auditDetails = { attempts: result.attempts, ...(result.ok ? {} : { error: result.error ?? "webhook delivery failed" }) };
 
   return result.ok ? { ok: true, method: "webhook", details, auditDetails } : { ok: false, method: "webhook", details, error: WEBHOOK_FAILED_FOR_OWNER, auditDetails };
+}
+
+/** delivery_mode "file": the file itself, signed, with its SHA-256 (the policy allowed it at creation and before this run). */
+async function deliverFileToWebhook(run: TRunWithSchedule, job: TJobRow, fileName: string): Promise<TDeliveryOutcome> {
+  const schedule = run.schedule;
+  const result = await deliverWebhookFile({
+    url: schedule.deliveryTarget ?? "",
+    secret: webhookSecretFor(schedule.id),
+    deliveryId: run.id,
+    open: () => storage().get(job.fileKey!),
+    fileName,
+    contentType: job.mimeType ?? "application/octet-stream",
+    sha256: job.checksum ?? "",
+    scheduleId: schedule.id,
+    jobId: job.id,
+    scheduledFor: run.scheduledFor,
+  });
+  const details = { host: safeHost(schedule.deliveryTarget), deliveryId: result.deliveryId, mode: "file", ...(result.bytes !== undefined ? { bytes: result.bytes } : {}) };
+  const auditDetails = { attempts: result.attempts, ...(result.ok ? {} : { error: result.error ?? "webhook delivery failed" }) };
+  // A refusal before any request (size, checksum) is the owner's to know; a receiver's answers are not (see WEBHOOK_FAILED_FOR_OWNER).
+  const ownerError = result.attempts.length === 0 && result.error ? result.error : WEBHOOK_FAILED_FOR_OWNER;
+
+  return result.ok ? { ok: true, method: "webhook", details, auditDetails } : { ok: false, method: "webhook", details, error: ownerError, auditDetails };
 }
 
 function safeHost(url: string | null) {

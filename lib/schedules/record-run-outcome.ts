@@ -3,22 +3,14 @@
 // failing forever.
 import { Prisma } from "@/generated/prisma/client";
 import { recordAudit } from "@/lib/audit/record";
-import { prisma } from "@/lib/db/client";
+import { prisma, type TTx } from "@/lib/db/client";
 
 export const MAX_CONSECUTIVE_FAILURES = 3;
 
 const SCHEDULER_LABEL = "scheduler";
 
-/**
- * A delivery's hold on its run: the claimedAt its compare-and-set stamped. Given, the outcome is
- * written only while the run is still this delivery's (a tick may have taken over a delivery
- * that outlived its lease, and then that one records the outcome, once).
- */
-export type TRunOwnership = { claimedAt: Date };
-
-function runWhere(runId: string, owned: TRunOwnership | undefined) {
-  return owned ? { id: runId, status: "running", claimedAt: owned.claimedAt } : { id: runId };
-}
+/** A run still open: an outcome is written once, and never over one already recorded. */
+const OPEN_RUN_STATUSES = ["queued", "running"];
 
 /** undefined keeps the stored log; null clears it (the delivery's "delivering" mark when nothing was delivered). */
 function deliveryLogData(deliveryLog: unknown) {
@@ -27,10 +19,15 @@ function deliveryLogData(deliveryLog: unknown) {
   return (deliveryLog ?? undefined) as never;
 }
 
-/** Marks the run delivered; false when the run was no longer this delivery's (nothing written). */
-export async function recordRunSucceeded(runId: string, scheduleId: string, details: { deliveryLog?: unknown; owned?: TRunOwnership } = {}) {
-  return prisma.$transaction(async (tx) => {
-    const updated = await tx.scheduleRun.updateMany({ where: runWhere(runId, details.owned), data: { status: "delivered", deliveredAt: new Date(), error: null, deliveryLog: deliveryLogData(details.deliveryLog) } });
+/** In the caller's transaction when given (a delivery job writes its outcome only while it holds its lease), else in a new one. */
+function inTransaction<T>(tx: TTx | undefined, work: (tx: TTx) => Promise<T>) {
+  return tx ? work(tx) : prisma.$transaction(work);
+}
+
+/** Marks the run delivered; false when it already had an outcome (nothing written). */
+export async function recordRunSucceeded(runId: string, scheduleId: string, details: { deliveryLog?: unknown; tx?: TTx } = {}) {
+  return inTransaction(details.tx, async (tx) => {
+    const updated = await tx.scheduleRun.updateMany({ where: { id: runId, status: { in: OPEN_RUN_STATUSES } }, data: { status: "delivered", deliveredAt: new Date(), error: null, deliveryLog: deliveryLogData(details.deliveryLog) } });
     if (updated.count === 0) return false;
     await tx.scheduledReport.update({ where: { id: scheduleId }, data: { lastStatus: "delivered", consecutiveFailures: 0 } });
 
@@ -38,11 +35,11 @@ export async function recordRunSucceeded(runId: string, scheduleId: string, deta
   });
 }
 
-/** Marks the run failed; returns true when this failure paused the schedule. */
-export async function recordRunFailed(runId: string, scheduleId: string, error: string, details: { status?: "failed" | "skipped"; deliveryLog?: unknown; owned?: TRunOwnership } = {}) {
-  return prisma.$transaction(async (tx) => {
+/** Marks the run failed (unless it already had an outcome); returns true when this failure paused the schedule. */
+export async function recordRunFailed(runId: string, scheduleId: string, error: string, details: { status?: "failed" | "skipped"; deliveryLog?: unknown; tx?: TTx } = {}) {
+  return inTransaction(details.tx, async (tx) => {
     const updated = await tx.scheduleRun.updateMany({
-      where: runWhere(runId, details.owned),
+      where: { id: runId, status: { in: OPEN_RUN_STATUSES } },
       data: { status: details.status ?? "failed", error: error.slice(0, 1000), deliveryLog: deliveryLogData(details.deliveryLog) },
     });
     if (updated.count === 0) return false;

@@ -7,8 +7,9 @@
 // On PostgreSQL a competing UPDATE waits for the row lock and then re-checks its WHERE, so the
 // loser sees count 0; on SQLite writes are serialized by the database lock.
 //
-// Each tick also finishes runs a stopped process left behind (recover-stranded-runs.ts): claimed
-// but never queued, finished but never delivered, or interrupted mid-delivery.
+// Each tick also fails runs a stopped process claimed but never queued a job for, and queues the
+// delivery of runs whose export ended without one (recover-stranded-runs.ts). Deliveries
+// themselves are jobs (kind "delivery"): the job system recovers an interrupted one.
 import { recordAudit } from "@/lib/audit/record";
 import type { TRequestMeta } from "@/lib/audit/request-meta";
 import { loadActiveActor } from "@/lib/auth/actor";

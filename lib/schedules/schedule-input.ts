@@ -2,6 +2,7 @@
 // The recurrence itself (schedule_type + schedule_config) is validated by lib/schedules/time.
 import { z } from "zod";
 
+import { WEBHOOK_DELIVERY_MODES } from "@/lib/delivery/webhook-file";
 import { REPORT_EXPORT_TYPES } from "@/lib/reports/report-requests";
 import { RELATIVE_PERIODS } from "@/lib/schedules/time";
 
@@ -19,6 +20,8 @@ export const ZDatasetExport = z
     profile: z.string().trim().min(1).max(50).optional(),
     /** Ages in 5- or 10-year bands (de-identified tiers), as POST /api/v1/datasets/exports takes it. */
     age_band_years: z.union([z.literal(5), z.literal(10)], { message: "must be 5 or 10 (years per age band); leave it out for whole years" }).optional(),
+    /** Incremental extracts: each run only rows created or changed since the last delivered run (lib/schedules/incremental-watermark.ts). */
+    since: z.literal("last_successful_run", { message: 'must be "last_successful_run" (or leave it out for full extracts)' }).optional(),
   })
   .superRefine((value, ctx) => {
     if (value.tier === "pii" && value.age_band_years !== undefined) ctx.addIssue({ code: "custom", path: ["age_band_years"], message: "applies to de-identified exports only: the identified tier exports birth dates" });
@@ -34,6 +37,8 @@ export type TDatasetExportInput = z.infer<typeof ZDatasetExport>;
 export const ZScheduleOwnParameters = {
   period: z.enum(RELATIVE_PERIODS, { message: `must be one of ${RELATIVE_PERIODS.join(", ")}` }).optional(),
   email_attach_file: z.boolean("must be true or false").optional(),
+  /** Webhook deliveries: a signed notice naming the file (default), or the file itself (lib/delivery/webhook-file.ts). */
+  delivery_mode: z.enum(WEBHOOK_DELIVERY_MODES, { message: 'must be "notice" or "file"' }).optional(),
 };
 
 /**

@@ -6,10 +6,12 @@ import { z } from "zod";
 
 import { AppError } from "@/lib/errors/app-error";
 import { toIssues } from "@/lib/errors/parse-or-throw";
+import { BATCH_REPORT_TYPES, parseBatchReportRequest } from "@/lib/reports/batch-report-request";
 import { REPORT_FORMATS, REPORT_REQUEST_SCHEMAS } from "@/lib/reports/report-requests";
 import type { TReportExportType } from "@/lib/reports/report-context.types";
 import { schedulePeriodOf } from "@/lib/schedules/schedule-period";
 import { resolvePeriod } from "@/lib/schedules/time";
+import { ZScheduleOwnParameters } from "@/lib/schedules/schedule-input";
 
 export type TReportScheduleFacts = {
   exportType: string;
@@ -22,7 +24,7 @@ export type TReportScheduleFacts = {
 };
 
 /** Parameters that steer the schedule itself and are not part of the report request. */
-const SCHEDULE_ONLY_PARAMETERS = ["period", "email_attach_file"] as const;
+const SCHEDULE_ONLY_PARAMETERS = ["period", "email_attach_file", "delivery_mode"] as const;
 
 export function reportBodyFor(schedule: TReportScheduleFacts, scheduledFor: Date, timeZone: string): Record<string, unknown> {
   const parameters = { ...((schedule.parameters ?? {}) as Record<string, unknown>) };
@@ -46,6 +48,24 @@ export function reportBodyFor(schedule: TReportScheduleFacts, scheduledFor: Date
   return body;
 }
 
+/** Parameters only a practice-wide report schedule takes (its runs are batch reports: lib/reports/batch-*.ts). */
+const BATCH_SCHEDULE_PARAMETERS = ["combined", "organization_id"] as const;
+
+/**
+ * A practice-wide schedule of a report about one patient (every type but session notes, which are
+ * chosen by session) runs as a batch report over the practice, or over one organization.
+ */
+export function isBatchSchedule(schedule: { exportType: string; patientId: string | null }) {
+  return schedule.patientId === null && (BATCH_REPORT_TYPES as readonly string[]).includes(schedule.exportType);
+}
+
+/** The batch request of one run of a practice-wide schedule: the report's body, its patients chosen by scope. */
+export function batchBodyFor(schedule: TReportScheduleFacts, scheduledFor: Date, timeZone: string): Record<string, unknown> {
+  const body = reportBodyFor(schedule, scheduledFor, timeZone);
+
+  return { ...body, export_type: schedule.exportType, scope: body.organization_id === undefined ? "practice" : "organization" };
+}
+
 /** The format a report schedule runs with: parameters.format, else the template's if it is a report format, else PDF. */
 export function reportFormatOf(parameters: Record<string, unknown>, templateFormat: string | null): string {
   if (typeof parameters.format === "string") return parameters.format;
@@ -58,10 +78,12 @@ export function reportFormatOf(parameters: Record<string, unknown>, templateForm
 const FIELDS_SET_BY_THE_SCHEDULE = new Set(["patient_id", "template_id", "start_date", "end_date", "date_range"]);
 
 /** The parameters a report schedule of this type accepts: its request's own fields, plus the schedule's. */
-export function reportScheduleParameterNames(exportType: TReportExportType): string[] {
+export function reportScheduleParameterNames(exportType: TReportExportType, isBatch = false): string[] {
   const shape = (REPORT_REQUEST_SCHEMAS[exportType] as unknown as { shape: Record<string, unknown> }).shape;
+  // A batch uses each patient's own plan.
+  const own = Object.keys(shape).filter((name) => !FIELDS_SET_BY_THE_SCHEDULE.has(name) && !(isBatch && name === "treatment_plan_id"));
 
-  return [...SCHEDULE_ONLY_PARAMETERS, ...Object.keys(shape).filter((name) => !FIELDS_SET_BY_THE_SCHEDULE.has(name))];
+  return [...SCHEDULE_ONLY_PARAMETERS, ...own, ...(isBatch ? BATCH_SCHEDULE_PARAMETERS : [])];
 }
 
 function invalidParameters(issues: { path: string; message: string }[]): never {
@@ -78,7 +100,8 @@ export function parseReportScheduleParameters(schedule: TReportScheduleFacts, ti
   const schema = REPORT_REQUEST_SCHEMAS[schedule.exportType as TReportExportType] as z.ZodType | undefined;
   if (!schema) throw new AppError("INVALID_INPUT", `export_type: unknown report type`, { issues: [{ path: "export_type", message: "unknown report type" }] });
   const given = (schedule.parameters ?? {}) as Record<string, unknown>;
-  const allowed = reportScheduleParameterNames(schedule.exportType as TReportExportType);
+  const isBatch = isBatchSchedule(schedule);
+  const allowed = reportScheduleParameterNames(schedule.exportType as TReportExportType, isBatch);
   const unknown = Object.keys(given).filter((name) => !allowed.includes(name));
   if (unknown.length) {
     invalidParameters(
@@ -89,21 +112,20 @@ export function parseReportScheduleParameters(schedule: TReportScheduleFacts, ti
     );
   }
 
-  const body = reportBodyFor(schedule, now, timeZone);
-  const result = schema.safeParse(body);
+  const result = isBatch ? safeParseBatch(batchBodyFor(schedule, now, timeZone)) : schema.safeParse(reportBodyFor(schedule, now, timeZone));
   if (result.success) {
     const parsed = result.data as Record<string, unknown>;
 
     return Object.fromEntries(Object.keys(given).map((name) => [name, (SCHEDULE_ONLY_PARAMETERS as readonly string[]).includes(name) ? given[name] : parsed[name]]));
   }
 
-  const issues = toIssues(result.error).map((issue) => {
+  const issues = (result.error instanceof AppError ? (result.error.issues ?? []) : toIssues(result.error)).map((issue) => {
     const field = issue.path.split(".")[0]!;
     if (field === "start_date" || field === "end_date" || field === "date_range") {
       return { path: "parameters.period", message: `${issue.path} ${issue.message} (give parameters.period, e.g. previous_month)` };
     }
     if (field === "template_id") return { path: "template_id", message: issue.message };
-    // Only session-note batches can be practice-wide; every other report is about one patient.
+    // Practice-wide schedules of the other types are batches; a single report needs its patient.
     if (field === "patient_id") return { path: "patient_id", message: `is required for ${schedule.exportType} schedules` };
 
     return { path: `parameters.${issue.path}`, message: issue.message };
@@ -111,8 +133,22 @@ export function parseReportScheduleParameters(schedule: TReportScheduleFacts, ti
   invalidParameters(issues);
 }
 
+/** A batch request checked like a report's schema (success and data, or the issues): its own fields named as parameters. */
+function safeParseBatch(body: Record<string, unknown>): { success: true; data: Record<string, unknown> } | { success: false; error: AppError } {
+  try {
+    const { selection, report } = parseBatchReportRequest(body);
+    return { success: true, data: { ...report, combined: selection.combined, organization_id: selection.organization_id } };
+  } catch (error) {
+    if (error instanceof AppError) return { success: false, error };
+    throw error;
+  }
+}
+
 /** A dataset schedule's parameters: only whether the file goes as an email attachment. */
-const ZDatasetScheduleParameters = z.strictObject({ email_attach_file: z.boolean("must be true or false").optional() });
+const ZDatasetScheduleParameters = z.strictObject({
+  email_attach_file: ZScheduleOwnParameters.email_attach_file,
+  delivery_mode: ZScheduleOwnParameters.delivery_mode,
+});
 
 export function parseDatasetScheduleParameters(parameters: unknown): Record<string, unknown> {
   const result = ZDatasetScheduleParameters.safeParse(parameters ?? {});
@@ -121,7 +157,7 @@ export function parseDatasetScheduleParameters(parameters: unknown): Record<stri
   invalidParameters(
     result.error.issues.flatMap((issue) =>
       issue.code === "unrecognized_keys"
-        ? issue.keys.slice(0, 10).map((name) => ({ path: `parameters.${name.slice(0, 64)}`, message: "is not a parameter of dataset schedules (they take only email_attach_file; what they export is dataset_export)" }))
+        ? issue.keys.slice(0, 10).map((name) => ({ path: `parameters.${name.slice(0, 64)}`, message: "is not a parameter of dataset schedules (they take email_attach_file and delivery_mode; what they export is dataset_export)" }))
         : [{ path: ["parameters", ...issue.path.map(String)].join("."), message: issue.message }],
     ),
   );

@@ -6,6 +6,7 @@ import type { TActor } from "@/lib/auth/policy";
 import { prisma } from "@/lib/db/client";
 import { AppError } from "@/lib/errors/app-error";
 import { parseOrThrow } from "@/lib/errors/parse-or-throw";
+import { webhookDeliveryModeOf } from "@/lib/delivery/webhook-file";
 import { normalizeDeliveryTarget } from "@/lib/schedules/delivery-target";
 import { DATASET_EXPORT_TYPE, schedulePolicyRequests } from "@/lib/schedules/schedule-access";
 import { ZUpdateScheduleInput, type TDeliveryMethod } from "@/lib/schedules/schedule-input";
@@ -61,6 +62,14 @@ export async function updateSchedule(actor: TActor, scheduleId: string, body: un
     input.delivery_method !== undefined || input.delivery_target !== undefined
       ? await normalizeDeliveryTarget(deliveryMethod, input.delivery_target === undefined ? (input.delivery_method ? null : row.deliveryTarget) : input.delivery_target, owner)
       : row.deliveryTarget;
+
+  if (deliveryMethod === "webhook" && webhookDeliveryModeOf(parameters) === "file" && (input.delivery_method !== undefined || input.parameters !== undefined || subjectChanged)) {
+    // Sending the file itself to a webhook is a policy question of its own (identified files: admins).
+    const subject = { exportType, patientId, datasetExport: row.datasetExport, deliveryMethod, parameters };
+    for (const request of (await schedulePolicyRequests(prisma, owner, subject)).filter((request) => request.action === "schedule.webhook-file")) {
+      await authorize(owner, request, { meta: options.meta, scheduleId, patientId });
+    }
+  }
 
   const isResuming = input.is_active === true && !row.isActive;
   if (isResuming) {

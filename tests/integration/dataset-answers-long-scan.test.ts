@@ -48,7 +48,7 @@ beforeAll(async () => {
       },
     ],
   };
-  await importFhir(JSON.stringify(bundle), { actorLabel: "test" });
+  await importFhir(JSON.stringify(bundle), { actorLabel: "test", source: { kind: "file", label: "test.ndjson" } });
   patientId = (await prisma.patient.findUniqueOrThrow({ where: { fhirId: "scan-pat" } })).id;
 });
 

@@ -95,7 +95,7 @@ function bundle() {
 let patientId = "";
 
 beforeAll(async () => {
-  await importFhir(JSON.stringify(bundle()), { actorLabel: "test" });
+  await importFhir(JSON.stringify(bundle()), { actorLabel: "test", source: { kind: "file", label: "test.ndjson" } });
   patientId = (await prisma.patient.findUniqueOrThrow({ where: { fhirId: "long-pat-1" } })).id;
 });
 

@@ -307,15 +307,20 @@ describe("pii tier, attestation, validation and rate limit", () => {
     expect(await prisma.exportJob.count({ where: { userId: user.id } })).toBe(0);
   });
 
-  it("limits a user to the configured exports per hour with 429 and Retry-After; admins are exempt", async () => {
+  it("limits a user to the configured exports per hour with 429 and Retry-After; admins and metrics exports are exempt", async () => {
     const { user } = await createUser({ role: "ANALYST" });
     const token = await tokenFor(user.id);
-    const body = { tier: "metrics", attestation: true };
+    const body = { tier: "anon", attestation: true };
+    const metrics = { tier: "metrics", attestation: true };
+    // A metrics export first: it does not use up the hour's export.
+    expect((await call(startExportRoute, { path: "/api/v1/datasets/exports", token, body: metrics })).status).toBe(202);
     expect((await call(startExportRoute, { path: "/api/v1/datasets/exports", token, body })).status).toBe(202);
     const limited = await call(startExportRoute, { path: "/api/v1/datasets/exports", token, body });
     expect(limited.status).toBe(429);
     expect(limited.json.code).toBe("RATE_LIMITED");
     expect(Number(limited.headers.get("retry-after"))).toBeGreaterThan(3000);
+    // Aggregate and small: metrics exports are never limited, even with the hour used up.
+    expect((await call(startExportRoute, { path: "/api/v1/datasets/exports", token, body: metrics })).status).toBe(202);
 
     const { user: admin } = await createUser({ role: "ADMIN" });
     const adminToken = await tokenFor(admin.id);

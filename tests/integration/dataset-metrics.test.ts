@@ -3,7 +3,7 @@
 import { describe, expect, it } from "vitest";
 
 import { prisma } from "@/lib/db/client";
-import { computeMetrics } from "@/lib/datasets/metrics";
+import { computeMetrics } from "@/lib/metrics/compute-metrics";
 
 import { createOrganization } from "./dataset-helpers";
 

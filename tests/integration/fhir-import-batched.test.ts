@@ -21,7 +21,7 @@ async function importedCount(prefix: string) {
 
 describe("FHIR import, batched writes", () => {
   it("stores every resource as written, then updates changed ones by FHIR id on re-import", { timeout: 120_000 }, async () => {
-    const first = await importFhir(ndjson({ prefix: "bw" }), { format: "ndjson", actorLabel: "test" });
+    const first = await importFhir(ndjson({ prefix: "bw" }), { format: "ndjson", actorLabel: "test", source: { kind: "file", label: "test.ndjson" } });
     expect(first.total).toBe(2 + PATIENTS * 16);
     expect(first.counts.Encounter).toEqual({ created: PATIENTS * 10, updated: 0, unchanged: 0 });
     expect(await importedCount("bw")).toEqual({ patients: PATIENTS, encounters: PATIENTS * 10, responses: PATIENTS * 5 });
@@ -43,7 +43,7 @@ describe("FHIR import, batched writes", () => {
 
     // Version 2 changes every encounter and response (and the organization), not the patients; 20 new patients come with it.
     const createdAt = encounter.createdAt.getTime();
-    const second = await importFhir(ndjson({ prefix: "bw", version: 2, patients: PATIENTS + 20 }), { format: "ndjson", actorLabel: "test" });
+    const second = await importFhir(ndjson({ prefix: "bw", version: 2, patients: PATIENTS + 20 }), { format: "ndjson", actorLabel: "test", source: { kind: "file", label: "test.ndjson" } });
     expect(second.counts.Patient).toEqual({ created: 20, updated: 0, unchanged: PATIENTS });
     expect(second.counts.Encounter).toEqual({ created: 200, updated: PATIENTS * 10, unchanged: 0 });
     expect(second.counts.QuestionnaireResponse).toEqual({ created: 100, updated: PATIENTS * 5, unchanged: 0 });
@@ -60,7 +60,7 @@ describe("FHIR import, batched writes", () => {
     expect(await importedCount("bw")).toEqual({ patients: PATIENTS + 20, encounters: (PATIENTS + 20) * 10, responses: (PATIENTS + 20) * 5 });
 
     // The same file again changes nothing.
-    const third = await importFhir(ndjson({ prefix: "bw", version: 2, patients: PATIENTS + 20 }), { format: "ndjson", actorLabel: "test" });
+    const third = await importFhir(ndjson({ prefix: "bw", version: 2, patients: PATIENTS + 20 }), { format: "ndjson", actorLabel: "test", source: { kind: "file", label: "test.ndjson" } });
     expect(Object.values(third.counts).every((count) => count!.created === 0 && count!.updated === 0)).toBe(true);
   });
 
@@ -72,7 +72,7 @@ describe("FHIR import, batched writes", () => {
     lines[middle] = JSON.stringify(bad);
     const audits = await prisma.exportAuditLog.count({ where: { action: "fhir_imported" } });
 
-    await expect(importFhir(lines.join("\n"), { format: "ndjson", actorLabel: "test" })).rejects.toMatchObject({ status: 400, message: expect.stringContaining(`resource ${middle} (${bad.resourceType}/${bad.id})`) });
+    await expect(importFhir(lines.join("\n"), { format: "ndjson", actorLabel: "test", source: { kind: "file", label: "test.ndjson" } })).rejects.toMatchObject({ status: 400, message: expect.stringContaining(`resource ${middle} (${bad.resourceType}/${bad.id})`) });
     expect(await importedCount("bv")).toEqual({ patients: 0, encounters: 0, responses: 0 });
     expect(await prisma.exportAuditLog.count({ where: { action: "fhir_imported" } })).toBe(audits);
   });
@@ -88,7 +88,7 @@ describe("FHIR import, batched writes", () => {
     }
     const audits = await prisma.exportAuditLog.count({ where: { action: "fhir_imported" } });
     try {
-      await expect(importFhir(ndjson({ prefix: "bf" }), { format: "ndjson", actorLabel: "test" })).rejects.toThrow();
+      await expect(importFhir(ndjson({ prefix: "bf" }), { format: "ndjson", actorLabel: "test", source: { kind: "file", label: "test.ndjson" } })).rejects.toThrow();
       expect(await importedCount("bf")).toEqual({ patients: 0, encounters: 0, responses: 0 });
       expect(await prisma.organization.count({ where: { fhirId: "bf-org" } })).toBe(0);
       expect(await prisma.exportAuditLog.count({ where: { action: "fhir_imported" } })).toBe(audits);
@@ -96,7 +96,7 @@ describe("FHIR import, batched writes", () => {
       await prisma.$executeRawUnsafe(`DROP TRIGGER refuse_planted${isPostgres() ? ` ON "QuestionnaireResponse"` : ""}`);
     }
     // Without the planted failure the same file goes in whole.
-    const retried = await importFhir(ndjson({ prefix: "bf" }), { format: "ndjson", actorLabel: "test" });
+    const retried = await importFhir(ndjson({ prefix: "bf" }), { format: "ndjson", actorLabel: "test", source: { kind: "file", label: "test.ndjson" } });
     expect(retried.counts.QuestionnaireResponse).toEqual({ created: PATIENTS * 5, updated: 0, unchanged: 0 });
   });
 });

@@ -74,7 +74,7 @@ function smallBundle(type = "collection", suffix = "a") {
 
 describe("FHIR import", () => {
   it("imports a bundle, links notes to encounters, scores questionnaires, and re-importing changes nothing", async () => {
-    const first = await importFhir(JSON.stringify(smallBundle()), { actorLabel: "test" });
+    const first = await importFhir(JSON.stringify(smallBundle()), { actorLabel: "test", source: { kind: "file", label: "test.ndjson" } });
     expect(first.total).toBe(7);
     expect(first.counts.Patient).toEqual({ created: 1, updated: 0, unchanged: 0 });
 
@@ -87,7 +87,7 @@ describe("FHIR import", () => {
     expect(response.severity).toBe("moderate");
 
     const before = await prisma.patient.findUniqueOrThrow({ where: { fhirId: "fx-pat-a" } });
-    const second = await importFhir(JSON.stringify(smallBundle()), { actorLabel: "test" });
+    const second = await importFhir(JSON.stringify(smallBundle()), { actorLabel: "test", source: { kind: "file", label: "test.ndjson" } });
     expect(Object.values(second.counts).every((count) => count!.created === 0 && count!.updated === 0)).toBe(true);
     const after = await prisma.patient.findUniqueOrThrow({ where: { fhirId: "fx-pat-a" } });
     expect(after.updatedAt.getTime()).toBe(before.updatedAt.getTime());
@@ -97,7 +97,7 @@ describe("FHIR import", () => {
   it("rejects a file with an invalid resource whole, naming its index, type and reason", async () => {
     const bundle = smallBundle("collection", "bad");
     (bundle.entry[3]!.resource as Record<string, unknown>).period = undefined;
-    const error = await importFhir(JSON.stringify(bundle), { actorLabel: "test" }).catch((caught: unknown) => caught);
+    const error = await importFhir(JSON.stringify(bundle), { actorLabel: "test", source: { kind: "file", label: "test.ndjson" } }).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(AppError);
     expect((error as AppError).status).toBe(400);
     expect((error as AppError).message).toMatch(/resource 3 \(Encounter\/fx-enc-bad\).*period/);
@@ -108,7 +108,7 @@ describe("FHIR import", () => {
   it("rejects a reference to a resource that exists nowhere", async () => {
     const bundle = smallBundle("collection", "ref");
     (bundle.entry[3]!.resource as { subject: { reference: string } }).subject.reference = "Patient/nobody-here";
-    await expect(importFhir(JSON.stringify(bundle), { actorLabel: "test" })).rejects.toThrow(/resource 3 \(Encounter\/fx-enc-ref\)/);
+    await expect(importFhir(JSON.stringify(bundle), { actorLabel: "test", source: { kind: "file", label: "test.ndjson" } })).rejects.toThrow(/resource 3 \(Encounter\/fx-enc-ref\)/);
     expect(await prisma.encounter.count({ where: { fhirId: "fx-enc-ref" } })).toBe(0);
   });
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 
-import { computeMetrics, METRICS_CATALOG } from "@/lib/datasets/metrics";
+import { computeMetrics } from "@/lib/metrics/compute-metrics";
+import { loadMetricCatalog } from "@/lib/metrics/metric-catalog";
 import { prisma } from "@/lib/db/client";
 
 import { createUser } from "../setup/fixtures";
@@ -23,7 +24,7 @@ describe("Metrics as FHIR: Measure and MeasureReport", () => {
     const measures = await search("Measure", { token });
     expect(measures.status).toBe(200);
     expectValidR4(measures.json);
-    expect(resourcesOf(measures.json).map((measure) => measure.name)).toEqual(METRICS_CATALOG.metrics.map((metric) => metric.id));
+    expect(resourcesOf(measures.json).map((measure) => measure.name)).toEqual((await loadMetricCatalog(prisma)).map((metric) => metric.id));
     const one = await read("Measure", "patient-count", { token });
     expect(one.json).toMatchObject({ resourceType: "Measure", url: "https://careexport.dev/fhir/Measure/patient-count", status: "active" });
     expectValidR4(one.json);
@@ -34,7 +35,7 @@ describe("Metrics as FHIR: Measure and MeasureReport", () => {
     const reports = resourcesOf(counts.json) as unknown as TReport[];
     const bySubject = new Map(reports.map((report) => [report.subject?.reference, report]));
     // Eleven patients are shown; one is a small cell, suppressed as in the dataset.
-    expect(bySubject.get(`Organization/${organization.id}`)!.group[0]!.measureScore).toEqual({ value: 11, unit: "patients" });
+    expect(bySubject.get(`Organization/${organization.id}`)!.group[0]!.measureScore).toEqual({ value: 11, unit: "count" });
     const suppressed = bySubject.get(`Organization/${small.id}`)!.group[0]!;
     expect(suppressed.measureScore).toBeUndefined();
     expect(suppressed.extension).toEqual([{ url: "http://hl7.org/fhir/StructureDefinition/data-absent-reason", valueCode: "masked" }]);
@@ -45,7 +46,7 @@ describe("Metrics as FHIR: Measure and MeasureReport", () => {
     expect(distribution).toHaveLength(rows.length);
     const stratum = distribution[0]!.group[0]!.stratifier![0]!.stratum[0]!;
     expect(stratum.value.text).toBe("moderate");
-    expect(stratum.measureScore).toEqual({ value: 11, unit: "patients" });
+    expect(stratum.measureScore).toEqual({ value: 11, unit: "count" });
     expect(distribution[0]!.period).toEqual({ start: "2024-03-01", end: "2024-03-31" });
 
     const bad = await search("MeasureReport?measure=no-such-measure", { token });

@@ -11,7 +11,8 @@ import { describe, expect, it } from "vitest";
 import { prisma } from "@/lib/db/client";
 import { env } from "@/lib/env";
 import { claimNextJob, LEASE_MS } from "@/lib/jobs/claim-job";
-import { retryDelayMs, runClaimedJob } from "@/lib/jobs/run-job";
+import { JOB_DEFINITIONS } from "@/lib/jobs/registry";
+import { runClaimedJob } from "@/lib/jobs/run-job";
 import { drainJobs } from "@/lib/jobs/runner";
 import { sweepExpiredFiles } from "@/lib/jobs/sweep-expired";
 import { createReportExport } from "@/lib/reports/create-report-export";
@@ -20,6 +21,9 @@ import { seedReportPatient } from "@/lib/reports/testing/seed-report-patient";
 import { readAll, storage } from "@/lib/storage";
 
 import { createUser } from "../setup/fixtures";
+
+/** The report kind's backoff: the wait after `attempt` failed. */
+const retryDelayMs = (attempt: number) => JOB_DEFINITIONS.report.retry.backoffMs(attempt);
 
 const META = { ipAddress: "10.0.0.7", userAgent: "vitest job system", via: "test" };
 

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 
 import { GET } from "@/app/api/v1/metrics/route";
 import { prisma } from "@/lib/db/client";
-import { METRICS_CATALOG } from "@/lib/datasets/metrics";
+import { loadMetricCatalog } from "@/lib/metrics/metric-catalog";
 
 import { createUser } from "../setup/fixtures";
 import { call, tokenFor } from "../setup/http";
@@ -36,14 +36,14 @@ describe("GET /api/v1/metrics", () => {
     const all = await get(token);
     expect(all.status).toBe(200);
     const body = all.json as unknown as TBody;
-    expect(body.metrics.map((metric) => metric.id)).toEqual(METRICS_CATALOG.metrics.map((metric) => metric.id));
+    expect(body.metrics.map((metric) => metric.id)).toEqual((await loadMetricCatalog(prisma)).map((metric) => metric.id));
     const patientCount = body.metrics.find((metric) => metric.id === "patient_count")!;
-    expect(patientCount.unit).toBe("patients");
+    expect(patientCount.unit).toBe("count");
     expect(patientCount.description.length).toBeGreaterThan(0);
     expect(patientCount.values.find((cell) => cell.organization_id === big.id)).toMatchObject({ organization_name: "Lakeview Clinic", suppressed: false, value: 12 });
     // Three patients: a small cell. Marked, and the number is nowhere in it.
     const hidden = patientCount.values.find((cell) => cell.organization_id === small.id)!;
-    expect(hidden).toEqual({ period: expect.any(String), organization_id: small.id, organization_name: "Harbor Clinic", dimension: "", suppressed: true });
+    expect(hidden).toEqual({ period: expect.any(String), organization_id: small.id, organization_name: "Harbor Clinic", location_id: "", dimension: "", suppressed: true });
     expect("value" in hidden).toBe(false);
     expect(body.small_cell_threshold).toBe(11);
     // The filter's choices: organizations with a value, not the payer with none.
@@ -60,8 +60,8 @@ describe("GET /api/v1/metrics", () => {
     // The period: the March encounters are in a March window and not in an April one.
     const march = await get(token, "?period_start=2026-03-01&period_end=2026-03-31");
     expect(march.status).toBe(200);
-    expect(cellsOf(march.json, "client_encounters")).toEqual([{ period: "2026-03-05", organization_id: big.id, organization_name: "Lakeview Clinic", dimension: "", suppressed: false, value: 11 }]);
-    expect(cellsOf(march.json, "encounters_by_delivery_format")).toEqual([{ period: "2026-03-01", organization_id: big.id, organization_name: "Lakeview Clinic", dimension: "in-person", suppressed: false, value: 11 }]);
+    expect(cellsOf(march.json, "client_encounters")).toEqual([{ period: "2026-03-05", organization_id: big.id, organization_name: "Lakeview Clinic", location_id: "", dimension: "", suppressed: false, value: 11 }]);
+    expect(cellsOf(march.json, "encounters_by_delivery_format")).toEqual([{ period: "2026-03-01", organization_id: big.id, organization_name: "Lakeview Clinic", location_id: "", dimension: "in-person", suppressed: false, value: 11 }]);
     const april = await get(token, "?period_start=2026-04-01&period_end=2026-04-30");
     expect(cellsOf(april.json, "client_encounters")).toEqual([]);
 

@@ -106,10 +106,12 @@ describe("POST /api/v1/export/scheduled", () => {
 
     const admin = await createUser({ role: "ADMIN" });
     const adminToken = await tokenFor(admin.user.id);
-    // Allowed by the policy; a progress report still needs its patient.
+    // Allowed by the policy: a practice-wide progress report runs as a batch over every patient (issue 22 part 6).
     const adminPracticeWide = await call(POST, { path: PATH, token: adminToken, body: practiceWide });
-    expect(adminPracticeWide.status).toBe(400);
-    expect((adminPracticeWide.json.issues as { path: string }[]).map((issue) => issue.path)).toContain("patient_id");
+    expect(adminPracticeWide.status, adminPracticeWide.text).toBe(201);
+    const notCombinable = await call(POST, { path: PATH, token: adminToken, body: { ...practiceWide, parameters: { format: "csv", combined: true } } });
+    expect(notCombinable.status).toBe(400);
+    expect((notCombinable.json.issues as { path: string }[]).map((issue) => issue.path)).toContain("parameters.combined");
   });
 });
 

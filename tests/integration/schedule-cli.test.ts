@@ -41,7 +41,8 @@ describe("schedules CLI", () => {
 
     const drained = await cli("schedules:tick", "--now", "2026-12-01T08:00:10Z", "--drain");
     expect(drained.stderr).toBe("");
-    expect(drained.stdout).toMatch(/Ran 1 job\(s\): completed/);
+    // The export, then the delivery job its completion queued.
+    expect(drained.stdout).toMatch(/Ran 2 job\(s\): completed, completed/);
     const [delivered] = await runsOf(schedule.id);
     expect(delivered!.status).toBe("delivered");
     const files = await readdir(path.join(deliveryBaseDir(), "2026", "12", "01"));

@@ -59,7 +59,13 @@ export default async function Page() {
             <Link href="/admin/settings">Settings</Link>: file expiry, link lifetime, rate limits, retention, anonymization profile minimum.
           </li>
           <li>
+            <Link href="/admin/metrics">Metrics catalog</Link>: define, change and retire the metrics analysts see (each change a version).
+          </li>
+          <li>
             <Link href="/admin/warehouses">Warehouses</Link>: read-only analytics warehouse connections whose <code>_anon</code> views become datasets, and their column policies.
+          </li>
+          <li>
+            <Link href="/admin/fhir-sources">FHIR sources</Link>: FHIR servers pulled from on a schedule (Bulk <code>$export</code> since the last run, or searches), with each one&apos;s last sync.
           </li>
         </ul>
       </div>

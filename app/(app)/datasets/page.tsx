@@ -7,6 +7,7 @@ import { decide, type TDatasetTier } from "@/lib/auth/policy";
 import { requirePageActor } from "@/lib/auth/session";
 import { PII_REASON_MIN_LENGTH } from "@/lib/datasets/create-dataset-export";
 import { questionnaireCoverage } from "@/lib/datasets/qr-answers-long";
+import { optedOutPatientIds } from "@/lib/patients/consent";
 import { getSettings } from "@/lib/settings/settings";
 
 export const metadata: Metadata = { title: "Datasets" };
@@ -14,7 +15,7 @@ export const dynamic = "force-dynamic";
 
 const TIERS: { tier: TDatasetTier; label: string; description: string }[] = [
   { tier: "anon", label: "De-identified", description: "Pseudonymized tables: no names, contact details or record numbers; ages, 3-digit zips and coarsened dates." },
-  { tier: "metrics", label: "Metrics", description: "Programme metrics by organization and period; counts below 11 are suppressed." },
+  { tier: "metrics", label: "Metrics", description: "Programme metrics from the metrics catalog, by organization and period, with their series; counts below 11 are suppressed. Not limited per hour." },
   { tier: "pii", label: "Identified", description: "The same tables with identities. Needs the identified-data grant and a stated reason; every download is audited." },
 ];
 
@@ -34,6 +35,7 @@ export default async function DatasetsPage() {
   // Only profiles at least as strict as the practice's minimum are offered.
   const profiles = settings.anonymization_minimum_profile === "safe-harbor" ? PROFILES.filter((p) => p.name === "safe-harbor") : PROFILES;
   const questionnaires = questionnaireCoverage();
+  const optedOut = (await optedOutPatientIds()).size;
 
   return (
     <>
@@ -59,6 +61,13 @@ export default async function DatasetsPage() {
             </span>
           ))}
           .
+        </p>
+      </section>
+      <section className="card" data-testid="consent-coverage">
+        <h2>Patient consent</h2>
+        <p className="muted">
+          {optedOut} patient(s) opted out of data sharing. They are left out of every de-identified dataset and metric; an identified export includes them only when its purpose is
+          treatment or operations. Each manifest says how many patients were left out (<code>consent.excluded_patients</code>).
         </p>
       </section>
     </>

@@ -3,9 +3,12 @@ import type { Metadata } from "next";
 import { Forbidden } from "@/components/forbidden";
 import { Pager } from "@/components/pager";
 import { PatientsTable } from "@/components/patients/patients-table";
+import { BatchReportPanel } from "@/components/reports/batch-report-panel";
 import { canViewPage } from "@/lib/auth/page-access";
 import { requirePageActor } from "@/lib/auth/session";
 import { listPatients, ZListPatientsQuery } from "@/lib/patients/list-patients";
+import { batchOrganizationOptions } from "@/lib/reports/batch-report-patients";
+import { defaultReportPeriod } from "@/lib/reports/report-requests";
 
 export const metadata: Metadata = { title: "Patients" };
 export const dynamic = "force-dynamic";
@@ -41,6 +44,12 @@ export default async function PatientsPage({ searchParams }: { searchParams: Pro
         emptyText={query.q ? "No patient matches that search." : actor.role === "ADMIN" ? "No patients yet." : "No patients are assigned to you yet."}
       />
       <Pager page={result.page} pages={pages} hrefFor={pageHref} />
+      <BatchReportPanel
+        isAdmin={actor.role === "ADMIN"}
+        patients={result.patients.map((patient) => ({ id: patient.id, name: patient.name }))}
+        organizations={await batchOrganizationOptions(actor)}
+        defaultPeriod={defaultReportPeriod(null)}
+      />
     </>
   );
 }

@@ -2,7 +2,7 @@
 // one policy decides, denials audited), and through which view.
 import { authorize } from "@/lib/auth/authorize";
 import type { TRequestMeta } from "@/lib/audit/request-meta";
-import { fhirViewFor } from "@/lib/auth/policy";
+import { excludesOptedOutPatients, fhirViewFor } from "@/lib/auth/policy";
 import { env } from "@/lib/env";
 import { IDENTIFIED_VIEW, maskedView, type TFhirView } from "@/lib/fhir/api/fhir-view";
 import type { TFhirCaller } from "@/lib/fhir/api/fhir-route";
@@ -42,5 +42,8 @@ export async function openFhirAccess(caller: TFhirCaller, resourceType: string, 
   const definition = await authorizeFhirType(caller, resourceType, interaction, meta);
   const view = await viewFor(caller);
 
-  return { definition, view, scope: { therapistId: caller.actor.role === "THERAPIST" ? caller.actor.id : null } };
+  // The identified FHIR view is the care team's (therapists' own patients, admins): treatment and operations.
+  const excludesOptedOut = excludesOptedOutPatients(view.isMasked ? { view: "deidentified" } : { view: "identified", purpose: caller.actor.role === "THERAPIST" ? "treatment" : "operations" });
+
+  return { definition, view, scope: { therapistId: caller.actor.role === "THERAPIST" ? caller.actor.id : null, excludesOptedOut } };
 }

@@ -10,8 +10,12 @@ import { ROW_INCLUDE } from "@/lib/fhir/api/serialize-rows";
 import { prisma } from "@/lib/db/client";
 import type { TFhirResource } from "@/lib/fhir/serialize/fhir-values";
 
-/** Whose patients a search may touch: a therapist's assigned ones, or (null) every patient. */
-export type TPatientScope = { therapistId: string | null };
+/**
+ * Whose patients a search may touch: a therapist's assigned ones, or (null) every patient; and
+ * whether patients who opted out of data sharing are left out (de-identified views: the policy's
+ * excludesOptedOutPatients).
+ */
+export type TPatientScope = { therapistId: string | null; excludesOptedOut: boolean };
 
 export type TSearchResult = {
   resources: TFhirResource[];
@@ -29,10 +33,14 @@ type TDelegate = { findMany(args: object): Promise<TRow[]>; count(args: object):
 const delegateOf = (source: TSource) => prisma[source.model] as unknown as TDelegate;
 
 export function scopeWhere(source: TSource, scope: TPatientScope): TWhere {
-  if (!scope.therapistId || source.patientField === null) return {};
-  const assigned = { assignments: { some: { userId: scope.therapistId } } };
+  if (source.patientField === null) return {};
+  const onPatient: TWhere[] = [];
+  if (scope.therapistId) onPatient.push({ assignments: { some: { userId: scope.therapistId } } });
+  if (scope.excludesOptedOut) onPatient.push({ dataSharingOptOut: false });
+  if (!onPatient.length) return {};
+  const patientWhere = onPatient.length === 1 ? onPatient[0]! : { AND: onPatient };
 
-  return source.patientField === "id" ? assigned : { patient: assigned };
+  return source.patientField === "id" ? patientWhere : { patient: patientWhere };
 }
 
 export function sourcesFor(definition: TResourceType, view: TFhirView) {

@@ -16,11 +16,11 @@ import { parseSearchRequest } from "@/lib/fhir/api/parse-search-request";
 import { searchQuestionnaires } from "@/lib/fhir/api/questionnaire-catalog-search";
 import { findResourceType, type TSource } from "@/lib/fhir/api/resource-types";
 import type { TWhere } from "@/lib/fhir/api/search-parameters";
-import { sourcesFor, type TRow } from "@/lib/fhir/api/search-resources";
+import { scopeWhere, sourcesFor, type TRow } from "@/lib/fhir/api/search-resources";
 import { ROW_INCLUDE } from "@/lib/fhir/api/serialize-rows";
 import { subset } from "@/lib/fhir/api/subset-elements";
 import type { TBulkScanResult } from "@/lib/fhir/bulk/bulk-release-scan";
-import { ZBulkJobParameters, type TBulkFile, type TBulkJobParameters, type TBulkManifestFile } from "@/lib/fhir/bulk/bulk-types";
+import { type TBulkFile, type TBulkJobParameters, type TBulkManifestFile } from "@/lib/fhir/bulk/bulk-types";
 import { groupPatientWhere, parseGroupId } from "@/lib/fhir/bulk/groups";
 import type { TFhirResource } from "@/lib/fhir/serialize/fhir-values";
 import { PermanentJobError, type TJobContext, type TJobHandler } from "@/lib/jobs/job-types";
@@ -62,8 +62,8 @@ async function typeFilterWhere(source: TSource, type: string, queries: string[] 
   return { OR: alternatives };
 }
 
-function sourceWhere(source: TSource, scope: TWhere | null, since: Date | null, filter: TWhere | null): TWhere {
-  const parts: TWhere[] = [];
+function sourceWhere(source: TSource, scope: TWhere | null, since: Date | null, filter: TWhere | null, excludesOptedOut: boolean): TWhere {
+  const parts: TWhere[] = [scopeWhere(source, { therapistId: null, excludesOptedOut })];
   if (scope && source.patientField === "id") parts.push(scope);
   if (scope && source.patientField === "patientId") parts.push({ patient: scope });
   if (since) parts.push({ updatedAt: { gt: since } });
@@ -100,10 +100,8 @@ async function scopedPatientIds(scope: TWhere | null): Promise<string[] | null> 
   }
 }
 
-export const handleBulkExportJob: TJobHandler = async (ctx: TJobContext) => {
-  const parsed = ZBulkJobParameters.safeParse(ctx.job.parameters);
-  if (!parsed.success) throw new PermanentJobError("The Bulk Data export's parameters are invalid.");
-  const params = parsed.data;
+export const handleBulkExportJob: TJobHandler<TBulkJobParameters> = async (ctx: TJobContext<TBulkJobParameters>) => {
+  const params = ctx.payload;
   const isMasked = params.view === "deidentified";
   const key = env().ANON_KEY;
   const asOf = new Date(params.transactionTime);
@@ -196,7 +194,7 @@ export const handleBulkExportJob: TJobHandler = async (ctx: TJobContext) => {
         const definition = findResourceType(type);
         if (!definition) throw new PermanentJobError(`${type} is not a type this server exports.`);
         const sources = sourcesFor(definition, view).filter((source) => source.patientField !== null || !scope);
-        const wheres = await Promise.all(sources.map(async (source) => sourceWhere(source, scope, since, await typeFilterWhere(source, type, params.typeFilters[type], view))));
+        const wheres = await Promise.all(sources.map(async (source) => sourceWhere(source, scope, since, await typeFilterWhere(source, type, params.typeFilters[type], view), params.excludesOptedOut)));
         const total = (await Promise.all(sources.map((source, index) => (prisma[source.model] as unknown as TDelegate).count({ where: wheres[index]! })))).reduce((sum, count) => sum + count, 0);
         let done = 0;
         const onBatch = async (rows: number) => {

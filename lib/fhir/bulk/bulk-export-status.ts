@@ -75,6 +75,8 @@ export async function getBulkStatus(caller: TFhirCaller, jobId: string, meta: TR
       output: stored.files.map((file) => ({ type: file.type, url: fileUrl(file.name), count: file.count })),
       // What lenient handling left out of the request (OperationOutcome files), as the IG suggests.
       error: stored.errors.map((file) => ({ type: file.type, url: fileUrl(file.name), count: file.count })),
+      // `_since=last_successful_run`: the window the files cover (since null: the first export, full).
+      ...(params.sinceLastSuccessfulRun ? { extension: { incremental: { since: params.since, until: params.transactionTime } } } : {}),
     },
   };
 }

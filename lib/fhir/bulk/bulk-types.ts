@@ -3,12 +3,16 @@
 import { z } from "zod";
 
 export const BULK_JOB_KIND = "bulk";
+/** `_since=last_successful_run`: incremental, from the caller's last delivered export (bulk-watermark.ts). */
+export const BULK_SINCE_LAST_SUCCESSFUL_RUN = "last_successful_run";
 
 export const ZBulkJobParameters = z.object({
   level: z.enum(["system", "patient", "group"]),
   groupId: z.string().nullable(),
   types: z.array(z.string()).min(1),
   since: z.string().nullable(),
+  /** The request asked for `_since=last_successful_run` (then `since` is the watermark it resolved to, or null: the first, full export). */
+  sinceLastSuccessfulRun: z.boolean().default(false),
   /** `_typeFilter` queries by type, each a query string: a resource matches any of its type's queries. */
   typeFilters: z.record(z.string(), z.array(z.string())),
   /** `_elements`: top-level element names, each for every type (`name`) or one (`Type.name`). */
@@ -19,6 +23,8 @@ export const ZBulkJobParameters = z.object({
   profile: z.enum(["safe-harbor", "standard"]).nullable(),
   /** A therapist's export reads their assigned patients only, whatever the Group. */
   therapistId: z.string().nullable(),
+  /** Patients who opted out of data sharing are left out (the policy's excludesOptedOutPatients; absent in older jobs: left out). */
+  excludesOptedOut: z.boolean().default(true),
   isStrict: z.boolean(),
   /** What lenient handling left out, said again in the manifest's `error` OperationOutcome. */
   ignored: z.array(z.string()),

@@ -3,7 +3,7 @@
 // status URL, and the first poll answers 202 too.
 import type { TRequestMeta } from "@/lib/audit/request-meta";
 import { authorize } from "@/lib/auth/authorize";
-import { bulkViewFor } from "@/lib/auth/policy";
+import { bulkViewFor, excludesOptedOutPatients } from "@/lib/auth/policy";
 import { isPostgres, prisma, type TDb } from "@/lib/db/client";
 import { env } from "@/lib/env";
 import { AppError } from "@/lib/errors/app-error";
@@ -13,7 +13,8 @@ import { isStrictHandling, parseSearchRequest } from "@/lib/fhir/api/parse-searc
 import { findResourceType, internalIds } from "@/lib/fhir/api/resource-types";
 import { invalidSearch, parseDateValue, referenceId } from "@/lib/fhir/api/search-parameters";
 import { patientBoundTypes } from "@/lib/fhir/api/search-includes";
-import { BULK_JOB_KIND, type TBulkJobParameters } from "@/lib/fhir/bulk/bulk-types";
+import { BULK_JOB_KIND, BULK_SINCE_LAST_SUCCESSFUL_RUN, type TBulkJobParameters } from "@/lib/fhir/bulk/bulk-types";
+import { bulkWatermark } from "@/lib/fhir/bulk/bulk-watermark";
 import { findGroup } from "@/lib/fhir/bulk/groups";
 import { BULK_TYPES, kickOffPairs, parseKickOff } from "@/lib/fhir/bulk/parse-kick-off";
 import { enqueueJob, notifyJobQueued } from "@/lib/jobs/enqueue-job";
@@ -94,18 +95,26 @@ export async function kickOffBulkExport({ caller, request, level, groupId, baseU
     patientIds = ids.length ? await internalIds("patient", "patient", ids, view) : [];
   }
 
+  // Incremental: from the caller's last delivered export of this kind (none yet: full).
+  const sinceLastSuccessfulRun = input.since === BULK_SINCE_LAST_SUCCESSFUL_RUN;
+  const groupIdOrNull = group ? groupId : null;
+  const since = sinceLastSuccessfulRun ? await bulkWatermark({ userId: actor.id, clientId: caller.clientId, level, groupId: groupIdOrNull, view: viewName }) : (input.since as Date | null);
+
   const settings = await getSettings();
   const parameters: TBulkJobParameters = {
     level,
-    groupId: group ? groupId : null,
+    groupId: groupIdOrNull,
     types,
-    since: input.since?.toISOString() ?? null,
+    since: since?.toISOString() ?? null,
+    sinceLastSuccessfulRun,
     typeFilters,
     elements: input.elements,
     patientIds,
     view: viewName,
     profile: isMasked ? settings.anonymization_default_profile : null,
     therapistId: actor.role === "THERAPIST" ? actor.id : null,
+    // Identified for the care team (treatment, operations); an analyst's identified client states only a free-text reason.
+    excludesOptedOut: excludesOptedOutPatients(isMasked ? { view: "deidentified" } : { view: "identified", purpose: actor.role === "THERAPIST" ? "treatment" : actor.role === "ADMIN" ? "operations" : null }),
     isStrict,
     ignored,
     requestUrl: request.url.slice(0, 2000),
@@ -128,8 +137,7 @@ export async function kickOffBulkExport({ caller, request, level, groupId, baseU
       exportType: level,
       format: "ndjson",
       userId: actor.id,
-      parameters,
-      maxAttempts: 2,
+      payload: parameters,
       meta,
       dataset: `fhir:${types.join(",")}`.slice(0, 500),
       auditDetails: { level, groupId: parameters.groupId, types, view: viewName, since: parameters.since, patients: patientIds?.length ?? null, ...(caller.clientId ? { clientId: caller.clientId } : {}), ...(viewName === "identified" && actor.role === "ANALYST" ? { reason: client?.piiReason } : {}) },

@@ -5,6 +5,7 @@ import { calendarDateProblem } from "@/lib/dates/bounded-dates";
 import { RESOURCE_TYPES } from "@/lib/fhir/api/resource-types";
 import { QUESTIONNAIRE_TYPE } from "@/lib/fhir/api/fhir-access";
 import { invalidSearch } from "@/lib/fhir/api/search-parameters";
+import { BULK_SINCE_LAST_SUCCESSFUL_RUN } from "@/lib/fhir/bulk/bulk-types";
 
 export const OUTPUT_FORMATS = ["application/fhir+ndjson", "application/ndjson", "ndjson"];
 
@@ -15,7 +16,8 @@ const MAX_BODY_BYTES = 100_000;
 
 export type TKickOffInput = {
   outputFormat: string | null;
-  since: Date | null;
+  /** "last_successful_run": since the caller's last delivered export (lib/fhir/bulk/bulk-watermark.ts). */
+  since: Date | typeof BULK_SINCE_LAST_SUCCESSFUL_RUN | null;
   types: string[] | null;
   typeFilters: { type: string; query: string }[];
   elements: string[] | null;
@@ -96,7 +98,7 @@ export function parseKickOff(pairs: [string, string][], now = new Date()): TKick
         input.outputFormat = value;
         break;
       case "_since":
-        input.since = parseSince(value, now);
+        input.since = value === BULK_SINCE_LAST_SUCCESSFUL_RUN ? BULK_SINCE_LAST_SUCCESSFUL_RUN : parseSince(value, now);
         break;
       case "_type":
         for (const type of value.split(",").map((part) => part.trim()).filter(Boolean)) {

@@ -275,6 +275,27 @@ export const ZDocumentReference = z
   })
   .refine((d) => Boolean(d.context?.period?.start || d.date), { message: "required (or context.period.start)", path: ["date"] });
 
+/** Consent.provision: a rule (deny or permit) for some purposes, with nested exceptions. */
+export type TConsentProvision = { type?: "deny" | "permit"; purpose?: z.infer<typeof ZCoding>[]; provision?: TConsentProvision[] };
+const ZConsentProvision: z.ZodType<TConsentProvision> = z.lazy(() =>
+  z.object({
+    type: z.enum(["deny", "permit"], { message: 'must be "deny" or "permit"' }).optional(),
+    purpose: z.array(ZCoding).optional(),
+    provision: z.array(ZConsentProvision).optional(),
+  }),
+);
+
+export const ZConsent = z.object({
+  ...base,
+  resourceType: z.literal("Consent"),
+  status: z.enum(["draft", "proposed", "active", "rejected", "inactive", "entered-in-error"], { message: "must be a FHIR Consent status (active, inactive, rejected, ...)" }),
+  scope: ZCodeableConcept.optional(),
+  category: z.array(ZCodeableConcept).optional(),
+  patient: ZReference,
+  dateTime: ZFhirDateTime.optional(),
+  provision: ZConsentProvision.optional(),
+});
+
 /** The importable types, in the order they are written (references point backwards). */
 export const RESOURCE_SCHEMAS = {
   Organization: ZOrganization,
@@ -289,6 +310,7 @@ export const RESOURCE_SCHEMAS = {
   QuestionnaireResponse: ZQuestionnaireResponse,
   Observation: ZObservation,
   DocumentReference: ZDocumentReference,
+  Consent: ZConsent,
 } as const;
 
 export type TResourceType = keyof typeof RESOURCE_SCHEMAS;
@@ -306,6 +328,7 @@ export type TCareTeam = z.infer<typeof ZCareTeam>;
 export type TQuestionnaireResponse = z.infer<typeof ZQuestionnaireResponse>;
 export type TObservation = z.infer<typeof ZObservation>;
 export type TDocumentReference = z.infer<typeof ZDocumentReference>;
+export type TConsent = z.infer<typeof ZConsent>;
 
 export type TParsedResource = {
   [K in TResourceType]: z.infer<(typeof RESOURCE_SCHEMAS)[K]>;

@@ -12,7 +12,12 @@ export type TRawEntry = {
   index: number;
   resource: unknown;
   fullUrl?: string;
+  /** A batch/transaction entry with `request.method: "DELETE"`: its `request.url`, and no resource. */
+  deleteUrl?: string;
 };
+
+/** Bundle types whose entries carry a `request` that the import honours (DELETE). */
+const REQUEST_BUNDLE_TYPES = new Set(["batch", "transaction"]);
 
 function invalid(message: string, issues: TIssue[]): never {
   throw new AppError("INVALID_INPUT", message, { issues });
@@ -26,6 +31,10 @@ function entriesOfBundle(bundle: Record<string, unknown>, allowedTypes: readonly
   if (!Array.isArray(entries)) invalid("Bundle.entry must be an array", [{ path: "Bundle.entry", message: "must be an array" }]);
 
   return entries.map((entry, index) => {
+    const request = (entry as { request?: { method?: unknown; url?: unknown } } | null)?.request;
+    if (REQUEST_BUNDLE_TYPES.has(String(bundle.type)) && request?.method === "DELETE") {
+      return { index, resource: undefined, deleteUrl: typeof request.url === "string" ? request.url : "" };
+    }
     const resource = (entry as { resource?: unknown } | null)?.resource;
     if (!resource || typeof resource !== "object") {
       invalid(`resource ${index}: Bundle.entry[${index}] has no resource`, [{ path: `resource ${index}`, message: "entry has no resource" }]);

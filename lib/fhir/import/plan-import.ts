@@ -25,12 +25,13 @@ export type TTable =
   | "careTeam"
   | "questionnaireResponse"
   | "observation"
-  | "sessionNote";
+  | "sessionNote"
+  | "consent";
 
 /** FHIR ids per lookup query: well under both databases' bind-parameter limits. */
 const LOOKUP_CHUNK = 5_000;
 
-const TABLES_BY_TYPE: Record<TResourceType, TTable[]> = {
+export const TABLES_BY_TYPE: Record<TResourceType, TTable[]> = {
   Organization: ["organization"],
   Location: ["location"],
   Practitioner: ["practitioner"],
@@ -43,6 +44,7 @@ const TABLES_BY_TYPE: Record<TResourceType, TTable[]> = {
   QuestionnaireResponse: ["questionnaireResponse"],
   Observation: ["observation"],
   DocumentReference: ["sessionNote"],
+  Consent: ["consent"],
 };
 
 export function isTreatmentPlan(plan: TCarePlan) {

@@ -72,6 +72,9 @@ export function referencesOf(resource: TParsedResource): TReferenceUse[] {
       addAll("author", resource.author, ["Practitioner", "Organization", "Patient"]);
       add("authenticator", resource.authenticator, ["Practitioner", "Organization"]);
       break;
+    case "Consent":
+      add("patient", resource.patient, PATIENT);
+      break;
   }
 
   return uses;

@@ -7,6 +7,7 @@ import { canonicalJson } from "@/lib/fhir/import/canonical-json";
 import type { TParsedResource, TResourceType } from "@/lib/fhir/import/fhir-schemas";
 import { mapCareTeam, mapGoal, mapReferralCarePlan, mapTreatmentPlan } from "@/lib/fhir/import/map-care-plans";
 import { mapCondition, mapDocumentReference, mapEncounter, mapObservation, mapQuestionnaireResponse } from "@/lib/fhir/import/map-clinical";
+import { mapConsent } from "@/lib/fhir/import/map-consent";
 import type { TMapContext, TRowData } from "@/lib/fhir/import/map-context";
 import { mapLocation, mapOrganization, mapPatient, mapPractitioner } from "@/lib/fhir/import/map-directory";
 import { isTreatmentPlan, referenceKey, tableFor, type TImportPlan, type TTable } from "@/lib/fhir/import/plan-import";
@@ -30,6 +31,7 @@ const WRITE_ORDER: TTable[] = [
   "questionnaireResponse",
   "observation",
   "sessionNote",
+  "consent",
 ];
 
 function mapResource(resource: TValidResource, ctx: TMapContext): TRowData {
@@ -59,6 +61,8 @@ function mapResource(resource: TValidResource, ctx: TMapContext): TRowData {
       return mapObservation(data, ctx);
     case "DocumentReference":
       return mapDocumentReference(data, ctx);
+    case "Consent":
+      return mapConsent(data, ctx);
   }
 }
 

@@ -1,10 +1,13 @@
-// Metrics as FHIR: a Measure per metric of the catalog (lib/datasets/metrics-catalog.json) and
+// Metrics as FHIR: a Measure per active metric of the catalog (MetricDefinition, lib/metrics) and
 // MeasureReports computed by the same function as the fct_metrics_long dataset, small cells
 // suppressed the same way (a suppressed score is absent, with data-absent-reason "masked").
 // Summary reports per (metric, period, organization); a metric with a dimension (severity,
 // delivery format, service) reports it as a stratifier.
 import { prisma } from "@/lib/db/client";
-import { computeMetrics, METRICS_CATALOG, SMALL_CELL_THRESHOLD, type TMetric, type TMetricRow } from "@/lib/datasets/metrics";
+import { describeExpression } from "@/lib/metrics/compile-metric";
+import { computeMetrics, type TMetricRow } from "@/lib/metrics/compute-metrics";
+import { loadMetricCatalog, SMALL_CELL_THRESHOLD } from "@/lib/metrics/metric-catalog";
+import type { TMetricDefinition as TMetric } from "@/lib/metrics/metric-definition";
 import type { TFhirView } from "@/lib/fhir/api/fhir-view";
 import { invalidSearch, parseDateValue, referenceId } from "@/lib/fhir/api/search-parameters";
 import type { TFhirResource } from "@/lib/fhir/serialize/fhir-values";
@@ -27,34 +30,36 @@ export function buildMeasure(metric: TMetric): TFhirResource {
     name: metric.id,
     title: metric.description,
     status: "active",
-    description: `${metric.description} Computed as: ${metric.expression}.${metric.suppress_small_counts ? ` Counts of patients from 1 to ${SMALL_CELL_THRESHOLD - 1} are suppressed.` : ""}`,
+    description: `${metric.description} Computed as: ${describeExpression(metric)} (version ${metric.version}).${metric.suppress_small_counts ? ` Counts of patients from 1 to ${SMALL_CELL_THRESHOLD - 1} are suppressed.` : ""}`,
     scoring: { coding: [{ system: "http://terminology.hl7.org/CodeSystem/measure-scoring", code: metric.unit === "percent" ? "proportion" : "continuous-variable" }] },
-    group: [{ code: { text: metric.id }, description: `${metric.unit}, per organization and ${metric.grain === "snapshot" ? "export date" : metric.grain}` }],
+    version: String(metric.version),
+    group: [{ code: { text: metric.id }, description: `${metric.unit}, per ${[...metric.entity_keys.filter((key) => key !== "dimension"), metric.time_column ? metric.grain : "as-of date"].join(" and ")}` }],
   };
 }
 
 /** A Measure by id, canonical URL or metric name. */
-function findMetric(value: string): TMetric | null {
+function findMetric(catalog: TMetric[], value: string): TMetric | null {
   const id = value.split("|")[0]!.split("/").filter(Boolean).pop() ?? "";
 
-  return METRICS_CATALOG.metrics.find((metric) => measureIdOf(metric) === id || metric.id === id) ?? null;
+  return catalog.find((metric) => measureIdOf(metric) === id || metric.id === id) ?? null;
 }
 
-export function readMeasure(id: string) {
-  const metric = findMetric(id);
+export async function readMeasure(id: string) {
+  const metric = findMetric(await loadMetricCatalog(prisma), id);
 
   return metric ? buildMeasure(metric) : null;
 }
 
-export function searchMeasures(query: URLSearchParams, isStrict: boolean) {
-  let metrics = [...METRICS_CATALOG.metrics];
+export async function searchMeasures(query: URLSearchParams, isStrict: boolean) {
+  const catalog = await loadMetricCatalog(prisma);
+  let metrics = [...catalog];
   for (const [name, value] of query) {
     if (CONTROL.has(name)) continue;
     if (!["_id", "url", "name"].includes(name)) {
       if (isStrict) throw invalidSearch(name, "is not a supported search parameter of Measure");
       continue;
     }
-    const wanted = value.split(",").map(findMetric);
+    const wanted = value.split(",").map((part) => findMetric(catalog, part));
     metrics = metrics.filter((metric) => wanted.includes(metric));
   }
 
@@ -62,10 +67,11 @@ export function searchMeasures(query: URLSearchParams, isStrict: boolean) {
 }
 
 function periodOf(metric: TMetric, date: string) {
-  if (metric.grain !== "month") return { start: date, end: date };
-  const [year, month] = date.split("-").map(Number) as [number, number];
+  const [year, month, day] = date.split("-").map(Number) as [number, number, number];
+  if (metric.grain === "month") return { start: date, end: new Date(Date.UTC(year, month, 0)).toISOString().slice(0, 10) };
+  if (metric.grain === "week") return { start: date, end: new Date(Date.UTC(year, month - 1, day + 6)).toISOString().slice(0, 10) };
 
-  return { start: date, end: new Date(Date.UTC(year, month, 0)).toISOString().slice(0, 10) };
+  return { start: date, end: date };
 }
 
 const score = (metric: TMetric, row: TMetricRow) =>
@@ -75,14 +81,15 @@ export type TMeasureReportQuery = { metrics: TMetric[]; since: Date | null; asOf
 
 /** `measure`, `period` (ge/le/eq dates: the metrics' window and export date) and `subject` (Organization/<id>). */
 export async function parseMeasureReportQuery(query: URLSearchParams, isStrict: boolean, view: TFhirView, now = new Date()): Promise<TMeasureReportQuery> {
-  let metrics = [...METRICS_CATALOG.metrics];
+  const catalog = await loadMetricCatalog(prisma);
+  let metrics = [...catalog];
   let since: Date | null = null;
   let asOf = now;
   let organizationIds: string[] | null = null;
   for (const [name, value] of query) {
     if (CONTROL.has(name)) continue;
     if (name === "measure") {
-      const wanted = value.split(",").map((part) => findMetric(part));
+      const wanted = value.split(",").map((part) => findMetric(catalog, part));
       if (wanted.some((metric) => !metric)) throw invalidSearch("measure", "names no Measure of this server (see GET Measure)");
       metrics = metrics.filter((metric) => wanted.includes(metric));
     } else if (name === "period") {
@@ -106,7 +113,7 @@ export async function parseMeasureReportQuery(query: URLSearchParams, isStrict: 
 /** The summary reports, computed now by the metrics' own function. */
 export async function buildMeasureReports(request: TMeasureReportQuery, view: TFhirView): Promise<TFhirResource[]> {
   const wanted = new Set(request.metrics.map((metric) => metric.id));
-  const rows = (await computeMetrics(prisma, request.asOf, request.since)).filter(
+  const rows = (await computeMetrics(prisma, request.asOf, request.since, request.metrics)).filter(
     (row) => wanted.has(row.metric_id) && (!request.organizationIds || request.organizationIds.includes(row.organization_id)) && (!request.since || row.period_date >= request.since.toISOString().slice(0, 10)),
   );
   const organizations = view.isMasked ? new Map<string, string>() : new Map((await prisma.organization.findMany({ select: { id: true, fhirId: true } })).map((row) => [row.id, row.fhirId]));
@@ -115,7 +122,7 @@ export async function buildMeasureReports(request: TMeasureReportQuery, view: TF
     const reportKey = [row.metric_id, row.period_date, row.organization_id].join("|");
     byReport.set(reportKey, [...(byReport.get(reportKey) ?? []), row]);
   }
-  const metricsById = new Map(METRICS_CATALOG.metrics.map((metric) => [metric.id, metric]));
+  const metricsById = new Map(request.metrics.map((metric) => [metric.id, metric]));
 
   return [...byReport.entries()].map(([reportKey, cells]) => {
     const [metricId, period, organizationId] = reportKey.split("|") as [string, string, string];
@@ -123,7 +130,7 @@ export async function buildMeasureReports(request: TMeasureReportQuery, view: TF
     const subject = organizationId ? view.ref("Organization", "internal", { id: organizationId, fhirId: organizations.get(organizationId) ?? null }) : null;
     const hasDimension = cells.some((cell) => cell.dimension !== "");
     const group = hasDimension
-      ? { code: { text: metric.id }, stratifier: [{ code: [{ text: metric.id.endsWith("_distribution") ? "severity" : metric.id.startsWith("referral") ? "service" : "delivery-format" }], stratum: cells.map((cell) => ({ value: { text: cell.dimension }, ...score(metric, cell) })) }] }
+      ? { code: { text: metric.id }, stratifier: [{ code: [{ text: (metric.dimension_column ?? "dimension").replace(/_/g, "-") }], stratum: cells.map((cell) => ({ value: { text: cell.dimension }, ...score(metric, cell) })) }] }
       : { code: { text: metric.id }, ...score(metric, cells[0]!) };
 
     return {

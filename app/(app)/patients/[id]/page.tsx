@@ -3,10 +3,13 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 
 import { ExportPanel } from "@/components/exports/export-panel";
+import { ConsentPanel } from "@/components/patients/consent-panel";
 import { Forbidden } from "@/components/forbidden";
 import { pageRequestMeta } from "@/lib/auth/page-access";
+import { decide } from "@/lib/auth/policy";
 import { requirePageActor } from "@/lib/auth/session";
 import { AppError } from "@/lib/errors/app-error";
+import { consentHistory } from "@/lib/patients/consent";
 import { getPatientDetail, type TPatientDetail } from "@/lib/patients/get-patient";
 import { defaultReportPeriod, FULL_RECORD_SECTIONS, PROGRESS_REPORT_SECTIONS, TREATMENT_SUMMARY_SECTIONS } from "@/lib/reports/report-requests";
 
@@ -26,6 +29,8 @@ export default async function PatientPage({ params }: { params: Promise<{ id: st
     if (error instanceof AppError && error.code === "FORBIDDEN") return <Forbidden what="patients" />;
     throw error;
   }
+  // Therapists see the patient, not this control.
+  const consent = decide(actor, { action: "patient.consent-manage" }).allowed ? await consentHistory(patient.id) : null;
 
   return (
     <>
@@ -167,6 +172,14 @@ export default async function PatientPage({ params }: { params: Promise<{ id: st
           {patient.encounters.length > 15 && <p className="small muted">Showing the latest 15 of {patient.encounters.length} sessions.</p>}
         </section>
       </div>
+
+      {consent && (
+        <ConsentPanel
+          patientId={patient.id}
+          optOut={consent.optOut}
+          history={consent.consents.map((entry) => ({ id: entry.id, optOut: entry.optOut, status: entry.status, source: entry.source, decidedAt: entry.decidedAt.toISOString(), reason: entry.reason, recordedBy: entry.recordedBy?.name ?? null }))}
+        />
+      )}
 
       {actor.role !== "ANALYST" && (
         <ExportPanel
