@@ -88,10 +88,16 @@ const MAX_PREPARED_PATIENTS = 25_000;
 /** Pseudonyms of ids that recur across rows (a patient's or encounter's references): one HMAC each. */
 const MAX_CACHED_PSEUDONYMS = 100_000;
 
-type TPreparedPatient = { row: TPatientIdentitySource; subject: TScanSubject; scrub: TTextScrubber | null };
+/** `row` is let go once the scrubber is built unless the view keeps its scan subjects (the row incl. `raw` is ~1 KB, a parsed object on PostgreSQL). */
+type TPreparedPatient = { row: TPatientIdentitySource | null; pseudonym: string; scrub: TTextScrubber | null };
 
-export function maskedView(options: { key: string; profile: TAnonProfile; asOf: Date; maxPreparedPatients?: number }): TFhirView {
+/**
+ * `keepsScanSubjects: false` for a view whose output is release-scanned by a scanner of its own (a
+ * Bulk Data export's, in the compute pool): its prepared patients then keep only their scrubbers.
+ */
+export function maskedView(options: { key: string; profile: TAnonProfile; asOf: Date; maxPreparedPatients?: number; keepsScanSubjects?: boolean }): TFhirView {
   const maxPrepared = options.maxPreparedPatients ?? MAX_PREPARED_PATIENTS;
+  const keepsScanSubjects = options.keepsScanSubjects ?? true;
   const patients = new Map<string, TPreparedPatient>();
   const pseudonyms = new Map<string, string>();
   const generic = createTextScrubber(null);
@@ -99,7 +105,10 @@ export function maskedView(options: { key: string; profile: TAnonProfile; asOf: 
   const scrubberOf = (patientId: string | null): TTextScrubber => {
     const entry = patientId ? patients.get(patientId) : undefined;
     if (!entry) return generic;
-    entry.scrub ??= createTextScrubber(identityOf(entry.row, entry.subject.pseudonym));
+    if (!entry.scrub) {
+      entry.scrub = createTextScrubber(identityOf(entry.row!, entry.pseudonym));
+      if (!keepsScanSubjects) entry.row = null;
+    }
     return entry.scrub;
   };
   const context = (patientId: string | null): TPolicyContext => ({ profile: options.profile, key: options.key, asOf: options.asOf, patientId, scrub: scrubberOf(patientId) });
@@ -154,9 +163,12 @@ export function maskedView(options: { key: string; profile: TAnonProfile; asOf: 
       const rows: TPatientIdentitySource[] = await prisma.patient.findMany({ where: { id: { in: missing } }, select });
       for (const row of rows) {
         if (patients.size >= maxPrepared) patients.delete(patients.keys().next().value!);
-        patients.set(row.id, { row, subject: { row, pseudonym: referencedPseudonym("patient", row.id) }, scrub: null });
+        patients.set(row.id, { row, pseudonym: referencedPseudonym("patient", row.id), scrub: null });
       }
     },
-    scanSubjects: () => [...patients.values()].map((entry) => entry.subject),
+    scanSubjects() {
+      if (!keepsScanSubjects) throw new Error("This masked view does not keep its patients' rows for a release scan.");
+      return [...patients.values()].map((entry) => ({ row: entry.row!, pseudonym: entry.pseudonym }));
+    },
   };
 }

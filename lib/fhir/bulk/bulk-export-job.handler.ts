@@ -107,7 +107,7 @@ export const handleBulkExportJob: TJobHandler<TBulkJobParameters> = async (ctx: 
   const asOf = new Date(params.transactionTime);
   // One view for the whole export: each patient's identity is loaded and derived once (the view
   // keeps a bounded number of them), and pseudonyms that recur across rows are computed once.
-  const view = isMasked ? maskedView({ key, profile: params.profile ?? "safe-harbor", asOf }) : IDENTIFIED_VIEW;
+  const view = isMasked ? maskedView({ key, profile: params.profile ?? "safe-harbor", asOf, keepsScanSubjects: false }) : IDENTIFIED_VIEW;
   const scope = patientScope(params);
   const since = params.since ? new Date(params.since) : null;
   const prefix = `${ctx.job.userId}/${ctx.job.id}/${ctx.job.attempts}/bulk`;
