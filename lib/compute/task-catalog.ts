@@ -4,7 +4,6 @@
 // loaded only inside a worker. A new kind of heavy work (dataset partitions, the release scan,
 // FHIR NDJSON writing) adds one entry here and one loader in worker-tasks.ts.
 import type { TRangeResult, TWorkerTarget } from "@/lib/audit/verify-parallel";
-import type { TBulkScanInput, TBulkScanResult } from "@/lib/fhir/bulk/bulk-release-scan";
 import type { TDocumentFormat } from "@/lib/render/render-document";
 import type { TReportExportType } from "@/lib/reports/report-context.types";
 
@@ -33,11 +32,6 @@ export type TComputeTasks = {
   "audit.verify-range": {
     input: TWorkerTarget & { after: number; upTo: number };
     output: TRangeResult;
-  };
-  /** The release scan of a de-identified Bulk Data export's NDJSON files, read back from the storage. */
-  "fhir.bulk-release-scan": {
-    input: TBulkScanInput;
-    output: TBulkScanResult;
   };
 };
 
@@ -73,11 +67,6 @@ export const COMPUTE_TASKS: Record<TComputeTaskName, TTaskSpec> = {
     timeoutMs: 600_000,
     overTime: (seconds) => `Part of the audit trail could not be checked within ${seconds} s.`,
     overMemory: (megabytes) => `Part of the audit trail could not be checked within ${megabytes} MB of memory.`,
-  },
-  "fhir.bulk-release-scan": {
-    timeoutMs: 3_600_000,
-    overTime: (seconds) => `The release scan of the export's files did not finish within ${seconds} s.`,
-    overMemory: (megabytes) => `The release scan of the export's files needed more than ${megabytes} MB of memory.`,
   },
 };
 

@@ -10,7 +10,6 @@ const IMPLEMENTATIONS: Record<TComputeTaskName, () => Promise<TTaskImpl>> = {
   "render.template": async () => (await import("@/lib/compute/tasks/render-template.task")).renderTemplateTask,
   "render.combined-pdf": async () => (await import("@/lib/compute/tasks/render-combined-pdf.task")).renderCombinedPdfTask,
   "audit.verify-range": async () => (await import("@/lib/compute/tasks/verify-audit-range.task")).verifyAuditRangeTask,
-  "fhir.bulk-release-scan": async () => (await import("@/lib/compute/tasks/bulk-release-scan.task")).bulkReleaseScanTask,
 };
 
 const loaded = new Map<TComputeTaskName, Promise<TTaskImpl>>();

@@ -2,12 +2,11 @@
 // through the REST API's own views (de-identified for analysts: the same ids, policies and
 // labels), written as NDJSON files into the encrypted storage (a new file past MAX_FILE_BYTES).
 // A de-identified file is release-scanned as stored, against every patient the export covers,
-// before the manifest lists it: in a compute worker (bulk-release-scan.ts), while this thread
-// writes the next type. The job's own file is the manifest.
+// before the manifest lists it (bulk-release-scan.ts), interleaved with the writing of the next
+// type. The job's own file is the manifest.
 import { Readable } from "node:stream";
 
 import { Prisma } from "@/generated/prisma/client";
-import { runComputeTask } from "@/lib/compute/run-compute-task";
 import { prisma } from "@/lib/db/client";
 import { env } from "@/lib/env";
 import { IDENTIFIED_VIEW, maskedView, type TFhirView } from "@/lib/fhir/api/fhir-view";
@@ -19,7 +18,7 @@ import type { TWhere } from "@/lib/fhir/api/search-parameters";
 import { scopeWhere, sourcesFor, type TRow } from "@/lib/fhir/api/search-resources";
 import { ROW_INCLUDE } from "@/lib/fhir/api/serialize-rows";
 import { subset } from "@/lib/fhir/api/subset-elements";
-import type { TBulkScanResult } from "@/lib/fhir/bulk/bulk-release-scan";
+import { buildBulkScanner, scanBulkFiles, type TBulkScanResult } from "@/lib/fhir/bulk/bulk-release-scan";
 import { type TBulkFile, type TBulkJobParameters, type TBulkManifestFile } from "@/lib/fhir/bulk/bulk-types";
 import { groupPatientWhere, parseGroupId } from "@/lib/fhir/bulk/groups";
 import type { TFhirResource } from "@/lib/fhir/serialize/fhir-values";
@@ -176,11 +175,13 @@ export const handleBulkExportJob: TJobHandler<TBulkJobParameters> = async (ctx: 
     }
   }
 
-  // De-identified files are scanned in a compute worker while the next type is written; each
-  // scan's outcome is kept (never left as an unhandled rejection) and read before the manifest.
+  // De-identified files are scanned while the next type is written; each scan's outcome is kept
+  // (never left as an unhandled rejection) and read before the manifest. One scanner per export,
+  // built on the first scan and let go with the job.
   const scans: Promise<{ result?: TBulkScanResult; error?: unknown }>[] = [];
   try {
-    const scan = isMasked ? { exportKey: `${ctx.job.id}/${ctx.job.attempts}`, key, patientIds: await scopedPatientIds(scope) } : null;
+    const patientIds = isMasked ? await scopedPatientIds(scope) : null;
+    let scanner: ReturnType<typeof buildBulkScanner> | null = null;
     for (const [typeIndex, type] of params.types.entries()) {
       const progress = (fraction: number) => ctx.reportProgress({ percent: Math.min(95, ((typeIndex + fraction) / params.types.length) * 95), stage: `exporting ${type}`, rows: resources });
       await progress(0);
@@ -206,9 +207,10 @@ export const handleBulkExportJob: TJobHandler<TBulkJobParameters> = async (ctx: 
         })());
       }
       // The release scan reads each de-identified file back as stored, before the manifest names it.
-      if (scan) {
-        const input = { ...scan, files: files.slice(before).map(({ key, name }) => ({ key, name })), isLast: typeIndex === params.types.length - 1 };
-        scans.push(runComputeTask("fhir.bulk-release-scan", input).then((result) => ({ result }), (error: unknown) => ({ error })));
+      if (isMasked) {
+        scanner ??= buildBulkScanner(patientIds, key);
+        const typeFiles = files.slice(before).map(({ key: fileKey, name }) => ({ key: fileKey, name }));
+        scans.push(scanner.then((built) => scanBulkFiles(built, typeFiles)).then((result) => ({ result }), (error: unknown) => ({ error })));
       }
     }
     if (scans.length) await ctx.reportProgress({ percent: 96, stage: "release scan", rows: resources });
@@ -233,7 +235,7 @@ export const handleBulkExportJob: TJobHandler<TBulkJobParameters> = async (ctx: 
       body: Buffer.from(JSON.stringify(manifest)),
       fileName: "manifest.json",
       mimeType: "application/json",
-      auditDetails: { level: params.level, view: params.view, files: outputs, resources, types: params.types, ...(scan ? { releaseScan: { patients: scannedPatients, outcome: "clean" } } : {}) },
+      auditDetails: { level: params.level, view: params.view, files: outputs, resources, types: params.types, ...(isMasked ? { releaseScan: { patients: scannedPatients, outcome: "clean" } } : {}) },
     };
   } catch (error) {
     // Scans still reading the files end first, so none of them fails on a file deleted under it.
