@@ -42,4 +42,20 @@ describe("masked FHIR view: prepared patients", () => {
     expect(view.text(text, patient.id)).toBe(createTextScrubber(keyedIdentityOf(row, env().ANON_KEY))(text));
     expect(view.text(text, patient.id)).not.toContain("Delacroix");
   });
+
+  it("a view that keeps no scan subjects (a Bulk export's) scrubs the same text after letting the patient's row go", { timeout: 60_000 }, async () => {
+    const patient = await createPatient({ familyName: "Okonkwo-Lindqvist" });
+    const view = maskedView({ key: env().ANON_KEY, profile: "safe-harbor", asOf: new Date(), keepsScanSubjects: false });
+    await view.prepare([patient.id]);
+    const row = await prisma.patient.findUniqueOrThrow({ where: { id: patient.id } });
+    const text = `${textAbout(patient)} Call ${row.phone} or write to ${row.email} at ${row.addressLine}.`;
+    const expected = createTextScrubber(keyedIdentityOf(row, env().ANON_KEY))(text);
+
+    // The first scrub builds the scrubber and drops the row; later ones (and a re-prepare) use the scrubber alone.
+    expect(view.text(text, patient.id)).toBe(expected);
+    await view.prepare([patient.id]);
+    expect(view.text(text, patient.id)).toBe(expected);
+    expect(view.text(text, patient.id)).not.toContain("Okonkwo");
+    expect(() => view.scanSubjects()).toThrow(/does not keep/);
+  });
 });
