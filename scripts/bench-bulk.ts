@@ -10,6 +10,7 @@ import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import path from "node:path";
 
+import { closeComputePool } from "@/lib/compute/run-compute-task";
 import { disconnectPrisma, prisma } from "@/lib/db/client";
 import { resetEnvCache } from "@/lib/env";
 
@@ -50,7 +51,14 @@ async function main() {
     const request = new Request(`${base}/$export?_type=${TABLES.join(",")}`, { headers: { accept: "application/fhir+json", prefer: "respond-async" } });
     const rssBefore = process.memoryUsage().rss;
     let peak = rssBefore;
-    const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 100);
+    let peakHeap = 0;
+    let peakExternal = 0;
+    const sampler = setInterval(() => {
+      const memory = process.memoryUsage();
+      peak = Math.max(peak, memory.rss);
+      peakHeap = Math.max(peakHeap, memory.heapUsed);
+      peakExternal = Math.max(peakExternal, memory.external + memory.arrayBuffers);
+    }, 100);
     const loadBefore = loadavg().map((value) => +value.toFixed(2));
     const started = performance.now();
     const cpuStart = process.cpuUsage();
@@ -71,13 +79,14 @@ async function main() {
       resources,
       expected: RESOURCES,
       files: manifest?.files.length,
-      ours: { secondsToManifest: +seconds.toFixed(1), resourcesPerSecond: Math.round(resources / seconds), cpuSeconds: +((cpu.user + cpu.system) / 1e6).toFixed(1), rssBeforeMb: Math.round(rssBefore / 1048576), peakRssMb: Math.round(peak / 1048576) },
+      ours: { secondsToManifest: +seconds.toFixed(1), resourcesPerSecond: Math.round(resources / seconds), cpuSeconds: +((cpu.user + cpu.system) / 1e6).toFixed(1), rssBeforeMb: Math.round(rssBefore / 1048576), peakRssMb: Math.round(peak / 1048576), peakHeapMb: Math.round(peakHeap / 1048576), peakExternalMb: Math.round(peakExternal / 1048576) },
       reference: { seconds: +dumpSeconds.toFixed(1), bytes: statSync(out).size },
       ratio: +(seconds / dumpSeconds).toFixed(2),
       load: { before: loadBefore, after: loadavg().map((value) => +value.toFixed(2)) },
     };
     console.log(JSON.stringify(result, null, 2));
   } finally {
+    await closeComputePool();
     await disconnectPrisma();
     rmSync(dir, { recursive: true, force: true });
   }

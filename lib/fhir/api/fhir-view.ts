@@ -3,7 +3,7 @@
 // (lib/datasets/clinical-tables.ts, through lib/anonymize) to every element it serves, so a
 // resource's ids and references are the CSV datasets' pseudonyms (joinable), and a policy
 // changed there changes here. An element whose column has no policy is left out (fail closed).
-import { keyedIdentityOf, PATIENT_IDENTITY_FIELDS, type TPatientIdentitySource } from "@/lib/anonymize/patient-identity";
+import { identityOf, PATIENT_IDENTITY_FIELDS, type TPatientIdentitySource } from "@/lib/anonymize/patient-identity";
 import type { TScanSubject } from "@/lib/anonymize/release-scan";
 import { applyPolicy, isColumnPolicy, type TAnonProfile, type TColumnPolicy, type TPolicyContext } from "@/lib/anonymize/profiles";
 import { pseudonymize, type TPseudonymKind } from "@/lib/anonymize/pseudonym";
@@ -79,17 +79,58 @@ export function identifiedView(): TFhirView {
   return IDENTIFIED_VIEW;
 }
 
-export function maskedView(options: { key: string; profile: TAnonProfile; asOf: Date }): TFhirView {
-  const patients = new Map<string, { subject: TScanSubject; scrub: TTextScrubber }>();
+/**
+ * Patients a masked view keeps loaded. A search page holds far fewer; a Bulk Data export keeps one
+ * view for all its batches, so each patient's identity is loaded and derived once, not once per
+ * batch (rows come in id order, so most batches touch most patients again).
+ */
+const MAX_PREPARED_PATIENTS = 25_000;
+/** Pseudonyms of ids that recur across rows (a patient's or encounter's references): one HMAC each. */
+const MAX_CACHED_PSEUDONYMS = 100_000;
+
+/** `row` is let go once the scrubber is built unless the view keeps its scan subjects (the row incl. `raw` is ~1 KB, a parsed object on PostgreSQL). */
+type TPreparedPatient = { row: TPatientIdentitySource | null; pseudonym: string; scrub: TTextScrubber | null };
+
+/**
+ * `keepsScanSubjects: false` for a view whose output is release-scanned by a scanner of its own (a
+ * Bulk Data export's, in the compute pool): its prepared patients then keep only their scrubbers.
+ */
+export function maskedView(options: { key: string; profile: TAnonProfile; asOf: Date; maxPreparedPatients?: number; keepsScanSubjects?: boolean }): TFhirView {
+  const maxPrepared = options.maxPreparedPatients ?? MAX_PREPARED_PATIENTS;
+  const keepsScanSubjects = options.keepsScanSubjects ?? true;
+  const patients = new Map<string, TPreparedPatient>();
+  const pseudonyms = new Map<string, string>();
   const generic = createTextScrubber(null);
-  const context = (patientId: string | null): TPolicyContext => ({ profile: options.profile, key: options.key, asOf: options.asOf, patientId, scrub: (patientId && patients.get(patientId)?.scrub) || generic });
+  // A patient's scrubber is built on first use: most rows (coded observations) hold no free text.
+  const scrubberOf = (patientId: string | null): TTextScrubber => {
+    const entry = patientId ? patients.get(patientId) : undefined;
+    if (!entry) return generic;
+    if (!entry.scrub) {
+      entry.scrub = createTextScrubber(identityOf(entry.row!, entry.pseudonym));
+      if (!keepsScanSubjects) entry.row = null;
+    }
+    return entry.scrub;
+  };
+  const context = (patientId: string | null): TPolicyContext => ({ profile: options.profile, key: options.key, asOf: options.asOf, patientId, scrub: scrubberOf(patientId) });
   const pseudonym = (kind: TMaskedIdKind, id: string) => (kind === "internal" ? id : pseudonymize(options.key, kind, id));
+  // A resource's own id occurs once per export; the ids it refers to (its patient, its encounter) recur.
+  const referencedPseudonym = (kind: TMaskedIdKind, id: string) => {
+    if (kind === "internal") return id;
+    const cacheKey = `${kind}:${id}`;
+    let value = pseudonyms.get(cacheKey);
+    if (value === undefined) {
+      if (pseudonyms.size >= MAX_CACHED_PSEUDONYMS) pseudonyms.clear();
+      value = pseudonymize(options.key, kind, id);
+      pseudonyms.set(cacheKey, value);
+    }
+    return value;
+  };
 
   return {
     isMasked: true,
     profile: options.profile,
     idOf: (kind, row) => pseudonym(kind, row.id),
-    ref: (type, kind, target) => (target?.id ? { reference: `${type}/${pseudonym(kind, target.id)}` } : null),
+    ref: (type, kind, target) => (target?.id ? { reference: `${type}/${referencedPseudonym(kind, target.id)}` } : null),
     value(table, column, raw, patientId) {
       const policy = columnPolicy(table, column);
       if (!policy || policy === "redact") return null;
@@ -98,21 +139,36 @@ export function maskedView(options: { key: string; profile: TAnonProfile; asOf: 
 
       return applyPolicy(policy, raw, context(patientId)) || null;
     },
-    text: (value, patientId) => context(patientId).scrub(value),
+    text: (value, patientId) => scrubberOf(patientId)(value),
     date: (value, patientId) => (value ? applyPolicy("patient_date", value, context(patientId)) || null : null),
     // No lastUpdated: when a patient's record changed is a date about them too.
     meta: () => ({ security: [{ ...PSEUDONYMIZED_LABEL }] }),
     policyContext: context,
     async prepare(patientIds) {
-      const missing = [...new Set(patientIds)].filter((id) => !patients.has(id));
+      const wanted = new Set(patientIds);
+      // Evicting a patient this batch is about to use would leave their text to the generic scrubber.
+      if (wanted.size > maxPrepared) throw new Error(`A masked view prepares at most ${maxPrepared} patients at a time.`);
+      const missing: string[] = [];
+      for (const id of wanted) {
+        const entry = patients.get(id);
+        if (!entry) missing.push(id);
+        else {
+          // Least recently used first: the batch's own patients are the last to be evicted.
+          patients.delete(id);
+          patients.set(id, entry);
+        }
+      }
       if (!missing.length) return;
       const select = Object.fromEntries(PATIENT_IDENTITY_FIELDS.map((field) => [field, true])) as Record<(typeof PATIENT_IDENTITY_FIELDS)[number], true>;
       const rows: TPatientIdentitySource[] = await prisma.patient.findMany({ where: { id: { in: missing } }, select });
       for (const row of rows) {
-        const identity = keyedIdentityOf(row, options.key);
-        patients.set(row.id, { subject: { row, pseudonym: identity.pseudonym }, scrub: createTextScrubber(identity) });
+        if (patients.size >= maxPrepared) patients.delete(patients.keys().next().value!);
+        patients.set(row.id, { row, pseudonym: referencedPseudonym("patient", row.id), scrub: null });
       }
     },
-    scanSubjects: () => [...patients.values()].map((entry) => entry.subject),
+    scanSubjects() {
+      if (!keepsScanSubjects) throw new Error("This masked view does not keep its patients' rows for a release scan.");
+      return [...patients.values()].map((entry) => ({ row: entry.row!, pseudonym: entry.pseudonym }));
+    },
   };
 }

@@ -2,12 +2,11 @@
 // through the REST API's own views (de-identified for analysts: the same ids, policies and
 // labels), written as NDJSON files into the encrypted storage (a new file past MAX_FILE_BYTES).
 // A de-identified file is release-scanned as stored, against every patient the export covers,
-// before the manifest lists it. The job's own file is the manifest.
+// before the manifest lists it (bulk-release-scan.ts), interleaved with the writing of the next
+// type. The job's own file is the manifest.
 import { Readable } from "node:stream";
 
-import { pseudonymize } from "@/lib/anonymize/pseudonym";
-import { ReleaseScanError, releaseScannerBuilder, type TReleaseScanner } from "@/lib/anonymize/release-scan";
-import { openIdentitySource } from "@/lib/datasets/identity-source";
+import { Prisma } from "@/generated/prisma/client";
 import { prisma } from "@/lib/db/client";
 import { env } from "@/lib/env";
 import { IDENTIFIED_VIEW, maskedView, type TFhirView } from "@/lib/fhir/api/fhir-view";
@@ -19,6 +18,7 @@ import type { TWhere } from "@/lib/fhir/api/search-parameters";
 import { scopeWhere, sourcesFor, type TRow } from "@/lib/fhir/api/search-resources";
 import { ROW_INCLUDE } from "@/lib/fhir/api/serialize-rows";
 import { subset } from "@/lib/fhir/api/subset-elements";
+import { buildBulkScanner, scanBulkFiles, type TBulkScanResult } from "@/lib/fhir/bulk/bulk-release-scan";
 import { type TBulkFile, type TBulkJobParameters, type TBulkManifestFile } from "@/lib/fhir/bulk/bulk-types";
 import { groupPatientWhere, parseGroupId } from "@/lib/fhir/bulk/groups";
 import type { TFhirResource } from "@/lib/fhir/serialize/fhir-values";
@@ -71,29 +71,32 @@ function sourceWhere(source: TSource, scope: TWhere | null, since: Date | null, 
   return { AND: parts };
 }
 
-/** The scanner for a de-identified export: the identities of every patient it covers, loaded in batches. */
-async function buildScanner(scope: TWhere | null, key: string): Promise<{ scanner: TReleaseScanner; patients: number }> {
-  const builder = releaseScannerBuilder();
-  const source = await openIdentitySource();
-  let patients = 0;
-  try {
-    for (let afterId = ""; ; ) {
-      const ids = scope
-        ? (await prisma.patient.findMany({ where: { AND: [scope, { id: { gt: afterId } }] }, orderBy: { id: "asc" }, take: BATCH, select: { id: true } })).map((row) => row.id)
-        : null;
-      const rows = ids ? await source.byIds(ids) : await source.page(afterId, BATCH);
-      // The scan derives its own terms from the stored row and resource (release-scan/scan-terms.ts).
-      for (const row of rows) builder.add({ row, pseudonym: pseudonymize(key, "patient", row.id) });
-      patients += rows.length;
-      const last = ids ? ids[ids.length - 1] : rows[rows.length - 1]?.id;
-      if ((ids ?? rows).length < BATCH || !last) break;
-      afterId = last;
-    }
-  } finally {
-    await source.close();
-  }
+/**
+ * What a batch reads of a model's relations. The de-identified view refers to a related row by its
+ * internal id alone (a pseudonym of it), which the row's own foreign key (`<relation>Id`) already
+ * holds: those to-one relations are not joined for it (each join is another query per batch and
+ * its rows decoded). The identified view serves the related rows' FHIR ids, so it joins them all.
+ */
+function rowReads(model: TSource["model"], isMasked: boolean): { include: object; fromForeignKeys: string[] } {
+  const include: Record<string, unknown> = { ...ROW_INCLUDE[model] };
+  if (!isMasked) return { include, fromForeignKeys: [] };
+  const scalars = (Prisma as unknown as Record<string, Record<string, string> | undefined>)[`${model[0]!.toUpperCase()}${model.slice(1)}ScalarFieldEnum`] ?? {};
+  const fromForeignKeys = Object.keys(include).filter((relation) => `${relation}Id` in scalars);
+  for (const relation of fromForeignKeys) delete include[relation];
 
-  return { scanner: builder.build(), patients };
+  return { include, fromForeignKeys };
+}
+
+/** The internal ids of the patients a scoped export covers (null scope: every patient, left to the scan to page through). */
+async function scopedPatientIds(scope: TWhere | null): Promise<string[] | null> {
+  if (!scope) return null;
+  const ids: string[] = [];
+  for (let afterId = ""; ; ) {
+    const rows = await prisma.patient.findMany({ where: { AND: [scope, { id: { gt: afterId } }] }, orderBy: { id: "asc" }, take: BATCH, select: { id: true } });
+    for (const row of rows) ids.push(row.id);
+    if (rows.length < BATCH) return ids;
+    afterId = rows[rows.length - 1]!.id;
+  }
 }
 
 export const handleBulkExportJob: TJobHandler<TBulkJobParameters> = async (ctx: TJobContext<TBulkJobParameters>) => {
@@ -101,8 +104,9 @@ export const handleBulkExportJob: TJobHandler<TBulkJobParameters> = async (ctx: 
   const isMasked = params.view === "deidentified";
   const key = env().ANON_KEY;
   const asOf = new Date(params.transactionTime);
-  const newView = () => (isMasked ? maskedView({ key, profile: params.profile ?? "safe-harbor", asOf }) : IDENTIFIED_VIEW);
-  const filterView = newView();
+  // One view for the whole export: each patient's identity is loaded and derived once (the view
+  // keeps a bounded number of them), and pseudonyms that recur across rows are computed once.
+  const view = isMasked ? maskedView({ key, profile: params.profile ?? "safe-harbor", asOf, keepsScanSubjects: false }) : IDENTIFIED_VIEW;
   const scope = patientScope(params);
   const since = params.since ? new Date(params.since) : null;
   const prefix = `${ctx.job.userId}/${ctx.job.id}/${ctx.job.attempts}/bulk`;
@@ -153,12 +157,14 @@ export const handleBulkExportJob: TJobHandler<TBulkJobParameters> = async (ctx: 
 
   async function* sourceLines(source: TSource, where: TWhere, onBatch: (rows: number) => Promise<void>) {
     const delegate = prisma[source.model] as unknown as TDelegate;
+    const { include, fromForeignKeys } = rowReads(source.model, view.isMasked);
     for (let afterId = ""; ; ) {
       if (ctx.signal.aborted) throw ctx.signal.reason;
-      const rows = await delegate.findMany({ where: { AND: [where, { id: { gt: afterId } }] }, include: ROW_INCLUDE[source.model], orderBy: [{ id: "asc" }], take: BATCH });
+      // The serializers build each resource from the columns; the stored source resource (`raw`,
+      // the largest column) is never read here, so it is not fetched.
+      const rows = await delegate.findMany({ where: { AND: [where, { id: { gt: afterId } }] }, include, omit: { raw: true }, orderBy: [{ id: "asc" }], take: BATCH });
       if (!rows.length) return;
-      // A view per batch: what it loads for its patients (scrubbers) is let go with the batch.
-      const view = newView();
+      for (const row of rows) for (const relation of fromForeignKeys) row[relation] = row[`${relation}Id`] ? { id: row[`${relation}Id`] } : null;
       await view.prepare(rows.map((row) => (source.patientField === "id" ? row.id : source.patientField === "patientId" ? (row.patientId as string) : null)).filter((id): id is string => Boolean(id)));
       let text = "";
       for (const row of rows) text += line(source.serialize(row, view));
@@ -169,22 +175,27 @@ export const handleBulkExportJob: TJobHandler<TBulkJobParameters> = async (ctx: 
     }
   }
 
+  // De-identified files are scanned while the next type is written; each scan's outcome is kept
+  // (never left as an unhandled rejection) and read before the manifest. One scanner per export,
+  // built on the first scan and let go with the job.
+  const scans: Promise<{ result?: TBulkScanResult; error?: unknown }>[] = [];
   try {
-    const scan = isMasked ? await buildScanner(scope, key) : null;
+    const patientIds = isMasked ? await scopedPatientIds(scope) : null;
+    let scanner: ReturnType<typeof buildBulkScanner> | null = null;
     for (const [typeIndex, type] of params.types.entries()) {
       const progress = (fraction: number) => ctx.reportProgress({ percent: Math.min(95, ((typeIndex + fraction) / params.types.length) * 95), stage: `exporting ${type}`, rows: resources });
       await progress(0);
       const before = files.length;
       if (type === "Questionnaire") {
-        const catalog = since ? [] : searchQuestionnaires(new URLSearchParams(), false, newView());
+        const catalog = since ? [] : searchQuestionnaires(new URLSearchParams(), false, view);
         await writeType(type, (async function* () {
           for (const resource of catalog) yield { text: line(resource), lines: 1 };
         })());
       } else {
         const definition = findResourceType(type);
         if (!definition) throw new PermanentJobError(`${type} is not a type this server exports.`);
-        const sources = sourcesFor(definition, filterView).filter((source) => source.patientField !== null || !scope);
-        const wheres = await Promise.all(sources.map(async (source) => sourceWhere(source, scope, since, await typeFilterWhere(source, type, params.typeFilters[type], filterView), params.excludesOptedOut)));
+        const sources = sourcesFor(definition, view).filter((source) => source.patientField !== null || !scope);
+        const wheres = await Promise.all(sources.map(async (source) => sourceWhere(source, scope, since, await typeFilterWhere(source, type, params.typeFilters[type], view), params.excludesOptedOut)));
         const total = (await Promise.all(sources.map((source, index) => (prisma[source.model] as unknown as TDelegate).count({ where: wheres[index]! })))).reduce((sum, count) => sum + count, 0);
         let done = 0;
         const onBatch = async (rows: number) => {
@@ -196,10 +207,19 @@ export const handleBulkExportJob: TJobHandler<TBulkJobParameters> = async (ctx: 
         })());
       }
       // The release scan reads each de-identified file back as stored, before the manifest names it.
-      if (scan) {
-        await ctx.reportProgress({ percent: Math.min(96, ((typeIndex + 1) / params.types.length) * 95), stage: `release scan of ${type}`, rows: resources });
-        for (const file of files.slice(before)) await scan.scanner.scanStream(await storage().get(file.key), file.name);
+      if (isMasked) {
+        scanner ??= buildBulkScanner(patientIds, key);
+        const typeFiles = files.slice(before).map(({ key: fileKey, name }) => ({ key: fileKey, name }));
+        scans.push(scanner.then((built) => scanBulkFiles(built, typeFiles)).then((result) => ({ result }), (error: unknown) => ({ error })));
       }
+    }
+    if (scans.length) await ctx.reportProgress({ percent: 96, stage: "release scan", rows: resources });
+    let scannedPatients = 0;
+    for (const outcome of await Promise.all(scans)) {
+      if (outcome.error) throw outcome.error;
+      const withheld = outcome.result?.withheld;
+      if (withheld) throw new PermanentJobError(`The release scan withheld the export: ${withheld.message}`, { patientId: withheld.patientId });
+      scannedPatients = outcome.result?.patients ?? scannedPatients;
     }
     if (ctx.signal.aborted) throw ctx.signal.reason;
     // What lenient handling left out of the request, as OperationOutcomes in the manifest's `error`.
@@ -215,11 +235,12 @@ export const handleBulkExportJob: TJobHandler<TBulkJobParameters> = async (ctx: 
       body: Buffer.from(JSON.stringify(manifest)),
       fileName: "manifest.json",
       mimeType: "application/json",
-      auditDetails: { level: params.level, view: params.view, files: outputs, resources, types: params.types, ...(scan ? { releaseScan: { patients: scan.patients, outcome: "clean" } } : {}) },
+      auditDetails: { level: params.level, view: params.view, files: outputs, resources, types: params.types, ...(isMasked ? { releaseScan: { patients: scannedPatients, outcome: "clean" } } : {}) },
     };
   } catch (error) {
+    // Scans still reading the files end first, so none of them fails on a file deleted under it.
+    await Promise.all(scans);
     await Promise.all(files.map((file) => storage().delete(file.key).catch(() => undefined)));
-    if (error instanceof ReleaseScanError) throw new PermanentJobError(`The release scan withheld the export: ${error.message}`, { patientId: error.patientId });
     throw error;
   }
 };
