@@ -15,6 +15,18 @@ function patient(index: number) {
 }
 
 describe("the shared cache of compiled identity matchers", () => {
+  it("compiles no matchers for a text whose numbers hold none of the patient's (phones and ids probed by their last four digits)", () => {
+    const { row, scrub } = patient(9999);
+    const before = compiledMatcherCount();
+    // Numbers everywhere, each ending in the phone's last digit (9), none holding its last four (9999 as a run).
+    expect(scrub("Took 2 tablets at 19:00, PHQ-9 score 9, room 129, follow-up in 9 days")).toBe("Took 2 tablets at 19:00, PHQ-9 score 9, room 129, follow-up in 9 days");
+    expect(compiledMatcherCount()).toBe(before);
+    // The phone written with separators between any digits is still found.
+    expect(scrub(`call 312 555 99 99 today`)).toBe(`call ${TEXT_REDACTED} today`);
+    expect(compiledMatcherCount()).toBe(before + 1);
+    expect(row.phone).toBe("(312) 555-9999");
+  });
+
   it("keeps each scrubber's output after its matchers were evicted and rebuilt, and stays bounded", () => {
     const raw = createTextScrubber(identityOf(RAW_PATIENT_ROW, "P-raw"));
     const note = "Gwendolyn Ashcombe-Tate called from 966 Chestnut Ave, Apt 10B; score 5.";
@@ -23,7 +35,7 @@ describe("the shared cache of compiled identity matchers", () => {
 
     const patients = Array.from({ length: MAX_COMPILED_MATCHERS + 50 }, (_, index) => patient(index));
     for (const { row, scrub } of patients) {
-      // A digit in the text hits the phone's last-digit probe: the matchers are compiled.
+      // The family name (and the phone's last four digits) in the text: the matchers are compiled.
       expect(scrub(`Farthingale (mrn ${row.mrn}) rang from ${row.phone}, PHQ-9 score 5`)).toBe(`${TEXT_REDACTED} (mrn ${TEXT_REDACTED}) rang from ${TEXT_REDACTED}, PHQ-9 score 5`);
     }
     expect(compiledMatcherCount()).toBeLessThanOrEqual(MAX_COMPILED_MATCHERS);

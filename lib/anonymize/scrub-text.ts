@@ -179,7 +179,7 @@ export function compiledMatcherCount(): number {
 
 /** Builds the scrubber for one patient (or for no known patient: the generic patterns only). */
 export function createTextScrubber(identity: TPatientIdentity | null): TTextScrubber {
-  const probeList = identity ? probesOf(identity) : [];
+  const { textProbes, digitProbes } = identity ? probesOf(identity) : NO_PROBES;
   // An exporter keeps a scrubber per patient cached (tens of thousands at once), and most patients'
   // text never contains any of their identifiers: the identity is kept as one JSON string (~300
   // bytes against ~1 KB of arrays and strings; measured 20,000 patients: -12 MB of heap), and its
@@ -192,7 +192,7 @@ export function createTextScrubber(identity: TPatientIdentity | null): TTextScru
     let result = text;
     if (packed !== null) {
       const lower = text.toLowerCase();
-      if (probeList.some((probe) => lower.includes(probe))) {
+      if (textProbes.some((probe) => lower.includes(probe)) || (digitProbes.length > 0 && hasDigits(text, digitProbes))) {
         const matchers = matchersOf(packed);
         // Names and addresses first, by tokens, then the patient's numbers and e-mail addresses.
         result = replaceRanges(result, matchers.phrases.find(result), TEXT_REDACTED);
@@ -209,22 +209,41 @@ export function createTextScrubber(identity: TPatientIdentity | null): TTextScru
 
 /**
  * Cheap substring probes (lower case) that every own-identifier match must contain; when none is
- * present the matchers are skipped. Phones and numeric ids are probed by their last digit:
- * separators may fall between any two of their digits.
+ * present the matchers are skipped. Phones and numeric ids are probed by their last digits in the
+ * text's digits alone (hasDigits below).
  */
-function probesOf(identity: TPatientIdentity): string[] {
+function probesOf(identity: TPatientIdentity): { textProbes: string[]; digitProbes: string[] } {
   const probes = new Set<string>();
+  const digitProbes = new Set<string>();
   for (const value of [...identity.ids, ...identity.emails]) probes.add(value.toLowerCase());
-  for (const id of identity.ids) if (digitsOnly(id).length >= MIN_ID_DIGITS) probes.add(digitsOnly(id).slice(-1));
+  for (const id of identity.ids) if (digitsOnly(id).length >= MIN_ID_DIGITS) digitProbes.add(digitsOnly(id).slice(-DIGIT_PROBE_LENGTH));
   for (const phrase of phrasesOf(identity)) probes.add(probeOf(phrase) ?? "");
-  for (const phone of identity.phones) probes.add(phone.replace(/\D/g, "").slice(-1));
+  for (const phone of identity.phones) digitProbes.add(phone.replace(/\D/g, "").slice(-DIGIT_PROBE_LENGTH));
   if (identity.birthDate) probes.add(identity.birthDate.toLowerCase());
   // A compact six-digit birth date holds the month and day together, in one order or the other.
   const birth = birthParts(identity.birthDate);
   if (birth) probes.add(`${birth.month}${birth.day}`).add(`${birth.day}${birth.month}`);
+  digitProbes.delete("");
 
   // A phrase without a probe ("Way" alone) makes every text a candidate.
-  return probes.has("") ? [""] : [...probes];
+  return { textProbes: probes.has("") ? [""] : [...probes], digitProbes: [...digitProbes] };
+}
+
+const NO_PROBES = { textProbes: [] as string[], digitProbes: [] as string[] };
+
+/**
+ * Phones and numeric ids match with separators between any two digits ("312 201-33 44"), so their
+ * probe is the last four digits, looked for in the text's digits alone: every match contains them.
+ * (A probe of the last digit alone made nearly every text with a number a candidate, compiling the
+ * patient's matchers for it.) The text's digits run together across numbers: at worst a candidate more.
+ */
+const DIGIT_PROBE_LENGTH = 4;
+
+function hasDigits(text: string, digitProbes: string[]) {
+  if (!/\d/.test(text)) return false;
+  const digits = text.replace(/\D/g, "");
+
+  return digitProbes.some((probe) => digits.includes(probe));
 }
 
 /** "1962-03-09" -> { year: "1962", month: "03", day: "09" }; anything else -> null. */
