@@ -242,11 +242,14 @@ describe("FHIR", () => {
     const text = JSON.stringify([...(await resourcesIn(manifest, "Patient", token)), ...(await resourcesIn(manifest, "Encounter", token))]);
     expect(text).toContain(pseudonymize(env().ANON_KEY, "patient", sharing.id));
     expect(text).not.toContain(pseudonymize(env().ANON_KEY, "patient", optedOut.id));
+    // The manifest says how many were left out (counted, never named).
+    expect((manifest as { extension?: { consent?: { excludedPatients: number } } }).extension?.consent).toEqual({ excludedPatients: await prisma.patient.count({ where: { dataSharingOptOut: true } }) });
 
     const { user: admin } = await createUser({ role: "ADMIN" });
     const adminToken = await tokenFor(admin.id);
     const identified = await exportAndWait("system", { token: adminToken, query: "_type=Patient" });
     const ids = (await resourcesIn(identified.manifest, "Patient", adminToken)).map((resource) => resource.id);
     expect(ids).toContain(optedOut.fhirId);
+    expect((identified.manifest as { extension?: unknown }).extension).toBeUndefined();
   });
 });

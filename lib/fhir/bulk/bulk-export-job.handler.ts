@@ -229,7 +229,9 @@ export const handleBulkExportJob: TJobHandler<TBulkJobParameters> = async (ctx: 
         for (const message of params.ignored) yield { text: `${JSON.stringify(operationOutcome("warning", "not-supported", message))}\n`, lines: 1 };
       })());
     }
-    const manifest: TBulkManifestFile = { files: files.slice(0, outputs), errors: files.slice(outputs) };
+    // How many of the scope's patients consent left out, as the dataset manifest says it (counted, never listed).
+    const excludedForConsent = params.excludesOptedOut ? await prisma.patient.count({ where: { AND: [scope ?? {}, { dataSharingOptOut: true }] } }) : undefined;
+    const manifest: TBulkManifestFile = { files: files.slice(0, outputs), errors: files.slice(outputs), ...(excludedForConsent === undefined ? {} : { excludedForConsent }) };
 
     return {
       body: Buffer.from(JSON.stringify(manifest)),

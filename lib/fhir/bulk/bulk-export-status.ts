@@ -75,8 +75,16 @@ export async function getBulkStatus(caller: TFhirCaller, jobId: string, meta: TR
       output: stored.files.map((file) => ({ type: file.type, url: fileUrl(file.name), count: file.count })),
       // What lenient handling left out of the request (OperationOutcome files), as the IG suggests.
       error: stored.errors.map((file) => ({ type: file.type, url: fileUrl(file.name), count: file.count })),
-      // `_since=last_successful_run`: the window the files cover (since null: the first export, full).
-      ...(params.sinceLastSuccessfulRun ? { extension: { incremental: { since: params.since, until: params.transactionTime } } } : {}),
+      // `_since=last_successful_run`: the window the files cover (since null: the first export, full);
+      // `consent`: how many patients of the scope were left out for their data-sharing opt-out.
+      ...(params.sinceLastSuccessfulRun || stored.excludedForConsent !== undefined
+        ? {
+            extension: {
+              ...(params.sinceLastSuccessfulRun ? { incremental: { since: params.since, until: params.transactionTime } } : {}),
+              ...(stored.excludedForConsent !== undefined ? { consent: { excludedPatients: stored.excludedForConsent } } : {}),
+            },
+          }
+        : {}),
     },
   };
 }

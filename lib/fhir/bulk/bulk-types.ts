@@ -40,7 +40,12 @@ export const ZBulkFile = z.object({ type: z.string(), name: z.string(), key: z.s
 export type TBulkFile = z.infer<typeof ZBulkFile>;
 
 /** `errors`: OperationOutcome files (what lenient handling left out of the request). */
-export const ZBulkManifestFile = z.object({ files: z.array(ZBulkFile), errors: z.array(ZBulkFile) });
+export const ZBulkManifestFile = z.object({
+  files: z.array(ZBulkFile),
+  errors: z.array(ZBulkFile),
+  /** Patients of the export's scope left out because they opted out of data sharing (absent: none are left out). */
+  excludedForConsent: z.number().int().min(0).optional(),
+});
 export type TBulkManifestFile = z.infer<typeof ZBulkManifestFile>;
 
 export const NDJSON = "application/fhir+ndjson";
