@@ -243,7 +243,8 @@ export async function raceSchedulerTicks(context: TContext, env: NodeJS.ProcessE
     `SELECT "scheduleId", count(*)::text AS runs, count(*) FILTER (WHERE "scheduledFor" = $2)::text AS slots FROM "ScheduleRun" WHERE "scheduleId" = ANY($1) GROUP BY "scheduleId"`,
     [scheduleIds, slot.toISOString().replace("T", " ").replace("Z", "")],
   );
-  const jobs = await db.query<{ scheduledReportId: string; jobs: string }>(`SELECT "scheduledReportId", count(*)::text AS jobs FROM "ExportJob" WHERE "scheduledReportId" = ANY($1) GROUP BY "scheduledReportId"`, [scheduleIds]);
+  // The export jobs (a run's delivery is a job of its own, kind "delivery", queued when its export completes).
+  const jobs = await db.query<{ scheduledReportId: string; jobs: string }>(`SELECT "scheduledReportId", count(*)::text AS jobs FROM "ExportJob" WHERE "scheduledReportId" = ANY($1) AND kind <> 'delivery' GROUP BY "scheduledReportId"`, [scheduleIds]);
   for (const id of scheduleIds) {
     const run = runs.rows.find((row) => row.scheduleId === id);
     check(run?.runs === "1" && run.slots === "1", `schedule ${id}: ${run?.runs ?? 0} run(s) in the database (${run?.slots ?? 0} for the slot), expected exactly 1`);
@@ -251,7 +252,7 @@ export async function raceSchedulerTicks(context: TContext, env: NodeJS.ProcessE
     check(job?.jobs === "1", `schedule ${id}: ${job?.jobs ?? 0} export job(s), expected exactly 1`);
   }
   const spread = Math.abs(first.tickedAt - second.tickedAt);
-  log(`scheduler race: ${count} schedules due at ${slot.toISOString()}, two processes ticked ${spread} ms apart; runs started ${started[0]!.length} + ${started[1]!.length}; one run and one job per schedule in the database`);
+  log(`scheduler race: ${count} schedules due at ${slot.toISOString()}, two processes ticked ${spread} ms apart; runs started ${started[0]!.length} + ${started[1]!.length}; one run and one export job per schedule in the database`);
 
   return { schedules: count, slot: slot.toISOString(), tickSpreadMs: spread, startedByEach: started.map((runsOfTick) => runsOfTick.length), scheduleIds };
 }
@@ -270,6 +271,11 @@ export async function checkRaceDeliveries(context: TContext, scheduleIds: string
     500,
   );
   check(delivered === scheduleIds.length, `${delivered} of ${scheduleIds.length} raced runs delivered`);
+  const deliveryJobs = await context.db.query<{ scheduledReportId: string; jobs: string }>(`SELECT "scheduledReportId", count(*)::text AS jobs FROM "ExportJob" WHERE "scheduledReportId" = ANY($1) AND kind = 'delivery' GROUP BY "scheduledReportId"`, [scheduleIds]);
+  for (const id of scheduleIds) {
+    const row = deliveryJobs.rows.find((entry) => entry.scheduledReportId === id);
+    check(row?.jobs === "1", `schedule ${id}: ${row?.jobs ?? 0} delivery job(s), expected exactly 1`);
+  }
   const objects = await listKeys(context, context.bucket.deliveriesPrefix);
   check(objects.length === scheduleIds.length, `the delivery prefix holds ${objects.length} object(s) for ${scheduleIds.length} runs`);
   context.log(`scheduler race: ${delivered} runs delivered, ${objects.length} objects under ${context.bucket.deliveriesPrefix}`);
