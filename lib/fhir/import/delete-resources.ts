@@ -24,6 +24,9 @@ const PATIENT_TABLES: [TTable, TResourceType][] = [
   ["observation", "Observation"],
 ];
 
+/** Ids per statement: well under both databases' bind-parameter limits. */
+const TOMBSTONE_CHUNK = 1_000;
+
 const DELETE_URL_RE = /^([A-Z][A-Za-z]+)\/([^/?#]+)$/;
 
 type TRowDelegate = {
@@ -75,13 +78,16 @@ export function validateDeletions(entries: TRawEntry[], written: TValidResource[
 
 type TTombstone = { resourceType: string; fhirId: string; rowId: string; patientId: string | null };
 
+/** Replaces any earlier tombstone of the same type and id: per type, in chunks (a deleted patient can bring thousands). */
 async function writeTombstones(tx: TTx, tombstones: TTombstone[], now: Date) {
-  for (const tombstone of tombstones) {
-    await tx.fhirTombstone.upsert({
-      where: { resourceType_fhirId: { resourceType: tombstone.resourceType, fhirId: tombstone.fhirId } },
-      create: { ...tombstone, deletedAt: now },
-      update: { rowId: tombstone.rowId, patientId: tombstone.patientId, deletedAt: now },
-    });
+  const byType = new Map<string, TTombstone[]>();
+  for (const tombstone of tombstones) byType.set(tombstone.resourceType, [...(byType.get(tombstone.resourceType) ?? []), tombstone]);
+  for (const [resourceType, ofType] of byType) {
+    for (let start = 0; start < ofType.length; start += TOMBSTONE_CHUNK) {
+      const chunk = ofType.slice(start, start + TOMBSTONE_CHUNK);
+      await tx.fhirTombstone.deleteMany({ where: { resourceType, fhirId: { in: chunk.map((tombstone) => tombstone.fhirId) } } });
+      await tx.fhirTombstone.createMany({ data: chunk.map((tombstone) => ({ ...tombstone, deletedAt: now })) });
+    }
   }
 }
 
