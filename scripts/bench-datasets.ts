@@ -150,11 +150,12 @@ async function timeExport() {
   let lastTrace = 0;
   const sampler = setInterval(() => {
     const usage = process.memoryUsage();
+    const newPeak = usage.rss > peak + 2 * 1048576;
     peak = Math.max(peak, usage.rss);
     peakHeap = Math.max(peakHeap, usage.heapUsed);
     peakExternal = Math.max(peakExternal, usage.external);
     // --trace-memory: a line a second with the job's stage, to see which stage makes the peak.
-    if (TRACE_MEMORY && jobId && performance.now() - lastTrace >= 1000) {
+    if (TRACE_MEMORY && jobId && (newPeak || performance.now() - lastTrace >= 1000)) {
       lastTrace = performance.now();
       const mb = (bytes: number) => Math.round(bytes / 1048576);
       void prisma.exportJob.findUnique({ where: { id: jobId }, select: { progress: true } }).then((row) => {
