@@ -103,10 +103,14 @@ export class FingerprintList {
     const lastFilled = this.filled;
     this.filled = CHUNK_ENTRIES;
     this.total = 0;
-    chunks.forEach((chunk, index) => {
-      const entries = index === chunks.length - 1 ? lastFilled : CHUNK_ENTRIES;
+    // Each chunk is let go once visited: the table being filled and the whole list are not both
+    // held to the end (at 20,000 patients, both at once were a ~20 MB spike of the export's RSS).
+    const count = chunks.length;
+    for (let index = 0; index < count; index++) {
+      const chunk = chunks.shift()!;
+      const entries = index === count - 1 ? lastFilled : CHUNK_ENTRIES;
       for (let at = 0; at < entries * 3; at += 3) visit(chunk[at]!, chunk[at + 1]!, chunk[at + 2]!);
-    });
+    }
   }
 }
 
