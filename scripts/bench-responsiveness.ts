@@ -1,12 +1,16 @@
-// npm run bench:responsiveness -- [--paragraphs 20000] [--interval 50] [--format pdf|docx]
+// npm run bench:responsiveness -- [--paragraphs 20000] [--interval 50] [--format pdf|docx] [--with-export URL]
 // How long GET /api/health takes while a huge template preview renders (issue 20: an admin's
 // template with 20,000 paragraphs, previewed as PDF, held the server for 7-8 s). In one run:
 //   1. the old path as reference: Liquid and layout on this thread (validateTemplateContent,
 //      renderTemplateHtml, renderDocument), as the preview route did before the compute pool;
 //   2. the preview's path now: the same work in the compute pool (renderTemplateDocumentInPool,
 //      COMPUTE_WORKERS workers, the pool warmed first as in a running server).
+//   3. with --with-export URL (a SQLite database filled by `npm run bench:datasets -- --rows 1000000
+//      --keep`; use a copy, the run adds a job): the pool preview and, at the same time, that
+//      database's anon dataset export run by the job runner in this process, as in a server with
+//      JOB_RUNNER=inline (issue 20: "while a 600-page PDF preview and a 1M-row export run").
 // Meanwhile the real health route handler is called every --interval ms on a scratch SQLite
-// database; p50 / p99 / max of its latency and the preview's own time are printed.
+// database (or the --with-export one); p50 / p99 / max of its latency and the work's own time are printed.
 // A benchmark, not a test: record the figures in BENCHMARKS.md.
 import { mkdtempSync, rmSync } from "node:fs";
 import { availableParallelism, loadavg, tmpdir } from "node:os";
@@ -24,6 +28,7 @@ function flag(name: string, fallback: string) {
 const PARAGRAPHS = Number(flag("paragraphs", "20000"));
 const INTERVAL_MS = Number(flag("interval", "50"));
 const FORMAT = flag("format", "pdf") as "pdf" | "docx";
+const EXPORT_DB = flag("with-export", "");
 
 function percentile(sorted: number[], p: number) {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
@@ -31,7 +36,7 @@ function percentile(sorted: number[], p: number) {
 
 async function main() {
   const dir = mkdtempSync(path.join(tmpdir(), "careexport-bench-responsiveness-"));
-  Object.assign(process.env, { DATA_DIR: dir, STORAGE_DIR: path.join(dir, "files"), JOB_RUNNER: "off", DATABASE_URL: `file:${path.join(dir, "bench.db")}` });
+  Object.assign(process.env, { DATA_DIR: dir, STORAGE_DIR: path.join(dir, "files"), JOB_RUNNER: "off", DATABASE_URL: EXPORT_DB || `file:${path.join(dir, "bench.db")}` });
   resetEnvCache();
   await migrateDatabase(process.env.DATABASE_URL!);
 
@@ -82,6 +87,21 @@ async function main() {
     return renderDocument(await renderTemplateHtml(content, context), FORMAT, { title: "preview" });
   });
   await measure("in the compute pool (now)", () => renderTemplateDocumentInPool(content, context, FORMAT, { title: "preview", validateAs: "progress_report" }, { timeoutMs: 3_600_000 }));
+  if (EXPORT_DB) {
+    const [{ createDatasetExport }, { drainJobs }, { prisma }] = await Promise.all([import("@/lib/datasets/create-dataset-export"), import("@/lib/jobs/runner"), import("@/lib/db/client")]);
+    const admin = await prisma.user.create({ data: { email: `bench-${Date.now()}@bench.example`, name: "Bench", role: "ADMIN" } });
+    await measure("in the pool, beside a dataset export", async () => {
+      const exportStarted = performance.now();
+      const job = await createDatasetExport({ id: admin.id, email: admin.email, name: admin.name, role: "ADMIN", piiAccess: false }, { tier: "anon", datasets: ["encounters", "qr_phq9_anon"] }, { skipRateLimit: true });
+      const exported = drainJobs().then(async () => {
+        const finished = await prisma.exportJob.findUniqueOrThrow({ where: { id: job.job_id } });
+        if (finished.status !== "COMPLETED") throw new Error(`export ${finished.status}: ${finished.errorMessage}`);
+        console.log(`  the export: ${((performance.now() - exportStarted) / 1000).toFixed(1)} s, ${finished.fileSize} bytes`);
+      });
+      const [body] = await Promise.all([renderTemplateDocumentInPool(content, context, FORMAT, { title: "preview", validateAs: "progress_report" }, { timeoutMs: 3_600_000 }), exported]);
+      return body;
+    });
+  }
 
   await closeComputePool();
   await disconnectPrisma();
