@@ -5,7 +5,8 @@
 import Link from "next/link";
 import { useEffect, useMemo, useState } from "react";
 
-import { errorMessageOf, formatBytes, isFinalStatus, unfinishedJobMessage, useJobEvents } from "./use-job-events";
+import { ReportJobStatus } from "./report-job-status";
+import { errorMessageOf, formatBytes } from "./use-job-events";
 
 type TExportType = "progress_report" | "treatment_summary" | "full_record" | "insurance_report" | "session_notes";
 
@@ -329,42 +330,21 @@ export function ExportPanel({ patientId, sections, treatmentPlans, sessions, def
 }
 
 function ExportJobStatus({ jobId }: { jobId: string }) {
-  const event = useJobEvents(`/api/v1/export/jobs/${encodeURIComponent(jobId)}/events`);
-  const status = (event?.status ?? "pending").toLowerCase();
-  const percent = Math.round(event?.progress?.percent ?? (status === "completed" ? 100 : 0));
-
   return (
-    <div className="stack" style={{ marginTop: 14 }} data-testid="export-job" data-status={status}>
-      <div className="row">
-        <span className={`badge ${status === "completed" ? "badge-ok" : status === "failed" ? "badge-danger" : "badge-info"}`} data-testid="export-job-status">
-          {status}
-        </span>
-        {!isFinalStatus(status) && <span className="small muted">{event?.progress?.stage ?? "waiting for a worker"}…</span>}
-      </div>
-      {!isFinalStatus(status) && (
-        <div className="progress" aria-label="Export progress">
-          <span style={{ width: `${percent}%` }} />
-        </div>
-      )}
-      {event?.connectionProblem && !isFinalStatus(status) && (
-        <div className="alert alert-warn" role="status">
-          {event.connectionProblem}
-        </div>
-      )}
-      {unfinishedJobMessage(status, event?.error) && <div className="alert alert-danger">{unfinishedJobMessage(status, event?.error)}</div>}
-      {status === "completed" && (
-        <div className="row">
-          <a className="btn btn-primary" href={`/api/v1/export/download/${encodeURIComponent(jobId)}`} data-testid="export-download" download>
-            Download
-          </a>
+    <ReportJobStatus
+      jobId={jobId}
+      testId="export"
+      progressLabel="Export progress"
+      completed={(event) => (
+        <>
           {event?.mime_type === "application/pdf" && (
             <a className="btn" href={`/api/v1/export/download/${encodeURIComponent(jobId)}?disposition=inline`} target="_blank" rel="noopener" data-testid="export-open">
               Open
             </a>
           )}
           <span className="small muted">{formatBytes(event?.file_size)}</span>
-        </div>
+        </>
       )}
-    </div>
+    />
   );
 }

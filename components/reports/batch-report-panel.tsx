@@ -5,7 +5,8 @@
 // API integrations use (POST /api/v1/export/batch) and followed live, patient by patient.
 import { useState } from "react";
 
-import { errorMessageOf, formatBytes, isFinalStatus, unfinishedJobMessage, useJobEvents } from "@/components/exports/use-job-events";
+import { ReportJobStatus } from "@/components/exports/report-job-status";
+import { errorMessageOf, formatBytes } from "@/components/exports/use-job-events";
 
 type TBatchType = "progress_report" | "treatment_summary" | "full_record" | "insurance_report";
 type TScope = "caseload" | "patients" | "organization" | "practice";
@@ -198,45 +199,25 @@ export function BatchReportPanel({ isAdmin, patients, organizations, defaultPeri
 type TBatchProgress = { percent?: number; stage?: string; patients?: { done: number; total: number; included: number; skipped: number; failed: number } };
 
 function BatchJobStatus({ jobId, patients }: { jobId: string; patients: number }) {
-  const event = useJobEvents(`/api/v1/export/jobs/${encodeURIComponent(jobId)}/events`);
-  const status = (event?.status ?? "pending").toLowerCase();
-  const progress = (event?.progress ?? null) as TBatchProgress | null;
-  const tally = progress?.patients;
-  const percent = Math.round(progress?.percent ?? (status === "completed" ? 100 : 0));
-
   return (
-    <div className="stack" style={{ marginTop: 14 }} data-testid="batch-job" data-status={status}>
-      <div className="row">
-        <span className={`badge ${status === "completed" ? "badge-ok" : status === "failed" ? "badge-danger" : "badge-info"}`} data-testid="batch-job-status">
-          {status}
-        </span>
-        <span className="small" data-testid="batch-job-patients">
-          {tally ? `${tally.done} of ${tally.total} patients` : `${patients} patients`}
-          {tally && (tally.skipped || tally.failed) ? ` (${tally.skipped} skipped: no longer accessible; ${tally.failed} could not be rendered)` : ""}
-        </span>
-        {!isFinalStatus(status) && <span className="small muted">{progress?.stage ?? "waiting for a worker"}…</span>}
-      </div>
-      {!isFinalStatus(status) && (
-        <div className="progress" aria-label="Batch progress">
-          <span style={{ width: `${percent}%` }} />
-        </div>
-      )}
-      {event?.connectionProblem && !isFinalStatus(status) && (
-        <div className="alert alert-warn" role="status">
-          {event.connectionProblem}
-        </div>
-      )}
-      {unfinishedJobMessage(status, event?.error) && <div className="alert alert-danger">{unfinishedJobMessage(status, event?.error)}</div>}
-      {status === "completed" && (
-        <div className="row">
-          <a className="btn btn-primary" href={`/api/v1/export/download/${encodeURIComponent(jobId)}`} data-testid="batch-download" download>
-            Download
-          </a>
-          <span className="small muted">
-            {event?.mime_type === "application/zip" ? "ZIP with a manifest.json listing every patient" : "PDF"} · {formatBytes(event?.file_size)}
+    <ReportJobStatus
+      jobId={jobId}
+      testId="batch"
+      progressLabel="Batch progress"
+      detail={(event) => {
+        const tally = (event?.progress as TBatchProgress | null | undefined)?.patients;
+        return (
+          <span className="small" data-testid="batch-job-patients">
+            {tally ? `${tally.done} of ${tally.total} patients` : `${patients} patients`}
+            {tally && (tally.skipped || tally.failed) ? ` (${tally.skipped} skipped: no longer accessible; ${tally.failed} could not be rendered)` : ""}
           </span>
-        </div>
+        );
+      }}
+      completed={(event) => (
+        <span className="small muted">
+          {event?.mime_type === "application/zip" ? "ZIP with a manifest.json listing every patient" : "PDF"} · {formatBytes(event?.file_size)}
+        </span>
       )}
-    </div>
+    />
   );
 }

@@ -73,7 +73,7 @@ describe("compute pool in the request path", () => {
     // 20,000 encounters with free text to scrub, run by the job runner in this process (JOB_RUNNER=inline's path).
     const organization = await createOrganization();
     const practitioner = await prisma.practitioner.create({ data: { fhirId: `prac-${Math.random()}`, givenName: "Rhea", familyName: "Okonkwo", organizationId: organization.id, raw: {} } });
-    const patients = [];
+    const patients: Awaited<ReturnType<typeof createClinicalPatient>>[] = [];
     for (let index = 0; index < 20; index++) patients.push(await createClinicalPatient({ organizationId: organization.id, practitionerId: practitioner.id, givenName: `Ysolde${index}`, familyName: "Marchbanks" }));
     const start = Date.UTC(2024, 0, 1);
     await prisma.encounter.createMany({
