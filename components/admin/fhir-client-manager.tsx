@@ -1,9 +1,10 @@
 "use client";
 
-import { useCallback, useEffect, useState } from "react";
+import { useState } from "react";
 
 import { messageForPeople } from "@/lib/errors/message-for-people";
 import { sendJson } from "@/components/admin/send-json";
+import { useAdminList } from "@/components/admin/use-admin-list";
 
 type TClient = { id: string; client_id: string; name: string; role: string; pii_reason: string | null; jwks_url: string | null; jwks: unknown; scopes: string[]; is_disabled: boolean; created_at: string };
 
@@ -12,28 +13,8 @@ const errorText = (result: { error: string; issues: { path: string; message: str
 
 /** Registers SMART Backend Services clients (inline JWKS or a JWKS URL), disables and removes them. */
 export function FhirClientManager() {
-  const [clients, setClients] = useState<TClient[] | null>(null);
-  const [message, setMessage] = useState<{ kind: "ok" | "danger"; text: string } | null>(null);
+  const { items: clients, message, setMessage, reload: load } = useAdminList<TClient>("/api/v1/admin/fhir-clients", "clients");
   const [busy, setBusy] = useState(false);
-
-  const load = useCallback(async () => {
-    const result = await sendJson<{ clients: TClient[] }>("GET", "/api/v1/admin/fhir-clients");
-    if (result.ok) setClients(result.data.clients);
-    else setMessage({ kind: "danger", text: result.error });
-  }, []);
-
-  useEffect(() => {
-    let isActive = true;
-    sendJson<{ clients: TClient[] }>("GET", "/api/v1/admin/fhir-clients").then((result) => {
-      if (!isActive) return;
-      if (result.ok) setClients(result.data.clients);
-      else setMessage({ kind: "danger", text: result.error });
-    });
-
-    return () => {
-      isActive = false;
-    };
-  }, []);
 
   async function onRegister(event: React.FormEvent<HTMLFormElement>) {
     event.preventDefault();

@@ -1,8 +1,9 @@
 "use client";
 
-import { useCallback, useEffect, useState } from "react";
+import { useState } from "react";
 
 import { sendJson } from "@/components/admin/send-json";
+import { useAdminList } from "@/components/admin/use-admin-list";
 import { messageForPeople } from "@/lib/errors/message-for-people";
 
 type TSync = { id: string; status: string; trigger: string; method: string | null; resource_count: number | null; error: string | null; created_at: string; completed_at: string | null };
@@ -44,29 +45,9 @@ function authOf(form: FormData): Record<string, unknown> {
  * last sync and watermark (the next run's _since). Sync now queues a run like the schedule does.
  */
 export function FhirSourceManager({ timeZone }: { timeZone: string }) {
-  const [sources, setSources] = useState<TSource[] | null>(null);
-  const [message, setMessage] = useState<{ kind: "ok" | "danger"; text: string } | null>(null);
+  const { items: sources, message, setMessage, reload: load } = useAdminList<TSource>("/api/v1/admin/fhir-sources", "sources");
   const [authType, setAuthType] = useState("bearer");
   const [busy, setBusy] = useState(false);
-
-  const load = useCallback(async () => {
-    const result = await sendJson<{ sources: TSource[] }>("GET", "/api/v1/admin/fhir-sources");
-    if (result.ok) setSources(result.data.sources);
-    else setMessage({ kind: "danger", text: result.error });
-  }, []);
-
-  useEffect(() => {
-    let isActive = true;
-    sendJson<{ sources: TSource[] }>("GET", "/api/v1/admin/fhir-sources").then((result) => {
-      if (!isActive) return;
-      if (result.ok) setSources(result.data.sources);
-      else setMessage({ kind: "danger", text: result.error });
-    });
-
-    return () => {
-      isActive = false;
-    };
-  }, []);
 
   async function onRegister(event: React.FormEvent<HTMLFormElement>) {
     event.preventDefault();

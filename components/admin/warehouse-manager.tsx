@@ -1,10 +1,11 @@
 "use client";
 
 import { createColumnHelper } from "@tanstack/react-table";
-import { useCallback, useEffect, useState } from "react";
+import { useState } from "react";
 
 import { messageForPeople } from "@/lib/errors/message-for-people";
 import { sendJson } from "@/components/admin/send-json";
+import { useAdminList } from "@/components/admin/use-admin-list";
 import { DataTable } from "@/components/ui/data-table";
 
 type TColumn = { name: string; status: "exported" | "refused" | "excluded"; policy?: string; source?: "admin" | "default"; reason?: string };
@@ -52,28 +53,8 @@ const errorText = (result: { error: string; issues: { path: string; message: str
  * server never sends the URL back: only host and database are shown.
  */
 export function WarehouseManager({ policies }: { policies: string[] }) {
-  const [warehouses, setWarehouses] = useState<TWarehouse[] | null>(null);
-  const [message, setMessage] = useState<{ kind: "ok" | "danger"; text: string } | null>(null);
+  const { items: warehouses, message, setMessage, reload: load } = useAdminList<TWarehouse>("/api/v1/admin/warehouses", "warehouses");
   const [busy, setBusy] = useState(false);
-
-  const load = useCallback(async () => {
-    const result = await sendJson<{ warehouses: TWarehouse[] }>("GET", "/api/v1/admin/warehouses");
-    if (result.ok) setWarehouses(result.data.warehouses);
-    else setMessage({ kind: "danger", text: result.error });
-  }, []);
-
-  useEffect(() => {
-    let isActive = true;
-    sendJson<{ warehouses: TWarehouse[] }>("GET", "/api/v1/admin/warehouses").then((result) => {
-      if (!isActive) return;
-      if (result.ok) setWarehouses(result.data.warehouses);
-      else setMessage({ kind: "danger", text: result.error });
-    });
-
-    return () => {
-      isActive = false;
-    };
-  }, []);
 
   async function onRegister(event: React.FormEvent<HTMLFormElement>) {
     event.preventDefault();
