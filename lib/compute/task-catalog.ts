@@ -5,7 +5,7 @@
 // FHIR NDJSON writing) adds one entry here and one loader in worker-tasks.ts.
 import type { TRangeResult, TWorkerTarget } from "@/lib/audit/verify-parallel";
 import type { TPartitionInput, TPartitionOutput, TPlanInput, TScanPieceInput, TScanPieceOutput } from "@/lib/datasets/partition-writer";
-import type { TKeyRange } from "@/lib/datasets/sql-source";
+import type { TPlannedRange } from "@/lib/datasets/sql-source";
 import type { TDocumentFormat } from "@/lib/render/render-document";
 import type { TReportExportType } from "@/lib/reports/report-context.types";
 
@@ -33,7 +33,7 @@ export type TComputeTasks = {
   /** A table dataset's rows split into key ranges of about `rowsPerPartition` rows (lib/datasets/sql-source.ts). */
   "dataset.plan": {
     input: TPlanInput;
-    output: { rows: number; ranges: TKeyRange[] };
+    output: { rows: number; ranges: TPlannedRange[] };
   };
   /** One key range of a table dataset read, de-identified, written as CSV, release-scanned and deflated (lib/datasets/partition-writer.ts). */
   "dataset.partition": {

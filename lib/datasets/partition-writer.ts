@@ -12,9 +12,9 @@ import type { TAnonProfile } from "@/lib/anonymize/profiles";
 import { ReleaseScanError, releaseScannerBuilder, type TReleaseScanner } from "@/lib/anonymize/release-scan";
 import { addScanSubjects } from "@/lib/datasets/identity-source";
 import { kAnonymityKey } from "@/lib/datasets/k-anonymity";
-import { planKeyRanges, readSqlBatches, type TKeyRange } from "@/lib/datasets/sql-source";
+import { planKeyRanges, readSqlBatches, type TPlannedRange } from "@/lib/datasets/sql-source";
 import { findTableDataset } from "@/lib/datasets/table-datasets";
-import { createCsvRowWriter, DEFAULT_BATCH_SIZE } from "@/lib/datasets/write-dataset";
+import { createCsvRowWriter, DEFAULT_BATCH_SIZE, ScrubberCache } from "@/lib/datasets/write-dataset";
 
 /** What every task of one export job shares: which database, which key, whose rows are left out. */
 export type TPartitionJob = {
@@ -34,7 +34,7 @@ export type TPartitionInput = TPartitionJob & {
   changedSince: string | null;
   ageBandYears: 5 | 10 | null;
   batchSize?: number;
-  range: TKeyRange;
+  range: TPlannedRange;
   /** The dataset's first partition starts with the CSV header. */
   header: boolean;
   /** Release-scan the CSV (de-identified tiers). */
@@ -91,6 +91,19 @@ function scannerFor(job: TPartitionJob): TScannerState["built"] {
   return scannerState.built;
 }
 
+let scrubberState: { job: string; cache: ScrubberCache } | null = null;
+
+/**
+ * This worker's patient scrubbers for the job, kept across its partitions: a partition holds rows
+ * of most patients (rows come in date order), and a cache per partition rebuilt every patient's
+ * scrubber for each one. One job's at a time.
+ */
+function scrubbersFor(job: TPartitionJob) {
+  if (scrubberState?.job !== job.job) scrubberState = { job: job.job, cache: new ScrubberCache(job.key, job.url) };
+
+  return scrubberState.cache;
+}
+
 /** A view that owns its whole ArrayBuffer (Node's small Buffers share a pool slab, which must not be transferred). */
 export function ownBytes(bytes: Uint8Array): Uint8Array {
   if (bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && !(bytes.buffer instanceof SharedArrayBuffer)) return bytes;
@@ -123,6 +136,7 @@ export async function writePartition(input: TPartitionInput): Promise<TPartition
   const quasi = input.quasi ? new Map<string, number>() : null;
   const writer = createCsvRowWriter(dataset, {
     url: input.url,
+    scrubbers: scrubbersFor(input),
     profile: input.profile,
     key: input.key,
     asOf: new Date(input.asOf),
@@ -142,7 +156,7 @@ export async function writePartition(input: TPartitionInput): Promise<TPartition
   };
   try {
     if (input.header) add(writer.header);
-    const batches = readSqlBatches(dataset.table.sql, input.since ? new Date(input.since) : null, input.batchSize ?? DEFAULT_BATCH_SIZE, input.changedSince ? new Date(input.changedSince) : null, { url: input.url, range: input.range });
+    const batches = readSqlBatches(dataset.table.sql, input.since ? new Date(input.since) : null, input.batchSize ?? DEFAULT_BATCH_SIZE, input.changedSince ? new Date(input.changedSince) : null, { url: input.url, range: input.range, ordinalStarts: input.range.ordinalStarts });
     for await (const batch of batches) {
       const written = await writer.write(batch);
       add(written.text);

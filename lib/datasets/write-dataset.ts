@@ -58,12 +58,17 @@ export type TWriteOptions = {
 export type TRowWriterOptions = Pick<TWriteOptions, "profile" | "key" | "asOf" | "ageBandYears" | "excludedPatientIds" | "seenPatientIds" | "onRow"> & {
   /** The database the identities are read from (default: DATABASE_URL). */
   url?: string;
+  /** A cache shared by several writers of one export (a worker's partitions); default: the writer's own. */
+  scrubbers?: ScrubberCache;
 };
 
 export type TWrittenDataset = { rows: number; sha256: string; bytes: number; columns: { name: string; policy: string }[] };
 
-/** Per-patient scrubbers, built on first use from identities loaded a batch at a time, in one bounded cache. */
-class ScrubberCache {
+/**
+ * Per-patient scrubbers, built on first use from identities loaded a batch at a time, in one bounded
+ * cache. A compute worker keeps one per export job across its partitions (partition-writer.ts).
+ */
+export class ScrubberCache {
   // The scrubber is built with the identity and holds it packed (scrub-text.ts): the identity's
   // arrays and strings are garbage as soon as it is made, not retained for every cached patient.
   private readonly patients = new Map<string, TTextScrubber>();
@@ -168,7 +173,7 @@ export function createCsvRowWriter(dataset: TDataset, options: TRowWriterOptions
   // every patient for a scored instrument cost ~7% more time and ~20 MB at 1M rows for nothing).
   const loadsEveryPatient = isMasked && columns.some((column) => column.policy === "free_text");
   const loadsWhenWritten = isMasked && !loadsEveryPatient && columns.some((column) => column.policy === "coded_answer" || column.policy === "item_answer");
-  const scrubbers = new ScrubberCache(options.key, options.url);
+  const scrubbers = options.scrubbers ?? new ScrubberCache(options.key, options.url);
   const cellWriters = compileColumns(columns, isMasked, options.key);
   // One context object, updated per row (the policies read it synchronously).
   const context: TPolicyContext = { profile: options.profile, key: options.key, asOf: options.asOf, patientId: null, scrub: scrubbers.get(null), ageBandYears: options.ageBandYears ?? null };
