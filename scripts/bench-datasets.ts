@@ -1,5 +1,5 @@
 // npm run bench:datasets -- --rows 1000000 [--db sqlite|pg] [--pg-url postgresql://postgres@127.0.0.1:5432/postgres] [--batch N]
-//   [--keep] [--existing URL] [--patients N] [--tier anon|pii]
+//   [--keep] [--existing URL] [--patients N] [--tier anon|pii] [--trace-memory]
 // --patients sets how many patients the rows belong to (default: one per 50 rows, at most 20,000),
 // so memory can be compared across row counts with the same patients.
 // --keep leaves the filled scratch database in place and prints its URL; --existing URL measures
@@ -17,7 +17,7 @@
 // A benchmark, not a test. Record the figures in BENCHMARKS.md.
 import { execSync, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import path from "node:path";
 
@@ -39,6 +39,7 @@ const PG_URL = flag("pg-url", "postgresql://postgres@127.0.0.1:5432/postgres");
 /** Rows per batch; default: the exporter's own default (DEFAULT_BATCH_SIZE). */
 const BATCH = flag("batch", "") ? Number(flag("batch", "")) : null;
 const KEEP = process.argv.includes("--keep");
+const TRACE_MEMORY = process.argv.includes("--trace-memory");
 /** pii: the same rows through the same job, identified (no masking, no release scan): the anon export's cost less its de-identification. */
 const TIER = flag("tier", "anon");
 if (TIER !== "anon" && TIER !== "pii") throw new Error("--tier must be anon or pii");
@@ -126,6 +127,16 @@ function fillInChild(url: string) {
   if (child.status !== 0) throw new Error(`fill failed (${child.status})`);
 }
 
+/** Linux: the process's anonymous (not file-backed) resident memory, the part the export can grow. */
+function anonymousMemory() {
+  try {
+    const line = readFileSync("/proc/self/smaps_rollup", "utf8").split("\n").find((text) => text.startsWith("Anonymous:"));
+    return line ? `anonymous=${Math.round(Number(line.replace(/\D/g, "")) / 1024)} ` : "";
+  } catch {
+    return "";
+  }
+}
+
 async function timeExport() {
   const datasets = TIER === "pii" ? ["encounters", "qr_phq9_pii"] : ["encounters", "qr_phq9_anon"];
   const { createDatasetExport } = await import("@/lib/datasets/create-dataset-export");
@@ -135,15 +146,28 @@ async function timeExport() {
   let peak = process.memoryUsage().rss;
   let peakHeap = 0;
   let peakExternal = 0;
+  let jobId: string | null = null;
+  let lastTrace = 0;
   const sampler = setInterval(() => {
     const usage = process.memoryUsage();
+    const newPeak = usage.rss > peak + 2 * 1048576;
     peak = Math.max(peak, usage.rss);
     peakHeap = Math.max(peakHeap, usage.heapUsed);
     peakExternal = Math.max(peakExternal, usage.external);
+    // --trace-memory: a line a second with the job's stage, to see which stage makes the peak.
+    if (TRACE_MEMORY && jobId && (newPeak || performance.now() - lastTrace >= 1000)) {
+      lastTrace = performance.now();
+      const mb = (bytes: number) => Math.round(bytes / 1048576);
+      void prisma.exportJob.findUnique({ where: { id: jobId }, select: { progress: true } }).then((row) => {
+        const stage = (row?.progress as { stage?: string } | null)?.stage ?? "";
+        console.error(`t=${((performance.now() - started) / 1000).toFixed(1)}s rss=${mb(usage.rss)} heap=${mb(usage.heapUsed)}/${mb(usage.heapTotal)} external=${mb(usage.external)} arrayBuffers=${mb(usage.arrayBuffers)} ${anonymousMemory()}${stage}`);
+      });
+    }
   }, 100);
   const started = performance.now();
   const cpuBefore = process.cpuUsage();
   const job = await createDatasetExport({ id: admin.id, email: admin.email, name: admin.name, role: "ADMIN", piiAccess: false }, { tier: TIER, datasets, ...(TIER === "pii" ? { reason: "benchmark run" } : {}) }, { skipRateLimit: true });
+  jobId = job.job_id;
   await prisma.exportJob.update({ where: { id: job.job_id }, data: { parameters: { tier: TIER, datasets, profile: TIER === "pii" ? null : "safe-harbor", since: null, ...(BATCH ? { batchSize: BATCH } : {}) } } });
   await drainJobs();
   const seconds = (performance.now() - started) / 1000;

@@ -40,7 +40,9 @@ export async function openIdentitySource(url = env().DATABASE_URL): Promise<TIde
   };
 }
 
-const IDENTITY_BATCH = 1_000;
+// Small pages: a page of rows (each with its stored resource) and the terms derived from it die young
+// instead of being promoted while the scanner is built (1,000 a page: heap peak ~108 MB at 20,000 patients; 200: ~93).
+const IDENTITY_BATCH = 250;
 
 /**
  * The release scan's subjects, loaded a batch at a time into the scanner (tens of thousands of

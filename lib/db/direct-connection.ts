@@ -19,6 +19,11 @@ export async function connectPostgres(url = env().DATABASE_URL): Promise<pg.Clie
 export function openSqliteReadOnly(url = env().DATABASE_URL): Database.Database {
   const db = new Database(sqliteFilePath(url), { readonly: true, fileMustExist: true });
   db.pragma("busy_timeout = 10000");
+  // SQLite's own default page cache (2 MB), not better-sqlite3's 16 MB: these handles scan a table
+  // once, in index order over a file far larger than any cache, so a page is rarely read twice and
+  // the operating system's cache serves the rest. Each open handle kept up to 16 MB of the export's
+  // resident memory for nothing (measured at 1M rows: the writing phase's RSS ~20 MB lower).
+  db.pragma("cache_size = -2000");
 
   return db;
 }
