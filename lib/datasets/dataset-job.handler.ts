@@ -238,6 +238,7 @@ export const handleDatasetJob: TJobHandler<TDatasetJobParameters> = async (ctx) 
                 ...job,
                 tier: dataset.tier as "anon" | "pii",
                 dataset: dataset.name,
+                policies: Object.fromEntries(dataset.columns.map((column) => [column.name, column.policy ?? null])),
                 asOf: generatedAt.toISOString(),
                 profile,
                 since: since?.toISOString() ?? null,
@@ -272,6 +273,9 @@ export const handleDatasetJob: TJobHandler<TDatasetJobParameters> = async (ctx) 
           // their CSV goes to the pool a piece at a time to be scanned and deflated, in order.
           let buffered: Buffer[] = [];
           let size = 0;
+          // A refusal or failure of a piece is kept here and ends the write at its next batch: the
+          // sink itself never errors (writeDatasetCsv waiting on "drain" of a destroyed stream would wait for ever).
+          let failure: unknown = null;
           const flush = async () => {
             const data = Buffer.concat(buffered);
             buffered = [];
@@ -281,15 +285,23 @@ export const handleDatasetJob: TJobHandler<TDatasetJobParameters> = async (ctx) 
             noteScan(piece.scanner);
             await zip.writePiece(piece.deflated, piece.crc32, data.length);
           };
+          const flushInto = (callback: () => void) => {
+            if (failure) return callback();
+            flush().then(callback, (error: unknown) => {
+              failure ??= error;
+              callback();
+            });
+          };
           const sink = new Writable({
             write(chunk: Buffer, _encoding, callback) {
               buffered.push(chunk);
               size += chunk.length;
               if (size < MAIN_THREAD_PIECE_BYTES) return callback();
-              flush().then(() => callback(), callback);
+              flushInto(() => callback());
             },
             final(callback) {
-              (size ? flush() : Promise.resolve()).then(() => callback(), callback);
+              if (!size) return callback();
+              flushInto(() => callback());
             },
           });
           written[dataset.name] = await writeDatasetCsv(dataset, sink, {
@@ -305,12 +317,13 @@ export const handleDatasetJob: TJobHandler<TDatasetJobParameters> = async (ctx) 
             seenPatientIds,
             excludedPatientIds,
             onRow: quasi ? (cells) => quasi.set(kAnonymityKey(cells), (quasi.get(kAnonymityKey(cells)) ?? 0) + 1) : undefined,
-            onBatch: (rows) => reportRows(dataset, rowsBefore, rows),
+            onBatch: async (rows) => {
+              if (failure) throw failure;
+              await reportRows(dataset, rowsBefore, rows);
+            },
           });
-          await new Promise<void>((resolve, reject) => {
-            sink.once("error", reject);
-            sink.end(() => resolve());
-          });
+          await new Promise<void>((resolve) => sink.end(() => resolve()));
+          if (failure) throw failure;
         }
         await zip.endEntry();
         if (quasi) kAnonymity = kAnonymityReport(quasi, { ageBandYears, requiredK });

@@ -28,6 +28,12 @@ export type TPartitionJob = {
 export type TPartitionInput = TPartitionJob & {
   tier: "anon" | "pii";
   dataset: string;
+  /**
+   * Each column's policy as the job resolved the dataset (by column name): the worker takes its
+   * columns' reading code from the registry, and their policies from the job, so both threads write
+   * the same columns under the same policies.
+   */
+  policies: Record<string, string | null>;
   asOf: string;
   profile: TAnonProfile;
   since: string | null;
@@ -125,10 +131,21 @@ function scanBytes(scanner: TReleaseScanner, data: Uint8Array, source: string): 
 
 const deflatePiece = (data: Uint8Array) => ownBytes(deflateRawSync(data, { level: 6, finishFlush: constants.Z_SYNC_FLUSH }));
 
-export async function writePartition(input: TPartitionInput): Promise<TPartitionOutput> {
-  const started = performance.now();
+/** The registry's dataset with the job's column policies; fails when the two do not have the same columns. */
+function datasetAsResolved(input: TPartitionInput) {
   const dataset = findTableDataset(input.tier, input.dataset);
   if (!dataset?.table.sql) throw new Error(`Dataset "${input.dataset}" is not a table the compute pool can partition.`);
+  const names = dataset.columns.map((column) => column.name);
+  if (names.length !== Object.keys(input.policies).length || names.some((name) => !(name in input.policies))) {
+    throw new Error(`Dataset "${input.dataset}" has other columns in the compute worker than in the job.`);
+  }
+
+  return { ...dataset, columns: dataset.columns.map((column) => ({ ...column, policy: input.policies[column.name] ?? undefined })) };
+}
+
+export async function writePartition(input: TPartitionInput): Promise<TPartitionOutput> {
+  const started = performance.now();
+  const dataset = datasetAsResolved(input);
   const scanner = input.scan ? await scannerFor(input) : null;
   const afterScanner = performance.now();
 
@@ -156,7 +173,7 @@ export async function writePartition(input: TPartitionInput): Promise<TPartition
   };
   try {
     if (input.header) add(writer.header);
-    const batches = readSqlBatches(dataset.table.sql, input.since ? new Date(input.since) : null, input.batchSize ?? DEFAULT_BATCH_SIZE, input.changedSince ? new Date(input.changedSince) : null, { url: input.url, range: input.range, ordinalStarts: input.range.ordinalStarts });
+    const batches = readSqlBatches(dataset.table.sql!, input.since ? new Date(input.since) : null, input.batchSize ?? DEFAULT_BATCH_SIZE, input.changedSince ? new Date(input.changedSince) : null, { url: input.url, range: input.range, ordinalStarts: input.range.ordinalStarts });
     for await (const batch of batches) {
       const written = await writer.write(batch);
       add(written.text);
