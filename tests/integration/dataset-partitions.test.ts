@@ -18,8 +18,10 @@ import { pseudonymize } from "@/lib/anonymize/pseudonym";
 import { closeComputePool } from "@/lib/compute/run-compute-task";
 import { prisma } from "@/lib/db/client";
 import { createDatasetExport } from "@/lib/datasets/create-dataset-export";
-import { lastPartitionTimings } from "@/lib/datasets/dataset-job.handler";
+import { handleDatasetJob, lastPartitionTimings } from "@/lib/datasets/dataset-job.handler";
+import type { TDatasetJobParameters } from "@/lib/datasets/dataset-export-parameters";
 import { env, resetEnvCache } from "@/lib/env";
+import type { TJobContext } from "@/lib/jobs/job-types";
 import { drainJobs } from "@/lib/jobs/runner";
 
 import { createUser } from "../setup/fixtures";
@@ -190,5 +192,32 @@ describe("partitioned dataset export", () => {
     } finally {
       await prisma.condition.delete({ where: { id: planted.id } });
     }
+  });
+
+  it("stops at cancellation: the running and queued partitions end, the body fails, nothing more is written", { timeout: 120_000 }, async () => {
+    setPartitions("on");
+    const rows = await prisma.encounter.count();
+    const planned = Math.ceil(rows / PARTITION_ROWS);
+    expect(planned).toBeGreaterThanOrEqual(8);
+    const controller = new AbortController();
+    const cancellation = new Error("cancelled by the test");
+    const payload: TDatasetJobParameters = { tier: "anon", datasets: ["encounters"], profile: "safe-harbor", since: null, ageBandYears: null, purpose: null, incremental: null };
+    // The job runner aborts ctx.signal when the job is cancelled (its lease is gone): here, once the first partition is in.
+    const ctx = {
+      payload,
+      signal: controller.signal,
+      reportProgress: async (progress: { datasets?: Record<string, { rows: number }> }) => {
+        if ((progress.datasets?.encounters?.rows ?? 0) > 0) controller.abort(cancellation);
+      },
+    } as unknown as TJobContext<TDatasetJobParameters>;
+    const output = await handleDatasetJob(ctx);
+    const failure = await (async () => {
+      for await (const chunk of output.body as AsyncIterable<Buffer>) void chunk;
+    })().catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(Error);
+    // At most the partitions in flight when it was cancelled were written, not the rest.
+    const written = lastPartitionTimings.filter((partition) => partition.dataset === "encounters").length;
+    expect(written).toBeGreaterThanOrEqual(1);
+    expect(written).toBeLessThan(planned);
   });
 });
