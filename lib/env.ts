@@ -139,6 +139,14 @@ const ZEnv = z.object({
   COMPUTE_WORKERS: z.coerce.number().int().min(1).max(64).optional(),
   /** Each worker's heap limit in MB; a task that needs more fails and its worker is replaced. */
   COMPUTE_MEMORY_MB: z.coerce.number().int().min(64).max(16_384).default(1024),
+  /**
+   * on: table datasets are exported in partitions in the compute pool (read, de-identified, written,
+   * release-scanned and deflated in the workers; the ZIP assembled on the main thread); off: every
+   * dataset is written on the main thread into archiver's ZIP and the stored file is scanned after.
+   */
+  DATASET_EXPORT_PARTITIONS: z.enum(["on", "off"]).default("off"),
+  /** Rows per partition of the partitioned dataset export (a few partitions per large dataset; in-flight memory grows with it). */
+  DATASET_PARTITION_ROWS: z.coerce.number().int().min(1).max(10_000_000).default(100_000),
   /** Time limit for laying out a template preview (PDF/DOCX), in seconds. */
   PREVIEW_RENDER_SECONDS: z.coerce.number().min(1).max(3600).default(30),
   /** Time limit for laying out one report document in an export job, in seconds. */

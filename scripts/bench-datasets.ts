@@ -176,7 +176,11 @@ async function timeExport() {
   const finished = await prisma.exportJob.findUniqueOrThrow({ where: { id: job.job_id } });
   if (finished.status !== "COMPLETED") throw new Error(`export ${finished.status}: ${finished.errorMessage}`);
 
-  return { seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6, peakRssMb: Math.round(peak / 1048576), rssBeforeMb, peakHeapUsedMb: Math.round(peakHeap / 1048576), peakExternalMb: Math.round(peakExternal / 1048576), bytes: finished.fileSize };
+  // The partitioned path (DATASET_EXPORT_PARTITIONS=on): each partition's time in its worker.
+  const { lastPartitionTimings } = await import("@/lib/datasets/dataset-job.handler");
+  const partitions = lastPartitionTimings.map((timing) => ({ dataset: timing.dataset, index: timing.index, rows: timing.rows, mb: +(timing.bytes / 1048576).toFixed(1), total: Math.round(timing.ms.total), scannerBuild: Math.round(timing.ms.scannerBuild), write: Math.round(timing.ms.write), scan: Math.round(timing.ms.scan), deflate: Math.round(timing.ms.deflate) }));
+
+  return { partitions, seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6, peakRssMb: Math.round(peak / 1048576), rssBeforeMb, peakHeapUsedMb: Math.round(peakHeap / 1048576), peakExternalMb: Math.round(peakExternal / 1048576), bytes: finished.fileSize };
 }
 
 /** Wall time, and the CPU time of the dump's processes (bash `times`: children's user and system). */
@@ -243,6 +247,14 @@ async function main() {
         ? timeDump(`(${queries.map((q) => `psql "${url.replace(/\?.*$/, "")}" -c 'COPY (${q.replace(/'/g, "'\\''")}) TO STDOUT CSV HEADER'`).join("; ")}) | zip -q -6 ${zipOut} -`)
         : timeDump(`(${queries.map((q) => `sqlite3 -csv -header ${sqliteFilePath(url)} '${q}'`).join("; ")}) | zip -q -6 ${zipOut} -`);
 
+    if (ours.partitions.length) {
+      console.log("partitions (ms in the worker: total = scanner build wait + write + scan + deflate):");
+      for (const partition of ours.partitions) console.log(JSON.stringify(partition));
+      const work = ours.partitions.reduce((sum, partition) => sum + (partition.total ?? 0), 0) / 1000;
+      console.log(`sum of partition times: ${work.toFixed(2)} s over ${ours.partitions.length} partitions`);
+    }
+    const { env } = await import("@/lib/env");
+    console.log(JSON.stringify({ partitionsSetting: env().DATASET_EXPORT_PARTITIONS, partitionRows: env().DATASET_PARTITION_ROWS, computeWorkers: env().COMPUTE_WORKERS ?? "default" }));
     console.log(JSON.stringify({ db: DB, rows: ROWS, loadAverage: { beforeExport: loadBefore, afterExport: loadAfterExport, afterDump: loadavg().map((value) => +value.toFixed(2)) }, ours: { seconds: +ours.seconds.toFixed(2), cpuSeconds: +ours.cpuSeconds.toFixed(2), rowsPerSecond: Math.round(ROWS / ours.seconds), peakRssMb: ours.peakRssMb, rssBeforeExportMb: ours.rssBeforeMb, peakHeapUsedMb: ours.peakHeapUsedMb, peakExternalMb: ours.peakExternalMb, zipBytes: ours.bytes }, dbDump: { seconds: +dump.seconds.toFixed(2), cpuSeconds: +dump.cpuSeconds.toFixed(2) }, ratio: +(ours.seconds / dump.seconds).toFixed(2), cpuRatio: +(ours.cpuSeconds / dump.cpuSeconds).toFixed(2) }, null, 2));
   } finally {
     await disconnectPrisma();

@@ -4,6 +4,8 @@
 // loaded only inside a worker. A new kind of heavy work (dataset partitions, the release scan,
 // FHIR NDJSON writing) adds one entry here and one loader in worker-tasks.ts.
 import type { TRangeResult, TWorkerTarget } from "@/lib/audit/verify-parallel";
+import type { TPartitionInput, TPartitionOutput, TPlanInput, TScanPieceInput, TScanPieceOutput } from "@/lib/datasets/partition-writer";
+import type { TPlannedRange } from "@/lib/datasets/sql-source";
 import type { TDocumentFormat } from "@/lib/render/render-document";
 import type { TReportExportType } from "@/lib/reports/report-context.types";
 
@@ -27,6 +29,21 @@ export type TComputeTasks = {
   "render.combined-pdf": {
     input: { title: string; parts: ({ content: string; context: Record<string, unknown> } | { html: string })[] };
     output: Uint8Array;
+  };
+  /** A table dataset's rows split into key ranges of about `rowsPerPartition` rows (lib/datasets/sql-source.ts). */
+  "dataset.plan": {
+    input: TPlanInput;
+    output: { rows: number; ranges: TPlannedRange[] };
+  };
+  /** One key range of a table dataset read, de-identified, written as CSV, release-scanned and deflated (lib/datasets/partition-writer.ts). */
+  "dataset.partition": {
+    input: TPartitionInput;
+    output: TPartitionOutput;
+  };
+  /** Bytes written on the main thread (the manifest, a computed dataset's CSV) and entry names: release-scanned and deflated. */
+  "dataset.scan-piece": {
+    input: TScanPieceInput;
+    output: TScanPieceOutput;
   };
   /** One seq range of the audit chain on SQLite, read through the worker's own read-only connection. */
   "audit.verify-range": {
@@ -63,6 +80,21 @@ export const COMPUTE_TASKS: Record<TComputeTaskName, TTaskSpec> = {
     overTime: (seconds) => `The combined document is too large to lay out within ${seconds} s; ask for a ZIP of per-patient files.`,
     overMemory: (megabytes) => `The combined document is too large to lay out within ${megabytes} MB of memory; ask for a ZIP of per-patient files.`,
   },
+  "dataset.plan": {
+    timeoutMs: 600_000,
+    overTime: (seconds) => `A dataset could not be split into partitions within ${seconds} s.`,
+    overMemory: (megabytes) => `A dataset could not be split into partitions within ${megabytes} MB of memory.`,
+  },
+  "dataset.partition": {
+    timeoutMs: 600_000,
+    overTime: (seconds) => `A part of the dataset export could not be written within ${seconds} s; try a smaller DATASET_PARTITION_ROWS.`,
+    overMemory: (megabytes) => `A part of the dataset export could not be written within ${megabytes} MB of memory; try a smaller DATASET_PARTITION_ROWS.`,
+  },
+  "dataset.scan-piece": {
+    timeoutMs: 600_000,
+    overTime: (seconds) => `Part of the dataset export could not be release-scanned within ${seconds} s.`,
+    overMemory: (megabytes) => `Part of the dataset export could not be release-scanned within ${megabytes} MB of memory.`,
+  },
   "audit.verify-range": {
     timeoutMs: 600_000,
     overTime: (seconds) => `Part of the audit trail could not be checked within ${seconds} s.`,
@@ -72,7 +104,7 @@ export const COMPUTE_TASKS: Record<TComputeTaskName, TTaskSpec> = {
 
 /** What crosses back from a worker: errors as data, since an Error loses its class and fields on the way. */
 export type TTaskReply<T> =
-  | { ok: true; value: T }
+  | { ok: true; value: T; /** ArrayBuffers in `value` to move to the main thread rather than copy (worker-entry.mjs). */ transfer?: ArrayBuffer[] }
   | { ok: false; error: { name: string; message: string; code?: string; issues?: { path: string; message: string }[] } };
 
 export type TTaskMessage = { name: TComputeTaskName; input: unknown };

@@ -6,6 +6,7 @@
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
+import { Piscina } from "piscina";
 import { register } from "tsx/esm/api";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
@@ -17,9 +18,15 @@ const { runWorkerTask } = await import(pathToFileURL(path.join(root, "lib/comput
  * `started` is a port the pool listens on: the task's time limit runs from that message, sent
  * once the task's code is loaded (a fresh worker's first load is not the task's time).
  */
-export default function run({ started, ...message }) {
-  return runWorkerTask(message, () => {
+export default async function run({ started, ...message }) {
+  const reply = await runWorkerTask(message, () => {
     started?.postMessage("started");
     started?.close();
   });
+  // Buffers the task marked for moving go in piscina's transfer list (a movable reply).
+  const transfer = reply.transfer;
+  delete reply.transfer;
+  if (!transfer?.length) return reply;
+
+  return Piscina.move({ [Piscina.transferableSymbol]: transfer, [Piscina.valueSymbol]: reply });
 }

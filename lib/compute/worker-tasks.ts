@@ -9,8 +9,25 @@ const IMPLEMENTATIONS: Record<TComputeTaskName, () => Promise<TTaskImpl>> = {
   "render.document": async () => (await import("@/lib/compute/tasks/render-document.task")).renderDocumentTask,
   "render.template": async () => (await import("@/lib/compute/tasks/render-template.task")).renderTemplateTask,
   "render.combined-pdf": async () => (await import("@/lib/compute/tasks/render-combined-pdf.task")).renderCombinedPdfTask,
+  "dataset.plan": async () => (await import("@/lib/datasets/partition-writer")).planPartitions,
+  "dataset.partition": async () => (await import("@/lib/datasets/partition-writer")).writePartition,
+  "dataset.scan-piece": async () => (await import("@/lib/datasets/partition-writer")).scanAndDeflatePiece,
   "audit.verify-range": async () => (await import("@/lib/compute/tasks/verify-audit-range.task")).verifyAuditRangeTask,
 };
+
+/**
+ * The ArrayBuffers of the Uint8Arrays at the top of a task's result: moved, not copied (a dataset
+ * partition's CSV and deflated bytes are megabytes). A task returns views that own their buffers.
+ */
+function transferablesOf(value: unknown): ArrayBuffer[] | undefined {
+  if (!value || typeof value !== "object") return undefined;
+  const buffers = new Set<ArrayBuffer>();
+  for (const item of Object.values(value)) {
+    if (item instanceof Uint8Array && item.buffer instanceof ArrayBuffer && item.byteOffset === 0 && item.byteLength === item.buffer.byteLength && item.byteLength > 0) buffers.add(item.buffer);
+  }
+
+  return buffers.size ? [...buffers] : undefined;
+}
 
 const loaded = new Map<TComputeTaskName, Promise<TTaskImpl>>();
 
@@ -23,7 +40,9 @@ export async function runWorkerTask(message: TTaskMessage, onStart: () => void =
     const impl = await loaded.get(message.name)!;
     onStart();
 
-    return { ok: true, value: await impl(message.input as never) };
+    const value = await impl(message.input as never);
+
+    return { ok: true, value, transfer: transferablesOf(value) };
   } catch (error) {
     if (error instanceof AppError) return { ok: false, error: { name: "AppError", message: error.message, code: error.code, issues: error.issues } };
     // The message only: a stack would name files and lines to whoever reads the reply.

@@ -1,24 +1,12 @@
 // The dataset registry: every dataset of every tier, by name. The anon and pii tiers are the
 // same clinical tables (masked vs not); the metrics tier is fct_metrics_long.
-import { CLINICAL_TABLES, type TClinicalTable } from "@/lib/datasets/clinical-tables";
 import type { TDataset, TDatasetColumn, TDatasetTier, TRow } from "@/lib/datasets/dataset-types";
+import { clinicalTables, tableDatasets } from "@/lib/datasets/table-datasets";
 import type { TMetricRow } from "@/lib/metrics/compute-metrics";
 import { readMetricSeries } from "@/lib/metrics/metric-series";
-import { QR_ANSWERS_LONG_TABLE } from "@/lib/datasets/qr-answers-long";
-import { QUESTIONNAIRE_TABLES } from "@/lib/datasets/questionnaire-tables";
 
 /** Bumped whenever a column policy changes; recorded in every manifest. */
 export const POLICY_VERSION = "2026-12-07.1";
-
-const tableDatasets = (tier: "anon" | "pii", tables: TClinicalTable[]): TDataset[] =>
-  tables.map((table) => ({
-    name: tier === "anon" ? table.anonName : table.piiName,
-    tier,
-    description: table.description,
-    source: table.table.model,
-    columns: table.columns,
-    table: table.table,
-  }));
 
 const METRIC_COLUMNS: TDatasetColumn[] = [
   { name: "period_date", description: "First day of the period (day, ISO week from Monday, or month); snapshot metrics: the day of the snapshot, the export date for the newest.", policy: "keep", value: (row) => row.period_date },
@@ -54,7 +42,7 @@ function metricsDataset(asOf: Date): TDataset {
 
 /** All datasets; `asOf` fixes "today" for the metrics. */
 export function listDatasets(asOf = new Date()): TDataset[] {
-  const clinical = [...CLINICAL_TABLES, ...QUESTIONNAIRE_TABLES, QR_ANSWERS_LONG_TABLE];
+  const clinical = clinicalTables();
 
   return [...tableDatasets("anon", clinical), ...tableDatasets("pii", clinical), metricsDataset(asOf)];
 }

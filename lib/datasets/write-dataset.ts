@@ -1,5 +1,8 @@
 // Streams one dataset as CSV: batches read through the driver (lib/datasets/sql-source.ts) -> column policies -> CSV lines -> a writable,
 // honouring backpressure, hashing as it goes. Never holds more than one batch of rows.
+// The row -> CSV core (createCsvRowWriter: consent, policies, scrubbing, patients seen) is the one
+// both paths use: writeDatasetCsv on the main thread, and the dataset.partition compute task that
+// writes one key range of a table in a worker (lib/datasets/partition-writer.ts).
 import { createHash } from "node:crypto";
 import { once } from "node:events";
 import type { Writable } from "node:stream";
@@ -51,22 +54,36 @@ export type TWriteOptions = {
   onRow?: (cells: Record<string, string>) => void;
 };
 
+/** What the row -> CSV core needs: the policies' inputs, consent, and where patients and quasi-identifiers go. */
+export type TRowWriterOptions = Pick<TWriteOptions, "profile" | "key" | "asOf" | "ageBandYears" | "excludedPatientIds" | "seenPatientIds" | "onRow"> & {
+  /** The database the identities are read from (default: DATABASE_URL). */
+  url?: string;
+  /** A cache shared by several writers of one export (a worker's partitions); default: the writer's own. */
+  scrubbers?: ScrubberCache;
+};
+
 export type TWrittenDataset = { rows: number; sha256: string; bytes: number; columns: { name: string; policy: string }[] };
 
-/** Per-patient scrubbers, built on first use from identities loaded a batch at a time, in one bounded cache. */
-class ScrubberCache {
+/**
+ * Per-patient scrubbers, built on first use from identities loaded a batch at a time, in one bounded
+ * cache. A compute worker keeps one per export job across its partitions (partition-writer.ts).
+ */
+export class ScrubberCache {
   // The scrubber is built with the identity and holds it packed (scrub-text.ts): the identity's
   // arrays and strings are garbage as soon as it is made, not retained for every cached patient.
   private readonly patients = new Map<string, TTextScrubber>();
   private readonly generic = createTextScrubber(null);
   private source: Promise<TIdentitySource> | null = null;
-  constructor(private readonly key: string) {}
+  constructor(
+    private readonly key: string,
+    private readonly url?: string,
+  ) {}
 
   /** Loads the identities of the batch's patients not cached yet (null: a row of no patient). */
   async load(patientIds: (string | null)[], rowsAsPatients?: TRow[]) {
     const missing = [...new Set(patientIds)].filter((id): id is string => id !== null && !this.patients.has(id));
     if (!missing.length) return;
-    const patients = rowsAsPatients ?? (await (this.source ??= openIdentitySource()).then((source) => source.byIds(missing)));
+    const patients = rowsAsPatients ?? (await (this.source ??= openIdentitySource(this.url)).then((source) => source.byIds(missing)));
     for (const patient of patients as TPatientIdentitySource[]) {
       if (this.patients.size >= IDENTITY_CACHE_SIZE) this.patients.delete(this.patients.keys().next().value!);
       // A reloaded patient gets a scrubber of the fresh identity.
@@ -127,17 +144,83 @@ function compileColumns(columns: TExportableColumn[], isMasked: boolean, key: st
   });
 }
 
-export async function writeDatasetCsv(dataset: TDataset, sink: Writable, options: TWriteOptions): Promise<TWrittenDataset> {
+/** Each exported column as the manifest lists it. */
+export function describedColumns(dataset: TDataset) {
+  const isMasked = dataset.tier !== "pii";
+  return exportableColumns(dataset).map((column) => ({ name: column.header, policy: isMasked ? column.policy : "identified" }));
+}
+
+export type TCsvRowWriter = {
+  /** The CSV header line. */
+  header: string;
+  /** The batch's rows (those of excluded patients left out) as CSV lines, and how many were written. */
+  write(batch: TRow[]): Promise<{ text: string; rows: number }>;
+  close(): Promise<void>;
+};
+
+/**
+ * The row -> CSV core: consent, column policies, the patients' scrubbers and the patients seen,
+ * for any source of rows in export order. Stateful across batches (caches), so one writer per
+ * dataset read (or per partition of one).
+ */
+export function createCsvRowWriter(dataset: TDataset, options: TRowWriterOptions): TCsvRowWriter {
   const columns = exportableColumns(dataset);
   const isMasked = dataset.tier !== "pii";
+  const table = dataset.table;
   // Free text is in most rows: the batch's patients are loaded before it is written. What a patient
   // wrote into a questionnaire answer (coded_answer keeps codes, scrubs writing) is rare: those
   // patients are loaded only when a row turns out to hold some, and the row is written again (loading
   // every patient for a scored instrument cost ~7% more time and ~20 MB at 1M rows for nothing).
   const loadsEveryPatient = isMasked && columns.some((column) => column.policy === "free_text");
   const loadsWhenWritten = isMasked && !loadsEveryPatient && columns.some((column) => column.policy === "coded_answer" || column.policy === "item_answer");
-  const scrubbers = new ScrubberCache(options.key);
+  const scrubbers = options.scrubbers ?? new ScrubberCache(options.key, options.url);
   const cellWriters = compileColumns(columns, isMasked, options.key);
+  // One context object, updated per row (the policies read it synchronously).
+  const context: TPolicyContext = { profile: options.profile, key: options.key, asOf: options.asOf, patientId: null, scrub: scrubbers.get(null), ageBandYears: options.ageBandYears ?? null };
+  const cells: string[] = new Array<string>(columns.length);
+
+  async function write(batch: TRow[]) {
+    // Every dataset's rows pass here, whatever their source: the one place consent is applied to them.
+    const excluded = options.excludedPatientIds;
+    const rows = excluded?.size ? batch.filter((row) => !excluded.has(table.patientIdOf(row) ?? "")) : batch;
+    if (!rows.length) return { text: "", rows: 0 };
+    const patientIds = rows.map((row) => table.patientIdOf(row));
+    for (const id of patientIds) if (id) options.seenPatientIds.add(id);
+    if (loadsEveryPatient) await scrubbers.load(patientIds, table.model === "Patient" ? rows : undefined);
+
+    const lines: string[] = new Array<string>(rows.length);
+    // Rows that asked for a scrubber of a patient not loaded yet (loadsWhenWritten only).
+    const waiting: number[] = [];
+    let isWaiting = false;
+    const markWaiting: TTextScrubber = (text) => {
+      isWaiting = true;
+      return text;
+    };
+    const writeRow = (rowIndex: number, mayWait: boolean) => {
+      const patientId = patientIds[rowIndex] ?? null;
+      context.patientId = patientId;
+      context.scrub = mayWait && loadsWhenWritten && patientId !== null && !scrubbers.has(patientId) ? markWaiting : scrubbers.get(patientId);
+      isWaiting = false;
+      for (let index = 0; index < cellWriters.length; index++) cells[index] = cellWriters[index]!(rows[rowIndex]!, context);
+      if (isWaiting) return void waiting.push(rowIndex);
+      if (options.onRow) options.onRow(Object.fromEntries(columns.map((column, index) => [column.header, cells[index]!])));
+      lines[rowIndex] = csvLine(cells);
+    };
+    for (let rowIndex = 0; rowIndex < rows.length; rowIndex++) writeRow(rowIndex, true);
+    if (waiting.length) {
+      await scrubbers.load(waiting.map((rowIndex) => patientIds[rowIndex] ?? null));
+      // A patient deleted meanwhile gets the generic patterns (and the release scan still reads the file).
+      for (const rowIndex of waiting.splice(0)) writeRow(rowIndex, false);
+    }
+
+    return { text: lines.join(""), rows: rows.length };
+  }
+
+  return { header: csvLine(columns.map((column) => column.header)), write, close: () => scrubbers.close() };
+}
+
+export async function writeDatasetCsv(dataset: TDataset, sink: Writable, options: TWriteOptions): Promise<TWrittenDataset> {
+  const rowWriter = createCsvRowWriter(dataset, options);
   const hash = createHash("sha256");
   let bytes = 0;
   let rowCount = 0;
@@ -155,55 +238,22 @@ export async function writeDatasetCsv(dataset: TDataset, sink: Writable, options
     else await new Promise((resolve) => setImmediate(resolve));
   };
 
-  await write(csvLine(columns.map((column) => column.header)));
+  await write(rowWriter.header);
   const limit = options.batchSize ?? DEFAULT_BATCH_SIZE;
   const table = dataset.table;
   const batches = table.sql ? readSqlBatches(table.sql, options.since, limit, options.changedSince ?? null) : table.batches({ db: options.db, limit, since: options.since });
-  // One context object, updated per row (the policies read it synchronously).
-  const context: TPolicyContext = { profile: options.profile, key: options.key, asOf: options.asOf, patientId: null, scrub: scrubbers.get(null), ageBandYears: options.ageBandYears ?? null };
-  const cells: string[] = new Array<string>(columns.length);
   try {
     for await (const batch of batches) {
       if (options.signal?.aborted) throw options.signal.reason ?? new Error("aborted");
-      // Every dataset's rows pass here, whatever their source: the one place consent is applied to them.
-      const excluded = options.excludedPatientIds;
-      const rows = excluded?.size ? batch.filter((row) => !excluded.has(table.patientIdOf(row) ?? "")) : batch;
-      if (!rows.length) continue;
-      const patientIds = rows.map((row) => table.patientIdOf(row));
-      for (const id of patientIds) if (id) options.seenPatientIds.add(id);
-      if (loadsEveryPatient) await scrubbers.load(patientIds, table.model === "Patient" ? rows : undefined);
-
-      const lines: string[] = new Array<string>(rows.length);
-      // Rows that asked for a scrubber of a patient not loaded yet (loadsWhenWritten only).
-      const waiting: number[] = [];
-      let isWaiting = false;
-      const markWaiting: TTextScrubber = (text) => {
-        isWaiting = true;
-        return text;
-      };
-      const writeRow = (rowIndex: number, mayWait: boolean) => {
-        const patientId = patientIds[rowIndex] ?? null;
-        context.patientId = patientId;
-        context.scrub = mayWait && loadsWhenWritten && patientId !== null && !scrubbers.has(patientId) ? markWaiting : scrubbers.get(patientId);
-        isWaiting = false;
-        for (let index = 0; index < cellWriters.length; index++) cells[index] = cellWriters[index]!(rows[rowIndex]!, context);
-        if (isWaiting) return void waiting.push(rowIndex);
-        if (options.onRow) options.onRow(Object.fromEntries(columns.map((column, index) => [column.header, cells[index]!])));
-        lines[rowIndex] = csvLine(cells);
-      };
-      for (let rowIndex = 0; rowIndex < rows.length; rowIndex++) writeRow(rowIndex, true);
-      if (waiting.length) {
-        await scrubbers.load(waiting.map((rowIndex) => patientIds[rowIndex] ?? null));
-        // A patient deleted meanwhile gets the generic patterns (and the release scan still reads the file).
-        for (const rowIndex of waiting.splice(0)) writeRow(rowIndex, false);
-      }
-      await write(lines.join(""));
-      rowCount += rows.length;
+      const { text, rows } = await rowWriter.write(batch);
+      if (!rows) continue;
+      await write(text);
+      rowCount += rows;
       await options.onBatch?.(rowCount);
     }
   } finally {
-    await scrubbers.close();
+    await rowWriter.close();
   }
 
-  return { rows: rowCount, sha256: hash.digest("hex"), bytes, columns: columns.map((column) => ({ name: column.header, policy: isMasked ? column.policy : "identified" })) };
+  return { rows: rowCount, sha256: hash.digest("hex"), bytes, columns: describedColumns(dataset) };
 }
