@@ -10,11 +10,14 @@ import { isPostgres } from "@/lib/db/client";
 import { connectPostgres, openSqliteReadOnly, queryRows } from "@/lib/db/direct-connection";
 import type { TRow, TSqlSource } from "@/lib/datasets/dataset-types";
 
-const quote = (name: string) => `"${name.replace(/"/g, '""')}"`;
+export const quote = (name: string) => `"${name.replace(/"/g, '""')}"`;
 /** Prisma keeps DateTime as UTC wall time; pass it the same way (no zone for PG to apply). */
-const pgTimestamp = (date: Date) => date.toISOString().replace("Z", "");
+export const pgTimestamp = (date: Date) => date.toISOString().replace("Z", "");
+/** Prisma's SQLite DateTime text, as stored (comparisons on it are text comparisons). */
+export const sqliteTimestamp = (date: Date) => date.toISOString().replace("Z", "+00:00");
 
-function decoderFor(source: TSqlSource, provider: "sqlite" | "pg") {
+/** Turns a driver row into Prisma's shape in place (Date, boolean, parsed JSON) for these fields' kinds. */
+export function decoderFor(source: Pick<TSqlSource, "fields">, provider: "sqlite" | "pg") {
   const conversions = Object.entries(source.fields).filter(([, kind]) => (provider === "sqlite" ? kind === "date" || kind === "bool" || kind === "json" : kind === "date"));
   return (row: Record<string, unknown>) => {
     for (const [field, kind] of conversions) {
@@ -64,14 +67,21 @@ async function* sqliteBatches(source: TSqlSource, since: Date | null, batchSize:
     windowFilters.push(`"updatedAt" >= ?`);
     params.push(changedSince.toISOString().replace("Z", "+00:00"));
   }
+  yield* sqliteStatementBatches(selectStatement(source, where, windowFilters), params, decoderFor(source, "sqlite"), batchSize);
+}
+
+/**
+ * One statement's rows, a batch at a time, iterated on a read-only handle of its own (closed when
+ * the generator returns). Shared by the dataset export and the Bulk Data export (lib/fhir/bulk).
+ */
+export async function* sqliteStatementBatches<TOut = TRow>(text: string, params: unknown[], decode: (row: Record<string, unknown>) => TOut, batchSize: number): AsyncGenerator<TOut[]> {
   const db = openSqliteReadOnly();
   try {
-    const statement = db.prepare(selectStatement(source, where, windowFilters));
-    const decode = decoderFor(source, "sqlite");
+    const statement = db.prepare(text);
     // Arrays, not objects, out of the driver: it sets an object's properties one by one through
     // the native API, which was most of the read's cost; the same keys in the same order here.
     const names = statement.columns().map((column) => column.name);
-    let batch: TRow[] = [];
+    let batch: TOut[] = [];
     for (const values of statement.raw(true).iterate(...params) as IterableIterator<unknown[]>) {
       const row: Record<string, unknown> = {};
       for (let index = 0; index < names.length; index++) row[names[index]!] = values[index];
@@ -88,22 +98,29 @@ async function* sqliteBatches(source: TSqlSource, since: Date | null, batchSize:
 }
 
 /** timestamp without time zone as UTC (pg's default parses it as local time). */
-const PG_TYPES = {
+export const PG_TYPES = {
   getTypeParser: ((oid: number, format?: string) => (oid === 1114 ? (value: string) => value : pg.types.getTypeParser(oid, format as "text"))) as typeof pg.types.getTypeParser,
 };
 
 async function* pgBatches(source: TSqlSource, since: Date | null, batchSize: number, changedSince: Date | null): AsyncGenerator<TRow[]> {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  const param = (value: unknown) => (params.push(value), `$${params.length}`);
+  for (const [field, value] of Object.entries(source.equals ?? {})) where.push(`${quote(field)} = ${param(value)}`);
+  const windowFilters: string[] = [];
+  if (since && source.sinceField) windowFilters.push(`${quote(source.sinceField)} >= ${param(pgTimestamp(since))}::timestamp`);
+  if (changedSince) windowFilters.push(`"updatedAt" >= ${param(pgTimestamp(changedSince))}::timestamp`);
+  yield* pgCursorBatches(selectStatement(source, where, windowFilters), params, decoderFor(source, "pg"), batchSize);
+}
+
+/**
+ * One statement's rows, a batch at a time, from a server-side cursor on a connection of its own
+ * (ended when the generator returns). Shared by the dataset export and the Bulk Data export.
+ */
+export async function* pgCursorBatches<TOut = TRow>(text: string, params: unknown[], decode: (row: Record<string, unknown>) => TOut, batchSize: number): AsyncGenerator<TOut[]> {
   const client = await connectPostgres();
   let open = false;
   try {
-    const decode = decoderFor(source, "pg");
-    const where: string[] = [];
-    const params: unknown[] = [];
-    const param = (value: unknown) => (params.push(value), `$${params.length}`);
-    for (const [field, value] of Object.entries(source.equals ?? {})) where.push(`${quote(field)} = ${param(value)}`);
-    const windowFilters: string[] = [];
-    if (since && source.sinceField) windowFilters.push(`${quote(source.sinceField)} >= ${param(pgTimestamp(since))}::timestamp`);
-    if (changedSince) windowFilters.push(`"updatedAt" >= ${param(pgTimestamp(changedSince))}::timestamp`);
     // One server-side cursor per table in a read-only snapshot: one plan, one pass over the
     // table (keyset batches re-entered the index per batch, with an incremental sort and random
     // heap fetches each time). cursor_tuple_fraction = 1: plan for reading every row, not for
@@ -111,10 +128,7 @@ async function* pgBatches(source: TSqlSource, since: Date | null, batchSize: num
     await client.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
     open = true;
     await client.query("SET LOCAL cursor_tuple_fraction = 1.0");
-    await client.query({
-      text: `DECLARE export_rows NO SCROLL CURSOR FOR ${selectStatement(source, where, windowFilters)}`,
-      values: params,
-    });
+    await client.query({ text: `DECLARE export_rows NO SCROLL CURSOR FOR ${text}`, values: params });
     for (;;) {
       const fetched = await queryRows<Record<string, unknown>>(client, { text: `FETCH ${Math.max(1, Math.floor(batchSize))} FROM export_rows`, types: PG_TYPES });
       if (!fetched.length) break;

@@ -19,6 +19,7 @@ import { scopeWhere, sourcesFor, type TRow } from "@/lib/fhir/api/search-resourc
 import { ROW_INCLUDE } from "@/lib/fhir/api/serialize-rows";
 import { subset } from "@/lib/fhir/api/subset-elements";
 import { buildBulkScanner, scanBulkFiles, type TBulkScanResult } from "@/lib/fhir/bulk/bulk-release-scan";
+import { openRowsById, readsThroughDriver, streamRows } from "@/lib/fhir/bulk/bulk-rows";
 import { type TBulkFile, type TBulkJobParameters, type TBulkManifestFile } from "@/lib/fhir/bulk/bulk-types";
 import { groupPatientWhere, parseGroupId } from "@/lib/fhir/bulk/groups";
 import type { TFhirResource } from "@/lib/fhir/serialize/fhir-values";
@@ -128,6 +129,16 @@ export const handleBulkExportJob: TJobHandler<TBulkJobParameters> = async (ctx: 
 
   /** Writes one type's lines (in chunks of whole lines) into as many files as their size needs. */
   async function writeType(type: string, chunks: AsyncIterator<{ text: string; lines: number }>) {
+    try {
+      await writeParts(type, chunks);
+    } catch (error) {
+      // A driver read holds a connection or a read-only handle until its generator returns.
+      await chunks.return?.();
+      throw error;
+    }
+  }
+
+  async function writeParts(type: string, chunks: AsyncIterator<{ text: string; lines: number }>) {
     for (let part = 1, isDone = false; !isDone; part++) {
       let count = 0;
       let bytes = 0;
@@ -155,23 +166,53 @@ export const handleBulkExportJob: TJobHandler<TBulkJobParameters> = async (ctx: 
     }
   }
 
-  async function* sourceLines(source: TSource, where: TWhere, onBatch: (rows: number) => Promise<void>) {
+  /** One batch's NDJSON text (its patients prepared first). */
+  async function batchLines(source: TSource, rows: TRow[]) {
+    await view.prepare(rows.map((row) => (source.patientField === "id" ? row.id : source.patientField === "patientId" ? (row.patientId as string) : null)).filter((id): id is string => Boolean(id)));
+    let text = "";
+    for (const row of rows) text += line(source.serialize(row, view));
+    return { text, lines: rows.length };
+  }
+
+  /**
+   * A source's rows in id order, a batch at a time. Read through the driver (bulk-rows.ts) where
+   * the model allows: as one statement when the export's filter is the job's own (no patient scope,
+   * no `_typeFilter`), else the ids of each batch through Prisma's `where` and the rows by id.
+   * The serializers build each resource from the columns; the stored source resource (`raw`, the
+   * largest column) is never read here.
+   */
+  async function* sourceBatches(source: TSource, where: TWhere, isOwnFilter: boolean): AsyncGenerator<TRow[]> {
+    if (readsThroughDriver(source.model) && isOwnFilter) {
+      yield* streamRows(source.model, view.isMasked, { patientField: source.patientField, excludesOptedOut: params.excludesOptedOut, since }, BATCH);
+      return;
+    }
     const delegate = prisma[source.model] as unknown as TDelegate;
-    const { include, fromForeignKeys } = rowReads(source.model, view.isMasked);
-    for (let afterId = ""; ; ) {
+    const byId = readsThroughDriver(source.model) ? await openRowsById(source.model, view.isMasked) : null;
+    try {
+      const { include, fromForeignKeys } = rowReads(source.model, view.isMasked);
+      for (let afterId = ""; ; ) {
+        const page = { where: { AND: [where, { id: { gt: afterId } }] }, orderBy: [{ id: "asc" }], take: BATCH };
+        let rows: TRow[];
+        if (byId) rows = await byId.read((await delegate.findMany({ ...page, select: { id: true } })).map((row) => row.id));
+        else {
+          rows = await delegate.findMany({ ...page, include, omit: { raw: true } });
+          for (const row of rows) for (const relation of fromForeignKeys) row[relation] = row[`${relation}Id`] ? { id: row[`${relation}Id`] } : null;
+        }
+        if (!rows.length) return;
+        yield rows;
+        if (rows.length < BATCH) return;
+        afterId = rows[rows.length - 1]!.id;
+      }
+    } finally {
+      await byId?.close();
+    }
+  }
+
+  async function* sourceLines(source: TSource, where: TWhere, isOwnFilter: boolean, onBatch: (rows: number) => Promise<void>) {
+    for await (const rows of sourceBatches(source, where, isOwnFilter)) {
       if (ctx.signal.aborted) throw ctx.signal.reason;
-      // The serializers build each resource from the columns; the stored source resource (`raw`,
-      // the largest column) is never read here, so it is not fetched.
-      const rows = await delegate.findMany({ where: { AND: [where, { id: { gt: afterId } }] }, include, omit: { raw: true }, orderBy: [{ id: "asc" }], take: BATCH });
-      if (!rows.length) return;
-      for (const row of rows) for (const relation of fromForeignKeys) row[relation] = row[`${relation}Id`] ? { id: row[`${relation}Id`] } : null;
-      await view.prepare(rows.map((row) => (source.patientField === "id" ? row.id : source.patientField === "patientId" ? (row.patientId as string) : null)).filter((id): id is string => Boolean(id)));
-      let text = "";
-      for (const row of rows) text += line(source.serialize(row, view));
-      yield { text, lines: rows.length };
+      yield await batchLines(source, rows);
       await onBatch(rows.length);
-      if (rows.length < BATCH) return;
-      afterId = rows[rows.length - 1]!.id;
     }
   }
 
@@ -195,7 +236,8 @@ export const handleBulkExportJob: TJobHandler<TBulkJobParameters> = async (ctx: 
         const definition = findResourceType(type);
         if (!definition) throw new PermanentJobError(`${type} is not a type this server exports.`);
         const sources = sourcesFor(definition, view).filter((source) => source.patientField !== null || !scope);
-        const wheres = await Promise.all(sources.map(async (source) => sourceWhere(source, scope, since, await typeFilterWhere(source, type, params.typeFilters[type], view), params.excludesOptedOut)));
+        const typeFilters = await Promise.all(sources.map((source) => typeFilterWhere(source, type, params.typeFilters[type], view)));
+        const wheres = sources.map((source, index) => sourceWhere(source, scope, since, typeFilters[index]!, params.excludesOptedOut));
         const total = (await Promise.all(sources.map((source, index) => (prisma[source.model] as unknown as TDelegate).count({ where: wheres[index]! })))).reduce((sum, count) => sum + count, 0);
         let done = 0;
         const onBatch = async (rows: number) => {
@@ -203,7 +245,7 @@ export const handleBulkExportJob: TJobHandler<TBulkJobParameters> = async (ctx: 
           await progress(total ? done / total : 1);
         };
         await writeType(type, (async function* () {
-          for (const [index, source] of sources.entries()) yield* sourceLines(source, wheres[index]!, onBatch);
+          for (const [index, source] of sources.entries()) yield* sourceLines(source, wheres[index]!, !scope && !typeFilters[index], onBatch);
         })());
       }
       // The release scan reads each de-identified file back as stored, before the manifest names it.
