@@ -27,6 +27,13 @@ import { PermanentJobError, type TJobContext, type TJobHandler } from "@/lib/job
 import { storage } from "@/lib/storage";
 
 const BATCH = 1_000;
+/**
+ * Rows serialized and written as one chunk. Small on purpose: a batch's rows, resources and text
+ * live across the awaits of its write, so they outlive young-generation GCs and pile up in the old
+ * generation until a major GC. Measured (SQLite, 200,000 resources): 1,000 rows a chunk peaked at
+ * 320 MB RSS, 100 at 230-240 MB, with less CPU (fewer objects promoted); 50 was no better.
+ */
+const ROWS_IN_FLIGHT = 100;
 /** A type's resources go on in a new file past this many bytes. */
 export const MAX_FILE_BYTES = 64 * 1024 * 1024;
 
@@ -183,7 +190,7 @@ export const handleBulkExportJob: TJobHandler<TBulkJobParameters> = async (ctx: 
    */
   async function* sourceBatches(source: TSource, where: TWhere, isOwnFilter: boolean): AsyncGenerator<TRow[]> {
     if (readsThroughDriver(source.model) && isOwnFilter) {
-      yield* streamRows(source.model, view.isMasked, { patientField: source.patientField, excludesOptedOut: params.excludesOptedOut, since }, BATCH);
+      yield* streamRows(source.model, view.isMasked, { patientField: source.patientField, excludesOptedOut: params.excludesOptedOut, since }, ROWS_IN_FLIGHT);
       return;
     }
     const delegate = prisma[source.model] as unknown as TDelegate;
@@ -192,14 +199,20 @@ export const handleBulkExportJob: TJobHandler<TBulkJobParameters> = async (ctx: 
       const { include, fromForeignKeys } = rowReads(source.model, view.isMasked);
       for (let afterId = ""; ; ) {
         const page = { where: { AND: [where, { id: { gt: afterId } }] }, orderBy: [{ id: "asc" }], take: BATCH };
-        let rows: TRow[];
-        if (byId) rows = await byId.read((await delegate.findMany({ ...page, select: { id: true } })).map((row) => row.id));
-        else {
-          rows = await delegate.findMany({ ...page, include, omit: { raw: true } });
-          for (const row of rows) for (const relation of fromForeignKeys) row[relation] = row[`${relation}Id`] ? { id: row[`${relation}Id`] } : null;
+        // A page of ids through Prisma (its `where`), its rows read ROWS_IN_FLIGHT at a time.
+        if (byId) {
+          const ids = (await delegate.findMany({ ...page, select: { id: true } })).map((row) => row.id);
+          for (let start = 0; start < ids.length; start += ROWS_IN_FLIGHT) {
+            const rows = await byId.read(ids.slice(start, start + ROWS_IN_FLIGHT));
+            if (rows.length) yield rows;
+          }
+          if (ids.length < BATCH) return;
+          afterId = ids[ids.length - 1]!;
+          continue;
         }
-        if (!rows.length) return;
-        yield rows;
+        const rows = await delegate.findMany({ ...page, include, omit: { raw: true } });
+        for (const row of rows) for (const relation of fromForeignKeys) row[relation] = row[`${relation}Id`] ? { id: row[`${relation}Id`] } : null;
+        for (let start = 0; start < rows.length; start += ROWS_IN_FLIGHT) yield rows.slice(start, start + ROWS_IN_FLIGHT);
         if (rows.length < BATCH) return;
         afterId = rows[rows.length - 1]!.id;
       }
