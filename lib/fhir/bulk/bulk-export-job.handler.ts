@@ -32,10 +32,14 @@ const BATCH = 1_000;
  * live across the awaits of its write, so they outlive young-generation GCs and pile up in the old
  * generation until a major GC. Measured (SQLite, 200,000 resources): 1,000 rows a chunk peaked at
  * 320 MB RSS, 100 at 230-240 MB, with less CPU (fewer objects promoted); 50 was no better.
+ * A divisor of BATCH, so a page of BATCH rows ends where a chunk ends (files split on pages).
  */
 const ROWS_IN_FLIGHT = 100;
 /** A type's resources go on in a new file past this many bytes. */
 export const MAX_FILE_BYTES = 64 * 1024 * 1024;
+
+/** Whole NDJSON lines; `endsPage`: a file may end after this chunk. */
+type TChunk = { text: string; lines: number; endsPage: boolean };
 
 type TDelegate = { findMany(args: object): Promise<TRow[]>; count(args: object): Promise<number> };
 
@@ -135,7 +139,7 @@ export const handleBulkExportJob: TJobHandler<TBulkJobParameters> = async (ctx: 
   };
 
   /** Writes one type's lines (in chunks of whole lines) into as many files as their size needs. */
-  async function writeType(type: string, chunks: AsyncIterator<{ text: string; lines: number }>) {
+  async function writeType(type: string, chunks: AsyncIterator<TChunk>) {
     try {
       await writeParts(type, chunks);
     } catch (error) {
@@ -145,12 +149,12 @@ export const handleBulkExportJob: TJobHandler<TBulkJobParameters> = async (ctx: 
     }
   }
 
-  async function writeParts(type: string, chunks: AsyncIterator<{ text: string; lines: number }>) {
+  async function writeParts(type: string, chunks: AsyncIterator<TChunk>) {
     for (let part = 1, isDone = false; !isDone; part++) {
       let count = 0;
       let bytes = 0;
       async function* chunk() {
-        while (bytes < MAX_FILE_BYTES) {
+        for (;;) {
           const next = await chunks.next();
           if (next.done) {
             isDone = true;
@@ -159,6 +163,9 @@ export const handleBulkExportJob: TJobHandler<TBulkJobParameters> = async (ctx: 
           count += next.value.lines;
           bytes += Buffer.byteLength(next.value.text);
           yield next.value.text;
+          // A file ends only where a page ends, past the size: the same files, line for line,
+          // as when each page was written as one chunk.
+          if (next.value.endsPage && bytes >= MAX_FILE_BYTES) return;
         }
       }
       const name = `${type}-${part}.ndjson`;
@@ -221,11 +228,25 @@ export const handleBulkExportJob: TJobHandler<TBulkJobParameters> = async (ctx: 
     }
   }
 
-  async function* sourceLines(source: TSource, where: TWhere, isOwnFilter: boolean, onBatch: (rows: number) => Promise<void>) {
-    for await (const rows of sourceBatches(source, where, isOwnFilter)) {
-      if (ctx.signal.aborted) throw ctx.signal.reason;
-      yield await batchLines(source, rows);
-      await onBatch(rows.length);
+  /**
+   * A source's NDJSON in chunks of ROWS_IN_FLIGHT rows. `endsPage` marks the end of each BATCH rows
+   * of the source and of the source itself (one batch read ahead to know it): where a file may end.
+   */
+  async function* sourceLines(source: TSource, where: TWhere, isOwnFilter: boolean, onBatch: (rows: number) => Promise<void>): AsyncGenerator<TChunk> {
+    const batches = sourceBatches(source, where, isOwnFilter);
+    try {
+      let rowsSoFar = 0;
+      for (let current = await batches.next(); !current.done; ) {
+        if (ctx.signal.aborted) throw ctx.signal.reason;
+        const { text, lines } = await batchLines(source, current.value);
+        rowsSoFar += lines;
+        const next = await batches.next();
+        yield { text, lines, endsPage: rowsSoFar % BATCH === 0 || Boolean(next.done) };
+        await onBatch(lines);
+        current = next;
+      }
+    } finally {
+      await batches.return(undefined);
     }
   }
 
@@ -243,7 +264,7 @@ export const handleBulkExportJob: TJobHandler<TBulkJobParameters> = async (ctx: 
       if (type === "Questionnaire") {
         const catalog = since ? [] : searchQuestionnaires(new URLSearchParams(), false, view);
         await writeType(type, (async function* () {
-          for (const resource of catalog) yield { text: line(resource), lines: 1 };
+          for (const resource of catalog) yield { text: line(resource), lines: 1, endsPage: true };
         })());
       } else {
         const definition = findResourceType(type);
@@ -281,7 +302,7 @@ export const handleBulkExportJob: TJobHandler<TBulkJobParameters> = async (ctx: 
     const outputs = files.length;
     if (params.ignored.length) {
       await writeType("OperationOutcome", (async function* () {
-        for (const message of params.ignored) yield { text: `${JSON.stringify(operationOutcome("warning", "not-supported", message))}\n`, lines: 1 };
+        for (const message of params.ignored) yield { text: `${JSON.stringify(operationOutcome("warning", "not-supported", message))}\n`, lines: 1, endsPage: true };
       })());
     }
     // How many of the scope's patients consent left out, as the dataset manifest says it (counted, never listed).
