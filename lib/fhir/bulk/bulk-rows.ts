@@ -9,7 +9,7 @@
 // Two ways to pick the rows, one row shape:
 // - `streamRows`: the whole selection as one statement (SQLite: a prepared statement iterated on a
 //   read-only handle; PostgreSQL: a server-side cursor), for the exports whose filter this module
-//   can say in SQL itself (the consent exclusion and `_since`): a system-level export without `_typeFilter`.
+//   can say in SQL itself (the consent exclusion and `_since`): no patient scope, no `_typeFilter`.
 // - `openRowsById`: any other selection (a patient scope, a Group, `_typeFilter`) keeps Prisma's
 //   `where` for the ids of a batch, and reads that batch's rows by id.
 import { isPostgres } from "@/lib/db/client";
