@@ -29,6 +29,17 @@ describe("pseudonyms", () => {
     }
   });
 
+  it("are the kind's letter and the MAC's first 8 bytes, a consonant per 4 bits, for every kind and many ids", () => {
+    const prefixes = { patient: "P", encounter: "E", response: "R", practitioner: "D", observation: "O", condition: "C", care_plan: "K", location: "L" } as const;
+    for (const [kind, prefix] of Object.entries(prefixes) as [keyof typeof prefixes, string][]) {
+      for (let n = 0; n < 300; n++) {
+        const id = `c${(n * 7919).toString(36)}x${n}`;
+        const hex = createHmac("sha256", KEY).update(`pseudonym:${kind}:${id}`).digest("hex").slice(0, 16);
+        expect(pseudonymize(KEY, kind, id)).toBe(`${prefix}-${[...hex].map((digit) => "bcdfghjklmnpqrst"[parseInt(digit, 16)]).join("")}`);
+      }
+    }
+  });
+
   it("refuses an empty key", () => {
     expect(() => pseudonymize("", "patient", "x")).toThrow(/key/);
   });

@@ -35,9 +35,11 @@ export type TReadOptions = {
   ordinalStarts?: [string, number][];
 };
 
-const quote = (name: string) => `"${name.replace(/"/g, '""')}"`;
+export const quote = (name: string) => `"${name.replace(/"/g, '""')}"`;
 /** Prisma keeps DateTime as UTC wall time; pass it the same way (no zone for PG to apply). */
-const pgTimestamp = (date: Date) => date.toISOString().replace("Z", "");
+export const pgTimestamp = (date: Date) => date.toISOString().replace("Z", "");
+/** Prisma's SQLite DateTime text, as stored (comparisons on it are text comparisons). */
+export const sqliteTimestamp = (date: Date) => date.toISOString().replace("Z", "+00:00");
 
 const keyColumns = (source: TSqlSource) => (source.orderByDate ? [source.orderByDate, "id"] : ["id"]);
 
@@ -60,7 +62,8 @@ function rangeFilters(source: TSqlSource, range: TKeyRange, param: (value: unkno
   return [...(range.after ? [keyFilter(source, "after", range.after, param)] : []), ...(range.upTo ? [keyFilter(source, "upTo", range.upTo, param)] : [])];
 }
 
-function decoderFor(source: TSqlSource, provider: "sqlite" | "pg") {
+/** Turns a driver row into Prisma's shape in place (Date, boolean, parsed JSON) for these fields' kinds. */
+export function decoderFor(source: Pick<TSqlSource, "fields">, provider: "sqlite" | "pg") {
   const conversions = Object.entries(source.fields).filter(([, kind]) => (provider === "sqlite" ? kind === "date" || kind === "bool" || kind === "json" : kind === "date"));
   return (row: Record<string, unknown>) => {
     for (const [field, kind] of conversions) {
@@ -145,7 +148,7 @@ function buildFilters(source: TSqlSource, provider: "sqlite" | "pg", since: Date
     if (provider === "sqlite") return "?";
     return column && dateColumns.has(column) ? `$${params.length}::timestamp` : `$${params.length}`;
   };
-  const stamp = (date: Date) => (provider === "pg" ? pgTimestamp(date) : date.toISOString().replace("Z", "+00:00"));
+  const stamp = (date: Date) => (provider === "pg" ? pgTimestamp(date) : sqliteTimestamp(date));
   const equals = Object.entries(source.equals ?? {}).map(([field, value]) => `${quote(field)} = ${param(value)}`);
   const ranges = rangeFilters(source, range, param);
   const windowFilters: string[] = [];
@@ -168,24 +171,42 @@ function ordinalStartsQuery(source: TSqlSource, provider: "sqlite" | "pg", range
 async function* sqliteBatches(source: TSqlSource, since: Date | null, batchSize: number, changedSince: Date | null, options: TReadOptions): AsyncGenerator<TRow[]> {
   const range = options.range ?? WHOLE_TABLE;
   const { equals, ranges, windowFilters, params } = buildFilters(source, "sqlite", since, changedSince, range);
+  yield* sqliteStatementBatches(selectStatement(source, equals, windowFilters, ranges), params, decoderFor(source, "sqlite"), batchSize, {
+    url: options.url,
+    beforeRows: (db) => {
+      if (options.ordinalStarts) return ordinalOffsetter(source, new Map(options.ordinalStarts));
+      const startsQuery = ordinalStartsQuery(source, "sqlite", range);
+      return startsQuery ? ordinalOffsetter(source, startsMap(db.prepare(startsQuery.text).all(...startsQuery.values) as Record<string, unknown>[], ordinalGroupFields(source))) : null;
+    },
+  });
+}
+
+/** Before the rows: work on the same handle or transaction, returning a change to make to each row before it is decoded. */
+type TBeforeRows<TConnection> = (connection: TConnection) => ((row: Record<string, unknown>) => void) | null | Promise<((row: Record<string, unknown>) => void) | null>;
+
+/**
+ * One statement's rows, a batch at a time, iterated on a read-only handle of its own (closed when
+ * the generator returns). Shared by the dataset export and the Bulk Data export (lib/fhir/bulk).
+ */
+export async function* sqliteStatementBatches<TOut = TRow>(
+  text: string,
+  params: unknown[],
+  decode: (row: Record<string, unknown>) => TOut,
+  batchSize: number,
+  options: { url?: string; beforeRows?: TBeforeRows<ReturnType<typeof openSqliteReadOnly>> } = {},
+): AsyncGenerator<TOut[]> {
   const db = openSqliteReadOnly(options.url);
   try {
-    const startsQuery = options.ordinalStarts ? null : ordinalStartsQuery(source, "sqlite", range);
-    const offset = options.ordinalStarts
-      ? ordinalOffsetter(source, new Map(options.ordinalStarts))
-      : startsQuery
-        ? ordinalOffsetter(source, startsMap(db.prepare(startsQuery.text).all(...startsQuery.values) as Record<string, unknown>[], ordinalGroupFields(source)))
-        : null;
-    const statement = db.prepare(selectStatement(source, equals, windowFilters, ranges));
-    const decode = decoderFor(source, "sqlite");
+    const change = (await options.beforeRows?.(db)) ?? null;
+    const statement = db.prepare(text);
     // Arrays, not objects, out of the driver: it sets an object's properties one by one through
     // the native API, which was most of the read's cost; the same keys in the same order here.
     const names = statement.columns().map((column) => column.name);
-    let batch: TRow[] = [];
+    let batch: TOut[] = [];
     for (const values of statement.raw(true).iterate(...params) as IterableIterator<unknown[]>) {
       const row: Record<string, unknown> = {};
       for (let index = 0; index < names.length; index++) row[names[index]!] = values[index];
-      offset?.(row);
+      change?.(row);
       batch.push(decode(row));
       if (batch.length >= batchSize) {
         yield batch;
@@ -199,17 +220,37 @@ async function* sqliteBatches(source: TSqlSource, since: Date | null, batchSize:
 }
 
 /** timestamp without time zone as UTC (pg's default parses it as local time). */
-const PG_TYPES = {
+export const PG_TYPES = {
   getTypeParser: ((oid: number, format?: string) => (oid === 1114 ? (value: string) => value : pg.types.getTypeParser(oid, format as "text"))) as typeof pg.types.getTypeParser,
 };
 
 async function* pgBatches(source: TSqlSource, since: Date | null, batchSize: number, changedSince: Date | null, options: TReadOptions): AsyncGenerator<TRow[]> {
   const range = options.range ?? WHOLE_TABLE;
+  const { equals, ranges, windowFilters, params } = buildFilters(source, "pg", since, changedSince, range);
+  yield* pgCursorBatches(selectStatement(source, equals, windowFilters, ranges), params, decoderFor(source, "pg"), batchSize, {
+    url: options.url,
+    beforeRows: async (client) => {
+      if (options.ordinalStarts) return ordinalOffsetter(source, new Map(options.ordinalStarts));
+      const startsQuery = ordinalStartsQuery(source, "pg", range);
+      return startsQuery ? ordinalOffsetter(source, startsMap(await queryRows<Record<string, unknown>>(client, startsQuery), ordinalGroupFields(source))) : null;
+    },
+  });
+}
+
+/**
+ * One statement's rows, a batch at a time, from a server-side cursor on a connection of its own
+ * (ended when the generator returns). Shared by the dataset export and the Bulk Data export.
+ */
+export async function* pgCursorBatches<TOut = TRow>(
+  text: string,
+  params: unknown[],
+  decode: (row: Record<string, unknown>) => TOut,
+  batchSize: number,
+  options: { url?: string; beforeRows?: TBeforeRows<pg.Client> } = {},
+): AsyncGenerator<TOut[]> {
   const client = await connectPostgres(options.url);
   let open = false;
   try {
-    const decode = decoderFor(source, "pg");
-    const { equals, ranges, windowFilters, params } = buildFilters(source, "pg", since, changedSince, range);
     // One server-side cursor per table in a read-only snapshot: one plan, one pass over the
     // table (keyset batches re-entered the index per batch, with an incremental sort and random
     // heap fetches each time). cursor_tuple_fraction = 1: plan for reading every row, not for
@@ -217,20 +258,12 @@ async function* pgBatches(source: TSqlSource, since: Date | null, batchSize: num
     await client.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
     open = true;
     await client.query("SET LOCAL cursor_tuple_fraction = 1.0");
-    const startsQuery = options.ordinalStarts ? null : ordinalStartsQuery(source, "pg", range);
-    const offset = options.ordinalStarts
-      ? ordinalOffsetter(source, new Map(options.ordinalStarts))
-      : startsQuery
-        ? ordinalOffsetter(source, startsMap(await queryRows<Record<string, unknown>>(client, startsQuery), ordinalGroupFields(source)))
-        : null;
-    await client.query({
-      text: `DECLARE export_rows NO SCROLL CURSOR FOR ${selectStatement(source, equals, windowFilters, ranges)}`,
-      values: params,
-    });
+    const change = (await options.beforeRows?.(client)) ?? null;
+    await client.query({ text: `DECLARE export_rows NO SCROLL CURSOR FOR ${text}`, values: params });
     for (;;) {
       const fetched = await queryRows<Record<string, unknown>>(client, { text: `FETCH ${Math.max(1, Math.floor(batchSize))} FROM export_rows`, types: PG_TYPES });
       if (!fetched.length) break;
-      if (offset) for (const row of fetched) offset(row);
+      if (change) for (const row of fetched) change(row);
       const rows = fetched.map(decode);
       yield rows;
       if (rows.length < batchSize) break;

@@ -99,7 +99,10 @@ export function maskedView(options: { key: string; profile: TAnonProfile; asOf: 
   const maxPrepared = options.maxPreparedPatients ?? MAX_PREPARED_PATIENTS;
   const keepsScanSubjects = options.keepsScanSubjects ?? true;
   const patients = new Map<string, TPreparedPatient>();
-  const pseudonyms = new Map<string, string>();
+  // One map per kind, keyed by the id itself: a `${kind}:${id}` key was another string per entry
+  // (and one per lookup), at up to 100,000 entries.
+  const pseudonyms = new Map<TMaskedIdKind, Map<string, string>>();
+  let cachedPseudonyms = 0;
   const generic = createTextScrubber(null);
   // A patient's scrubber is built on first use: most rows (coded observations) hold no free text.
   const scrubberOf = (patientId: string | null): TTextScrubber => {
@@ -116,12 +119,18 @@ export function maskedView(options: { key: string; profile: TAnonProfile; asOf: 
   // A resource's own id occurs once per export; the ids it refers to (its patient, its encounter) recur.
   const referencedPseudonym = (kind: TMaskedIdKind, id: string) => {
     if (kind === "internal") return id;
-    const cacheKey = `${kind}:${id}`;
-    let value = pseudonyms.get(cacheKey);
+    let ofKind = pseudonyms.get(kind);
+    let value = ofKind?.get(id);
     if (value === undefined) {
-      if (pseudonyms.size >= MAX_CACHED_PSEUDONYMS) pseudonyms.clear();
+      if (cachedPseudonyms >= MAX_CACHED_PSEUDONYMS) {
+        pseudonyms.clear();
+        cachedPseudonyms = 0;
+        ofKind = undefined;
+      }
+      if (!ofKind) pseudonyms.set(kind, (ofKind = new Map()));
       value = pseudonymize(options.key, kind, id);
-      pseudonyms.set(cacheKey, value);
+      ofKind.set(id, value);
+      cachedPseudonyms++;
     }
     return value;
   };
@@ -148,14 +157,18 @@ export function maskedView(options: { key: string; profile: TAnonProfile; asOf: 
       const wanted = new Set(patientIds);
       // Evicting a patient this batch is about to use would leave their text to the generic scrubber.
       if (wanted.size > maxPrepared) throw new Error(`A masked view prepares at most ${maxPrepared} patients at a time.`);
-      const missing: string[] = [];
-      for (const id of wanted) {
-        const entry = patients.get(id);
-        if (!entry) missing.push(id);
-        else {
-          // Least recently used first: the batch's own patients are the last to be evicted.
-          patients.delete(id);
-          patients.set(id, entry);
+      const missing = [...wanted].filter((id) => !patients.has(id));
+      // Least recently used first: the batch's own patients are moved last, so an eviction below
+      // spares them. Only when something will be evicted: each move is a delete and an insert, and
+      // a Bulk export's batches (every patient prepared for the whole export) made the map rehash
+      // its table again and again, hundreds of KB of old-generation garbage each time.
+      if (patients.size + missing.length > maxPrepared) {
+        for (const id of wanted) {
+          const entry = patients.get(id);
+          if (entry) {
+            patients.delete(id);
+            patients.set(id, entry);
+          }
         }
       }
       if (!missing.length) return;
