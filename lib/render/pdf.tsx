@@ -25,6 +25,7 @@ import type { ReactElement, ReactNode } from "react";
 
 import { invalidInput } from "@/lib/errors/app-error";
 import { BASE_FONT_SIZE } from "@/lib/render/css";
+import { paintBorders, takePageBorders } from "@/lib/render/pdf-borders";
 import { paginateTallPage, type TLaidOutNode } from "@/lib/render/pdf-paginate";
 import type { TBlock, TBlockStyle, TDocumentTree, TInline, TMarks, TTableRow } from "@/lib/render/document-tree.types";
 
@@ -46,7 +47,7 @@ const CHART_PAD = 8;
 
 const styles = StyleSheet.create({
   page: { fontFamily: "Helvetica", fontSize: BASE_FONT_SIZE, color: TEXT_COLOR, paddingHorizontal: PAGE_MARGIN, paddingVertical: PAGE_MARGIN },
-  chromePage: { fontFamily: "Helvetica", fontSize: BASE_FONT_SIZE, color: TEXT_COLOR, paddingHorizontal: PAGE_MARGIN, paddingTop: RUNNING_TOP, paddingBottom: RUNNING_BOTTOM },
+  chromePage: { fontFamily: "Helvetica", fontSize: BASE_FONT_SIZE, color: TEXT_COLOR, paddingHorizontal: PAGE_MARGIN, paddingTop: RUNNING_TOP, paddingBottom: RUNNING_BOTTOM, minHeight: 792 /* LETTER.height */ },
   header: { fontSize: 8, color: "#555555" },
   footer: { fontSize: 8, color: "#555555" },
   chromeSpacer: { flexGrow: 1 },
@@ -321,8 +322,12 @@ const MIN_BODY_HEIGHT = 72;
 function chromePage(tree: TDocumentTree, page: TPageInfo, key: number) {
   const ctx: TBlockContext = { page, isRunning: true, inList: false };
 
+  // wrap={false}: the chrome always fits its page (layoutPages checks the body keeps room), and
+  // react-pdf's pagination would otherwise lay each chrome page out a second time just to find
+  // that it needs no split. Without pagination react-pdf lays the page out at its content's
+  // height: the minimum height keeps the footer at the page bottom.
   return (
-    <Page key={key} size="LETTER" style={styles.chromePage}>
+    <Page key={key} size="LETTER" style={styles.chromePage} wrap={false}>
       <View style={styles.header}>{blocks(tree.header, ctx)}</View>
       <View style={styles.chromeSpacer} />
       <View style={styles.footer}>{blocks(tree.footer, ctx)}</View>
@@ -385,14 +390,52 @@ async function layoutPages(tree: TDocumentTree): Promise<TLaidOut> {
 const writer = pdf();
 let queue: Promise<unknown> = Promise.resolve();
 
+// pdfkit builds a standard font's metrics (AFMFont: glyph widths and ~2,700 kerning pairs keyed
+// by string) anew for every document that uses the font: ~1 ms and a few thousand short-lived
+// strings per font and report. The metrics are read-only once built, so each file gets its own
+// font object (its own PDF id and dictionary, as pdfkit would make) over metrics built once per
+// process. Only pdfkit's 14 standard fonts, selected by name, take this path.
+const STANDARD_FONT_NAMES = new Set(["Courier", "Courier-Bold", "Courier-Oblique", "Courier-BoldOblique", "Helvetica", "Helvetica-Bold", "Helvetica-Oblique", "Helvetica-BoldOblique", "Times-Roman", "Times-Bold", "Times-Italic", "Times-BoldItalic", "Symbol", "ZapfDingbats"]);
+/** The first pdfkit StandardFont made for each name: its metrics are shared, never its document state. */
+const standardFonts = new Map<string, Record<string, unknown>>();
+/** What a pdfkit StandardFont holds besides its document, PDF id and dictionary (pdfkit 0.20's constructor). */
+const STANDARD_FONT_FIELDS = ["name", "font", "ascender", "descender", "bbox", "lineGap", "xHeight", "capHeight"] as const;
+type TFontInternals = { _fontFamilies: Record<string, unknown>; _fontCount: number; _font: Record<string, unknown> };
+
+function shareStandardFontMetrics(file: PDFKit.PDFDocument) {
+  const internals = file as unknown as TFontInternals;
+  const font = file.font;
+  file.font = ((src: unknown, ...rest: unknown[]) => {
+    const name = typeof src === "string" && rest.length <= 1 && typeof rest[0] !== "string" && STANDARD_FONT_NAMES.has(src) ? src : undefined;
+    const known = name === undefined ? undefined : standardFonts.get(name);
+    if (name !== undefined && known && !internals._fontFamilies[name]) {
+      // What pdfkit's font() does for a new font, minus parsing: same id sequence, same cache key.
+      const own: Record<string, unknown> = Object.create(Object.getPrototypeOf(known) as object);
+      for (const field of STANDARD_FONT_FIELDS) own[field] = known[field];
+      own.document = file;
+      own.id = `F${++internals._fontCount}`;
+      internals._fontFamilies[name] = own;
+    }
+    const result = (font as (...args: unknown[]) => PDFKit.PDFDocument).call(file, src, ...rest);
+    if (name !== undefined && !known && internals._font?.name === name) standardFonts.set(name, internals._font);
+
+    return result;
+  }) as typeof file.font;
+}
+
 /** A new PDF file and its bytes, which resolve once it is ended. */
 function newPdfFile(meta: { title: string }) {
   const file = new PDFDocument({
     compress: true,
     displayTitle: true,
     autoFirstPage: false,
+    // No default font at construction (pdfkit would build Helvetica's metrics there); the same
+    // default is selected right below, through the shared metrics.
+    font: null as unknown as string,
     info: { Title: meta.title, Producer: "CareExport", Creator: "CareExport", CreationDate: new Date() },
   });
+  shareStandardFontMetrics(file);
+  file.font("Helvetica");
   const chunks: Buffer[] = [];
   file.on("data", (chunk: Buffer) => chunks.push(chunk));
   const bytes = new Promise<Buffer>((resolve, reject) => {
@@ -403,11 +446,44 @@ function newPdfFile(meta: { title: string }) {
   return { file, bytes };
 }
 
+type TPdfFile = ReturnType<typeof newPdfFile>["file"];
+
+/**
+ * react-pdf's render step, with the plain box borders of each page painted as bands once the page's
+ * other content is drawn (lib/render/pdf-borders.ts). react-pdf starts each page with addPage and
+ * ends the file with end: the page before is complete at either.
+ */
+function drawLaidOut(file: TPdfFile, laidOut: TLaidOut) {
+  const bands = laidOut.children.map((page) => takePageBorders(page as unknown as Parameters<typeof takePageBorders>[0]));
+  const { addPage, end } = file;
+  let current = -1;
+  const finishPage = () => {
+    const pageBands = bands[current];
+    if (pageBands) paintBorders(file, pageBands);
+  };
+  file.addPage = ((...args: Parameters<typeof addPage>) => {
+    finishPage();
+    current++;
+    return addPage.apply(file, args);
+  }) as typeof addPage;
+  file.end = (() => {
+    finishPage();
+    current = bands.length;
+    return end.apply(file);
+  }) as typeof end;
+  try {
+    renderLaidOut(file as unknown as Parameters<typeof renderLaidOut>[0], laidOut);
+  } finally {
+    file.addPage = addPage;
+    file.end = end;
+  }
+}
+
 async function writeOne(tree: TDocumentTree, meta: { title: string }): Promise<Buffer> {
   try {
     const laidOut = await layoutPages(tree);
     const { file, bytes } = newPdfFile(meta);
-    renderLaidOut(file as unknown as Parameters<typeof renderLaidOut>[0], laidOut);
+    drawLaidOut(file, laidOut);
 
     return await bytes;
   } finally {
@@ -431,7 +507,7 @@ async function writeCombined(trees: AsyncIterable<TDocumentTree>, meta: { title:
   try {
     for await (const tree of trees) {
       try {
-        renderLaidOut(file as unknown as Parameters<typeof renderLaidOut>[0], await layoutPages(tree));
+        drawLaidOut(file, await layoutPages(tree));
       } finally {
         writer.updateContainer(null as unknown as ReactElement);
         writer.container.document = null;
