@@ -16,6 +16,9 @@
 //   ships with. The React tree and its reconciler are @react-pdf/renderer's.
 // - Few, flat nodes: one <Text> per paragraph or table cell (nested <Text> only for runs whose
 //   marks differ), no <View> per cell; styles created once at module level or cached by marks.
+// - Plain box borders are painted as one filled path per colour and page (lib/render/pdf-borders.ts),
+//   standard-font metrics are built once per process, and font loads are answered from a set
+//   (BENCHMARKS.md, "PDF writer speed").
 import layoutDocument, { type SafeDocumentNode } from "@react-pdf/layout";
 import renderLaidOut from "@react-pdf/render";
 import { Circle, Document, Font, Line, Page, pdf, Polyline, StyleSheet, Svg, Text, View } from "@react-pdf/renderer";
