@@ -16,6 +16,9 @@
 //   ships with. The React tree and its reconciler are @react-pdf/renderer's.
 // - Few, flat nodes: one <Text> per paragraph or table cell (nested <Text> only for runs whose
 //   marks differ), no <View> per cell; styles created once at module level or cached by marks.
+// - Plain box borders are painted as one filled path per colour and page (lib/render/pdf-borders.ts),
+//   standard-font metrics are built once per process, and font loads are answered from a set
+//   (BENCHMARKS.md, "PDF writer speed").
 import layoutDocument, { type SafeDocumentNode } from "@react-pdf/layout";
 import renderLaidOut from "@react-pdf/render";
 import { Circle, Document, Font, Line, Page, pdf, Polyline, StyleSheet, Svg, Text, View } from "@react-pdf/renderer";
@@ -25,6 +28,7 @@ import type { ReactElement, ReactNode } from "react";
 
 import { invalidInput } from "@/lib/errors/app-error";
 import { BASE_FONT_SIZE } from "@/lib/render/css";
+import { paintBorders, takePageBorders } from "@/lib/render/pdf-borders";
 import { paginateTallPage, type TLaidOutNode } from "@/lib/render/pdf-paginate";
 import type { TBlock, TBlockStyle, TDocumentTree, TInline, TMarks, TTableRow } from "@/lib/render/document-tree.types";
 
@@ -46,7 +50,7 @@ const CHART_PAD = 8;
 
 const styles = StyleSheet.create({
   page: { fontFamily: "Helvetica", fontSize: BASE_FONT_SIZE, color: TEXT_COLOR, paddingHorizontal: PAGE_MARGIN, paddingVertical: PAGE_MARGIN },
-  chromePage: { fontFamily: "Helvetica", fontSize: BASE_FONT_SIZE, color: TEXT_COLOR, paddingHorizontal: PAGE_MARGIN, paddingTop: RUNNING_TOP, paddingBottom: RUNNING_BOTTOM },
+  chromePage: { fontFamily: "Helvetica", fontSize: BASE_FONT_SIZE, color: TEXT_COLOR, paddingHorizontal: PAGE_MARGIN, paddingTop: RUNNING_TOP, paddingBottom: RUNNING_BOTTOM, minHeight: 792 /* LETTER.height */ },
   header: { fontSize: 8, color: "#555555" },
   footer: { fontSize: 8, color: "#555555" },
   chromeSpacer: { flexGrow: 1 },
@@ -321,8 +325,12 @@ const MIN_BODY_HEIGHT = 72;
 function chromePage(tree: TDocumentTree, page: TPageInfo, key: number) {
   const ctx: TBlockContext = { page, isRunning: true, inList: false };
 
+  // wrap={false}: the chrome always fits its page (layoutPages checks the body keeps room), and
+  // react-pdf's pagination would otherwise lay each chrome page out a second time just to find
+  // that it needs no split. Without pagination react-pdf lays the page out at its content's
+  // height: the minimum height keeps the footer at the page bottom.
   return (
-    <Page key={key} size="LETTER" style={styles.chromePage}>
+    <Page key={key} size="LETTER" style={styles.chromePage} wrap={false}>
       <View style={styles.header}>{blocks(tree.header, ctx)}</View>
       <View style={styles.chromeSpacer} />
       <View style={styles.footer}>{blocks(tree.footer, ctx)}</View>
@@ -332,11 +340,31 @@ function chromePage(tree: TDocumentTree, page: TPageInfo, key: number) {
 
 type TLaidOut = SafeDocumentNode;
 
-/** Lays out whatever the writer's container holds (react-pdf's own layout step, with its font store). */
+// react-pdf's layout asks the font store to load the font of every node (after style inheritance
+// every node names one): an async call, a promise and a font-family lookup per node, ~3% of the
+// writer's allocations. A font that has loaded stays loaded (the writer only uses the built-in
+// Helvetica family, and nothing here resets the store), so later asks get a settled promise.
+const loadedFonts = new Set<string>();
+const LOADED = Promise.resolve();
+type TFontDescriptor = { fontFamily: string; fontStyle?: string; fontWeight?: string | number };
+const fontStore: typeof Font = Object.create(Font, {
+  load: {
+    value: (descriptor: TFontDescriptor) => {
+      const key = `${descriptor.fontFamily}|${descriptor.fontStyle ?? ""}|${descriptor.fontWeight ?? ""}`;
+      if (loadedFonts.has(key)) return LOADED;
+
+      return (Font.load as (d: TFontDescriptor) => Promise<void>)(descriptor).then(() => {
+        loadedFonts.add(key);
+      });
+    },
+  },
+});
+
+/** Lays out whatever the writer's container holds (react-pdf's own layout step, with its font store behind the load shortcut above). */
 async function layoutContainer(element: ReactElement): Promise<TLaidOut> {
   writer.updateContainer(element);
 
-  return (layoutDocument as unknown as (doc: unknown, fonts: typeof Font) => Promise<TLaidOut>)(writer.container.document, Font);
+  return (layoutDocument as unknown as (doc: unknown, fonts: typeof Font) => Promise<TLaidOut>)(writer.container.document, fontStore);
 }
 
 const boxHeight = (node: { box?: { height?: number } | undefined } | undefined) => node?.box?.height ?? 0;
@@ -385,14 +413,52 @@ async function layoutPages(tree: TDocumentTree): Promise<TLaidOut> {
 const writer = pdf();
 let queue: Promise<unknown> = Promise.resolve();
 
+// pdfkit builds a standard font's metrics (AFMFont: glyph widths and ~2,700 kerning pairs keyed
+// by string) anew for every document that uses the font: ~1 ms and a few thousand short-lived
+// strings per font and report. The metrics are read-only once built, so each file gets its own
+// font object (its own PDF id and dictionary, as pdfkit would make) over metrics built once per
+// process. Only pdfkit's 14 standard fonts, selected by name, take this path.
+const STANDARD_FONT_NAMES = new Set(["Courier", "Courier-Bold", "Courier-Oblique", "Courier-BoldOblique", "Helvetica", "Helvetica-Bold", "Helvetica-Oblique", "Helvetica-BoldOblique", "Times-Roman", "Times-Bold", "Times-Italic", "Times-BoldItalic", "Symbol", "ZapfDingbats"]);
+/** The first pdfkit StandardFont made for each name: its metrics are shared, never its document state. */
+const standardFonts = new Map<string, Record<string, unknown>>();
+/** What a pdfkit StandardFont holds besides its document, PDF id and dictionary (pdfkit 0.20's constructor). */
+const STANDARD_FONT_FIELDS = ["name", "font", "ascender", "descender", "bbox", "lineGap", "xHeight", "capHeight"] as const;
+type TFontInternals = { _fontFamilies: Record<string, unknown>; _fontCount: number; _font: Record<string, unknown> };
+
+function shareStandardFontMetrics(file: PDFKit.PDFDocument) {
+  const internals = file as unknown as TFontInternals;
+  const font = file.font;
+  file.font = ((src: unknown, ...rest: unknown[]) => {
+    const name = typeof src === "string" && rest.length <= 1 && typeof rest[0] !== "string" && STANDARD_FONT_NAMES.has(src) ? src : undefined;
+    const known = name === undefined ? undefined : standardFonts.get(name);
+    if (name !== undefined && known && !internals._fontFamilies[name]) {
+      // What pdfkit's font() does for a new font, minus parsing: same id sequence, same cache key.
+      const own: Record<string, unknown> = Object.create(Object.getPrototypeOf(known) as object);
+      for (const field of STANDARD_FONT_FIELDS) own[field] = known[field];
+      own.document = file;
+      own.id = `F${++internals._fontCount}`;
+      internals._fontFamilies[name] = own;
+    }
+    const result = (font as (...args: unknown[]) => PDFKit.PDFDocument).call(file, src, ...rest);
+    if (name !== undefined && !known && internals._font?.name === name) standardFonts.set(name, internals._font);
+
+    return result;
+  }) as typeof file.font;
+}
+
 /** A new PDF file and its bytes, which resolve once it is ended. */
 function newPdfFile(meta: { title: string }) {
   const file = new PDFDocument({
     compress: true,
     displayTitle: true,
     autoFirstPage: false,
+    // No default font at construction (pdfkit would build Helvetica's metrics there); the same
+    // default is selected right below, through the shared metrics.
+    font: null as unknown as string,
     info: { Title: meta.title, Producer: "CareExport", Creator: "CareExport", CreationDate: new Date() },
   });
+  shareStandardFontMetrics(file);
+  file.font("Helvetica");
   const chunks: Buffer[] = [];
   file.on("data", (chunk: Buffer) => chunks.push(chunk));
   const bytes = new Promise<Buffer>((resolve, reject) => {
@@ -403,11 +469,44 @@ function newPdfFile(meta: { title: string }) {
   return { file, bytes };
 }
 
+type TPdfFile = ReturnType<typeof newPdfFile>["file"];
+
+/**
+ * react-pdf's render step, with the plain box borders of each page painted as bands once the page's
+ * other content is drawn (lib/render/pdf-borders.ts). react-pdf starts each page with addPage and
+ * ends the file with end: the page before is complete at either.
+ */
+function drawLaidOut(file: TPdfFile, laidOut: TLaidOut) {
+  const bands = laidOut.children.map((page) => takePageBorders(page as unknown as Parameters<typeof takePageBorders>[0]));
+  const { addPage, end } = file;
+  let current = -1;
+  const finishPage = () => {
+    const pageBands = bands[current];
+    if (pageBands) paintBorders(file, pageBands);
+  };
+  file.addPage = ((...args: Parameters<typeof addPage>) => {
+    finishPage();
+    current++;
+    return addPage.apply(file, args);
+  }) as typeof addPage;
+  file.end = (() => {
+    finishPage();
+    current = bands.length;
+    return end.apply(file);
+  }) as typeof end;
+  try {
+    renderLaidOut(file as unknown as Parameters<typeof renderLaidOut>[0], laidOut);
+  } finally {
+    file.addPage = addPage;
+    file.end = end;
+  }
+}
+
 async function writeOne(tree: TDocumentTree, meta: { title: string }): Promise<Buffer> {
   try {
     const laidOut = await layoutPages(tree);
     const { file, bytes } = newPdfFile(meta);
-    renderLaidOut(file as unknown as Parameters<typeof renderLaidOut>[0], laidOut);
+    drawLaidOut(file, laidOut);
 
     return await bytes;
   } finally {
@@ -431,7 +530,7 @@ async function writeCombined(trees: AsyncIterable<TDocumentTree>, meta: { title:
   try {
     for await (const tree of trees) {
       try {
-        renderLaidOut(file as unknown as Parameters<typeof renderLaidOut>[0], await layoutPages(tree));
+        drawLaidOut(file, await layoutPages(tree));
       } finally {
         writer.updateContainer(null as unknown as ReactElement);
         writer.container.document = null;

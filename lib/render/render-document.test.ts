@@ -31,6 +31,18 @@ describe("renderDocument", () => {
     expect(text).toContain("Page 2 of 2");
   });
 
+  it("writes each PDF with its own font objects, though the fonts' metrics are built once per process", async () => {
+    for (let n = 0; n < 2; n++) {
+      const pdf = await renderDocument(HTML, "pdf", { title: `Progress Report ${n}` });
+      const raw = pdf.toString("latin1");
+      // pdfkit writes font dictionaries uncompressed: each file must carry the ones it uses.
+      expect(raw).toMatch(/\/BaseFont \/Helvetica-Bold\b/);
+      expect(raw).toMatch(/\/BaseFont \/Helvetica\b(?!-)/);
+      const text = pdfText(pdf);
+      if (text !== null) expect(text).toContain("Jordan Sample");
+    }
+  });
+
   it("writes a DOCX whose document.xml has the text and footer page fields", async () => {
     const docx = await renderDocument(HTML, "docx", { title: "Progress Report" });
     expect(docx.subarray(0, 2).toString()).toBe("PK");
