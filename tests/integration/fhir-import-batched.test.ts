@@ -85,6 +85,16 @@ describe("FHIR import, batched writes", () => {
     expect(await prisma.exportAuditLog.count({ where: { action: "fhir_imported" } })).toBe(audits);
   });
 
+  it("still refuses a NUL or an unpaired surrogate escaped in any string, naming the resource", { timeout: 60_000 }, async () => {
+    for (const escape of ["\\u0000", "\\ud800"]) {
+      const lines = syntheticImportLines({ patients: 5, prefix: "bn" });
+      lines[7] = lines[7]!.replace('"status":"finished"', `"status":"finished","text":{"status":"generated","div":"a${escape}b"}`);
+      expect(lines[7]).toContain(escape);
+      await expect(importFhir(lines.join("\n"), { format: "ndjson", actorLabel: "test", source: { kind: "file", label: "test.ndjson" } })).rejects.toMatchObject({ status: 400, message: expect.stringContaining("resource 7.text.div") });
+    }
+    expect(await importedCount("bn")).toEqual({ patients: 0, encounters: 0, responses: 0 });
+  });
+
   it("leaves nothing behind when the database refuses a row after earlier batches went in", { timeout: 120_000 }, async () => {
     // A real failure from the database, late in the file: patients and encounters are written by then.
     const victim = "bf-phq-000150-02";
