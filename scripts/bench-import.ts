@@ -38,6 +38,9 @@ const OLD_REIMPORT = process.argv.includes("--old-reimport");
 const ROOT = path.resolve(import.meta.dirname, "..");
 const OLD_DIR = path.join(ROOT, "node_modules", ".cache", `careexport-bench-import-${process.pid}`);
 
+/** Head-anchor flushes of the reference's module instances (see importAt). */
+const extraFlushes: (() => Promise<void>)[] = [];
+
 type TImport = (input: string, options: { format: "ndjson"; actorLabel: string; source: { kind: "file"; label: string } }) => Promise<{ total: number; counts: Record<string, { created: number; updated: number; unchanged: number } | undefined> }>;
 
 /**
@@ -53,6 +56,14 @@ async function importAt(ref: string): Promise<TImport> {
     // tsx applies tsconfig paths outside node_modules only: `@/` becomes this tree's absolute path.
     writeFileSync(path.join(folder, file), source.replaceAll('"@/lib/fhir/import/', '"./').replaceAll('"@/', `"${ROOT}/`));
   }
+
+  // Imported from under node_modules, its `@/` imports (absolute paths) load this tree's modules a
+  // second time, with their own env cache and head-anchor timer: flush that one too after the run,
+  // or it fires later and puts a client on this run's database in place of the next run's (seen with
+  // --order old-first on PostgreSQL). Imported the same way, so it is that second instance.
+  writeFileSync(path.join(folder, "bench-flush.ts"), `export { flushHeadAnchor } from "${ROOT}/lib/audit/head-anchor";\n`);
+  const headAnchor = (await import(pathToFileURL(path.join(folder, "bench-flush.ts")).href)) as { flushHeadAnchor: () => Promise<void> };
+  extraFlushes.push(headAnchor.flushHeadAnchor);
 
   return (await import(pathToFileURL(path.join(folder, "import-fhir.ts")).href)).importFhir as TImport;
 }
@@ -114,6 +125,7 @@ async function main() {
       } finally {
         // The audit head anchor of the import's record is written within a second; write it now, while the database is there.
         await flushHeadAnchor().catch(() => undefined);
+        for (const flush of extraFlushes) await flush().catch(() => undefined);
         await disconnectPrisma();
         await database.drop();
       }
