@@ -28,8 +28,15 @@ export type TPgConnection = {
   processID: number | null;
   query(text: string, values?: unknown[]): Promise<{ rowCount: number | null; rows: Record<string, unknown>[] }>;
 };
-type TPgTransaction = { client?: TPgConnection; commit(): Promise<void>; rollback(): Promise<void> };
+type TPgTransaction = {
+  client?: TPgConnection;
+  executeRaw(query: { sql: string }): Promise<number>;
+  commit(): Promise<void>;
+  rollback(): Promise<void>;
+};
 type TPgAdapter = { startTransaction(isolationLevel?: unknown): Promise<TPgTransaction> };
+/** An open transaction's pool connection; `ending` once Prisma has sent its COMMIT or ROLLBACK. */
+type TOpenTransaction = { connection: TPgConnection; ending: boolean };
 
 /**
  * PrismaPg, keeping the pool connection of each open interactive transaction (the adapter runs a
@@ -38,7 +45,7 @@ type TPgAdapter = { startTransaction(isolationLevel?: unknown): Promise<TPgTrans
  * callback; see postgresTransactionConnection().
  */
 class PrismaPgWithConnections extends PrismaPg {
-  readonly openTransactions = new Set<TPgConnection>();
+  readonly openTransactions = new Set<TOpenTransaction>();
 
   override async connect() {
     const adapter = await super.connect();
@@ -46,16 +53,25 @@ class PrismaPgWithConnections extends PrismaPg {
     const start = typed.startTransaction.bind(adapter);
     typed.startTransaction = async (isolationLevel) => {
       const transaction = await start(isolationLevel);
-      const client = transaction.client;
-      if (client && typeof client.query === "function") {
-        this.openTransactions.add(client);
-        for (const end of ["commit", "rollback"] as const) {
-          const original = transaction[end].bind(transaction);
-          transaction[end] = async () => {
-            this.openTransactions.delete(client);
-            return original();
-          };
-        }
+      const connection = transaction.client;
+      if (!connection || typeof connection.query !== "function") return transaction;
+      const open: TOpenTransaction = { connection, ending: false };
+      this.openTransactions.add(open);
+      // Prisma ends a transaction (commit, rollback, its timeout) by sending COMMIT or ROLLBACK
+      // through executeRaw, then releasing the client to the pool. From that moment nothing more
+      // may be sent on it directly: after the ROLLBACK it would run outside any transaction.
+      const executeRaw = transaction.executeRaw.bind(transaction);
+      transaction.executeRaw = async (query) => {
+        if (/^\s*(COMMIT|ROLLBACK)\b/i.test(query.sql)) open.ending = true;
+        return executeRaw(query);
+      };
+      for (const end of ["commit", "rollback"] as const) {
+        const original = transaction[end].bind(transaction);
+        transaction[end] = async () => {
+          open.ending = true;
+          this.openTransactions.delete(open);
+          return original();
+        };
       }
 
       return transaction;
@@ -138,8 +154,16 @@ export async function postgresTransactionConnection(tx: TTx): Promise<TPgConnect
   const adapter = client ? pgAdapters.get(client) : undefined;
   if (!adapter?.openTransactions.size) return null;
   const [row] = await tx.$queryRawUnsafe<{ pid: number }[]>(`SELECT pg_backend_pid() AS pid`);
-  for (const connection of adapter.openTransactions) {
-    if (row && connection.processID === Number(row.pid)) return connection;
+  for (const open of adapter.openTransactions) {
+    if (!row || open.ending || open.connection.processID !== Number(row.pid)) continue;
+    const { connection } = open;
+
+    return {
+      processID: connection.processID,
+      // Checked when each statement is queued: JavaScript runs one thing at a time, so a statement
+      // queued before Prisma's COMMIT/ROLLBACK runs inside the transaction, and none after it.
+      query: (text, values) => (open.ending ? Promise.reject(new Error("the transaction has ended (committed, rolled back or timed out); statement not sent")) : connection.query(text, values)),
+    };
   }
 
   return null;

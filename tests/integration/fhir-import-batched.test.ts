@@ -172,5 +172,22 @@ describe("FHIR import, batched writes", () => {
       }),
     ).rejects.toThrow("roll back");
     expect(await prisma.organization.count({ where: { fhirId: "bt-org" } })).toBe(0);
+
+    // A transaction that timed out (Prisma sent ROLLBACK and released the connection to the pool):
+    // a statement sent afterwards is refused, not run outside any transaction.
+    let late: Promise<unknown> | undefined;
+    await expect(
+      prisma.$transaction(
+        async (tx) => {
+          const connection = (await postgresTransactionConnection(tx))!;
+          await new Promise((resolve) => setTimeout(resolve, 1_500));
+          late = connection.query(`INSERT INTO "Organization" ("id", "fhirId", "name", "raw", "updatedAt") VALUES ('bt-org-late', 'bt-org-late', 'x', '{}', now())`);
+          await late.catch(() => undefined);
+        },
+        { timeout: 500 },
+      ),
+    ).rejects.toThrow();
+    await expect(late).rejects.toThrow("the transaction has ended");
+    expect(await prisma.organization.count({ where: { fhirId: "bt-org-late" } })).toBe(0);
   });
 });
