@@ -71,21 +71,9 @@ export async function readTableColumns(tx: TTx, table: TTable, isPostgres: boole
   return new Map(rows.map((row) => [row.name, { kind: sqliteKind(row.type), pgType: "" }]));
 }
 
-/**
- * A Json column's value whose JSON text the caller has already made (to compare it with the
- * stored text): written as is on SQLite rather than serialized a second time.
- */
-export class JsonText {
-  constructor(
-    readonly text: string,
-    readonly value: unknown,
-  ) {}
-}
-
 /** A value as SQLite stores it through Prisma. */
 function encodeSqlite(value: unknown, kind: TColumnKind): unknown {
   if (value === null || value === undefined) return null;
-  if (value instanceof JsonText) return value.text;
   switch (kind) {
     case "datetime":
       return (value instanceof Date ? value : new Date(value as string)).toISOString().replace("Z", "+00:00");
@@ -101,7 +89,6 @@ function encodeSqlite(value: unknown, kind: TColumnKind): unknown {
 /** A value inside the JSON document jsonb_to_recordset reads: Json columns stay nested JSON. */
 function encodePostgres(value: unknown, kind: TColumnKind): unknown {
   if (value === null || value === undefined) return null;
-  if (value instanceof JsonText) return value.value;
   if (kind === "datetime") return (value instanceof Date ? value : new Date(value as string)).toISOString();
 
   return value;

@@ -5,7 +5,7 @@
 // sends every row and the upsert itself skips an existing row whose jsonb raw is equal (reading
 // 150,000 raw documents back and comparing them in JavaScript took longer than writing them).
 import { isPostgres, postgresTransactionConnection, type TTx } from "@/lib/db/client";
-import { bulkUpsert, JsonText, PostgresPipeline, readTableColumns } from "@/lib/fhir/import/bulk-upsert";
+import { bulkUpsert, PostgresPipeline, readTableColumns } from "@/lib/fhir/import/bulk-upsert";
 import { sameJsonText } from "@/lib/fhir/import/canonical-json";
 import type { TParsedResource, TResourceType } from "@/lib/fhir/import/fhir-schemas";
 import { mapCareTeam, mapGoal, mapReferralCarePlan, mapTreatmentPlan } from "@/lib/fhir/import/map-care-plans";
@@ -119,22 +119,22 @@ export async function writeResources(tx: TTx, resources: TValidResource[], plan:
       for (const resource of resources) {
         const count = (counts[resource.type] ??= { created: 0, updated: 0, unchanged: 0 });
         const row = plan.rows.get(resource.key)!;
-        let raw: unknown = resource.raw;
         if (onPostgres) {
           if (row.exists) tally.existing++;
           else tally.created++;
         } else {
-          const text = JSON.stringify(resource.raw);
-          if (row.exists && row.existingRawText !== undefined && sameJsonText(row.existingRawText, text, resource.raw)) {
+          // The JSON text is not kept for the write: holding it for every row of a table until the
+          // table is written made a first import slower (old-space garbage collection) than
+          // serializing a changed resource a second time.
+          if (row.exists && row.existingRawText !== undefined && sameJsonText(row.existingRawText, JSON.stringify(resource.raw), resource.raw)) {
             count.unchanged++;
             continue;
           }
-          raw = new JsonText(text, resource.raw);
           if (row.exists) count.updated++;
           else count.created++;
         }
         // An existing row was found by this fhirId, so writing it again changes nothing; createdAt is kept.
-        writes.push({ id: row.id, fhirId: resource.id, ...mapResource(resource, ctx), raw });
+        writes.push({ id: row.id, fhirId: resource.id, ...mapResource(resource, ctx), raw: resource.raw });
       }
       if (writes.length === 0) continue;
       tallies.push(tally);
