@@ -6,7 +6,7 @@ import { PrismaClient as PostgresPrismaClient } from "@/generated/prisma-pg/clie
 import { env, isPostgresUrl } from "@/lib/env";
 
 /** The one better-sqlite3 connection the adapter works on (its `client`); see sqliteConnection(). */
-type TSqliteConnection = { prepare(sql: string): { run(...params: unknown[]): unknown } };
+type TSqliteConnection = { prepare(sql: string): { run(...params: unknown[]): { changes: number }; all(...params: unknown[]): unknown[] } };
 
 /** Keeps the connection the adapter opens, for the few writers that need prepared statements. */
 class PrismaBetterSQLite3WithConnection extends PrismaBetterSQLite3 {
@@ -23,10 +23,71 @@ class PrismaBetterSQLite3WithConnection extends PrismaBetterSQLite3 {
 
 const sqliteAdapters = new WeakMap<object, PrismaBetterSQLite3WithConnection>();
 
+/** What the bulk writers use of a pg connection: a query, and the server process id to find it by. */
+export type TPgConnection = {
+  processID: number | null;
+  query(text: string, values?: unknown[]): Promise<{ rowCount: number | null; rows: Record<string, unknown>[] }>;
+};
+type TPgTransaction = {
+  client?: TPgConnection;
+  executeRaw(query: { sql: string }): Promise<number>;
+  commit(): Promise<void>;
+  rollback(): Promise<void>;
+};
+type TPgAdapter = { startTransaction(isolationLevel?: unknown): Promise<TPgTransaction> };
+/** An open transaction's pool connection; `ending` once Prisma has sent its COMMIT or ROLLBACK. */
+type TOpenTransaction = { connection: TPgConnection; ending: boolean };
+
+/**
+ * PrismaPg, keeping the pool connection of each open interactive transaction (the adapter runs a
+ * transaction's BEGIN ... COMMIT on one pool client). pg's Client queues queries, so a bulk writer
+ * can send statements on that client directly, inside the transaction, while Prisma waits for its
+ * callback; see postgresTransactionConnection().
+ */
+class PrismaPgWithConnections extends PrismaPg {
+  readonly openTransactions = new Set<TOpenTransaction>();
+
+  override async connect() {
+    const adapter = await super.connect();
+    const typed = adapter as unknown as TPgAdapter;
+    const start = typed.startTransaction.bind(adapter);
+    typed.startTransaction = async (isolationLevel) => {
+      const transaction = await start(isolationLevel);
+      const connection = transaction.client;
+      if (!connection || typeof connection.query !== "function") return transaction;
+      const open: TOpenTransaction = { connection, ending: false };
+      this.openTransactions.add(open);
+      // Prisma ends a transaction (commit, rollback, its timeout) by sending COMMIT or ROLLBACK
+      // through executeRaw, then releasing the client to the pool. From that moment nothing more
+      // may be sent on it directly: after the ROLLBACK it would run outside any transaction.
+      const executeRaw = transaction.executeRaw.bind(transaction);
+      transaction.executeRaw = async (query) => {
+        if (/^\s*(COMMIT|ROLLBACK)\b/i.test(query.sql)) open.ending = true;
+        return executeRaw(query);
+      };
+      for (const end of ["commit", "rollback"] as const) {
+        const original = transaction[end].bind(transaction);
+        transaction[end] = async () => {
+          open.ending = true;
+          this.openTransactions.delete(open);
+          return original();
+        };
+      }
+
+      return transaction;
+    };
+
+    return adapter;
+  }
+}
+
+const pgAdapters = new WeakMap<object, PrismaPgWithConnections>();
+
 function createClient(url: string) {
   const isPg = isPostgresUrl(url);
   const sqlite = isPg ? null : new PrismaBetterSQLite3WithConnection({ url, timeout: 10_000 });
-  const adapter = sqlite ?? new PrismaPg({ connectionString: url, max: 10 });
+  const postgres = isPg ? new PrismaPgWithConnections({ connectionString: url, max: 10 }) : null;
+  const adapter = sqlite ?? postgres!;
   // Both clients are generated from one schema; the app is typed against the SQLite one and
   // keeps to the features both providers share.
   const Client = isPg ? (PostgresPrismaClient as unknown as typeof PrismaClient) : PrismaClient;
@@ -38,6 +99,7 @@ function createClient(url: string) {
     transactionOptions: { maxWait: 10_000, timeout: 30_000 },
   });
   if (sqlite) sqliteAdapters.set(client, sqlite);
+  if (postgres) pgAdapters.set(client, postgres);
 
   return client;
 }
@@ -78,6 +140,33 @@ export function sqliteConnection(): TSqliteConnection | null {
   const client = globalForPrisma.careexportPrisma;
 
   return client ? (sqliteAdapters.get(client)?.connection ?? null) : null;
+}
+
+/**
+ * PostgreSQL: the pool connection that the interactive transaction `tx` runs on (null on SQLite,
+ * or if a Prisma release stops exposing it). Found by asking the transaction for its server
+ * process id, so concurrent transactions on other pool connections are never confused with it.
+ * Statements sent on it are part of the transaction and roll back with it. For bulk writers only
+ * (lib/fhir/import/bulk-upsert.ts), which fall back to raw SQL through Prisma without it.
+ */
+export async function postgresTransactionConnection(tx: TTx): Promise<TPgConnection | null> {
+  const client = globalForPrisma.careexportPrisma;
+  const adapter = client ? pgAdapters.get(client) : undefined;
+  if (!adapter?.openTransactions.size) return null;
+  const [row] = await tx.$queryRawUnsafe<{ pid: number }[]>(`SELECT pg_backend_pid() AS pid`);
+  for (const open of adapter.openTransactions) {
+    if (!row || open.ending || open.connection.processID !== Number(row.pid)) continue;
+    const { connection } = open;
+
+    return {
+      processID: connection.processID,
+      // Checked when each statement is queued: JavaScript runs one thing at a time, so a statement
+      // queued before Prisma's COMMIT/ROLLBACK runs inside the transaction, and none after it.
+      query: (text, values) => (open.ending ? Promise.reject(new Error("the transaction has ended (committed, rolled back or timed out); statement not sent")) : connection.query(text, values)),
+    };
+  }
+
+  return null;
 }
 
 export function isPostgres() {

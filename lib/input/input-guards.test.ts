@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 
 import { AppError } from "@/lib/errors/app-error";
-import { assertJsonDepth, assertSafeJsonText, MAX_JSON_DEPTH, parseQueryString } from "@/lib/input/input-guards";
+import { assertJsonDepth, assertSafeJsonText, jsonTextMayHoldUnsafe, MAX_JSON_DEPTH, parseQueryString } from "@/lib/input/input-guards";
 
 const issuesOf = (run: () => unknown) => {
   try {
@@ -38,5 +38,20 @@ describe("parseQueryString", () => {
     expect(issuesOf(() => parseQueryString("?q=%ED%A0%80"))).toEqual([{ path: "q", message: "is not valid percent-encoded UTF-8" }]);
     expect(issuesOf(() => parseQueryString("?%FF=1"))).toEqual([{ path: "(query)", message: "is not valid percent-encoded UTF-8" }]);
     expect(issuesOf(() => parseQueryString("?q=%00"))).toEqual([{ path: "q", message: "must not contain NUL characters" }]);
+  });
+
+  it("jsonTextMayHoldUnsafe: true for every JSON text whose parsed strings the walk would refuse", () => {
+    const unsafe = ['{"a":"x\\u0000"}', '{"a":"x\\ud800"}', '{"a":"\\uDC00y"}', '{"k\\uDBFFz":1}', '["\u0000"]'.replace("\u0000", "\\u0000"), `{"a":"\ud800"}`];
+    for (const text of unsafe) {
+      expect(() => assertSafeJsonText(JSON.parse(text))).toThrow();
+      expect(jsonTextMayHoldUnsafe(text)).toBe(true);
+    }
+    const safe = ['{"a":"plain"}', '{"a":"caf\\u00e9 \\u2603"}', `{"a":"\ud83d\ude00"}`, '{"a":"back\\\\slash"}'];
+    for (const text of safe) {
+      expect(() => assertSafeJsonText(JSON.parse(text))).not.toThrow();
+      expect(jsonTextMayHoldUnsafe(text)).toBe(false);
+    }
+    // Conservative where it cannot tell without parsing: an escaped pair (emoji) still means "walk".
+    expect(jsonTextMayHoldUnsafe('{"a":"\\ud83d\\ude00"}')).toBe(true);
   });
 });

@@ -4,13 +4,21 @@
 // part-way, in validation or in the database, leaves nothing behind.
 import { describe, expect, it } from "vitest";
 
-import { isPostgres, prisma } from "@/lib/db/client";
+import { isPostgres, postgresTransactionConnection, prisma } from "@/lib/db/client";
 import { importFhir } from "@/lib/fhir/import/import-fhir";
 import { syntheticImportLines } from "@/lib/fhir/import/testing/synthetic-import";
 
 // 200 patients, 2,000 encounters, 1,000 PHQ-9: several INSERT statements per table on SQLite.
 const PATIENTS = 200;
 const ndjson = (options: { version?: number; prefix: string; patients?: number }) => syntheticImportLines({ patients: options.patients ?? PATIENTS, ...options }).join("\n");
+
+/** The same JSON value with every object's keys in reverse order. */
+function reverseKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(reverseKeys);
+  if (value && typeof value === "object") return Object.fromEntries(Object.entries(value).reverse().map(([key, item]) => [key, reverseKeys(item)]));
+
+  return value;
+}
 
 async function importedCount(prefix: string) {
   const where = { fhirId: { startsWith: `${prefix}-` } };
@@ -77,6 +85,16 @@ describe("FHIR import, batched writes", () => {
     expect(await prisma.exportAuditLog.count({ where: { action: "fhir_imported" } })).toBe(audits);
   });
 
+  it("still refuses a NUL or an unpaired surrogate escaped in any string, naming the resource", { timeout: 60_000 }, async () => {
+    for (const escape of ["\\u0000", "\\ud800"]) {
+      const lines = syntheticImportLines({ patients: 5, prefix: "bn" });
+      lines[7] = lines[7]!.replace('"status":"finished"', `"status":"finished","text":{"status":"generated","div":"a${escape}b"}`);
+      expect(lines[7]).toContain(escape);
+      await expect(importFhir(lines.join("\n"), { format: "ndjson", actorLabel: "test", source: { kind: "file", label: "test.ndjson" } })).rejects.toMatchObject({ status: 400, message: expect.stringContaining("resource 7.text.div") });
+    }
+    expect(await importedCount("bn")).toEqual({ patients: 0, encounters: 0, responses: 0 });
+  });
+
   it("leaves nothing behind when the database refuses a row after earlier batches went in", { timeout: 120_000 }, async () => {
     // A real failure from the database, late in the file: patients and encounters are written by then.
     const victim = "bf-phq-000150-02";
@@ -98,5 +116,78 @@ describe("FHIR import, batched writes", () => {
     // Without the planted failure the same file goes in whole.
     const retried = await importFhir(ndjson({ prefix: "bf" }), { format: "ndjson", actorLabel: "test", source: { kind: "file", label: "test.ndjson" } });
     expect(retried.counts.QuestionnaireResponse).toEqual({ created: PATIENTS * 5, updated: 0, unchanged: 0 });
+  });
+
+  it("counts a resource sent again with its keys in another order as unchanged, and a changed one among them as updated", { timeout: 120_000 }, async () => {
+    const lines = syntheticImportLines({ patients: 20, prefix: "bk" });
+    await importFhir(lines.join("\n"), { format: "ndjson", actorLabel: "test", source: { kind: "file", label: "test.ndjson" } });
+    const before = await prisma.patient.findUniqueOrThrow({ where: { fhirId: "bk-pat-000003" } });
+    const changedBefore = await prisma.encounter.findUniqueOrThrow({ where: { fhirId: "bk-enc-000004-02" } });
+
+    const again = lines.map((line) => {
+      const resource = JSON.parse(line);
+      if (resource.id === "bk-enc-000004-02") resource.status = "cancelled";
+      return JSON.stringify(reverseKeys(resource));
+    });
+    expect(again[2]).not.toBe(lines[2]);
+    const second = await importFhir(again.join("\n"), { format: "ndjson", actorLabel: "test", source: { kind: "file", label: "test.ndjson" } });
+    expect(second.counts.Patient).toEqual({ created: 0, updated: 0, unchanged: 20 });
+    expect(second.counts.Encounter).toEqual({ created: 0, updated: 1, unchanged: 199 });
+    expect(second.counts.QuestionnaireResponse).toEqual({ created: 0, updated: 0, unchanged: 100 });
+    expect((await prisma.patient.findUniqueOrThrow({ where: { fhirId: "bk-pat-000003" } })).updatedAt.getTime()).toBe(before.updatedAt.getTime());
+    const changed = await prisma.encounter.findUniqueOrThrow({ where: { fhirId: "bk-enc-000004-02" } });
+    expect({ id: changed.id, status: changed.status, createdAt: changed.createdAt.getTime() }).toEqual({ id: changedBefore.id, status: "cancelled", createdAt: changedBefore.createdAt.getTime() });
+  });
+
+  it("PostgreSQL: bulk statements go on the transaction's own connection (each transaction its own) and roll back with it", { timeout: 60_000 }, async () => {
+    if (!isPostgres()) {
+      await prisma.$transaction(async (tx) => expect(await postgresTransactionConnection(tx)).toBeNull());
+      return;
+    }
+    // Two transactions open at once, on two pool connections: each finds its own.
+    let arrived = 0;
+    let release!: () => void;
+    const bothOpen = new Promise<void>((resolve) => (release = resolve));
+    const found = await Promise.all(
+      [0, 1].map((n) =>
+        prisma.$transaction(async (tx) => {
+          const [{ pid }] = await tx.$queryRawUnsafe<{ pid: number }[]>(`SELECT pg_backend_pid() AS pid`);
+          if (++arrived === 2) release();
+          await bothOpen;
+          const connection = await postgresTransactionConnection(tx);
+          return { n, pid: Number(pid), connectionPid: connection?.processID };
+        }),
+      ),
+    );
+    expect(found[0]!.pid).not.toBe(found[1]!.pid);
+    for (const { pid, connectionPid } of found) expect(connectionPid).toBe(pid);
+
+    // A row written on that connection is seen by the transaction and gone after its rollback.
+    await expect(
+      prisma.$transaction(async (tx) => {
+        const connection = (await postgresTransactionConnection(tx))!;
+        await connection.query(`INSERT INTO "Organization" ("id", "fhirId", "name", "raw", "updatedAt") VALUES ('bt-org-row', 'bt-org', 'x', '{}', now())`);
+        expect(await tx.organization.count({ where: { fhirId: "bt-org" } })).toBe(1);
+        throw new Error("roll back");
+      }),
+    ).rejects.toThrow("roll back");
+    expect(await prisma.organization.count({ where: { fhirId: "bt-org" } })).toBe(0);
+
+    // A transaction that timed out (Prisma sent ROLLBACK and released the connection to the pool):
+    // a statement sent afterwards is refused, not run outside any transaction.
+    let late: Promise<unknown> | undefined;
+    await expect(
+      prisma.$transaction(
+        async (tx) => {
+          const connection = (await postgresTransactionConnection(tx))!;
+          await new Promise((resolve) => setTimeout(resolve, 1_500));
+          late = connection.query(`INSERT INTO "Organization" ("id", "fhirId", "name", "raw", "updatedAt") VALUES ('bt-org-late', 'bt-org-late', 'x', '{}', now())`);
+          await late.catch(() => undefined);
+        },
+        { timeout: 500 },
+      ),
+    ).rejects.toThrow();
+    await expect(late).rejects.toThrow("the transaction has ended");
+    expect(await prisma.organization.count({ where: { fhirId: "bt-org-late" } })).toBe(0);
   });
 });

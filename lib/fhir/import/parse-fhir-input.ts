@@ -1,7 +1,7 @@
 // Turns an import file (a Bundle, or NDJSON with one resource per line) into a flat list of
 // raw resources with their position, before any validation.
 import { AppError, type TIssue } from "@/lib/errors/app-error";
-import { assertJsonDepth, assertSafeJsonText, MAX_JSON_DEPTH } from "@/lib/input/input-guards";
+import { assertJsonDepth, assertSafeJsonText, jsonTextMayHoldUnsafe, MAX_JSON_DEPTH } from "@/lib/input/input-guards";
 
 export type TImportFormat = "bundle" | "ndjson" | "auto";
 
@@ -73,7 +73,10 @@ export function parseFhirInput(input: string | Buffer, options: TParseOptions = 
   const text = (typeof input === "string" ? input : input.toString("utf8")).replace(/^\uFEFF/, "");
   assertJsonDepth(text, MAX_JSON_DEPTH + 3, "Invalid import file", "(file)");
   const entries = parseEntries(text, options);
-  for (const entry of entries) assertSafeJsonText(entry.resource, [`resource ${entry.index}`], "Invalid import file");
+  // The walk names the resource and path of a bad string; it is only needed when the text may hold one.
+  if (jsonTextMayHoldUnsafe(text)) {
+    for (const entry of entries) assertSafeJsonText(entry.resource, [`resource ${entry.index}`], "Invalid import file");
+  }
 
   return entries;
 }

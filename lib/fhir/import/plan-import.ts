@@ -4,7 +4,7 @@
 // never one query per reference.
 import { randomBytes } from "node:crypto";
 
-import { isPostgres, type TTx } from "@/lib/db/client";
+import { isPostgres, postgresTransactionConnection, sqliteConnection, type TPgConnection, type TTx } from "@/lib/db/client";
 import { CARE_PLAN_CATEGORY } from "@/lib/fhir/fhir-conventions";
 import { modelTableName } from "@/lib/fhir/import/bulk-upsert";
 import type { TCarePlan, TReference, TResourceType } from "@/lib/fhir/import/fhir-schemas";
@@ -30,6 +30,8 @@ export type TTable =
 
 /** FHIR ids per lookup query: well under both databases' bind-parameter limits. */
 const LOOKUP_CHUNK = 5_000;
+/** FHIR ids per PostgreSQL lookup, as one array parameter (no bind-parameter limit applies). */
+const PG_LOOKUP_CHUNK = 50_000;
 
 export const TABLES_BY_TYPE: Record<TResourceType, TTable[]> = {
   Organization: ["organization"],
@@ -77,30 +79,52 @@ export function newRowId() {
 export type TRowTarget = { id: string; table: TTable };
 
 export type TImportPlan = {
-  /** Per in-file resource key: its row id, and the stored raw resource when it already exists. */
-  rows: Map<string, TRowTarget & { existingRaw?: unknown }>;
+  /**
+   * Per in-file resource key: its row id, whether the row exists, and (SQLite) the stored raw
+   * resource as JSON text. PostgreSQL compares raw in the upsert itself (bulk-upsert.ts
+   * unchangedIf), so it is not read back there.
+   */
+  rows: Map<string, TRowTarget & { exists: boolean; existingRawText?: string }>;
   /** Every resolvable key (in the file or the database) -> its row. */
   targets: Map<string, TRowTarget>;
   /** Bundle fullUrl -> key, for urn:uuid references. */
   aliases: Map<string, string>;
 };
 
+type TFoundRow = { id: string; fhirId: string; raw?: unknown };
+
 /**
  * The rows of `table` with these FHIR ids, in raw SQL: through the model API the query engine's
- * per-row decoding cost more than the query. `raw` comes back parsed (Prisma decodes Json columns
- * of raw queries; a driver that hands back text is parsed here).
+ * per-row decoding cost more than the query. On the transaction's own connection where there is
+ * one (PostgreSQL: one `= ANY($1)` array parameter; SQLite: a prepared statement), else through
+ * Prisma's raw SQL. `raw` (SQLite only) comes back as JSON text.
  */
-async function findByFhirId(tx: TTx, table: TTable, fhirIds: string[], withRaw: boolean) {
-  const found: { id: string; fhirId: string; raw?: unknown }[] = [];
+async function findByFhirId(tx: TTx, table: TTable, fhirIds: string[], withRaw: boolean, pg: TPgConnection | null): Promise<TFoundRow[]> {
+  const found: TFoundRow[] = [];
+  const columns = `"id", "fhirId"${withRaw ? `, "raw"` : ""}`;
+  const from = `FROM "${modelTableName(table)}"`;
+  if (pg) {
+    for (let start = 0; start < fhirIds.length; start += PG_LOOKUP_CHUNK) {
+      const result = await pg.query(`SELECT ${columns} ${from} WHERE "fhirId" = ANY($1::text[])`, [fhirIds.slice(start, start + PG_LOOKUP_CHUNK)]);
+      for (const row of result.rows) found.push(row as TFoundRow);
+    }
+    return found;
+  }
   const onPostgres = isPostgres();
+  const sqlite = onPostgres ? null : sqliteConnection();
+  const statements = new Map<number, { all(...params: unknown[]): unknown[] }>();
   for (let start = 0; start < fhirIds.length; start += LOOKUP_CHUNK) {
     const chunk = fhirIds.slice(start, start + LOOKUP_CHUNK);
     const slots = chunk.map((_, index) => (onPostgres ? `$${index + 1}` : "?")).join(", ");
-    const rows = await tx.$queryRawUnsafe<{ id: string; fhirId: string; raw?: unknown }[]>(
-      `SELECT "id", "fhirId"${withRaw ? `, "raw"` : ""} FROM "${modelTableName(table)}" WHERE "fhirId" IN (${slots})`,
-      ...chunk,
-    );
-    for (const row of rows) found.push(withRaw && typeof row.raw === "string" ? { ...row, raw: JSON.parse(row.raw) } : row);
+    const sql = `SELECT ${columns} ${from} WHERE "fhirId" IN (${slots})`;
+    if (sqlite) {
+      // At most two statements per table: full chunks and the last one.
+      let statement = statements.get(chunk.length);
+      if (!statement) statements.set(chunk.length, (statement = sqlite.prepare(sql)));
+      for (const row of statement.all(...chunk)) found.push(row as TFoundRow);
+      continue;
+    }
+    for (const row of await tx.$queryRawUnsafe<TFoundRow[]>(sql, ...chunk)) found.push(row);
   }
 
   return found;
@@ -122,11 +146,15 @@ export async function planImport(tx: TTx, resources: TValidResource[]): Promise<
     if (list) list.push(resource);
     else byTable.set(table, [resource]);
   }
+  const pg = await postgresTransactionConnection(tx);
+  const withRaw = !isPostgres();
   for (const [table, group] of byTable) {
-    const existing = new Map((await findByFhirId(tx, table, group.map((resource) => resource.id), true)).map((row) => [row.fhirId, row]));
+    const existing = new Map((await findByFhirId(tx, table, group.map((resource) => resource.id), withRaw, pg)).map((row) => [row.fhirId, row]));
     for (const resource of group) {
       const found = existing.get(resource.id);
-      const row = found ? { id: found.id, table, existingRaw: found.raw } : { id: newRowId(), table };
+      // Prisma's raw SQL may hand a Json column back parsed; the comparison wants the text.
+      const rawText = found && withRaw ? (typeof found.raw === "string" ? found.raw : JSON.stringify(found.raw)) : undefined;
+      const row = found ? { id: found.id, table, exists: true, existingRawText: rawText } : { id: newRowId(), table, exists: false };
       rows.set(resource.key, row);
       targets.set(resource.key, { id: row.id, table });
     }
@@ -158,7 +186,7 @@ export async function planImport(tx: TTx, resources: TValidResource[]): Promise<
   }
   for (const [type, ids] of wanted) {
     for (const table of TABLES_BY_TYPE[type]) {
-      for (const row of await findByFhirId(tx, table, [...ids], false)) targets.set(`${type}/${row.fhirId}`, { id: row.id, table });
+      for (const row of await findByFhirId(tx, table, [...ids], false, pg)) targets.set(`${type}/${row.fhirId}`, { id: row.id, table });
     }
   }
   for (const { label, path, key } of pending) {
