@@ -23,7 +23,7 @@ import type { TDataset } from "@/lib/datasets/dataset-types";
 import { addScanSubjects } from "@/lib/datasets/identity-source";
 import { kAnonymityKey, kAnonymityReport, type TKAnonymityReport } from "@/lib/datasets/k-anonymity";
 import type { TPartitionJob, TPartitionOutput, TScanRefusal } from "@/lib/datasets/partition-writer";
-import { describedColumns, writeDatasetCsv, type TWrittenDataset } from "@/lib/datasets/write-dataset";
+import { describedColumns, writeDatasetCsv, type TWriteOptions, type TWrittenDataset } from "@/lib/datasets/write-dataset";
 import { createZipWriter } from "@/lib/datasets/zip-writer";
 import { scanZip, ZipScanError } from "@/lib/datasets/zip-scan";
 import { env } from "@/lib/env";
@@ -150,6 +150,23 @@ export const handleDatasetJob: TJobHandler<TDatasetJobParameters> = async (ctx) 
     progress.percent = progress.totalRows ? Math.min(95, (95 * progress.rows) / progress.totalRows) : 50;
     await ctx.reportProgress(structuredClone(progress));
   };
+
+  /** What both paths hand writeDatasetCsv for a dataset written on this thread (the partitioned path's other datasets, or all). */
+  const writeOptions = (quasi: Map<string, number> | null, onBatch: (rows: number) => Promise<void>): TWriteOptions => ({
+    db: prisma,
+    profile,
+    key,
+    asOf: generatedAt,
+    since,
+    changedSince,
+    ageBandYears,
+    batchSize: parameters.batchSize,
+    signal: ctx.signal,
+    seenPatientIds,
+    excludedPatientIds,
+    onRow: quasi ? (cells) => quasi.set(kAnonymityKey(cells), (quasi.get(kAnonymityKey(cells)) ?? 0) + 1) : undefined,
+    onBatch,
+  });
 
   /** The de-identified tiers' k-anonymity gate, before anything is offered. */
   const checkKAnonymity = () => {
@@ -304,24 +321,14 @@ export const handleDatasetJob: TJobHandler<TDatasetJobParameters> = async (ctx) 
               flushInto(() => callback());
             },
           });
-          written[dataset.name] = await writeDatasetCsv(dataset, sink, {
-            db: prisma,
-            profile,
-            key,
-            asOf: generatedAt,
-            since,
-            changedSince,
-            ageBandYears,
-            batchSize: parameters.batchSize,
-            signal: ctx.signal,
-            seenPatientIds,
-            excludedPatientIds,
-            onRow: quasi ? (cells) => quasi.set(kAnonymityKey(cells), (quasi.get(kAnonymityKey(cells)) ?? 0) + 1) : undefined,
-            onBatch: async (rows) => {
+          written[dataset.name] = await writeDatasetCsv(
+            dataset,
+            sink,
+            writeOptions(quasi, async (rows) => {
               if (failure) throw failure;
               await reportRows(dataset, rowsBefore, rows);
-            },
-          });
+            }),
+          );
           await new Promise<void>((resolve) => sink.end(() => resolve()));
           if (failure) throw failure;
         }
@@ -373,21 +380,7 @@ export const handleDatasetJob: TJobHandler<TDatasetJobParameters> = async (ctx) 
       const quasi = dataset.name === "patient_anon" ? new Map<string, number>() : null;
       progress.stage = `writing ${dataset.name}`;
       const rowsBefore = progress.rows!;
-      written[dataset.name] = await writeDatasetCsv(dataset, entry, {
-        db: prisma,
-        profile,
-        key,
-        asOf: generatedAt,
-        since,
-        changedSince,
-        ageBandYears,
-        batchSize: parameters.batchSize,
-        signal: ctx.signal,
-        seenPatientIds,
-        excludedPatientIds,
-        onRow: quasi ? (cells) => quasi.set(kAnonymityKey(cells), (quasi.get(kAnonymityKey(cells)) ?? 0) + 1) : undefined,
-        onBatch: (rows) => reportRows(dataset, rowsBefore, rows),
-      });
+      written[dataset.name] = await writeDatasetCsv(dataset, entry, writeOptions(quasi, (rows) => reportRows(dataset, rowsBefore, rows)));
       if (quasi) kAnonymity = kAnonymityReport(quasi, { ageBandYears, requiredK });
       entry.end();
       await finishDatasetProgress(dataset, rowsBefore);
