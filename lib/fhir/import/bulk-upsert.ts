@@ -95,44 +95,40 @@ function encodePostgres(value: unknown, kind: TColumnKind): unknown {
 }
 
 /**
- * Statements on a PostgreSQL transaction's own connection, sent without waiting for the previous
- * one: pg queues them on the connection in order (so parents still go in before children), and the
- * caller maps and serializes the next batch while the server works. At most `depth` are
- * outstanding (each holds a batch's JSON text). After a failure the transaction is aborted, so
- * every later statement fails too: `flush` reports the first error, once all have settled.
+ * Statements on a PostgreSQL transaction's own connection, one after another, without waiting in
+ * between: `send` returns once its statement is on its way, so the caller maps and serializes the
+ * next batch while the server runs this one; the next statement goes out when this one has answered
+ * (in order, so parents still go in before children). Never two on the connection at once: pg
+ * would queue them itself, but that queueing is deprecated (pg 8 warns, pg 9 drops it), and the
+ * server runs a connection's statements one at a time anyway. After a failure the transaction is
+ * aborted and nothing more is sent: `flush` reports the first error.
  */
 export class PostgresPipeline {
-  private readonly pending: Promise<void>[] = [];
+  private last: Promise<void> = Promise.resolve();
   private failure: { error: unknown } | null = null;
 
-  constructor(
-    private readonly connection: TPgConnection,
-    private readonly depth = 2,
-  ) {}
+  constructor(private readonly connection: TPgConnection) {}
 
   async send(sql: string, values: unknown[], onDone: (rowCount: number) => void) {
+    await this.last;
     this.throwIfFailed();
-    this.pending.push(
-      this.connection.query(sql, values).then(
-        (result) => onDone(result.rowCount ?? 0),
-        (error: unknown) => {
-          this.failure ??= { error };
-        },
-      ),
+    this.last = this.connection.query(sql, values).then(
+      (result) => onDone(result.rowCount ?? 0),
+      (error: unknown) => {
+        this.failure ??= { error };
+      },
     );
-    while (this.pending.length >= this.depth) await this.pending.shift();
-    this.throwIfFailed();
   }
 
-  /** Waits for every statement sent; throws the first failure. Call it before reading results, and on error paths. */
+  /** Waits for the statement sent last; throws the first failure. Call it before reading results, and on error paths. */
   async flush() {
-    while (this.pending.length) await this.pending.shift();
+    await this.last;
     this.throwIfFailed();
   }
 
-  /** Waits for every statement sent, without throwing: for an error path that throws its own error. */
+  /** Waits for the statement sent last, without throwing: for an error path that throws its own error. */
   async settle() {
-    while (this.pending.length) await this.pending.shift();
+    await this.last;
   }
 
   private throwIfFailed() {
