@@ -33,6 +33,24 @@ async function adminWithTemplate(content: string) {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** Calls /api/health every 50 ms until `work` settles (each answer must be 200); the latencies. */
+async function healthLatenciesWhile(work: Promise<unknown>) {
+  let isDone = false;
+  void work.finally(() => {
+    isDone = true;
+  }).catch(() => undefined);
+  const latencies: number[] = [];
+  while (!isDone) {
+    const started = performance.now();
+    const health = await call(healthRoute, { path: "/api/health" });
+    latencies.push(performance.now() - started);
+    expect(health.status).toBe(200);
+    await sleep(50);
+  }
+
+  return latencies;
+}
+
 afterEach(() => {
   delete process.env.PREVIEW_RENDER_SECONDS;
   resetEnvCache();
@@ -44,19 +62,8 @@ describe("compute pool in the request path", () => {
     process.env.PREVIEW_RENDER_SECONDS = "240";
     resetEnvCache();
     const { token, id } = await adminWithTemplate(HUGE);
-    let isDone = false;
-    const preview = call(previewRoute, { path: `/api/v1/export/templates/${id}/preview`, token, params: { id }, body: { format: "pdf" } }).finally(() => {
-      isDone = true;
-    });
-
-    const latencies: number[] = [];
-    while (!isDone) {
-      const started = performance.now();
-      const health = await call(healthRoute, { path: "/api/health" });
-      latencies.push(performance.now() - started);
-      expect(health.status).toBe(200);
-      await sleep(50);
-    }
+    const preview = call(previewRoute, { path: `/api/v1/export/templates/${id}/preview`, token, params: { id }, body: { format: "pdf" } });
+    const latencies = await healthLatenciesWhile(preview);
 
     const result = await preview;
     expect(result.status).toBe(200);
@@ -91,18 +98,8 @@ describe("compute pool in the request path", () => {
     const { actor } = await createUser({ role: "ANALYST" });
     const job = await createDatasetExport(actor, { tier: "anon", datasets: ["encounters"] });
 
-    let isDone = false;
-    const work = Promise.all([call(previewRoute, { path: `/api/v1/export/templates/${id}/preview`, token, params: { id }, body: { format: "pdf" } }), drainJobs()]).finally(() => {
-      isDone = true;
-    });
-    const latencies: number[] = [];
-    while (!isDone) {
-      const started = performance.now();
-      const health = await call(healthRoute, { path: "/api/health" });
-      latencies.push(performance.now() - started);
-      expect(health.status).toBe(200);
-      await sleep(50);
-    }
+    const work = Promise.all([call(previewRoute, { path: `/api/v1/export/templates/${id}/preview`, token, params: { id }, body: { format: "pdf" } }), drainJobs()]);
+    const latencies = await healthLatenciesWhile(work);
 
     const [preview] = await work;
     expect(preview.status).toBe(200);
