@@ -114,6 +114,17 @@ export class FingerprintList {
   }
 }
 
+/**
+ * A Uint32Array in shared memory. The tables and sets below live there so that a scanner built in
+ * one thread can be read by others without a copy (the partitioned dataset export builds the
+ * release scanner once for all its workers: lib/datasets/partition-writer.ts). Shared memory is
+ * freed like any other once nothing refers to it.
+ */
+const sharedUint32Array = (length: number) => new Uint32Array(new SharedArrayBuffer(length * Uint32Array.BYTES_PER_ELEMENT));
+
+/** A FingerprintTable as its arrays (in shared memory): what crosses to another thread. */
+export type TSharedFingerprintTable = { first: Uint32Array; second: Uint32Array; slots: Uint32Array; count: number };
+
 /** Strings (as 64-bit fingerprints) -> values, read only: open addressing, 12 bytes per slot. */
 export class FingerprintTable {
   private readonly first: Uint32Array;
@@ -122,13 +133,22 @@ export class FingerprintTable {
   private readonly slots: Uint32Array;
   private count = 0;
 
-  /** Takes the list's entries (the list is empty after). */
-  constructor(list: FingerprintList) {
-    const capacity = Math.ceil(list.length / TABLE_LOAD) + 1;
-    this.first = new Uint32Array(capacity);
-    this.second = new Uint32Array(capacity);
-    this.slots = new Uint32Array(capacity);
-    list.drain((first, second, stored) => this.place(first, second, stored));
+  /** Takes the list's entries (the list is empty after), or reads a table another thread built (not copied). */
+  constructor(source: FingerprintList | TSharedFingerprintTable) {
+    if (!(source instanceof FingerprintList)) {
+      ({ first: this.first, second: this.second, slots: this.slots, count: this.count } = source);
+      return;
+    }
+    const capacity = Math.ceil(source.length / TABLE_LOAD) + 1;
+    this.first = sharedUint32Array(capacity);
+    this.second = sharedUint32Array(capacity);
+    this.slots = sharedUint32Array(capacity);
+    source.drain((first, second, stored) => this.place(first, second, stored));
+  }
+
+  /** The table's arrays, to read in another thread (`new FingerprintTable(shared)`); nothing is copied. */
+  shared(): TSharedFingerprintTable {
+    return { first: this.first, second: this.second, slots: this.slots, count: this.count };
   }
 
   /** Distinct keys. */
@@ -169,13 +189,32 @@ export class FingerprintTable {
   }
 }
 
+/** A Uint32Set as its array (in shared memory): what crosses to another thread. */
+export type TSharedUint32Set = { slots: Uint32Array; count: number; hasZero: boolean };
+
 /** A set of uint32 values (the scan's prefilter hashes), in one typed array. */
 export class Uint32Set {
   /** 0 marks an empty slot, so the value 0 is kept apart (hasZero). */
-  private slots = new Uint32Array(MIN_CAPACITY);
+  private slots: Uint32Array = sharedUint32Array(MIN_CAPACITY);
   private shift = 32 - Math.log2(MIN_CAPACITY);
   private count = 0;
   private hasZero = false;
+
+  /** A set another thread built (`set.shared()` there), read in place: for reading only, as the release scanner does once built. */
+  static fromShared(shared: TSharedUint32Set): Uint32Set {
+    const set = new Uint32Set();
+    set.slots = shared.slots;
+    set.shift = 32 - Math.log2(shared.slots.length);
+    set.count = shared.count;
+    set.hasZero = shared.hasZero;
+
+    return set;
+  }
+
+  /** The set's array, to read in another thread; nothing is copied. */
+  shared(): TSharedUint32Set {
+    return { slots: this.slots, count: this.count, hasZero: this.hasZero };
+  }
 
   get size() {
     return this.count + (this.hasZero ? 1 : 0);
@@ -221,7 +260,7 @@ export class Uint32Set {
 
   private grow() {
     const old = this.slots;
-    this.slots = new Uint32Array(old.length * 2);
+    this.slots = sharedUint32Array(old.length * 2);
     this.shift--;
     this.count = 0;
     for (const value of old) if (value !== 0) this.place(value);

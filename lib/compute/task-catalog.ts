@@ -4,7 +4,7 @@
 // loaded only inside a worker. A new kind of heavy work (dataset partitions, the release scan,
 // FHIR NDJSON writing) adds one entry here and one loader in worker-tasks.ts.
 import type { TRangeResult, TWorkerTarget } from "@/lib/audit/verify-parallel";
-import type { TPartitionInput, TPartitionOutput, TPlanInput, TScanPieceInput, TScanPieceOutput } from "@/lib/datasets/partition-writer";
+import type { TPartitionInput, TPartitionOutput, TPlanInput, TScannerBuildInput, TScannerBuildOutput, TScanPieceInput, TScanPieceOutput } from "@/lib/datasets/partition-writer";
 import type { TPlannedRange } from "@/lib/datasets/sql-source";
 import type { TDocumentFormat } from "@/lib/render/render-document";
 import type { TReportExportType } from "@/lib/reports/report-context.types";
@@ -34,6 +34,11 @@ export type TComputeTasks = {
   "dataset.plan": {
     input: TPlanInput;
     output: { rows: number; ranges: TPlannedRange[] };
+  };
+  /** The export's release scanner, built once: its tables in shared memory, read by every worker's tasks of the job. */
+  "dataset.scanner": {
+    input: TScannerBuildInput;
+    output: TScannerBuildOutput;
   };
   /** One key range of a table dataset read, de-identified, written as CSV, release-scanned and deflated (lib/datasets/partition-writer.ts). */
   "dataset.partition": {
@@ -84,6 +89,11 @@ export const COMPUTE_TASKS: Record<TComputeTaskName, TTaskSpec> = {
     timeoutMs: 600_000,
     overTime: (seconds) => `A dataset could not be split into partitions within ${seconds} s.`,
     overMemory: (megabytes) => `A dataset could not be split into partitions within ${megabytes} MB of memory.`,
+  },
+  "dataset.scanner": {
+    timeoutMs: 600_000,
+    overTime: (seconds) => `The release scan could not be prepared for every patient within ${seconds} s.`,
+    overMemory: (megabytes) => `The release scan could not be prepared for every patient within ${megabytes} MB of memory.`,
   },
   "dataset.partition": {
     timeoutMs: 600_000,

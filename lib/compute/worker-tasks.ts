@@ -10,6 +10,7 @@ const IMPLEMENTATIONS: Record<TComputeTaskName, () => Promise<TTaskImpl>> = {
   "render.template": async () => (await import("@/lib/compute/tasks/render-template.task")).renderTemplateTask,
   "render.combined-pdf": async () => (await import("@/lib/compute/tasks/render-combined-pdf.task")).renderCombinedPdfTask,
   "dataset.plan": async () => (await import("@/lib/datasets/partition-writer")).planPartitions,
+  "dataset.scanner": async () => (await import("@/lib/datasets/partition-writer")).buildScannerTables,
   "dataset.partition": async () => (await import("@/lib/datasets/partition-writer")).writePartition,
   "dataset.scan-piece": async () => (await import("@/lib/datasets/partition-writer")).scanAndDeflatePiece,
   "audit.verify-range": async () => (await import("@/lib/compute/tasks/verify-audit-range.task")).verifyAuditRangeTask,

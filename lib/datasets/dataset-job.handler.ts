@@ -12,7 +12,7 @@ import { PassThrough, Writable } from "node:stream";
 import * as archiverModule from "archiver";
 import type { Archiver } from "archiver";
 
-import { ReleaseScanError, releaseScannerBuilder } from "@/lib/anonymize/release-scan";
+import { patternCountOf, ReleaseScanError, releaseScannerBuilder } from "@/lib/anonymize/release-scan";
 import { excludesOptedOutPatients } from "@/lib/auth/policy";
 import { computePool, runComputeTask } from "@/lib/compute/run-compute-task";
 import type { TComputeTaskName, TTaskInput, TTaskOutput } from "@/lib/compute/task-catalog";
@@ -39,8 +39,8 @@ const { ZipArchive } = archiverModule as unknown as { ZipArchive: new (options?:
 /** Main-thread datasets' CSV goes to the pool to be scanned and deflated in pieces of about this size. */
 const MAIN_THREAD_PIECE_BYTES = 1 << 20;
 
-/** Per-partition figures of the last partitioned export in this process (the benchmark prints them). */
-export const lastPartitionTimings: { dataset: string; index: number; rows: number; bytes: number; ms: TPartitionOutput["ms"] }[] = [];
+/** Figures of the last partitioned export in this process (the benchmark prints them): the scanner's one build, then each partition. */
+export const lastPartitionedExport: { scannerBuildMs: number; partitions: { dataset: string; index: number; rows: number; bytes: number; ms: TPartitionOutput["ms"] }[] } = { scannerBuildMs: 0, partitions: [] };
 
 /** Resolves on "drain"; rejects when the stream closes first (storage gave up reading it). */
 function drained(stream: PassThrough) {
@@ -101,8 +101,8 @@ export const handleDatasetJob: TJobHandler<TDatasetJobParameters> = async (ctx) 
   const auditDetails: Record<string, unknown> = { tier: parameters.tier, profile: isMasked ? profile : null, datasets: parameters.datasets, policyVersion: POLICY_VERSION, ...(ageBandYears ? { ageBandYears } : {}) };
   let kAnonymity: TKAnonymityReport | null = null;
   const partitioned = env().DATASET_EXPORT_PARTITIONS === "on";
-  /** The release scan already done in the workers (partitioned path): what the audit records. */
-  let workerScan: { patients: number; patterns: number } | null = null;
+  /** The release scan done in the workers (partitioned path): what the audit records. */
+  let workerScan = { patients: 0, patterns: 0 };
 
   const manifestOf = () => ({
     generated_at: generatedAt.toISOString(),
@@ -210,27 +210,35 @@ export const handleDatasetJob: TJobHandler<TDatasetJobParameters> = async (ctx) 
         if (!body.write(chunk)) await drained(body);
       };
       const zip = createZipWriter(push, { modified: generatedAt });
-      const job: TPartitionJob = { job: randomUUID(), url: env().DATABASE_URL, key, excludedPatientIds: [...excludedPatientIds] };
+      const jobBase = { job: randomUUID(), url: env().DATABASE_URL, key, excludedPatientIds: [...excludedPatientIds] };
       const partitionable = (dataset: TDataset) => Boolean(dataset.table.sql) && !isWarehouseDataset(dataset) && (dataset.tier === "anon" || dataset.tier === "pii");
       const rowsPerPartition = env().DATASET_PARTITION_ROWS;
       // A few partitions' bytes in flight: one per worker and one waiting to be written here.
       const inFlight = computePool().workers + 1;
-      lastPartitionTimings.length = 0;
-      const noteScan = (scanner: { patients: number; patterns: number } | null) => (workerScan = scanner ?? workerScan);
+      lastPartitionedExport.scannerBuildMs = 0;
+      lastPartitionedExport.partitions.length = 0;
+      // The release scanner is built once, in a worker, while the ranges are planned; every task
+      // then scans with its tables (shared memory: one copy for all the workers).
+      const scannerBuild = isMasked ? run("dataset.scanner", jobBase) : null;
 
       // The ranges of every table dataset, planned up front in the pool (each a count and a numbering in the database).
       const plans = new Map(
         datasets.filter(partitionable).map((dataset) => [
           dataset.name,
-          run("dataset.plan", { url: job.url, tier: dataset.tier as "anon" | "pii", dataset: dataset.name, since: since?.toISOString() ?? null, changedSince: changedSince?.toISOString() ?? null, rowsPerPartition }),
+          run("dataset.plan", { url: jobBase.url, tier: dataset.tier as "anon" | "pii", dataset: dataset.name, since: since?.toISOString() ?? null, changedSince: changedSince?.toISOString() ?? null, rowsPerPartition }),
         ]),
       );
+      const built = scannerBuild ? await scannerBuild : null;
+      const job: TPartitionJob = { ...jobBase, scanner: built?.tables ?? null };
+      if (built) {
+        workerScan = { patients: built.patients, patterns: patternCountOf(built.tables) };
+        lastPartitionedExport.scannerBuildMs = built.buildMs;
+      }
       // The archive's and entries' names are scanned as today (zip-scan.ts scanned them in the stored file).
       if (isMasked) {
         const names = [{ text: fileName, source: "the archive's file name" }, ...[...datasets.map((dataset) => `${dataset.name}.csv`), "manifest.json"].map((name) => ({ text: name, source: `the entry name "${name.replace(/[^\w.-]/g, "_").slice(0, 80)}"` }))];
         const scanned = await run("dataset.scan-piece", { ...job, texts: names, data: null, source: "", scan: true });
         if (scanned.refusal) refused(scanned.refusal);
-        noteScan(scanned.scanner);
       }
 
       for (const dataset of datasets) {
@@ -275,13 +283,12 @@ export const handleDatasetJob: TJobHandler<TDatasetJobParameters> = async (ctx) 
             const part = await pending.shift()!;
             if (next < ranges.length) launch();
             if (part.refusal) refused(part.refusal);
-            noteScan(part.scanner);
             hash.update(part.csv);
             bytes += part.csv.byteLength;
             rows += part.rows;
             if (quasi) for (const [group, count] of part.quasi ?? []) quasi.set(group, (quasi.get(group) ?? 0) + count);
             await zip.writePiece(part.deflated, part.crc32, part.csv.byteLength);
-            lastPartitionTimings.push({ dataset: dataset.name, index, rows: part.rows, bytes: part.csv.byteLength, ms: part.ms });
+            lastPartitionedExport.partitions.push({ dataset: dataset.name, index, rows: part.rows, bytes: part.csv.byteLength, ms: part.ms });
             await reportRows(dataset, rowsBefore, rows);
           }
           written[dataset.name] = { rows, sha256: hash.digest("hex"), bytes, columns: describedColumns(dataset) };
@@ -299,7 +306,6 @@ export const handleDatasetJob: TJobHandler<TDatasetJobParameters> = async (ctx) 
             size = 0;
             const piece = await run("dataset.scan-piece", { ...job, texts: [], data, source: `${dataset.name}.csv`, scan: isMasked });
             if (piece.refusal) refused(piece.refusal);
-            noteScan(piece.scanner);
             await zip.writePiece(piece.deflated, piece.crc32, data.length);
           };
           const flushInto = (callback: () => void) => {
@@ -343,7 +349,6 @@ export const handleDatasetJob: TJobHandler<TDatasetJobParameters> = async (ctx) 
       const manifest = Buffer.from(`${JSON.stringify(manifestOf(), null, 2)}\n`, "utf8");
       const scanned = await run("dataset.scan-piece", { ...job, texts: [], data: manifest, source: "manifest.json", scan: isMasked });
       if (scanned.refusal) refused(scanned.refusal);
-      noteScan(scanned.scanner);
       await zip.startEntry("manifest.json");
       await zip.writePiece(scanned.deflated, scanned.crc32, manifest.length);
       await zip.endEntry();
@@ -363,7 +368,7 @@ export const handleDatasetJob: TJobHandler<TDatasetJobParameters> = async (ctx) 
             checkKAnonymity();
             // The CSVs, entry names and manifest were scanned in the workers before compression:
             // nothing in the stored file is left unscanned, so it is not inflated again.
-            auditDetails.releaseScan = { patients: workerScan?.patients ?? 0, patterns: workerScan?.patterns ?? 0, outcome: "clean", scannedIn: "compute workers, before compression" };
+            auditDetails.releaseScan = { patients: workerScan.patients, patterns: workerScan.patterns, outcome: "clean", scannedIn: "compute workers, before compression" };
           }
         : undefined,
     };

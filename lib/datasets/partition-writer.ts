@@ -9,7 +9,7 @@ import { performance } from "node:perf_hooks";
 import { constants, crc32, deflateRawSync } from "node:zlib";
 
 import type { TAnonProfile } from "@/lib/anonymize/profiles";
-import { ReleaseScanError, releaseScannerBuilder, type TReleaseScanner } from "@/lib/anonymize/release-scan";
+import { ReleaseScanError, releaseScannerBuilder, scannerFromTables, type TReleaseScanner, type TScannerTables } from "@/lib/anonymize/release-scan";
 import { addScanSubjects } from "@/lib/datasets/identity-source";
 import { kAnonymityKey } from "@/lib/datasets/k-anonymity";
 import { planKeyRanges, readSqlBatches, type TPlannedRange } from "@/lib/datasets/sql-source";
@@ -18,12 +18,21 @@ import { createCsvRowWriter, DEFAULT_BATCH_SIZE, ScrubberCache } from "@/lib/dat
 
 /** What every task of one export job shares: which database, which key, whose rows are left out. */
 export type TPartitionJob = {
-  /** Identifies the export attempt: a worker builds its release scanner once per job. */
+  /** Identifies the export attempt: a worker reads the scanner's tables once per job. */
   job: string;
   url: string;
   key: string;
   excludedPatientIds: string[];
+  /**
+   * The job's release scanner, built once (the "dataset.scanner" task) for every worker: its
+   * tables are in shared memory, so each task's copy of this refers to the same bytes. Null when
+   * nothing is scanned (the identified tier).
+   */
+  scanner: TScannerTables | null;
 };
+
+export type TScannerBuildInput = Omit<TPartitionJob, "scanner">;
+export type TScannerBuildOutput = { tables: TScannerTables; patients: number; buildMs: number };
 
 export type TPartitionInput = TPartitionJob & {
   tier: "anon" | "pii";
@@ -64,37 +73,31 @@ export type TPartitionOutput = {
   /** patient_anon: quasi-identifier group -> rows. */
   quasi: [string, number][] | null;
   refusal: TScanRefusal | null;
-  /** The worker's release scanner (null when not scanned). */
-  scanner: { patients: number; patterns: number } | null;
   /** Where the partition's time went, in ms (the benchmark reports them). */
-  ms: { total: number; write: number; scan: number; deflate: number; scannerBuild: number };
+  ms: { total: number; write: number; scan: number; deflate: number };
 };
 
-type TScannerState = { job: string; built: Promise<{ scanner: TReleaseScanner; patients: number; buildMs: number }> };
-let scannerState: TScannerState | null = null;
-
 /**
- * This worker's release scanner for the job: every patient but the excluded ones, built on the
- * worker's first scanned partition of the job and kept for the rest of it (a partition's patients
- * are not known before it is written; building for all of them once per worker costs about what the
- * main thread's build for the patients seen cost, measured in BENCHMARKS.md). One job's at a time.
+ * The release scanner of the export: every patient but the excluded ones (a partition's patients
+ * are not known before it is written, and rows in date order hold most patients in every
+ * partition). Built once per job in one worker; the others read its tables in place.
  */
-function scannerFor(job: TPartitionJob): TScannerState["built"] {
-  if (scannerState?.job !== job.job) {
-    const built = (async () => {
-      const started = performance.now();
-      const builder = releaseScannerBuilder();
-      const patients = await addScanSubjects("all", job.key, builder.add, { url: job.url, excluded: new Set(job.excludedPatientIds) });
-      return { scanner: builder.build(), patients, buildMs: performance.now() - started };
-    })();
-    // A failed build is not kept: the next task tries again.
-    built.catch(() => {
-      if (scannerState?.built === built) scannerState = null;
-    });
-    scannerState = { job: job.job, built };
-  }
+export async function buildScannerTables(input: TScannerBuildInput): Promise<TScannerBuildOutput> {
+  const started = performance.now();
+  const builder = releaseScannerBuilder();
+  const patients = await addScanSubjects("all", input.key, builder.add, { url: input.url, excluded: new Set(input.excludedPatientIds) });
 
-  return scannerState.built;
+  return { tables: builder.buildTables(), patients, buildMs: performance.now() - started };
+}
+
+let scannerState: { job: string; scanner: TReleaseScanner } | null = null;
+
+/** This worker's scanner over the job's shared tables, made on its first scanned task of the job. One job's at a time. */
+function scannerFor(job: TPartitionJob): TReleaseScanner {
+  if (!job.scanner) throw new Error("The release scanner's tables were not given to the compute worker.");
+  if (scannerState?.job !== job.job) scannerState = { job: job.job, scanner: scannerFromTables(job.scanner) };
+
+  return scannerState.scanner;
 }
 
 let scrubberState: { job: string; cache: ScrubberCache } | null = null;
@@ -146,7 +149,7 @@ function datasetAsResolved(input: TPartitionInput) {
 export async function writePartition(input: TPartitionInput): Promise<TPartitionOutput> {
   const started = performance.now();
   const dataset = datasetAsResolved(input);
-  const scanner = input.scan ? await scannerFor(input) : null;
+  const scanner = input.scan ? scannerFor(input) : null;
   const afterScanner = performance.now();
 
   const seen = new Set<string>();
@@ -192,7 +195,7 @@ export async function writePartition(input: TPartitionInput): Promise<TPartition
   const afterWrite = performance.now();
 
   // Scanned before compression: the bytes as they will be offered, never inflated again.
-  const refusal = scanner ? scanBytes(scanner.scanner, csv, `${dataset.name}.csv`) : null;
+  const refusal = scanner ? scanBytes(scanner, csv, `${dataset.name}.csv`) : null;
   const afterScan = performance.now();
   const deflated = refusal ? new Uint8Array(0) : deflatePiece(csv);
   const finished = performance.now();
@@ -205,8 +208,7 @@ export async function writePartition(input: TPartitionInput): Promise<TPartition
     patients: seen.size,
     quasi: quasi ? [...quasi.entries()] : null,
     refusal,
-    scanner: scanner ? { patients: scanner.patients, patterns: scanner.scanner.patternCount } : null,
-    ms: { total: finished - started, write: afterWrite - afterScanner, scan: afterScan - afterWrite, deflate: finished - afterScan, scannerBuild: scanner && afterScanner - started > 1 ? scanner.buildMs : 0 },
+    ms: { total: finished - started, write: afterWrite - afterScanner, scan: afterScan - afterWrite, deflate: finished - afterScan },
   };
 }
 
@@ -220,21 +222,21 @@ export type TScanPieceInput = TPartitionJob & {
   scan: boolean;
 };
 
-export type TScanPieceOutput = { deflated: Uint8Array; crc32: number; refusal: TScanRefusal | null; scanner: { patients: number; patterns: number } | null };
+export type TScanPieceOutput = { deflated: Uint8Array; crc32: number; refusal: TScanRefusal | null };
 
 /** Scans (with the job's scanner) and deflates bytes written on the main thread. */
 export async function scanAndDeflatePiece(input: TScanPieceInput): Promise<TScanPieceOutput> {
-  const scanner = input.scan ? await scannerFor(input) : null;
+  const scanner = input.scan ? scannerFor(input) : null;
   let refusal: TScanRefusal | null = null;
   if (scanner) {
     for (const { text, source } of input.texts) {
-      refusal ??= scanBytes(scanner.scanner, Buffer.from(text, "utf8"), source);
+      refusal ??= scanBytes(scanner, Buffer.from(text, "utf8"), source);
     }
-    if (input.data) refusal ??= scanBytes(scanner.scanner, input.data, input.source);
+    if (input.data) refusal ??= scanBytes(scanner, input.data, input.source);
   }
   const data = input.data ?? new Uint8Array(0);
 
-  return { deflated: refusal || !input.data ? new Uint8Array(0) : deflatePiece(data), crc32: crc32(data), refusal, scanner: scanner ? { patients: scanner.patients, patterns: scanner.scanner.patternCount } : null };
+  return { deflated: refusal || !input.data ? new Uint8Array(0) : deflatePiece(data), crc32: crc32(data), refusal };
 }
 
 export type TPlanInput = { url: string; tier: "anon" | "pii"; dataset: string; since: string | null; changedSince: string | null; rowsPerPartition: number };

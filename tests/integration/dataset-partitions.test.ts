@@ -18,7 +18,7 @@ import { pseudonymize } from "@/lib/anonymize/pseudonym";
 import { closeComputePool } from "@/lib/compute/run-compute-task";
 import { prisma } from "@/lib/db/client";
 import { createDatasetExport } from "@/lib/datasets/create-dataset-export";
-import { handleDatasetJob, lastPartitionTimings } from "@/lib/datasets/dataset-job.handler";
+import { handleDatasetJob, lastPartitionedExport } from "@/lib/datasets/dataset-job.handler";
 import type { TDatasetJobParameters } from "@/lib/datasets/dataset-export-parameters";
 import { env, resetEnvCache } from "@/lib/env";
 import type { TJobContext } from "@/lib/jobs/job-types";
@@ -119,9 +119,12 @@ async function exportWith(mode: "on" | "off", input: { since?: string }) {
   await drainJobs();
   const { job, zip } = await jobFile(started.job_id);
   expect(job.status, job.errorMessage ?? "").toBe("COMPLETED");
-  const partitions = mode === "on" ? [...lastPartitionTimings] : [];
+  const partitions = mode === "on" ? [...lastPartitionedExport.partitions] : [];
 
-  return { zip, entries: readZip(zip), partitions };
+  const completed = await prisma.exportAuditLog.findFirstOrThrow({ where: { action: "export_completed", exportJobId: job.id } });
+  const releaseScan = (completed.metadata as { releaseScan?: { patients: number; patterns: number; scannedIn?: string } }).releaseScan;
+
+  return { zip, entries: readZip(zip), partitions, releaseScan };
 }
 
 const sha256 = (data: Buffer) => createHash("sha256").update(data).digest("hex");
@@ -151,6 +154,9 @@ describe("partitioned dataset export", () => {
       const timeless = (value: Record<string, unknown>) => ({ ...value, generated_at: null, window: { ...(value.window as object), until: null } });
       expect(timeless(manifest)).toEqual(timeless(singleManifest));
       expect(manifest.consent.excluded_patients).toBeGreaterThanOrEqual(1);
+      // One scanner, built once for every worker, over every patient but the opted-out ones.
+      expect(parts.releaseScan).toMatchObject({ patients: patients.length - 1, outcome: "clean", scannedIn: "compute workers, before compression" });
+      expect(parts.releaseScan!.patterns).toBeGreaterThan(patients.length);
 
       // What the rows hold: the opted-out patient is in no file, the ordinal counts every response of the patient.
       const hidden = pseudonymize(env().ANON_KEY, "patient", optedOut.id);
@@ -186,7 +192,7 @@ describe("partitioned dataset export", () => {
       // Refused while the partitions were written (the stored file's scan would say "release scan: N% of the file").
       expect((job.progress as { stage?: string } | null)?.stage).toBe("writing conditions");
       // The partitions before the planted row's were written and assembled; the refusal came from a later one.
-      expect(lastPartitionTimings.filter((partition) => partition.dataset === "conditions").length).toBeGreaterThanOrEqual(1);
+      expect(lastPartitionedExport.partitions.filter((partition) => partition.dataset === "conditions").length).toBeGreaterThanOrEqual(1);
       const failure = await prisma.exportAuditLog.findMany({ where: { action: "export_failed", exportJobId: job.id } });
       expect(failure.map((record) => record.patientId)).toEqual([patient.id]);
     } finally {
@@ -216,7 +222,7 @@ describe("partitioned dataset export", () => {
     })().catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(Error);
     // At most the partitions in flight when it was cancelled were written, not the rest.
-    const written = lastPartitionTimings.filter((partition) => partition.dataset === "encounters").length;
+    const written = lastPartitionedExport.partitions.filter((partition) => partition.dataset === "encounters").length;
     expect(written).toBeGreaterThanOrEqual(1);
     expect(written).toBeLessThan(planned);
   });

@@ -6,11 +6,11 @@ import { FingerprintList, fnv1a, Uint32Set } from "@/lib/anonymize/fingerprint-t
 import { canonicalWord, UNIT_SIGN, UNIT_WORD, WORD_SPELLINGS } from "@/lib/anonymize/normalize";
 import { ReleaseScanError, SCAN_KINDS, type TScanKind } from "@/lib/anonymize/release-scan/scan-error";
 import { idDigitsOf, scanTermsOf, type TScanPatientRow } from "@/lib/anonymize/release-scan/scan-terms";
-import { buildScanner, type TReleaseScanner, type TScanValues } from "@/lib/anonymize/release-scan/scanner";
+import { patternCountOf, scannerFromTables, scannerTablesOf, type TReleaseScanner, type TScannerTables, type TScanValues } from "@/lib/anonymize/release-scan/scanner";
 import { hexPrefix, isAsciiText, MAX_DIGITS, MAX_PHRASE_WORDS, trimJoiners, words } from "@/lib/anonymize/release-scan/tokenizer";
 import { birthDateDigitForms } from "@/lib/anonymize/release-scan/written-dates";
 
-export { ReleaseScanError, type TScanKind, type TReleaseScanner, type TScanPatientRow };
+export { patternCountOf, ReleaseScanError, scannerFromTables, type TScanKind, type TReleaseScanner, type TScannerTables, type TScanPatientRow };
 
 /** One patient to scan for: the stored row (with `raw`) and the pseudonym that names them in a refusal. */
 export type TScanSubject = { row: TScanPatientRow; pseudonym: string };
@@ -41,7 +41,7 @@ export function createReleaseScanner(subjects: Iterable<TScanSubject>): TRelease
  * batches never holds them all: only the scanner's tables and each patient's pseudonym and id stay.
  * A value's hit is one number: patient index * SCAN_KINDS.length + kind index.
  */
-export function releaseScannerBuilder(): { add(subject: TScanSubject): void; build(): TReleaseScanner } {
+export function releaseScannerBuilder(): { add(subject: TScanSubject): void; build(): TReleaseScanner; buildTables(): TScannerTables } {
   const values: TScanValues = {
     patients: [],
     wordValues: new FingerprintList(),
@@ -59,7 +59,7 @@ export function releaseScannerBuilder(): { add(subject: TScanSubject): void; bui
   };
   const { wordValues, idValues, phraseValues, digitValues, writtenDateValues, hashPrefixes, digitLengths, wordHashes, idHashes, digitTails, phraseLastWords } = values;
 
-  // The prefilters (see buildScanner) learn each value as it is added: the tables keep no strings to list later.
+  // The prefilters (see scannerFromTables) learn each value as it is added: the tables keep no strings to list later.
   const addWordValue = (word: string, hit: number) => {
     wordValues.add(word, hit);
     if (isAsciiText(word)) wordHashes.add(fnv1a(word));
@@ -146,12 +146,13 @@ export function releaseScannerBuilder(): { add(subject: TScanSubject): void; bui
     }
   };
 
-  const build = () => {
+  /** The scanner's tables, for a scanner in this thread or others (scannerFromTables). */
+  const buildTables = () => {
     if (built) throw new Error("This release scanner is already built.");
     built = true;
 
-    return buildScanner(values);
+    return scannerTablesOf(values);
   };
 
-  return { add, build };
+  return { add, build: () => scannerFromTables(buildTables()), buildTables };
 }

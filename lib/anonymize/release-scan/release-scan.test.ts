@@ -4,7 +4,7 @@ import { Readable } from "node:stream";
 import { describe, expect, it } from "vitest";
 
 import { pseudonymize } from "@/lib/anonymize/pseudonym";
-import { createReleaseScanner, ReleaseScanError, releaseScannerBuilder, type TScanPatientRow } from "@/lib/anonymize/release-scan";
+import { createReleaseScanner, patternCountOf, ReleaseScanError, releaseScannerBuilder, scannerFromTables, type TScanPatientRow } from "@/lib/anonymize/release-scan";
 
 /** A patient to scan for: the stored row and the pseudonym that names them. */
 const identityOf = (row: TScanPatientRow, pseudonym: string) => ({ row, pseudonym });
@@ -127,6 +127,29 @@ describe("release scan", () => {
     expect(() => built.scanBuffer("Quartermaine", "x.csv")).toThrow(ReleaseScanError);
     expect(() => builder.build()).toThrow(/already built/);
     expect(() => builder.add(identity)).toThrow(/already built/);
+  });
+
+  it("scans the same from its tables in another thread's copy, the tables' memory shared, not copied", () => {
+    const builder = releaseScannerBuilder();
+    builder.add(identity);
+    builder.add(identityOf({ id: "cmpatientdef456", givenName: "Bellamy", familyName: "Okonkwo-Reyes", birthDate: "1970-03-04", phone: "(312) 555-0000" }, "P-22ccdd33"));
+    const tables = builder.buildTables();
+    // What postMessage does to the job's tables on the way to a compute worker.
+    const posted = structuredClone(tables);
+    expect(posted.wordValues.slots.buffer).toBeInstanceOf(SharedArrayBuffer);
+    tables.wordValues.slots[0] = 0xdeadbeef;
+    expect(posted.wordValues.slots[0]).toBe(0xdeadbeef);
+    tables.wordValues.slots[0] = 0;
+    const here = scannerFromTables(tables);
+    const there = scannerFromTables(posted);
+    expect(there.patternCount).toBe(here.patternCount);
+    expect(there.patternCount).toBe(patternCountOf(tables));
+    for (const [text, kind] of [["visit 12 elm st", "street address"], ["okonkwo-reyes", "name"], ["tel 312.555.0000", "phone number"], ["dob 19700304", "birth date"], ["mrn448812", "identifier"]] as const) {
+      for (const scanned of [here, there]) {
+        expect(() => scanned.scanBuffer(`row,${text},x`, "x.csv"), text).toThrow(kind);
+      }
+    }
+    expect(() => there.scanBuffer("row,clean text,1970,312", "x.csv")).not.toThrow();
   });
 
   it("finds a birth date or phone written as a number, not as digits inside a hex string", () => {

@@ -23,7 +23,7 @@
 //   - runs of 32, 40 or 64 hex digits: plain MD5 / SHA-1 / SHA-256 of a raw id.
 import type { Readable } from "node:stream";
 
-import { type FingerprintList, FingerprintTable, FNV_OFFSET, FNV_PRIME, mixHashOfAsciiLowered, type Uint32Set } from "@/lib/anonymize/fingerprint-table";
+import { type FingerprintList, FingerprintTable, FNV_OFFSET, FNV_PRIME, mixHashOfAsciiLowered, type TSharedFingerprintTable, type TSharedUint32Set, Uint32Set } from "@/lib/anonymize/fingerprint-table";
 import { canonicalWord, UNIT_SIGN } from "@/lib/anonymize/normalize";
 import { ReleaseScanError, SCAN_KINDS } from "@/lib/anonymize/release-scan/scan-error";
 import {
@@ -59,19 +59,69 @@ export type TScanValues = {
   phraseLastWords: Set<string>;
 };
 
-export function buildScanner(values: TScanValues): TReleaseScanner {
+/**
+ * A built scanner's tables as plain data: its lookup tables and prefilter sets in shared memory
+ * (fingerprint-table.ts), the rest small. Posted to another thread, the shared parts are not
+ * copied: the partitioned dataset export builds them once and every compute worker scans with them.
+ */
+export type TScannerTables = {
+  patients: { pseudonym: string; id: string }[];
+  wordValues: TSharedFingerprintTable;
+  idValues: TSharedFingerprintTable;
+  phraseValues: TSharedFingerprintTable;
+  digitValues: TSharedFingerprintTable;
+  writtenDateValues: TSharedFingerprintTable;
+  hashPrefixes: TSharedFingerprintTable;
+  digitLengths: number[];
+  longestPhrase: number;
+  wordHashes: TSharedUint32Set;
+  idHashes: TSharedUint32Set;
+  digitTails: TSharedUint32Set;
+  phraseLastWords: string[];
+};
+
+/** How many values the scanner looks for (distinct keys of its tables). */
+export const patternCountOf = (tables: TScannerTables) =>
+  [tables.wordValues, tables.idValues, tables.phraseValues, tables.digitValues, tables.writtenDateValues, tables.hashPrefixes].reduce((sum, table) => sum + table.count, 0);
+
+/** Makes the lookup tables from the values' lists (the lists are empty after). */
+export function scannerTablesOf(values: TScanValues): TScannerTables {
+  return {
+    patients: values.patients,
+    wordValues: new FingerprintTable(values.wordValues).shared(),
+    idValues: new FingerprintTable(values.idValues).shared(),
+    phraseValues: new FingerprintTable(values.phraseValues).shared(),
+    digitValues: new FingerprintTable(values.digitValues).shared(),
+    writtenDateValues: new FingerprintTable(values.writtenDateValues).shared(),
+    hashPrefixes: new FingerprintTable(values.hashPrefixes).shared(),
+    digitLengths: [...values.digitLengths],
+    longestPhrase: values.longestPhrase,
+    wordHashes: values.wordHashes.shared(),
+    idHashes: values.idHashes.shared(),
+    digitTails: values.digitTails.shared(),
+    phraseLastWords: [...values.phraseLastWords],
+  };
+}
+
+/** A scanner over tables built here or in another thread (read in place, never changed). */
+export function scannerFromTables(tables: TScannerTables): TReleaseScanner {
   // Prefilters, so most tokens are never decoded to strings: an ASCII word is only looked up
   // when its hash (computed while scanning) is the hash of some value's word or phrase word; an
   // ASCII id token (trailing joiners trimmed) only when it has a joiner inside and its hash is
   // that of some id value; phrases only end on the last word of some phrase; digit runs only
   // when their last six digits end some value. Exact: a skipped token could not have matched.
-  const { patients, digitLengths, longestPhrase, wordHashes, idHashes, digitTails, phraseLastWords } = values;
-  const wordValues = new FingerprintTable(values.wordValues);
-  const idValues = new FingerprintTable(values.idValues);
-  const phraseValues = new FingerprintTable(values.phraseValues);
-  const digitValues = new FingerprintTable(values.digitValues);
-  const writtenDateValues = new FingerprintTable(values.writtenDateValues);
-  const hashPrefixes = new FingerprintTable(values.hashPrefixes);
+  const { patients, longestPhrase } = tables;
+  const digitLengths = new Set(tables.digitLengths);
+  const phraseLastWords = new Set(tables.phraseLastWords);
+  const wordHashes = Uint32Set.fromShared(tables.wordHashes);
+  const idHashes = Uint32Set.fromShared(tables.idHashes);
+  const digitTails = Uint32Set.fromShared(tables.digitTails);
+  const wordValues = new FingerprintTable(tables.wordValues);
+  const idValues = new FingerprintTable(tables.idValues);
+  const phraseValues = new FingerprintTable(tables.phraseValues);
+  const digitValues = new FingerprintTable(tables.digitValues);
+  const writtenDateValues = new FingerprintTable(tables.writtenDateValues);
+  const hashPrefixes = new FingerprintTable(tables.hashPrefixes);
 
   function open(source: string) {
     // The tokenizer's state between chunks. write() works on local copies and stores them back
@@ -290,7 +340,7 @@ export function buildScanner(values: TScanValues): TReleaseScanner {
   }
 
   return {
-    patternCount: wordValues.size + idValues.size + phraseValues.size + digitValues.size + writtenDateValues.size + hashPrefixes.size,
+    patternCount: patternCountOf(tables),
     open,
     scanBuffer(data, source) {
       const matcher = open(source);
