@@ -217,9 +217,20 @@ export const handleDatasetJob: TJobHandler<TDatasetJobParameters> = async (ctx) 
       const inFlight = computePool().workers + 1;
       lastPartitionedExport.scannerBuildMs = 0;
       lastPartitionedExport.partitions.length = 0;
-      // The release scanner is built once, in a worker, while the ranges are planned; every task
-      // then scans with its tables (shared memory: one copy for all the workers).
-      const scannerBuild = isMasked ? run("dataset.scanner", jobBase) : null;
+      // The release scanner is built once, in a worker, while the ranges are planned and the first
+      // partitions are written; the tasks started after it scan with its tables (shared memory: one
+      // copy for all the workers), those started before are scanned once it is ready (below).
+      let job: TPartitionJob = { ...jobBase, scanner: null };
+      const scannerReady: Promise<TPartitionJob> = isMasked
+        ? run("dataset.scanner", jobBase).then((built) => {
+            workerScan = { patients: built.patients, patterns: patternCountOf(built.tables) };
+            lastPartitionedExport.scannerBuildMs = built.buildMs;
+            job = { ...jobBase, scanner: built.tables };
+            return job;
+          })
+        : Promise.resolve(job);
+      // Awaited below; a failed build has already stopped every task (run()).
+      scannerReady.catch(() => undefined);
 
       // The ranges of every table dataset, planned up front in the pool (each a count and a numbering in the database).
       const plans = new Map(
@@ -228,18 +239,10 @@ export const handleDatasetJob: TJobHandler<TDatasetJobParameters> = async (ctx) 
           run("dataset.plan", { url: jobBase.url, tier: dataset.tier as "anon" | "pii", dataset: dataset.name, since: since?.toISOString() ?? null, changedSince: changedSince?.toISOString() ?? null, rowsPerPartition }),
         ]),
       );
-      const built = scannerBuild ? await scannerBuild : null;
-      const job: TPartitionJob = { ...jobBase, scanner: built?.tables ?? null };
-      if (built) {
-        workerScan = { patients: built.patients, patterns: patternCountOf(built.tables) };
-        lastPartitionedExport.scannerBuildMs = built.buildMs;
-      }
-      // The archive's and entries' names are scanned as today (zip-scan.ts scanned them in the stored file).
-      if (isMasked) {
-        const names = [{ text: fileName, source: "the archive's file name" }, ...[...datasets.map((dataset) => `${dataset.name}.csv`), "manifest.json"].map((name) => ({ text: name, source: `the entry name "${name.replace(/[^\w.-]/g, "_").slice(0, 80)}"` }))];
-        const scanned = await run("dataset.scan-piece", { ...job, texts: names, data: null, source: "", scan: true });
-        if (scanned.refusal) refused(scanned.refusal);
-      }
+      // The archive's and entries' names are scanned as today (zip-scan.ts scanned them in the stored file), before the manifest is written.
+      const names = [{ text: fileName, source: "the archive's file name" }, ...[...datasets.map((dataset) => `${dataset.name}.csv`), "manifest.json"].map((name) => ({ text: name, source: `the entry name "${name.replace(/[^\w.-]/g, "_").slice(0, 80)}"` }))];
+      const namesScan = isMasked ? scannerReady.then((ready) => run("dataset.scan-piece", { ...ready, texts: names, data: null, source: "", scan: true })) : null;
+      namesScan?.catch(() => undefined);
 
       for (const dataset of datasets) {
         progress.stage = `writing ${dataset.name}`;
@@ -283,6 +286,11 @@ export const handleDatasetJob: TJobHandler<TDatasetJobParameters> = async (ctx) 
             const part = await pending.shift()!;
             if (next < ranges.length) launch();
             if (part.refusal) refused(part.refusal);
+            if (isMasked && !part.scanned) {
+              // Written while the scanner was being built: scanned now, the same bytes, before anything is offered.
+              const late = await run("dataset.scan-piece", { ...(await scannerReady), texts: [], data: part.csv, source: `${dataset.name}.csv`, scan: true, deflate: false });
+              if (late.refusal) refused(late.refusal);
+            }
             hash.update(part.csv);
             bytes += part.csv.byteLength;
             rows += part.rows;
@@ -304,7 +312,7 @@ export const handleDatasetJob: TJobHandler<TDatasetJobParameters> = async (ctx) 
             const data = Buffer.concat(buffered);
             buffered = [];
             size = 0;
-            const piece = await run("dataset.scan-piece", { ...job, texts: [], data, source: `${dataset.name}.csv`, scan: isMasked });
+            const piece = await run("dataset.scan-piece", { ...(await scannerReady), texts: [], data, source: `${dataset.name}.csv`, scan: isMasked });
             if (piece.refusal) refused(piece.refusal);
             await zip.writePiece(piece.deflated, piece.crc32, data.length);
           };
@@ -347,7 +355,9 @@ export const handleDatasetJob: TJobHandler<TDatasetJobParameters> = async (ctx) 
       progress.percent = 96;
       await ctx.reportProgress(structuredClone(progress));
       const manifest = Buffer.from(`${JSON.stringify(manifestOf(), null, 2)}\n`, "utf8");
-      const scanned = await run("dataset.scan-piece", { ...job, texts: [], data: manifest, source: "manifest.json", scan: isMasked });
+      const namesScanned = await namesScan;
+      if (namesScanned?.refusal) refused(namesScanned.refusal);
+      const scanned = await run("dataset.scan-piece", { ...(await scannerReady), texts: [], data: manifest, source: "manifest.json", scan: isMasked });
       if (scanned.refusal) refused(scanned.refusal);
       await zip.startEntry("manifest.json");
       await zip.writePiece(scanned.deflated, scanned.crc32, manifest.length);

@@ -73,6 +73,8 @@ export type TPartitionOutput = {
   /** patient_anon: quasi-identifier group -> rows. */
   quasi: [string, number][] | null;
   refusal: TScanRefusal | null;
+  /** False when the task was given no scanner (started while it was built): the main thread has it scanned before use. */
+  scanned: boolean;
   /** Where the partition's time went, in ms (the benchmark reports them). */
   ms: { total: number; write: number; scan: number; deflate: number };
 };
@@ -149,7 +151,7 @@ function datasetAsResolved(input: TPartitionInput) {
 export async function writePartition(input: TPartitionInput): Promise<TPartitionOutput> {
   const started = performance.now();
   const dataset = datasetAsResolved(input);
-  const scanner = input.scan ? scannerFor(input) : null;
+  const scanner = input.scan && input.scanner ? scannerFor(input) : null;
   const afterScanner = performance.now();
 
   const seen = new Set<string>();
@@ -208,6 +210,7 @@ export async function writePartition(input: TPartitionInput): Promise<TPartition
     patients: seen.size,
     quasi: quasi ? [...quasi.entries()] : null,
     refusal,
+    scanned: !input.scan || scanner !== null,
     ms: { total: finished - started, write: afterWrite - afterScanner, scan: afterScan - afterWrite, deflate: finished - afterScan },
   };
 }
@@ -220,6 +223,8 @@ export type TScanPieceInput = TPartitionJob & {
   /** What `data` is, in a refusal ("manifest.json", "qr_answers_long.csv"). */
   source: string;
   scan: boolean;
+  /** Deflate `data` too (default); false for bytes already deflated, only to be scanned. */
+  deflate?: boolean;
 };
 
 export type TScanPieceOutput = { deflated: Uint8Array; crc32: number; refusal: TScanRefusal | null };
@@ -236,7 +241,7 @@ export async function scanAndDeflatePiece(input: TScanPieceInput): Promise<TScan
   }
   const data = input.data ?? new Uint8Array(0);
 
-  return { deflated: refusal || !input.data ? new Uint8Array(0) : deflatePiece(data), crc32: crc32(data), refusal };
+  return { deflated: refusal || !input.data || input.deflate === false ? new Uint8Array(0) : deflatePiece(data), crc32: crc32(data), refusal };
 }
 
 export type TPlanInput = { url: string; tier: "anon" | "pii"; dataset: string; since: string | null; changedSince: string | null; rowsPerPartition: number };

@@ -4,7 +4,8 @@
 // with partitions forced small (several per dataset), ties of the ORDER BY date split across
 // partitions, the session ordinal (counts before a partition), a `since` window and an opted-out
 // patient. The ZIP is checked with unzip -t and by inflating every entry against its CRC-32; a
-// planted identifier in a later partition is refused by the in-worker scan.
+// planted identifier is refused in the first partition (scanned once the shared scanner is built)
+// and in a later one (scanned in the worker).
 import { execFileSync } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { mkdtempSync, writeFileSync } from "node:fs";
@@ -19,6 +20,8 @@ import { closeComputePool } from "@/lib/compute/run-compute-task";
 import { prisma } from "@/lib/db/client";
 import { createDatasetExport } from "@/lib/datasets/create-dataset-export";
 import { handleDatasetJob, lastPartitionedExport } from "@/lib/datasets/dataset-job.handler";
+import { buildScannerTables, planPartitions, scanAndDeflatePiece, writePartition } from "@/lib/datasets/partition-writer";
+import { findTableDataset } from "@/lib/datasets/table-datasets";
 import type { TDatasetJobParameters } from "@/lib/datasets/dataset-export-parameters";
 import { env, resetEnvCache } from "@/lib/env";
 import type { TJobContext } from "@/lib/jobs/job-types";
@@ -34,9 +37,11 @@ const PARTITION_ROWS = 3;
 const patients: TClinicalPatient[] = [];
 let optedOut: TClinicalPatient;
 
-function setPartitions(mode: "on" | "off") {
+function setPartitions(mode: "on" | "off", workers?: number) {
   process.env.DATASET_EXPORT_PARTITIONS = mode;
   process.env.DATASET_PARTITION_ROWS = String(PARTITION_ROWS);
+  if (workers) process.env.COMPUTE_WORKERS = String(workers);
+  else delete process.env.COMPUTE_WORKERS;
   resetEnvCache();
 }
 
@@ -174,27 +179,72 @@ describe("partitioned dataset export", () => {
     });
   }
 
-  it("refuses a planted identifier in a later partition in the worker, before compression", { timeout: 120_000 }, async () => {
-    const patient = patients[1]!;
-    // The last condition in key order (ids sort after every cuid): not in the first partition.
-    const planted = await prisma.condition.create({ data: { id: `zzzz-planted-${randomBytes(3).toString("hex")}`, fhirId: `cond-planted-${randomBytes(3).toString("hex")}`, patientId: patient.id, icd10Code: "Z00", display: `note about ${patient.familyName}`, raw: {} } });
+  // Where the planted row is: the first condition in key order is in a partition started while the
+  // scanner was still being built (with two workers, planning and the build run side by side), so
+  // the main thread has it scanned when it is back; the last is in a later partition, scanned in
+  // the worker with the shared tables.
+  for (const [where, idPrefix] of [["the first", "0000"], ["a later", "zzzz"]] as const) {
+    it(`refuses a planted identifier in ${where} partition, before compression, with two workers`, { timeout: 120_000 }, async () => {
+      const patient = patients[1]!;
+      const planted = await prisma.condition.create({ data: { id: `${idPrefix}-planted-${randomBytes(3).toString("hex")}`, fhirId: `cond-planted-${randomBytes(3).toString("hex")}`, patientId: patient.id, icd10Code: "Z00", display: `note about ${patient.familyName}`, raw: {} } });
+      try {
+        setPartitions("on", 2);
+        await closeComputePool();
+        const { actor } = await createUser({ role: "ANALYST" });
+        const started = await createDatasetExport(actor, { tier: "anon", datasets: ["conditions"] }, { skipRateLimit: true });
+        await drainJobs();
+        const job = await prisma.exportJob.findUniqueOrThrow({ where: { id: started.job_id } });
+        expect(job.status).toBe("FAILED");
+        expect(job.fileKey).toBeNull();
+        expect(job.errorMessage).toContain(`conditions.csv contains a name of patient ${pseudonymize(env().ANON_KEY, "patient", patient.id)}`);
+        expect(job.errorMessage).not.toContain(patient.familyName);
+        expect(job.errorMessage).not.toContain(patient.id);
+        // Refused while the partitions were written (the stored file's scan would say "release scan: N% of the file").
+        expect((job.progress as { stage?: string } | null)?.stage).toBe("writing conditions");
+        const failure = await prisma.exportAuditLog.findMany({ where: { action: "export_failed", exportJobId: job.id } });
+        expect(failure.map((record) => record.patientId)).toEqual([patient.id]);
+      } finally {
+        await prisma.condition.delete({ where: { id: planted.id } });
+        setPartitions("on");
+        await closeComputePool();
+      }
+    });
+  }
+
+  it("leaves a partition started before the scanner was built unscanned and says so; its bytes are refused when scanned", { timeout: 120_000 }, async () => {
+    const patient = patients[2]!;
+    const planted = await prisma.condition.create({ data: { id: `0000-planted-${randomBytes(3).toString("hex")}`, fhirId: `cond-planted-${randomBytes(3).toString("hex")}`, patientId: patient.id, icd10Code: "Z00", display: `note about ${patient.familyName}`, raw: {} } });
     try {
-      setPartitions("on");
-      const { actor } = await createUser({ role: "ANALYST" });
-      const started = await createDatasetExport(actor, { tier: "anon", datasets: ["conditions"] }, { skipRateLimit: true });
-      await drainJobs();
-      const job = await prisma.exportJob.findUniqueOrThrow({ where: { id: started.job_id } });
-      expect(job.status).toBe("FAILED");
-      expect(job.fileKey).toBeNull();
-      expect(job.errorMessage).toContain(`conditions.csv contains a name of patient ${pseudonymize(env().ANON_KEY, "patient", patient.id)}`);
-      expect(job.errorMessage).not.toContain(patient.familyName);
-      expect(job.errorMessage).not.toContain(patient.id);
-      // Refused while the partitions were written (the stored file's scan would say "release scan: N% of the file").
-      expect((job.progress as { stage?: string } | null)?.stage).toBe("writing conditions");
-      // The partitions before the planted row's were written and assembled; the refusal came from a later one.
-      expect(lastPartitionedExport.partitions.filter((partition) => partition.dataset === "conditions").length).toBeGreaterThanOrEqual(1);
-      const failure = await prisma.exportAuditLog.findMany({ where: { action: "export_failed", exportJobId: job.id } });
-      expect(failure.map((record) => record.patientId)).toEqual([patient.id]);
+      const job = { job: randomBytes(8).toString("hex"), url: env().DATABASE_URL, key: env().ANON_KEY, excludedPatientIds: [optedOut.id] };
+      const { ranges } = await planPartitions({ url: job.url, tier: "anon", dataset: "conditions", since: null, changedSince: null, rowsPerPartition: PARTITION_ROWS });
+      const dataset = findTableDataset("anon", "conditions")!;
+      const input = {
+        ...job,
+        tier: "anon" as const,
+        dataset: "conditions",
+        policies: Object.fromEntries(dataset.columns.map((column) => [column.name, column.policy ?? null])),
+        asOf: new Date().toISOString(),
+        profile: "safe-harbor" as const,
+        since: null,
+        changedSince: null,
+        ageBandYears: null,
+        range: ranges[0]!,
+        header: true,
+        scan: true,
+        quasi: false,
+      };
+      const unscanned = await writePartition({ ...input, scanner: null });
+      expect(unscanned).toMatchObject({ scanned: false, refusal: null });
+      expect(Buffer.from(unscanned.csv).toString("utf8")).toContain("note about");
+
+      const { tables } = await buildScannerTables(job);
+      const late = await scanAndDeflatePiece({ ...job, scanner: tables, texts: [], data: unscanned.csv, source: "conditions.csv", scan: true, deflate: false });
+      expect(late.refusal?.patientId).toBe(patient.id);
+      expect(late.deflated.byteLength).toBe(0);
+      // With the tables given, the worker scans it itself.
+      const scanned = await writePartition({ ...input, job: randomBytes(8).toString("hex"), scanner: tables });
+      expect(scanned.scanned).toBe(true);
+      expect(scanned.refusal?.patientId).toBe(patient.id);
     } finally {
       await prisma.condition.delete({ where: { id: planted.id } });
     }
