@@ -21,6 +21,11 @@ export async function deleteJob(actor: TActor, jobId: string, meta?: TRequestMet
       meta,
     });
     await tx.scheduleRun.updateMany({ where: { jobId: job.id }, data: { jobId: null } });
+    // A FHIR source's sync run of this job ends here, not at the source's next sync (no job-finished hook runs for a removed job).
+    await tx.fhirSourceSync.updateMany({
+      where: { jobId: job.id, status: { in: ["queued", "running"] } },
+      data: { status: "failed", completedAt: new Date(), error: "the sync's job was removed before it finished" },
+    });
     await tx.exportJob.delete({ where: { id: job.id } });
   });
   await deleteJobFiles(job);

@@ -7,6 +7,8 @@ import { exportJWK, generateKeyPair } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { PATCH as sourcePatch } from "@/app/api/v1/admin/fhir-sources/[id]/route";
+import { DELETE as jobDelete } from "@/app/api/v1/export/jobs/[id]/route";
+import { POST as syncPost } from "@/app/api/v1/admin/fhir-sources/[id]/sync/route";
 import { GET as heartbeatGet } from "@/app/api/v1/heartbeat/route";
 import { prisma } from "@/lib/db/client";
 import { runDueFhirSyncs } from "@/lib/fhir/sources/run-due-fhir-syncs";
@@ -78,6 +80,22 @@ describe("FHIR source sync by Bulk $export", () => {
     const listed = await listSources(adminToken);
     expect(listed.json.sources).toEqual([expect.objectContaining({ name: "upstream", watermark: second.run.transactionTime!.toISOString(), last_sync: expect.objectContaining({ status: "succeeded", resource_count: 2 }) })]);
   }, 120_000);
+
+  it("a sync whose job is removed before it runs ends at once as failed, and the next sync can start", async () => {
+    const path = `/api/v1/admin/fhir-sources/${upstreamId}/sync`;
+    const queued = await call(syncPost, { method: "POST", path, token: adminToken, params: { id: upstreamId } });
+    expect(queued.status, queued.text).toBe(202);
+    const run = await prisma.fhirSourceSync.findUniqueOrThrow({ where: { id: queued.json.id as string } });
+    expect(run.status).toBe("queued");
+    const removed = await call(jobDelete, { method: "DELETE", path: `/api/v1/export/jobs/${run.jobId}`, token: adminToken, params: { id: run.jobId! } });
+    expect(removed.status, removed.text).toBe(204);
+    const ended = await prisma.fhirSourceSync.findUniqueOrThrow({ where: { id: run.id } });
+    expect(ended).toMatchObject({ status: "failed", error: "the sync's job was removed before it finished" });
+    expect(ended.completedAt).not.toBeNull();
+
+    const next = await syncNow(adminToken, upstreamId);
+    expect(next.job.status, `${next.job.errorMessage} / ${next.run.error}`).toBe("COMPLETED");
+  });
 
   it("signs in with SMART Backend Services (a private key kept encrypted) and downloads the files with the access token", async () => {
     const { publicKey, privateKey } = await generateKeyPair("RS384", { extractable: true });
