@@ -244,6 +244,37 @@ export const handleDatasetJob: TJobHandler<TDatasetJobParameters> = async (ctx) 
       const namesScan = isMasked ? scannerReady.then((ready) => run("dataset.scan-piece", { ...ready, texts: names, data: null, source: "", scan: true })) : null;
       namesScan?.catch(() => undefined);
 
+      // Every table dataset's partitions in the archive's order, started a few ahead of the one
+      // being written (one per worker and one more) across datasets: a worker done with a dataset's
+      // last partition starts on the next dataset's first rather than waiting for the others.
+      const planned = await Promise.all(datasets.filter(partitionable).map(async (dataset) => ({ dataset, ranges: (await plans.get(dataset.name)!).ranges })));
+      const slots = planned.flatMap(({ dataset, ranges }) => ranges.map((range, index) => ({ dataset, range, index })));
+      const started: Promise<TPartitionOutput>[] = [];
+      let nextSlot = 0;
+      const startAhead = () => {
+        while (nextSlot < slots.length && started.length < inFlight) {
+          const { dataset, range, index } = slots[nextSlot++]!;
+          started.push(
+            run("dataset.partition", {
+              ...job,
+              tier: dataset.tier as "anon" | "pii",
+              dataset: dataset.name,
+              policies: Object.fromEntries(dataset.columns.map((column) => [column.name, column.policy ?? null])),
+              asOf: generatedAt.toISOString(),
+              profile,
+              since: since?.toISOString() ?? null,
+              changedSince: changedSince?.toISOString() ?? null,
+              ageBandYears,
+              batchSize: parameters.batchSize,
+              range,
+              header: index === 0,
+              scan: isMasked,
+              quasi: dataset.name === "patient_anon",
+            }),
+          );
+        }
+      };
+
       for (const dataset of datasets) {
         progress.stage = `writing ${dataset.name}`;
         // Said at once: a partition's rows are reported only when it is back (a failure names this stage).
@@ -251,40 +282,16 @@ export const handleDatasetJob: TJobHandler<TDatasetJobParameters> = async (ctx) 
         const rowsBefore = progress.rows!;
         const quasi = dataset.name === "patient_anon" ? new Map<string, number>() : null;
         await zip.startEntry(`${dataset.name}.csv`);
-        const plan = plans.get(dataset.name);
-        if (plan) {
-          const { ranges } = await plan;
+        const partitions = planned.find((plan) => plan.dataset === dataset)?.ranges.length;
+        if (partitions !== undefined) {
           const hash = createHash("sha256");
           let bytes = 0;
           let rows = 0;
-          const pending: Promise<TPartitionOutput>[] = [];
-          let next = 0;
-          const launch = () => {
-            const index = next++;
-            pending.push(
-              run("dataset.partition", {
-                ...job,
-                tier: dataset.tier as "anon" | "pii",
-                dataset: dataset.name,
-                policies: Object.fromEntries(dataset.columns.map((column) => [column.name, column.policy ?? null])),
-                asOf: generatedAt.toISOString(),
-                profile,
-                since: since?.toISOString() ?? null,
-                changedSince: changedSince?.toISOString() ?? null,
-                ageBandYears,
-                batchSize: parameters.batchSize,
-                range: ranges[index]!,
-                header: index === 0,
-                scan: isMasked,
-                quasi: quasi !== null,
-              }),
-            );
-          };
-          while (next < ranges.length && pending.length < inFlight) launch();
           // In order: partition i is written when it is back, whatever finished before it.
-          for (let index = 0; index < ranges.length; index++) {
-            const part = await pending.shift()!;
-            if (next < ranges.length) launch();
+          for (let index = 0; index < partitions; index++) {
+            startAhead();
+            const part = await started.shift()!;
+            startAhead();
             if (part.refusal) refused(part.refusal);
             if (isMasked && !part.scanned) {
               // Written while the scanner was being built: scanned now, the same bytes, before anything is offered.
