@@ -110,6 +110,20 @@ describe("session ordinal", () => {
     expect(later.job.status, later.job.errorMessage ?? "").toBe("COMPLETED");
     expect(parseCsv(later.entries.get("qr_phq9_anon.csv")!).map((row) => [row.patient_id === first, row.session_ordinal])).toEqual([[true, "2"], [true, "3"]]);
   });
+
+  it("keeps counting the rows an incremental run leaves out: a changed second response is still the second", async () => {
+    const changedSince = new Date();
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    const second = await prisma.questionnaireResponse.update({ where: { fhirId: "qr-phq-later-0" }, data: { severity: "mild" } });
+    expect(second.updatedAt.getTime()).toBeGreaterThan(changedSince.getTime());
+    const { actor } = await createUser({ role: "ANALYST" });
+    const started = await createDatasetExport(actor, { tier: "anon", datasets: ["qr_phq9_anon"] }, { incremental: { changedSince } });
+    await drainJobs();
+    const job = await prisma.exportJob.findUniqueOrThrow({ where: { id: started.job_id } });
+    expect(job.status, job.errorMessage ?? "").toBe("COMPLETED");
+    const rows = parseCsv(unzipEntries((await jobFile(job.id)).zip).get("qr_phq9_anon.csv")!);
+    expect(rows.map((row) => [row.patient_id === pseudonymOf(patients[0]!), row.session_ordinal, row.total_score])).toEqual([[true, "2", "9"]]);
+  });
 });
 
 describe("k-anonymity threshold", () => {
