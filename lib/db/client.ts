@@ -5,17 +5,69 @@ import { PrismaClient } from "@/generated/prisma/client";
 import { PrismaClient as PostgresPrismaClient } from "@/generated/prisma-pg/client";
 import { env, isPostgresUrl } from "@/lib/env";
 
-/** The one better-sqlite3 connection the adapter works on (its `client`); see sqliteConnection(). */
+/** The one better-sqlite3 connection the adapter works on (its `client`); see sqliteTransactionConnection(). */
 type TSqliteConnection = { prepare(sql: string): { run(...params: unknown[]): { changes: number }; all(...params: unknown[]): unknown[] } };
 
-/** Keeps the connection the adapter opens, for the few writers that need prepared statements. */
+/** What the adapters' interactive transactions have in common (Prisma's driver adapter interface). */
+type TAdapterTransaction = {
+  executeRaw(query: { sql: string }): Promise<number>;
+  commit(): Promise<void>;
+  rollback(): Promise<void>;
+};
+/** An open interactive transaction; `ending` once Prisma has sent its COMMIT or ROLLBACK. */
+type TTransactionState = { ending: boolean };
+
+/**
+ * Marks `state.ending` when Prisma ends the transaction (commit, rollback, its timeout): it sends
+ * COMMIT or ROLLBACK through executeRaw, then calls commit() or rollback() to release the
+ * connection. From that moment nothing more may be sent on the connection directly: after the
+ * ROLLBACK it would run outside any transaction.
+ */
+function trackEnd(transaction: TAdapterTransaction, state: TTransactionState, onEnd: () => void) {
+  const executeRaw = transaction.executeRaw.bind(transaction);
+  transaction.executeRaw = async (query) => {
+    if (/^\s*(COMMIT|ROLLBACK)\b/i.test(query.sql)) state.ending = true;
+    return executeRaw(query);
+  };
+  for (const end of ["commit", "rollback"] as const) {
+    const original = transaction[end].bind(transaction);
+    transaction[end] = async () => {
+      state.ending = true;
+      onEnd();
+      return original();
+    };
+  }
+}
+
+/** The guard every direct statement passes: refused once the transaction it was given for has ended. */
+function refuseAfterEnd(state: TTransactionState) {
+  if (state.ending) throw new Error("the transaction has ended (committed, rolled back or timed out); statement not sent");
+}
+
+/**
+ * Keeps the connection the adapter opens, and its open interactive transaction (the adapter runs
+ * one at a time, BEGIN ... COMMIT on that connection), for the few writers that need prepared statements.
+ */
 class PrismaBetterSQLite3WithConnection extends PrismaBetterSQLite3 {
   connection: TSqliteConnection | null = null;
+  openTransaction: TTransactionState | null = null;
 
   override async connect() {
     const adapter = await super.connect();
     const client = (adapter as unknown as { client?: TSqliteConnection }).client;
     this.connection = client && typeof client.prepare === "function" ? client : null;
+    const typed = adapter as unknown as { startTransaction(isolationLevel?: unknown): Promise<TAdapterTransaction> };
+    const start = typed.startTransaction.bind(adapter);
+    typed.startTransaction = async (isolationLevel) => {
+      const transaction = await start(isolationLevel);
+      const state: TTransactionState = { ending: false };
+      this.openTransaction = state;
+      trackEnd(transaction, state, () => {
+        if (this.openTransaction === state) this.openTransaction = null;
+      });
+
+      return transaction;
+    };
 
     return adapter;
   }
@@ -28,15 +80,10 @@ export type TPgConnection = {
   processID: number | null;
   query(text: string, values?: unknown[]): Promise<{ rowCount: number | null; rows: Record<string, unknown>[] }>;
 };
-type TPgTransaction = {
-  client?: TPgConnection;
-  executeRaw(query: { sql: string }): Promise<number>;
-  commit(): Promise<void>;
-  rollback(): Promise<void>;
-};
+type TPgTransaction = TAdapterTransaction & { client?: TPgConnection };
 type TPgAdapter = { startTransaction(isolationLevel?: unknown): Promise<TPgTransaction> };
 /** An open transaction's pool connection; `ending` once Prisma has sent its COMMIT or ROLLBACK. */
-type TOpenTransaction = { connection: TPgConnection; ending: boolean };
+type TOpenTransaction = TTransactionState & { connection: TPgConnection };
 
 /**
  * PrismaPg, keeping the pool connection of each open interactive transaction (the adapter runs a
@@ -57,22 +104,7 @@ class PrismaPgWithConnections extends PrismaPg {
       if (!connection || typeof connection.query !== "function") return transaction;
       const open: TOpenTransaction = { connection, ending: false };
       this.openTransactions.add(open);
-      // Prisma ends a transaction (commit, rollback, its timeout) by sending COMMIT or ROLLBACK
-      // through executeRaw, then releasing the client to the pool. From that moment nothing more
-      // may be sent on it directly: after the ROLLBACK it would run outside any transaction.
-      const executeRaw = transaction.executeRaw.bind(transaction);
-      transaction.executeRaw = async (query) => {
-        if (/^\s*(COMMIT|ROLLBACK)\b/i.test(query.sql)) open.ending = true;
-        return executeRaw(query);
-      };
-      for (const end of ["commit", "rollback"] as const) {
-        const original = transaction[end].bind(transaction);
-        transaction[end] = async () => {
-          open.ending = true;
-          this.openTransactions.delete(open);
-          return original();
-        };
-      }
+      trackEnd(transaction, open, () => this.openTransactions.delete(open));
 
       return transaction;
     };
@@ -130,16 +162,39 @@ export const prisma = new Proxy({} as ReturnType<typeof createClient>, {
 });
 
 /**
- * SQLite: the connection the client's adapter opened (null before its first query, on PostgreSQL,
- * or if a Prisma release stops exposing it). The adapter runs every query, and an interactive
- * transaction's BEGIN ... COMMIT, on this one connection, so statements prepared on it inside a
- * `prisma.$transaction` callback are part of that transaction and roll back with it. For bulk
- * writers only (lib/fhir/import/bulk-upsert.ts), which fall back to raw SQL through Prisma without it.
+ * SQLite: the connection the client's adapter opened, for statements inside the interactive
+ * transaction `tx` (null on PostgreSQL, or if a Prisma release stops exposing it). The adapter
+ * runs one transaction at a time, BEGIN ... COMMIT on this one connection, so statements prepared
+ * on it inside `tx` are part of that transaction and roll back with it. Each statement is refused
+ * once `tx` has ended (a timed-out import's late batch would otherwise run on its own, committed).
+ * For bulk writers only (lib/fhir/import), which fall back to raw SQL through Prisma without it.
  */
-export function sqliteConnection(): TSqliteConnection | null {
+export async function sqliteTransactionConnection(tx: TTx): Promise<TSqliteConnection | null> {
   const client = globalForPrisma.careexportPrisma;
+  const adapter = client ? sqliteAdapters.get(client) : undefined;
+  const connection = adapter?.connection;
+  if (!connection) return null;
+  // Through `tx` first: that fails once it has ended, and while it is open it is the connection's
+  // one transaction (nothing runs between this answer and the next line).
+  await tx.$queryRawUnsafe("SELECT 1");
+  const open = adapter.openTransaction;
+  if (!open || open.ending) return null;
 
-  return client ? (sqliteAdapters.get(client)?.connection ?? null) : null;
+  return {
+    prepare(sql) {
+      const statement = connection.prepare(sql);
+      return {
+        run: (...params) => {
+          refuseAfterEnd(open);
+          return statement.run(...params);
+        },
+        all: (...params) => {
+          refuseAfterEnd(open);
+          return statement.all(...params);
+        },
+      };
+    },
+  };
 }
 
 /**
@@ -162,7 +217,14 @@ export async function postgresTransactionConnection(tx: TTx): Promise<TPgConnect
       processID: connection.processID,
       // Checked when each statement is queued: JavaScript runs one thing at a time, so a statement
       // queued before Prisma's COMMIT/ROLLBACK runs inside the transaction, and none after it.
-      query: (text, values) => (open.ending ? Promise.reject(new Error("the transaction has ended (committed, rolled back or timed out); statement not sent")) : connection.query(text, values)),
+      query: (text, values) => {
+        try {
+          refuseAfterEnd(open);
+        } catch (error) {
+          return Promise.reject(error);
+        }
+        return connection.query(text, values);
+      },
     };
   }
 

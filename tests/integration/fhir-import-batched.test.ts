@@ -4,7 +4,7 @@
 // part-way, in validation or in the database, leaves nothing behind.
 import { describe, expect, it } from "vitest";
 
-import { isPostgres, postgresTransactionConnection, prisma } from "@/lib/db/client";
+import { isPostgres, postgresTransactionConnection, prisma, sqliteTransactionConnection } from "@/lib/db/client";
 import { importFhir } from "@/lib/fhir/import/import-fhir";
 import { syntheticImportLines } from "@/lib/fhir/import/testing/synthetic-import";
 
@@ -137,6 +137,52 @@ describe("FHIR import, batched writes", () => {
     expect((await prisma.patient.findUniqueOrThrow({ where: { fhirId: "bk-pat-000003" } })).updatedAt.getTime()).toBe(before.updatedAt.getTime());
     const changed = await prisma.encounter.findUniqueOrThrow({ where: { fhirId: "bk-enc-000004-02" } });
     expect({ id: changed.id, status: changed.status, createdAt: changed.createdAt.getTime() }).toEqual({ id: changedBefore.id, status: "cancelled", createdAt: changedBefore.createdAt.getTime() });
+  });
+
+  it("SQLite: bulk statements run inside the transaction, roll back with it, and are refused once it has ended", { timeout: 60_000 }, async () => {
+    if (isPostgres()) {
+      await prisma.$transaction(async (tx) => expect(await sqliteTransactionConnection(tx)).toBeNull());
+      return;
+    }
+    const stamp = new Date().toISOString().replace("Z", "+00:00");
+    const insert = (id: string) => `INSERT INTO "Organization" ("id", "fhirId", "name", "raw", "createdAt", "updatedAt") VALUES ('${id}', '${id}', 'x', '{}', '${stamp}', '${stamp}')`;
+
+    // A row written on the connection is seen by the transaction and gone after its rollback.
+    await expect(
+      prisma.$transaction(async (tx) => {
+        const connection = (await sqliteTransactionConnection(tx))!;
+        connection.prepare(insert("bt-sq-row")).run();
+        expect(await tx.organization.count({ where: { fhirId: "bt-sq-row" } })).toBe(1);
+        throw new Error("roll back");
+      }),
+    ).rejects.toThrow("roll back");
+    expect(await prisma.organization.count({ where: { fhirId: "bt-sq-row" } })).toBe(0);
+
+    // A transaction that timed out (Prisma sent ROLLBACK): a statement run afterwards is refused,
+    // not run on its own outside any transaction (where it would commit at once).
+    let late: unknown = null;
+    await expect(
+      prisma.$transaction(
+        async (tx) => {
+          const connection = (await sqliteTransactionConnection(tx))!;
+          await new Promise((resolve) => setTimeout(resolve, 1_500));
+          try {
+            connection.prepare(insert("bt-sq-late")).run();
+          } catch (error) {
+            late = error;
+          }
+        },
+        { timeout: 500 },
+      ),
+    ).rejects.toThrow();
+    expect(String(late)).toContain("the transaction has ended");
+    expect(await prisma.organization.count({ where: { fhirId: "bt-sq-late" } })).toBe(0);
+    // And a transaction that has ended gives no connection at all.
+    let ended: Parameters<Parameters<typeof prisma.$transaction>[0]>[0] | null = null;
+    await prisma.$transaction(async (tx) => {
+      ended = tx;
+    });
+    await expect(sqliteTransactionConnection(ended!)).rejects.toThrow();
   });
 
   it("PostgreSQL: bulk statements go on the transaction's own connection (each transaction its own) and roll back with it", { timeout: 60_000 }, async () => {

@@ -1,7 +1,7 @@
 // Batched writes for the FHIR import, all inside the import's own transaction (so a file is still
 // written whole or not at all, with its audit record), as `INSERT ... ON CONFLICT ("id") DO UPDATE`:
 // - SQLite: one prepared statement per table and column set, run per row on the connection the
-//   transaction is open on (lib/db/client.ts sqliteConnection); multi-row statements through
+//   transaction is open on (lib/db/client.ts sqliteTransactionConnection); multi-row statements through
 //   Prisma's raw SQL if that connection is not available;
 // - PostgreSQL: a few thousand rows per statement, sent as one jsonb array (jsonb_to_recordset),
 //   on the transaction's own pool connection (lib/db/client.ts postgresTransactionConnection) and
@@ -22,7 +22,7 @@
 //   text, booleans as 0/1, Json as JSON text; PostgreSQL with casts to the column's type.
 // Column types come from the database itself (PRAGMA table_info / information_schema), read once
 // per table and import.
-import { sqliteConnection, type TPgConnection, type TTx } from "@/lib/db/client";
+import { sqliteTransactionConnection, type TPgConnection, type TTx } from "@/lib/db/client";
 import type { TTable } from "@/lib/fhir/import/plan-import";
 
 type TColumnKind = "datetime" | "json" | "bool" | "other";
@@ -166,6 +166,7 @@ export async function bulkUpsert(tx: TTx, table: TTable, rows: Record<string, un
   }
 
   let statements = 0;
+  const sqlite = isPostgres ? null : await sqliteTransactionConnection(tx);
   for (const { names, rows: groupRows } of groups.values()) {
     for (const name of names) {
       if (!columns.has(name)) throw new Error(`import: table ${modelTableName(table)} has no column "${name}"`);
@@ -199,11 +200,10 @@ export async function bulkUpsert(tx: TTx, table: TTable, rows: Record<string, un
     }
 
     const tuple = `(${all.map(() => "?").join(", ")})`;
-    const connection = sqliteConnection();
-    if (connection) {
+    if (sqlite) {
       // One prepared statement per column set, run row by row on the connection the transaction
       // is open on: no SQL text to build or parse per batch, no parameters through the query engine.
-      const statement = connection.prepare(`${target}VALUES ${tuple}${conflict}`);
+      const statement = sqlite.prepare(`${target}VALUES ${tuple}${conflict}`);
       const params: unknown[] = new Array(all.length);
       let written = 0;
       for (const row of groupRows) {

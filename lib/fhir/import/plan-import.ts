@@ -4,7 +4,7 @@
 // never one query per reference.
 import { randomBytes } from "node:crypto";
 
-import { isPostgres, postgresTransactionConnection, sqliteConnection, type TPgConnection, type TTx } from "@/lib/db/client";
+import { isPostgres, postgresTransactionConnection, sqliteTransactionConnection, type TPgConnection, type TTx } from "@/lib/db/client";
 import { CARE_PLAN_CATEGORY } from "@/lib/fhir/fhir-conventions";
 import { modelTableName } from "@/lib/fhir/import/bulk-upsert";
 import type { TCarePlan, TReference, TResourceType } from "@/lib/fhir/import/fhir-schemas";
@@ -111,7 +111,7 @@ async function findByFhirId(tx: TTx, table: TTable, fhirIds: string[], withRaw: 
     return found;
   }
   const onPostgres = isPostgres();
-  const sqlite = onPostgres ? null : sqliteConnection();
+  const sqlite = onPostgres ? null : await sqliteTransactionConnection(tx);
   const statements = new Map<number, { all(...params: unknown[]): unknown[] }>();
   for (let start = 0; start < fhirIds.length; start += LOOKUP_CHUNK) {
     const chunk = fhirIds.slice(start, start + LOOKUP_CHUNK);
