@@ -11,7 +11,7 @@
 // this module and a Prisma client per worker thread would cost tens of MB each.
 import pg from "pg";
 
-import { connectPostgres, openSqliteReadOnly, queryRows } from "@/lib/db/direct-connection";
+import { connectPostgres, openSqliteReadOnly, queryRowObjects, queryRows } from "@/lib/db/direct-connection";
 import type { TRow, TSqlSource } from "@/lib/datasets/dataset-types";
 import { env, isPostgresUrl } from "@/lib/env";
 
@@ -292,7 +292,7 @@ export async function* pgCursorBatches<TOut = TRow>(
     const change = (await options.beforeRows?.(client)) ?? null;
     await client.query({ text: `DECLARE export_rows NO SCROLL CURSOR FOR ${text}`, values: params });
     for (;;) {
-      const fetched = await queryRows<Record<string, unknown>>(client, { text: `FETCH ${Math.max(1, Math.floor(batchSize))} FROM export_rows`, types: PG_TYPES });
+      const fetched = await queryRowObjects(client, { text: `FETCH ${Math.max(1, Math.floor(batchSize))} FROM export_rows`, types: PG_TYPES });
       if (!fetched.length) break;
       const rows = (change ? fetched.filter((row) => change(row) !== false) : fetched).map(decode);
       if (rows.length) yield rows;

@@ -38,3 +38,31 @@ export function queryRows<TRow extends pg.QueryResultRow = pg.QueryResultRow>(cl
     client.query(config as pg.QueryConfig, (error: Error | null, result: pg.QueryResult<TRow>) => (error ? reject(error) : resolve(result.rows)));
   });
 }
+
+/**
+ * A query's rows as plain objects built here, one property per column in column order, from pg's
+ * arrays (rowMode "array"), for readers that go on to add properties to each row (decoders that
+ * attach relations, say). pg's own row objects (`{ ...template }`, a fresh template per query)
+ * share a hidden class within a query, but from the second query on, a property added to a row
+ * gave that row a hidden class of its own: a new map and descriptor array per row, allocated in the
+ * old generation. Measured on a Bulk export at 1,000,000 resources (900,000 Observation rows read
+ * 100 per FETCH, two relations added to each): ~1 KB of old-generation garbage per row, ~230 MB of
+ * heap between major GCs. Objects built from `{}` with the same keys in the same order share one
+ * transition tree across queries, as the SQLite readers' rows do.
+ */
+export function queryRowObjects(client: pg.Client, config: Omit<pg.QueryConfig, "rowMode">): Promise<Record<string, unknown>[]> {
+  return new Promise((resolve, reject) => {
+    client.query({ ...config, rowMode: "array" } as pg.QueryArrayConfig, (error: Error | null, result: pg.QueryArrayResult) => {
+      if (error) return reject(error);
+      const names = result.fields.map((field) => field.name);
+      const rows: Record<string, unknown>[] = new Array(result.rows.length);
+      for (let index = 0; index < rows.length; index++) {
+        const values = result.rows[index]!;
+        const row: Record<string, unknown> = {};
+        for (let column = 0; column < names.length; column++) row[names[column]!] = values[column];
+        rows[index] = row;
+      }
+      resolve(rows);
+    });
+  });
+}

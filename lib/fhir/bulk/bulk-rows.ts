@@ -13,7 +13,7 @@
 // - `openRowsById`: any other selection (a patient scope, a Group, `_typeFilter`) keeps Prisma's
 //   `where` for the ids of a batch, and reads that batch's rows by id.
 import { isPostgres } from "@/lib/db/client";
-import { connectPostgres, openSqliteReadOnly, queryRows } from "@/lib/db/direct-connection";
+import { connectPostgres, openSqliteReadOnly, queryRowObjects } from "@/lib/db/direct-connection";
 import type { TFieldKind } from "@/lib/datasets/dataset-types";
 import { decoderFor, PG_TYPES, pgCursorBatches, pgTimestamp, quote, sqliteStatementBatches, sqliteTimestamp } from "@/lib/datasets/sql-source";
 import type { TSource } from "@/lib/fhir/api/resource-types";
@@ -128,7 +128,7 @@ export async function openRowsById(model: TModel, isMasked: boolean): Promise<{ 
     const client = await connectPostgres();
     const text = `${from} WHERE t."id" = ANY($1::text[])`;
     return {
-      read: async (ids) => inOrder(ids, (await queryRows<Record<string, unknown>>(client, { text, values: [ids], types: PG_TYPES })).map(decode)),
+      read: async (ids) => inOrder(ids, (await queryRowObjects(client, { text, values: [ids], types: PG_TYPES })).map(decode)),
       close: () => client.end(),
     };
   }
