@@ -232,13 +232,11 @@ export const handleDatasetJob: TJobHandler<TDatasetJobParameters> = async (ctx) 
       // Awaited below; a failed build has already stopped every task (run()).
       scannerReady.catch(() => undefined);
 
-      // The ranges of every table dataset, planned up front in the pool (each a count and a numbering in the database).
-      const plans = new Map(
-        datasets.filter(partitionable).map((dataset) => [
-          dataset.name,
-          run("dataset.plan", { url: jobBase.url, tier: dataset.tier as "anon" | "pii", dataset: dataset.name, since: since?.toISOString() ?? null, changedSince: changedSince?.toISOString() ?? null, rowsPerPartition }),
-        ]),
-      );
+      // The ranges of every table dataset, planned up front in the pool (a walk along each one's date index).
+      const plans = datasets.filter(partitionable).map(async (dataset) => {
+        const plan = await run("dataset.plan", { url: jobBase.url, tier: dataset.tier as "anon" | "pii", dataset: dataset.name, since: since?.toISOString() ?? null, changedSince: changedSince?.toISOString() ?? null, rowsPerPartition });
+        return { dataset, ranges: plan.ranges };
+      });
       // The archive's and entries' names are scanned as today (zip-scan.ts scanned them in the stored file), before the manifest is written.
       const names = [{ text: fileName, source: "the archive's file name" }, ...[...datasets.map((dataset) => `${dataset.name}.csv`), "manifest.json"].map((name) => ({ text: name, source: `the entry name "${name.replace(/[^\w.-]/g, "_").slice(0, 80)}"` }))];
       const namesScan = isMasked ? scannerReady.then((ready) => run("dataset.scan-piece", { ...ready, texts: names, data: null, source: "", scan: true })) : null;
@@ -247,7 +245,7 @@ export const handleDatasetJob: TJobHandler<TDatasetJobParameters> = async (ctx) 
       // Every table dataset's partitions in the archive's order, started a few ahead of the one
       // being written (one per worker and one more) across datasets: a worker done with a dataset's
       // last partition starts on the next dataset's first rather than waiting for the others.
-      const planned = await Promise.all(datasets.filter(partitionable).map(async (dataset) => ({ dataset, ranges: (await plans.get(dataset.name)!).ranges })));
+      const planned = await Promise.all(plans);
       const slots = planned.flatMap(({ dataset, ranges }) => ranges.map((range, index) => ({ dataset, range, index })));
       const started: Promise<TPartitionOutput>[] = [];
       let nextSlot = 0;
