@@ -1,7 +1,7 @@
 // Shared by the dataset integration tests: clinical fixture rows and ZIP reading via `unzip`.
 import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 
@@ -108,11 +108,15 @@ export async function jobFile(jobId: string) {
 
 export function unzipEntries(zip: Buffer): Map<string, string> {
   const dir = mkdtempSync(path.join(tmpdir(), "careexport-zip-"));
-  const file = path.join(dir, "export.zip");
-  writeFileSync(file, zip);
-  const names = execFileSync("unzip", ["-Z1", file], { encoding: "utf8" }).split("\n").filter(Boolean);
+  try {
+    const file = path.join(dir, "export.zip");
+    writeFileSync(file, zip);
+    const names = execFileSync("unzip", ["-Z1", file], { encoding: "utf8" }).split("\n").filter(Boolean);
 
-  return new Map(names.map((name) => [name, execFileSync("unzip", ["-p", file, name], { encoding: "utf8", maxBuffer: 64 * 1024 * 1024 })]));
+    return new Map(names.map((name) => [name, execFileSync("unzip", ["-p", file, name], { encoding: "utf8", maxBuffer: 64 * 1024 * 1024 })]));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 export { parseCsvRecords as parseCsv } from "@/lib/csv/parse-csv";

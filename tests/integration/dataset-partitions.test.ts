@@ -8,7 +8,7 @@
 // and in a later one (scanned in the worker).
 import { execFileSync } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { crc32, inflateRawSync } from "node:zlib";
@@ -83,13 +83,17 @@ afterAll(async () => {
 /** Every entry of the ZIP as bytes (unzip -p), after `unzip -t` tested the archive (CRCs included). */
 function readZip(zip: Buffer) {
   const dir = mkdtempSync(path.join(tmpdir(), "careexport-partitions-"));
-  const file = path.join(dir, "export.zip");
-  writeFileSync(file, zip);
-  const tested = execFileSync("unzip", ["-t", file], { encoding: "utf8" });
-  expect(tested).toContain("No errors detected");
-  const names = execFileSync("unzip", ["-Z1", file], { encoding: "utf8" }).split("\n").filter(Boolean);
+  try {
+    const file = path.join(dir, "export.zip");
+    writeFileSync(file, zip);
+    const tested = execFileSync("unzip", ["-t", file], { encoding: "utf8" });
+    expect(tested).toContain("No errors detected");
+    const names = execFileSync("unzip", ["-Z1", file], { encoding: "utf8" }).split("\n").filter(Boolean);
 
-  return new Map(names.map((name) => [name, execFileSync("unzip", ["-p", file, name], { maxBuffer: 64 * 1024 * 1024 })]));
+    return new Map(names.map((name) => [name, execFileSync("unzip", ["-p", file, name], { maxBuffer: 64 * 1024 * 1024 })]));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /** The central directory read by hand: each entry inflated with zlib and checked against its CRC-32 and size. */

@@ -2,7 +2,7 @@
 // process and database), data written to it through its own import API, and the target's admin
 // API called through its real route handlers.
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 
@@ -43,6 +43,7 @@ export async function startSourceInstance(options: { withoutBulk?: boolean } = {
       child.kill("SIGTERM");
       await exited;
       await database.drop();
+      rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

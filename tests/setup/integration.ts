@@ -1,5 +1,5 @@
 // vitest setupFile for integration tests: a fresh database and fixed test secrets per file.
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 
@@ -35,4 +35,6 @@ resetEnvCache();
 afterAll(async () => {
   await disconnectPrisma();
   await database.drop();
+  // The file's stored exports and keys: nothing of a test run stays in the temporary directory.
+  rmSync(dataDir, { recursive: true, force: true });
 });
