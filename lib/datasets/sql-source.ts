@@ -62,6 +62,14 @@ function rangeFilters(source: TSqlSource, range: TKeyRange, param: (value: unkno
   return [...(range.after ? [keyFilter(source, "after", range.after, param)] : []), ...(range.upTo ? [keyFilter(source, "upTo", range.upTo, param)] : [])];
 }
 
+/** A stored date as the driver gives it (SQLite: Prisma's text or epoch ms; PostgreSQL: timestamp text, UTC) -> epoch ms. */
+function storedTime(value: unknown, provider: "sqlite" | "pg"): number {
+  if (value instanceof Date) return value.getTime();
+  if (typeof value === "number") return value;
+
+  return Date.parse(provider === "pg" ? `${String(value).replace(" ", "T")}Z` : String(value));
+}
+
 /** Turns a driver row into Prisma's shape in place (Date, boolean, parsed JSON) for these fields' kinds. */
 export function decoderFor(source: Pick<TSqlSource, "fields">, provider: "sqlite" | "pg") {
   const conversions = Object.entries(source.fields).filter(([, kind]) => (provider === "sqlite" ? kind === "date" || kind === "bool" || kind === "json" : kind === "date"));
@@ -69,7 +77,7 @@ export function decoderFor(source: Pick<TSqlSource, "fields">, provider: "sqlite
     for (const [field, kind] of conversions) {
       const value = row[field];
       if (value === null || value === undefined) continue;
-      if (kind === "date") row[field] = value instanceof Date ? value : typeof value === "number" ? new Date(value) : new Date(provider === "pg" ? `${String(value).replace(" ", "T")}Z` : String(value));
+      if (kind === "date") row[field] = value instanceof Date ? value : new Date(storedTime(value, provider));
       else if (kind === "bool") row[field] = Boolean(value);
       else if (kind === "json" && typeof value === "string") row[field] = JSON.parse(value);
     }
@@ -119,13 +127,6 @@ function ordinalGroupFields(source: TSqlSource) {
   return fields;
 }
 
-/** A stored date as the driver gives it (SQLite: Prisma's text or epoch ms; PostgreSQL: timestamp text, UTC) -> epoch ms. */
-function storedTime(value: unknown, provider: "sqlite" | "pg"): number {
-  if (value instanceof Date) return value.getTime();
-  if (typeof value === "number") return value;
-
-  return Date.parse(provider === "pg" ? `${String(value).replace(" ", "T")}Z` : String(value));
-}
 
 /**
  * Numbers each row in its ordinal group as it is read, and says whether it is in the export's

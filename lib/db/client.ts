@@ -217,12 +217,8 @@ export async function postgresTransactionConnection(tx: TTx): Promise<TPgConnect
       processID: connection.processID,
       // Checked when each statement is queued: JavaScript runs one thing at a time, so a statement
       // queued before Prisma's COMMIT/ROLLBACK runs inside the transaction, and none after it.
-      query: (text, values) => {
-        try {
-          refuseAfterEnd(open);
-        } catch (error) {
-          return Promise.reject(error);
-        }
+      query: async (text, values) => {
+        refuseAfterEnd(open);
         return connection.query(text, values);
       },
     };
