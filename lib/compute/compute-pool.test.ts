@@ -3,7 +3,7 @@
 // worker is replaced, and errors cross back with their meaning.
 import { afterAll, describe, expect, it } from "vitest";
 
-import { ComputeLimitError, createComputePool } from "@/lib/compute/compute-pool";
+import { ComputeLimitError, createComputePool, laneResourceLimits } from "@/lib/compute/compute-pool";
 import { AppError } from "@/lib/errors/app-error";
 import { renderDocument } from "@/lib/render/render-document";
 import { readZipEntry } from "@/lib/render/testing/read-docx";
@@ -80,6 +80,36 @@ describe("compute pool", () => {
     const failure = await running;
     expect(failure).toBeInstanceOf(Error);
     expect(failure).not.toBeInstanceOf(ComputeLimitError);
+  });
+
+  it("sizes each lane's young generation for its work, within an eighth of the heap limit", () => {
+    expect(laneResourceLimits("documents", 1024)).toEqual({ maxOldGenerationSizeMb: 1024, maxYoungGenerationSizeMb: 128 });
+    expect(laneResourceLimits("data", 1024)).toEqual({ maxOldGenerationSizeMb: 1024, maxYoungGenerationSizeMb: 32 });
+    expect(laneResourceLimits("documents", 64)).toEqual({ maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 8 });
+  });
+
+  it("runs no more tasks at once than its size, across both lanes; a waiting task cancelled leaves the line", { timeout: 120_000 }, async () => {
+    // One worker's budget: a layout of a second or so (documents lane) holds it, so a small
+    // data-lane task waits for it although the data lane could start a thread of its own.
+    const settled: string[] = [];
+    const long = "<h1>Long</h1>" + "<p>Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor.</p>".repeat(2_000);
+    const layout = pool.run("render.document", { html: long, format: "pdf", title: "Long" }).then(() => settled.push("layout"));
+    const piece = { job: "slots", url: "file:unused", key: "slots", excludedPatientIds: [], scanner: null, texts: [], data: new TextEncoder().encode("a,b\n1,2\n"), source: "x.csv", scan: false };
+    const data = pool.run("dataset.scan-piece", piece).then((output) => {
+      settled.push("data");
+      return output;
+    });
+    const cancelled = new AbortController();
+    const abandoned = pool.run("dataset.scan-piece", piece, { signal: cancelled.signal }).catch((error: unknown) => error);
+    cancelled.abort(new Error("caller went away"));
+    expect(await abandoned).toMatchObject({ name: "AbortError" });
+
+    const [, output] = await Promise.all([layout, data]);
+    expect(settled).toEqual(["layout", "data"]);
+    expect(output.refusal).toBeNull();
+    expect(output.deflated.byteLength).toBeGreaterThan(0);
+    // The cancelled task gave its place back: the pool still runs a task after it.
+    expect((await pool.run("dataset.scan-piece", piece)).refusal).toBeNull();
   });
 
   it("brings an AppError back as an AppError, with its code and issues", { timeout: 60_000 }, async () => {

@@ -3,6 +3,8 @@
 // worker starts it (not while it waits in the queue), and every worker a memory limit (V8
 // resourceLimits). A task over either is stopped by ending its worker; piscina starts a fresh one
 // for the next task, and the caller gets a ComputeLimitError whose message says which limit.
+// The workers come in two lanes (task-catalog.ts, TComputeLane) that differ only in V8's young
+// generation; the pool's size is one budget of running tasks shared by both.
 // How the workers load TypeScript under each host is in worker-entry.mjs and the README.
 import { existsSync } from "node:fs";
 import { availableParallelism } from "node:os";
@@ -12,7 +14,7 @@ import { MessageChannel } from "node:worker_threads";
 
 import { Piscina } from "piscina";
 
-import { COMPUTE_TASKS, type TComputeTaskName, type TTaskInput, type TTaskMessage, type TTaskOutput, type TTaskReply } from "@/lib/compute/task-catalog";
+import { COMPUTE_TASKS, type TComputeLane, type TComputeTaskName, type TTaskInput, type TTaskMessage, type TTaskOutput, type TTaskReply } from "@/lib/compute/task-catalog";
 import { AppError, type TAppErrorCode } from "@/lib/errors/app-error";
 
 export type TComputePoolOptions = {
@@ -77,17 +79,94 @@ function errorFromReply(error: Extract<TTaskReply<unknown>, { ok: false }>["erro
 
 const formatSeconds = (ms: number) => (ms >= 10_000 ? String(Math.round(ms / 1000)) : String(Math.round(ms / 100) / 10));
 
+/**
+ * Each lane's young generation in MB, at most an eighth of the heap limit. Measured on a 2-core
+ * machine (BENCHMARKS.md, "Young generation per lane"): a 6-page PDF report, one worker, 658 ->
+ * 825 docs/min and 128 -> 93 ms of CPU per document from 64 to 128 MB; a 1M-row partitioned
+ * dataset export as fast with 32 MB as with 64 MB and ~130 MB less resident (two workers).
+ */
+const LANE_YOUNG_GENERATION_MB: Record<TComputeLane, number> = { documents: 128, data: 32 };
+
+export function laneResourceLimits(lane: TComputeLane, memoryMb: number) {
+  return { maxOldGenerationSizeMb: memoryMb, maxYoungGenerationSizeMb: Math.min(LANE_YOUNG_GENERATION_MB[lane], Math.max(8, Math.floor(memoryMb / 8))) };
+}
+
+/** Rejection of a task cancelled before it started (the same name piscina gives one cancelled in its queue). */
+function abortError(reason: unknown) {
+  const error = new Error("The task has been aborted", { cause: reason });
+  error.name = "AbortError";
+
+  return error;
+}
+
+/**
+ * At most `size` tasks running at once, whichever lane they are in, first come first served: the
+ * pool's size is the number of cores it may keep busy. A waiting task leaves the line when its
+ * signal aborts.
+ */
+function runningTaskSlots(size: number) {
+  let free = size;
+  const waiting: { grant: () => void }[] = [];
+
+  function acquire(signal: AbortSignal): Promise<void> {
+    if (signal.aborted) return Promise.reject(abortError(signal.reason));
+    if (free > 0) {
+      free -= 1;
+      return Promise.resolve();
+    }
+
+    return new Promise((resolve, reject) => {
+      const entry = {
+        grant: () => {
+          signal.removeEventListener("abort", onAbort);
+          resolve();
+        },
+      };
+      const onAbort = () => {
+        waiting.splice(waiting.indexOf(entry), 1);
+        reject(abortError(signal.reason));
+      };
+      signal.addEventListener("abort", onAbort, { once: true });
+      waiting.push(entry);
+    });
+  }
+
+  function release() {
+    const next = waiting.shift();
+    if (next) next.grant();
+    else free += 1;
+  }
+
+  return { acquire, release };
+}
+
 export function createComputePool(options: TComputePoolOptions): TComputePool {
   const workers = Math.max(1, Math.floor(options.workers));
-  const piscina = new Piscina({
-    filename: workerEntryPath(),
-    minThreads: 1,
-    maxThreads: workers,
-    idleTimeout: options.idleTimeoutMs ?? 60_000,
-    resourceLimits: { maxOldGenerationSizeMb: options.memoryMb, maxYoungGenerationSizeMb: Math.min(64, Math.max(8, Math.floor(options.memoryMb / 8))) },
-    // A clean thread: the host's loader flags (tsx's --import, vitest's) are not for it; worker-entry.mjs registers its own.
-    execArgv: [],
-  });
+  const slots = runningTaskSlots(workers);
+  const lanes = new Map<TComputeLane, Piscina>();
+
+  /**
+   * A lane's workers, started on its first task. The documents lane keeps one worker warm (a
+   * preview should not wait for a worker to load the renderers); the data lane's workers serve
+   * jobs and leave when idle.
+   */
+  function laneFor(lane: TComputeLane) {
+    let piscina = lanes.get(lane);
+    if (!piscina) {
+      piscina = new Piscina({
+        filename: workerEntryPath(),
+        minThreads: lane === "documents" ? 1 : 0,
+        maxThreads: workers,
+        idleTimeout: options.idleTimeoutMs ?? 60_000,
+        resourceLimits: laneResourceLimits(lane, options.memoryMb),
+        // A clean thread: the host's loader flags (tsx's --import, vitest's) are not for it; worker-entry.mjs registers its own.
+        execArgv: [],
+      });
+      lanes.set(lane, piscina);
+    }
+
+    return piscina;
+  }
 
   async function run<N extends TComputeTaskName>(name: N, input: TTaskInput<N>, runOptions: TRunOptions = {}): Promise<TTaskOutput<N>> {
     const spec = COMPUTE_TASKS[name];
@@ -109,9 +188,12 @@ export function createComputePool(options: TComputePoolOptions): TComputePool {
     });
     started.port1.unref();
 
+    let holdsSlot = false;
     try {
+      await slots.acquire(stop.signal);
+      holdsSlot = true;
       const message: TTaskMessage & { started: MessagePort } = { name, input, started: started.port2 as unknown as MessagePort };
-      const reply = (await piscina.run(message, { signal: stop.signal, transferList: [started.port2] as never })) as TTaskReply<TTaskOutput<N>>;
+      const reply = (await laneFor(spec.lane).run(message, { signal: stop.signal, transferList: [started.port2] as never })) as TTaskReply<TTaskOutput<N>>;
       if (!reply.ok) throw errorFromReply(reply.error);
 
       return reply.value;
@@ -120,6 +202,7 @@ export function createComputePool(options: TComputePoolOptions): TComputePool {
       if ((error as { code?: string }).code === "ERR_WORKER_OUT_OF_MEMORY") throw new ComputeLimitError(name, "memory", spec.overMemory(options.memoryMb));
       throw error;
     } finally {
+      if (holdsSlot) slots.release();
       clearTimeout(timer);
       runOptions.signal?.removeEventListener("abort", onCancel);
       started.port1.close();
@@ -129,6 +212,8 @@ export function createComputePool(options: TComputePoolOptions): TComputePool {
   return {
     workers,
     run,
-    close: () => piscina.destroy(),
+    close: async () => {
+      await Promise.all([...lanes.values()].map((piscina) => piscina.destroy()));
+    },
   };
 }

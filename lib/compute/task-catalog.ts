@@ -61,8 +61,22 @@ export type TComputeTaskName = keyof TComputeTasks;
 export type TTaskInput<N extends TComputeTaskName> = TComputeTasks[N]["input"];
 export type TTaskOutput<N extends TComputeTaskName> = TComputeTasks[N]["output"];
 
+/**
+ * Which of the pool's two kinds of worker runs a task; they differ only in the size of V8's young
+ * generation, which decides how often a worker stops to collect garbage and how much it promotes.
+ * - "documents": layout of one document (react-pdf, docx). The document's tree stays alive while
+ *   megabytes of short-lived layout objects are made around it; a small young generation collects
+ *   every few megabytes, copies the living tree each time and promotes it (one 6-page report: ~3
+ *   collections, ~40 ms of GC threads' CPU at 64 MB). A larger one lets the garbage die uncopied.
+ * - "data": rows streamed through in batches (dataset partitions, scans, audit ranges). Nothing
+ *   outlives a batch, so a larger young generation is only more resident memory per worker.
+ * Measured in BENCHMARKS.md ("Young generation per lane").
+ */
+export type TComputeLane = "documents" | "data";
+
 /** How a task over its limits is described to the person waiting for it. */
 export type TTaskSpec = {
+  lane: TComputeLane;
   /** Default time limit in ms; callers may pass a tighter or looser one. */
   timeoutMs: number;
   overTime: (seconds: string) => string;
@@ -71,41 +85,49 @@ export type TTaskSpec = {
 
 export const COMPUTE_TASKS: Record<TComputeTaskName, TTaskSpec> = {
   "render.document": {
+    lane: "documents",
     timeoutMs: 300_000,
     overTime: (seconds) => `The document is too large to lay out within ${seconds} s.`,
     overMemory: (megabytes) => `The document is too large to lay out within ${megabytes} MB of memory.`,
   },
   "render.template": {
+    lane: "documents",
     timeoutMs: 300_000,
     overTime: (seconds) => `The document is too large to lay out within ${seconds} s.`,
     overMemory: (megabytes) => `The document is too large to lay out within ${megabytes} MB of memory.`,
   },
   "render.combined-pdf": {
+    lane: "documents",
     timeoutMs: 600_000,
     overTime: (seconds) => `The combined document is too large to lay out within ${seconds} s; ask for a ZIP of per-patient files.`,
     overMemory: (megabytes) => `The combined document is too large to lay out within ${megabytes} MB of memory; ask for a ZIP of per-patient files.`,
   },
   "dataset.plan": {
+    lane: "data",
     timeoutMs: 600_000,
     overTime: (seconds) => `A dataset could not be split into partitions within ${seconds} s.`,
     overMemory: (megabytes) => `A dataset could not be split into partitions within ${megabytes} MB of memory.`,
   },
   "dataset.scanner": {
+    lane: "data",
     timeoutMs: 600_000,
     overTime: (seconds) => `The release scan could not be prepared for every patient within ${seconds} s.`,
     overMemory: (megabytes) => `The release scan could not be prepared for every patient within ${megabytes} MB of memory.`,
   },
   "dataset.partition": {
+    lane: "data",
     timeoutMs: 600_000,
     overTime: (seconds) => `A part of the dataset export could not be written within ${seconds} s; try a smaller DATASET_PARTITION_ROWS.`,
     overMemory: (megabytes) => `A part of the dataset export could not be written within ${megabytes} MB of memory; try a smaller DATASET_PARTITION_ROWS.`,
   },
   "dataset.scan-piece": {
+    lane: "data",
     timeoutMs: 600_000,
     overTime: (seconds) => `Part of the dataset export could not be release-scanned within ${seconds} s.`,
     overMemory: (megabytes) => `Part of the dataset export could not be release-scanned within ${megabytes} MB of memory.`,
   },
   "audit.verify-range": {
+    lane: "data",
     timeoutMs: 600_000,
     overTime: (seconds) => `Part of the audit trail could not be checked within ${seconds} s.`,
     overMemory: (megabytes) => `Part of the audit trail could not be checked within ${megabytes} MB of memory.`,
