@@ -246,12 +246,12 @@ async function main() {
     const full = stats("Chromium end to end", endToEnd);
     for (const result of [print, full]) console.log(`${result.label.padEnd(28)} p50 ${result.p50.toFixed(1)} ms  p95 ${result.p95.toFixed(1)} ms  ${result.perMinute.toFixed(0)} docs/min  (${chromePages} pages)`);
     const pdf = results.find((result) => result.label.startsWith("PDF"));
-    if (pdf) console.log(`PDF p50 / Chromium end-to-end p50 = ${(pdf.p50 / full.p50).toFixed(2)}x; / Chromium print-only p50 = ${(pdf.p50 / print.p50).toFixed(2)}x (target <= 1.5x)`);
+    if (pdf) console.log(`PDF p50 / Chromium end-to-end p50 = ${(pdf.p50 / full.p50).toFixed(2)}x; / Chromium print-only p50 = ${(pdf.p50 / print.p50).toFixed(2)}x (target <= 1.2x)`);
 
     // The same comparison with the two routes interleaved, document by document (which goes first
     // alternates): on a shared machine a slow minute then slows both routes, not only the one that
     // happened to be running. The per-pair ratio's median is the figure least moved by such minutes.
-    if (FORMATS.includes("pdf")) {
+    const interleaved = async (label: string, oursOne: () => Promise<number>) => {
       const ours: number[] = [];
       const theirs: number[] = [];
       const ratios: number[] = [];
@@ -259,11 +259,11 @@ async function main() {
         let a: number;
         let b: number;
         if (n % 2 === 0) {
-          a = (await renderOne("pdf")).total;
+          a = await oursOne();
           b = (await chromiumOne()).total;
         } else {
           b = (await chromiumOne()).total;
-          a = (await renderOne("pdf")).total;
+          a = await oursOne();
         }
         ours.push(a);
         theirs.push(b);
@@ -271,8 +271,28 @@ async function main() {
       }
       const paired = { pdf: stats("PDF", ours), chromium: stats("Chromium", theirs), ratio: stats("ratio", ratios) };
       console.log(
-        `Interleaved, ${DOCS} pairs: PDF end to end p50 ${paired.pdf.p50.toFixed(1)} ms, Chromium end to end p50 ${paired.chromium.p50.toFixed(1)} ms = ${(paired.pdf.p50 / paired.chromium.p50).toFixed(2)}x; median per-pair ratio ${paired.ratio.p50.toFixed(2)}x (target <= 1.5x)`,
+        `Interleaved, ${DOCS} pairs, ${label}: PDF end to end p50 ${paired.pdf.p50.toFixed(1)} ms, Chromium end to end p50 ${paired.chromium.p50.toFixed(1)} ms = ${(paired.pdf.p50 / paired.chromium.p50).toFixed(2)}x; median per-pair ratio ${paired.ratio.p50.toFixed(2)}x (target <= 1.2x)`,
       );
+    };
+    if (FORMATS.includes("pdf")) {
+      await interleaved("PDF on this thread", async () => (await renderOne("pdf")).total);
+      // As report jobs run: the context built here, Liquid and layout in a compute worker (documents
+      // lane), one document at a time, like Chromium's one page. Warmed first (the worker loads tsx,
+      // Liquid and the writers once).
+      if (WITH_POOL) {
+        const { createComputePool } = await import("@/lib/compute/compute-pool");
+        const pool = createComputePool({ workers: 1, memoryMb: 1024 });
+        const template = await resolveTemplateForExport("progress_report", "pdf");
+        const pooledOne = async () => {
+          const t0 = performance.now();
+          const context = await buildReportContext(requestFor("pdf"), { userId });
+          await pool.run("render.template", { content: template.content, context: context as unknown as Record<string, unknown>, format: "pdf", title: "Progress report" });
+          return performance.now() - t0;
+        };
+        for (let n = 0; n < WARMUP; n++) await pooledOne();
+        await interleaved("PDF in the compute pool (as report jobs run)", pooledOne);
+        await pool.close();
+      }
     }
     await browser.close();
   }
