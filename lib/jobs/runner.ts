@@ -10,6 +10,7 @@ import { jobSignals } from "@/lib/jobs/enqueue-job";
 import { releaseLeases } from "@/lib/jobs/release-leases";
 import { runClaimedJob } from "@/lib/jobs/run-job";
 import { sweepExpiredFiles } from "@/lib/jobs/sweep-expired";
+import { sweepFinishedDeliveries } from "@/lib/jobs/sweep-finished-deliveries";
 import { sweepOrphanFiles } from "@/lib/jobs/sweep-orphan-files";
 import { logger } from "@/lib/logger";
 
@@ -84,6 +85,7 @@ export function startJobRunner({ concurrency = 2, pollMs = 1_000, periodic = [] 
   const tasks = [
     { name: "sweep-expired-files", everyMs: 10 * 60_000, run: () => sweepExpiredFiles() },
     { name: "sweep-orphan-files", everyMs: 6 * 3_600_000, run: () => sweepOrphanFiles() },
+    { name: "sweep-finished-deliveries", everyMs: 6 * 3_600_000, run: () => sweepFinishedDeliveries() },
     ...periodic,
   ];
   const timers = tasks.map((task) => {

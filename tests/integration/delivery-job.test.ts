@@ -19,6 +19,7 @@ import { DELIVERY_JOB_KIND } from "@/lib/jobs/definitions/delivery";
 import { enqueueJob, InvalidJobPayloadError } from "@/lib/jobs/enqueue-job";
 import { runClaimedJob } from "@/lib/jobs/run-job";
 import { drainJobs } from "@/lib/jobs/runner";
+import { FINISHED_DELIVERY_RETENTION_DAYS, sweepFinishedDeliveries } from "@/lib/jobs/sweep-finished-deliveries";
 import { createSchedule } from "@/lib/schedules/create-schedule";
 import { runSchedulerTick } from "@/lib/schedules/run-scheduler-tick";
 
@@ -272,5 +273,31 @@ describe("typed job kinds: payloads checked when queued and when claimed", () =>
         enqueueJob(tx, { kind: DELIVERY_JOB_KIND, payload: { tier: "anon", datasets: ["patients"] }, exportType: "delivery", format: "storage", userId: user.id }),
       ),
     ).rejects.toThrow(/Invalid payload for a "delivery" job/);
+  });
+});
+
+describe("finished delivery jobs are swept after their retention", () => {
+  it("deletes a delivery job ended more than the retention ago; keeps its run, the export job, the audit trail and unfinished deliveries", { timeout: 60_000 }, async () => {
+    const { schedule, runId, delivery } = await runAwaitingDelivery({ delivery_method: "webhook", delivery_target: receiverUrl });
+    expect(await runDeliveries()).toEqual(["completed"]);
+    const waiting = await runAwaitingDelivery({ delivery_method: "webhook", delivery_target: receiverUrl });
+    const finished = await prisma.exportJob.findUniqueOrThrow({ where: { id: delivery.id } });
+    expect(finished.status).toBe("COMPLETED");
+    const run = await prisma.scheduleRun.findUniqueOrThrow({ where: { id: runId } });
+    expect(run.status).toBe("delivered");
+    const auditsBefore = await prisma.exportAuditLog.count({ where: { scheduleId: schedule.id } });
+
+    const days = (n: number) => new Date(finished.updatedAt.getTime() + n * 86_400_000);
+    expect(await sweepFinishedDeliveries(days(FINISHED_DELIVERY_RETENTION_DAYS - 1))).toBe(0);
+    // Past the retention: the finished one goes (with the earlier tests' finished deliveries in this
+    // database); the one still queued, older than the cutoff too, stays.
+    expect(await sweepFinishedDeliveries(days(FINISHED_DELIVERY_RETENTION_DAYS + 1))).toBeGreaterThanOrEqual(1);
+
+    expect(await prisma.exportJob.findUnique({ where: { id: delivery.id } })).toBeNull();
+    expect(await prisma.exportJob.findUniqueOrThrow({ where: { id: waiting.delivery.id } })).toMatchObject({ status: "PENDING" });
+    expect(await prisma.scheduleRun.findUniqueOrThrow({ where: { id: runId } })).toMatchObject({ status: "delivered", jobId: run.jobId });
+    expect(await prisma.exportJob.findUniqueOrThrow({ where: { id: run.jobId! } })).toMatchObject({ status: "COMPLETED" });
+    expect(await prisma.exportAuditLog.count({ where: { scheduleId: schedule.id } })).toBe(auditsBefore);
+    expect(await sweepFinishedDeliveries(days(FINISHED_DELIVERY_RETENTION_DAYS + 1))).toBe(0);
   });
 });
