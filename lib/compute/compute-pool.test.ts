@@ -112,6 +112,18 @@ describe("compute pool", () => {
     expect((await pool.run("dataset.scan-piece", piece)).refusal).toBeNull();
   });
 
+  it("fails the tasks still waiting for a place when it closes, and refuses new ones", { timeout: 60_000 }, async () => {
+    const closing = createComputePool({ workers: 1, memoryMb: 512 });
+    const long = "<h1>Long</h1>" + "<p>Lorem ipsum dolor sit amet, consectetur adipiscing elit.</p>".repeat(2_000);
+    const running = closing.run("render.document", { html: long, format: "pdf", title: "Long" }).catch((error: unknown) => error);
+    const waiting = closing.run("render.document", { html: HTML, format: "pdf", title: "Waiting" }).catch((error: unknown) => error);
+    await closing.close();
+    expect(await waiting).toMatchObject({ message: "The compute pool is closing." });
+    // The running task is piscina's to end (it may finish): it settles, it does not hang.
+    await running;
+    await expect(closing.run("render.document", { html: HTML, format: "pdf", title: "Late" })).rejects.toThrow("The compute pool is closing.");
+  });
+
   it("brings an AppError back as an AppError, with its code and issues", { timeout: 60_000 }, async () => {
     // A page header taller than the page: the renderer refuses it as bad template content.
     const html = `<header>${"<p>Letterhead line</p>".repeat(80)}</header><p>Body</p>`;

@@ -102,13 +102,16 @@ function abortError(reason: unknown) {
 /**
  * At most `size` tasks running at once, whichever lane they are in, first come first served: the
  * pool's size is the number of cores it may keep busy. A waiting task leaves the line when its
- * signal aborts.
+ * signal aborts, and every waiting task fails when the pool closes (as piscina fails its queue).
  */
 function runningTaskSlots(size: number) {
   let free = size;
-  const waiting: { grant: () => void }[] = [];
+  const waiting: { grant: () => void; refuse: (error: Error) => void }[] = [];
+
+  let closedWith: Error | null = null;
 
   function acquire(signal: AbortSignal): Promise<void> {
+    if (closedWith) return Promise.reject(closedWith);
     if (signal.aborted) return Promise.reject(abortError(signal.reason));
     if (free > 0) {
       free -= 1;
@@ -120,6 +123,10 @@ function runningTaskSlots(size: number) {
         grant: () => {
           signal.removeEventListener("abort", onAbort);
           resolve();
+        },
+        refuse: (error: Error) => {
+          signal.removeEventListener("abort", onAbort);
+          reject(error);
         },
       };
       const onAbort = () => {
@@ -137,7 +144,13 @@ function runningTaskSlots(size: number) {
     else free += 1;
   }
 
-  return { acquire, release };
+  /** Every waiting task, and any asked for later, fails with `error` (the pool is closing). */
+  function close(error: Error) {
+    closedWith = error;
+    for (const entry of waiting.splice(0)) entry.refuse(error);
+  }
+
+  return { acquire, release, close };
 }
 
 export function createComputePool(options: TComputePoolOptions): TComputePool {
@@ -213,6 +226,7 @@ export function createComputePool(options: TComputePoolOptions): TComputePool {
     workers,
     run,
     close: async () => {
+      slots.close(new Error("The compute pool is closing."));
       await Promise.all([...lanes.values()].map((piscina) => piscina.destroy()));
     },
   };
