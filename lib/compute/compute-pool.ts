@@ -101,13 +101,13 @@ function abortError(reason: unknown) {
 
 /**
  * At most `size` tasks running at once, whichever lane they are in, first come first served: the
- * pool's size is the number of cores it may keep busy. A waiting task leaves the line when its
- * signal aborts, and every waiting task fails when the pool closes (as piscina fails its queue).
+ * pool's size is the number of cores it may keep busy. (Piscina keeps a queue per pool, and each
+ * lane is a pool of its own, so the budget they share is kept here.) A waiting task leaves the line
+ * when its signal aborts, and every waiting task fails when the pool closes (as piscina fails its queue).
  */
 function runningTaskSlots(size: number) {
   let free = size;
   const waiting: { grant: () => void; refuse: (error: Error) => void }[] = [];
-
   let closedWith: Error | null = null;
 
   function acquire(signal: AbortSignal): Promise<void> {
