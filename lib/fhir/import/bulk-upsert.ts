@@ -23,7 +23,7 @@
 // Column types come from the database itself (PRAGMA table_info / information_schema), read once
 // per table and import.
 import { sqliteTransactionConnection, type TPgConnection, type TTx } from "@/lib/db/client";
-import type { TTable } from "@/lib/fhir/import/plan-import";
+import { modelTableName, type TTable } from "@/lib/fhir/import/plan-import";
 
 type TColumnKind = "datetime" | "json" | "bool" | "other";
 /** `pgType`: the column's full PostgreSQL type (format_type), for jsonb_to_recordset. */
@@ -34,8 +34,6 @@ export type TTableColumns = Map<string, TColumn>;
 const MAX_PARAMS = 30_000;
 /** Rows per statement at most, however narrow the table. */
 const MAX_ROWS = 5_000;
-
-export const modelTableName = (table: TTable) => table[0]!.toUpperCase() + table.slice(1);
 
 const quote = (name: string) => `"${name.replace(/"/g, '""')}"`;
 

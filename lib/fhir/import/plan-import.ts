@@ -6,7 +6,6 @@ import { randomBytes } from "node:crypto";
 
 import { isPostgres, postgresTransactionConnection, sqliteTransactionConnection, type TPgConnection, type TTx } from "@/lib/db/client";
 import { CARE_PLAN_CATEGORY } from "@/lib/fhir/fhir-conventions";
-import { modelTableName } from "@/lib/fhir/import/bulk-upsert";
 import type { TCarePlan, TReference, TResourceType } from "@/lib/fhir/import/fhir-schemas";
 import { referencesOf } from "@/lib/fhir/import/resource-references";
 import { resourceLabel, throwIfIssues, type TValidResource } from "@/lib/fhir/import/validate-resources";
@@ -27,6 +26,9 @@ export type TTable =
   | "observation"
   | "sessionNote"
   | "consent";
+
+/** A table's name in the database (Prisma's model name): "treatmentPlan" -> "TreatmentPlan". */
+export const modelTableName = (table: TTable) => table[0]!.toUpperCase() + table.slice(1);
 
 /** FHIR ids per lookup query: well under both databases' bind-parameter limits. */
 const LOOKUP_CHUNK = 5_000;
