@@ -25,6 +25,12 @@ export type TSegmentResult = {
   unsure: number[];
 };
 
+/** A seq range's segment result with where it starts, for stitching ranges checked apart (verify-parallel.ts). */
+export type TRangeResult = TSegmentResult & { firstSeq: number | null; firstPrevHash: string | null };
+
+/** The SQLite file and the range query (SQLITE_RANGE_SQL) each compute worker opens and runs. */
+export type TWorkerTarget = { file: string; sql: string };
+
 /**
  * Checks rows in seq order against the expected next seq and previous hash: position, link, and
  * (fast path) content. A body that hashes to the stored hash proves the row: the SQL body is valid

@@ -13,16 +13,11 @@
 //   out. Shipping a million rows to JavaScript to hash them cost more than the hashing.
 import { availableParallelism } from "node:os";
 
-import { segmentFromFlaggedRows, type TFlaggedRow, type TSegmentResult } from "@/lib/audit/chain-segment";
+import { segmentFromFlaggedRows, type TFlaggedRow, type TRangeResult, type TWorkerTarget } from "@/lib/audit/chain-segment";
 import { firstContentFailure, PG_CHECK_RANGE_SQL, type TChainReader } from "@/lib/audit/verify-chain-reader";
 import type { TVerifyResult } from "@/lib/audit/verify";
 import type { TComputePool } from "@/lib/compute/compute-pool";
 import { connectPostgres, queryRows } from "@/lib/db/direct-connection";
-
-/** The SQLite file and the range query (SQLITE_RANGE_SQL) each worker opens and runs. */
-export type TWorkerTarget = { file: string; sql: string };
-
-export type TRangeResult = TSegmentResult & { firstSeq: number | null; firstPrevHash: string | null };
 
 /** Checks seq ranges (after, upTo], up to `capacity` at once. */
 export type TRangeChecker = {

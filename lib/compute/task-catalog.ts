@@ -3,7 +3,7 @@
 // the dispatcher in the workers), so it holds no implementation: that is in worker-tasks.ts,
 // loaded only inside a worker. A new kind of heavy work (dataset partitions, the release scan,
 // FHIR NDJSON writing) adds one entry here and one loader in worker-tasks.ts.
-import type { TRangeResult, TWorkerTarget } from "@/lib/audit/verify-parallel";
+import type { TRangeResult, TWorkerTarget } from "@/lib/audit/chain-segment";
 import type { TPartitionInput, TPartitionOutput, TPlanInput, TScannerBuildInput, TScannerBuildOutput, TScanPieceInput, TScanPieceOutput } from "@/lib/datasets/partition-writer";
 import type { TPlannedRange } from "@/lib/datasets/sql-source";
 import type { TDocumentFormat } from "@/lib/render/render-document";
