@@ -19,8 +19,11 @@ const HTML = `
 <h2>Signature</h2><p>Dana Clinician, LCSW</p>
 <footer><p>Page {page} of {pages}</p></footer>`;
 
+const PARAGRAPH = "<p>Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor.</p>";
 /** 20,000 paragraphs: seconds of layout on one thread. */
-const HUGE = "<h1>Long</h1>" + "<p>Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor.</p>".repeat(20_000);
+const HUGE = "<h1>Long</h1>" + PARAGRAPH.repeat(20_000);
+/** 2,000 paragraphs: about a second of layout, enough to hold a worker while other tasks queue. */
+const LONG = "<h1>Long</h1>" + PARAGRAPH.repeat(2_000);
 
 /** The creation time (and the file id pdfkit derives from it) is all that differs between two renders of the same HTML. */
 const withoutCreationDate = (pdf: Buffer) => pdf.toString("latin1").replace(/\(D:\d{14}Z\)/g, "(D:)").replace(/\/ID \[<[0-9a-f]+> <[0-9a-f]+>\]/, "/ID []");
@@ -92,8 +95,7 @@ describe("compute pool", () => {
     // One worker's budget: a layout of a second or so (documents lane) holds it, so a small
     // data-lane task waits for it although the data lane could start a thread of its own.
     const settled: string[] = [];
-    const long = "<h1>Long</h1>" + "<p>Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor.</p>".repeat(2_000);
-    const layout = pool.run("render.document", { html: long, format: "pdf", title: "Long" }).then(() => settled.push("layout"));
+    const layout = pool.run("render.document", { html: LONG, format: "pdf", title: "Long" }).then(() => settled.push("layout"));
     const piece = { job: "slots", url: "file:unused", key: "slots", excludedPatientIds: [], scanner: null, texts: [], data: new TextEncoder().encode("a,b\n1,2\n"), source: "x.csv", scan: false };
     const data = pool.run("dataset.scan-piece", piece).then((output) => {
       settled.push("data");
@@ -114,8 +116,7 @@ describe("compute pool", () => {
 
   it("fails the tasks still waiting for a place when it closes, and refuses new ones", { timeout: 60_000 }, async () => {
     const closing = createComputePool({ workers: 1, memoryMb: 512 });
-    const long = "<h1>Long</h1>" + "<p>Lorem ipsum dolor sit amet, consectetur adipiscing elit.</p>".repeat(2_000);
-    const running = closing.run("render.document", { html: long, format: "pdf", title: "Long" }).catch((error: unknown) => error);
+    const running = closing.run("render.document", { html: LONG, format: "pdf", title: "Long" }).catch((error: unknown) => error);
     const waiting = closing.run("render.document", { html: HTML, format: "pdf", title: "Waiting" }).catch((error: unknown) => error);
     await closing.close();
     expect(await waiting).toMatchObject({ message: "The compute pool is closing." });

@@ -127,7 +127,6 @@ function ordinalGroupFields(source: TSqlSource) {
   return fields;
 }
 
-
 /**
  * Numbers each row in its ordinal group as it is read, and says whether it is in the export's
  * window: the rows come in ORDER BY order, so a running count per group is the ROW_NUMBER() over
